@@ -1,0 +1,1 @@
+"""Salon backend: a modular monolith for a French beauty institute."""

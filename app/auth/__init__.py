@@ -1,0 +1,1 @@
+"""Staff users and roles, client accounts, tokens, and the audit log."""

@@ -1,0 +1,90 @@
+"""Permissions as types: a handler's signature says who may call it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import repository
+from app.auth.errors import InsufficientRole, InvalidAccessToken
+from app.auth.models import Role, UserKind
+from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
+from app.core.db import get_session
+from app.core.security import InvalidToken, decode_access_token
+
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+async def current_principal(
+    session: DbSession, token: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    if not token:
+        raise InvalidAccessToken(
+            "Send an access token: `Authorization: Bearer <token>`.", headers=_CHALLENGE
+        )
+    try:
+        claims = decode_access_token(token)
+    except InvalidToken as exc:
+        raise InvalidAccessToken(headers=_CHALLENGE) from exc
+    user = await repository.get_user(session, claims.user_id)
+    # The account is re-read so that deactivation or a role change takes effect at once.
+    if user is None or not user.is_active:
+        raise InvalidAccessToken(headers=_CHALLENGE)
+    return Principal(
+        user_id=user.id,
+        kind=UserKind(user.kind),
+        role=Role(user.role) if user.role else None,
+        email=user.email,
+    )
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that lets through staff with one of `roles`."""
+
+    async def check(principal: CurrentUser) -> Principal:
+        if not principal.has_role(*roles):
+            raise InsufficientRole(
+                f"This needs one of the roles: {', '.join(r.value for r in roles)}."
+            )
+        return principal
+
+    return check
+
+
+async def require_client(principal: CurrentUser) -> Principal:
+    if principal.kind is not UserKind.client:
+        raise InsufficientRole("This is for client accounts.")
+    return principal
+
+
+def ensure_self_or_roles(principal: Principal, owner_user_id: object, *roles: Role) -> None:
+    """Object-level check: the row belongs to the caller, or her role may see anyone's.
+
+    Raise 403 only to staff; anyone else learns nothing about rows that are not hers
+    (callers turn that into their own 404).
+    """
+    if principal.user_id == owner_user_id or principal.has_role(*roles):
+        return
+    raise InsufficientRole("You can only see your own records.")
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+Staff = Annotated[Principal, Depends(require(*ALL_STAFF))]
+FrontDesk = Annotated[Principal, Depends(require(*FRONT_DESK))]
+Manager = Annotated[Principal, Depends(require(*MANAGERS))]
+Owner = Annotated[Principal, Depends(require(Role.owner))]
+ClientSelf = Annotated[Principal, Depends(require_client)]
+ClientIp = Annotated[str, Depends(client_ip)]

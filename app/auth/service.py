@@ -1,0 +1,409 @@
+"""Logins, tokens, sign-up, password resets and staff accounts."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import audit, repository
+from app.auth.errors import (
+    AccountLocked,
+    EmailTaken,
+    InsufficientRole,
+    InvalidCredentials,
+    InvalidOneTimeToken,
+    InvalidRefreshToken,
+    RefreshTokenReused,
+    UserNotFound,
+)
+from app.auth.models import OneTimeToken, RefreshToken, Role, User, UserKind
+from app.auth.principal import Principal
+from app.core import outbox, ratelimit
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.core.db import unit_of_work
+from app.core.ids import new_id
+from app.core.security import (
+    create_access_token,
+    dummy_password_hash,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
+
+PASSWORD_RESET = "password_reset"  # noqa: S105 - a token purpose, not a secret
+EMAIL_VERIFICATION = "email_verification"
+TOPIC_PASSWORD_RESET = "auth.password_reset_requested"  # noqa: S105 - an outbox topic
+TOPIC_EMAIL_VERIFICATION = "auth.email_verification_requested"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def _email_key(email: str) -> str:
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+
+
+async def login(session: AsyncSession, *, email: str, password: str, ip: str) -> TokenPair:
+    """Check a password and open a session (a new refresh-token family).
+
+    Failures are counted per e-mail whether or not the account exists, so the lock reveals
+    nothing about which e-mails have accounts.
+    """
+    settings = get_settings().security
+    await ratelimit.enforce(
+        f"login:ip:{ip}",
+        limit=settings.login_ip_limit,
+        window_seconds=settings.login_ip_window_seconds,
+    )
+    email_key = _email_key(email)
+    lock = await ratelimit.peek(f"login:lock:{email_key}")
+    if lock.count:
+        raise AccountLocked(
+            "Too many failed attempts. Try again later or reset your password.",
+            headers={"Retry-After": str(lock.retry_after)},
+            extra={"retry_after": lock.retry_after},
+        )
+    user = await repository.get_user_by_email(session, email)
+    valid, new_hash = await verify_password(
+        password, user.password_hash if user else dummy_password_hash()
+    )
+    if user is None or not valid or not user.is_active:
+        await _count_failure(email_key, user, ip)
+        raise InvalidCredentials()
+    await ratelimit.clear(f"login:fail:{email_key}")
+    if new_hash:
+        user.password_hash = new_hash
+    user.last_login_at = utcnow()
+    await audit.record(session, "auth.login", actor_user_id=user.id, ip=ip)
+    return await _issue_tokens(session, user, family_id=new_id())
+
+
+async def _count_failure(email_key: str, user: User | None, ip: str) -> None:
+    settings = get_settings().security
+    window = settings.login_lock_minutes * 60
+    failures = await ratelimit.incr(f"login:fail:{email_key}", window)
+    if failures.count >= settings.login_max_failures:
+        await ratelimit.mark(f"login:lock:{email_key}", window)
+        await ratelimit.clear(f"login:fail:{email_key}")
+        if user is not None:
+            # Written in its own transaction: the failed login rolls back the request's.
+            async with unit_of_work() as audit_session:
+                await audit.record(
+                    audit_session,
+                    "auth.account_locked",
+                    actor_user_id=None,
+                    subject_type="user",
+                    subject_id=user.id,
+                    ip=ip,
+                )
+
+
+async def _issue_tokens(session: AsyncSession, user: User, *, family_id: UUID) -> TokenPair:
+    settings = get_settings().security
+    now = utcnow()
+    refresh = new_token()
+    session.add(
+        RefreshToken(
+            id=new_id(),
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=token_digest(refresh),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.refresh_token_days),
+        )
+    )
+    access, lifetime = create_access_token(user_id=user.id, kind=user.kind, role=user.role)
+    return TokenPair(access_token=access, refresh_token=refresh, expires_in=lifetime)
+
+
+async def refresh(session: AsyncSession, *, refresh_token: str) -> TokenPair:
+    """Rotate a refresh token. Presenting one that was already rotated means it was stolen or
+    replayed: the whole family is revoked, so both the thief and the victim must log in again."""
+    now = utcnow()
+    stored = await repository.refresh_token_for_update(session, token_digest(refresh_token))
+    if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
+        raise InvalidRefreshToken()
+    if stored.rotated_at is not None:
+        await repository.revoke_family(session, stored.family_id, now)
+        await audit.record(
+            session,
+            "auth.refresh_token_reused",
+            actor_user_id=None,
+            subject_type="user",
+            subject_id=stored.user_id,
+        )
+        raise RefreshTokenReused("Log in again: this session has been closed for safety.")
+    user = await repository.get_user(session, stored.user_id)
+    if user is None or not user.is_active:
+        raise InvalidRefreshToken()
+    stored.rotated_at = now
+    return await _issue_tokens(session, user, family_id=stored.family_id)
+
+
+async def logout(session: AsyncSession, *, refresh_token: str) -> None:
+    """Close the session the refresh token belongs to. Unknown tokens are ignored."""
+    stored = await repository.refresh_token_for_update(session, token_digest(refresh_token))
+    if stored is not None:
+        await repository.revoke_family(session, stored.family_id, utcnow())
+
+
+async def _create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    kind: UserKind,
+    role: Role | None,
+    first_name: str,
+    last_name: str,
+) -> User:
+    if await repository.get_user_by_email(session, email) is not None:
+        raise EmailTaken()
+    now = utcnow()
+    user = User(
+        id=new_id(),
+        email=email.lower(),
+        password_hash=await hash_password(password),
+        kind=kind.value,
+        role=role.value if role else None,
+        first_name=first_name,
+        last_name=last_name,
+        is_active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent sign-up with the same e-mail
+        raise EmailTaken() from exc
+    return user
+
+
+async def signup_client(
+    session: AsyncSession, *, email: str, password: str, first_name: str, last_name: str
+) -> tuple[User, TokenPair]:
+    """Create a client account, log it in, and send the e-mail verification link."""
+    user = await _create_user(
+        session,
+        email=email,
+        password=password,
+        kind=UserKind.client,
+        role=None,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    await _send_one_time_token(
+        session, user, EMAIL_VERIFICATION, TOPIC_EMAIL_VERIFICATION, timedelta(days=7)
+    )
+    return user, await _issue_tokens(session, user, family_id=new_id())
+
+
+async def _send_one_time_token(
+    session: AsyncSession, user: User, purpose: str, topic: str, lifetime: timedelta
+) -> None:
+    token = new_token()
+    now = utcnow()
+    session.add(
+        OneTimeToken(
+            id=new_id(),
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=token_digest(token),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    await outbox.enqueue(
+        session,
+        topic,
+        {"user_id": user.id, "email": user.email, "first_name": user.first_name, "token": token},
+    )
+
+
+async def request_password_reset(session: AsyncSession, *, email: str, ip: str) -> None:
+    """Send a reset link if the account exists. The answer is the same either way."""
+    await ratelimit.enforce(f"reset:ip:{ip}", limit=10, window_seconds=3600)
+    await ratelimit.enforce(f"reset:email:{_email_key(email)}", limit=3, window_seconds=3600)
+    user = await repository.get_user_by_email(session, email)
+    if user is None or not user.is_active:
+        return
+    minutes = get_settings().security.password_reset_minutes
+    await _send_one_time_token(
+        session, user, PASSWORD_RESET, TOPIC_PASSWORD_RESET, timedelta(minutes=minutes)
+    )
+
+
+async def _use_one_time_token(session: AsyncSession, token: str, purpose: str) -> User:
+    stored = await repository.one_time_token_for_update(session, token_digest(token), purpose)
+    now = utcnow()
+    if stored is None or stored.used_at is not None or stored.expires_at <= now:
+        raise InvalidOneTimeToken()
+    stored.used_at = now
+    user = await repository.get_user(session, stored.user_id)
+    if user is None or not user.is_active:
+        raise InvalidOneTimeToken()
+    return user
+
+
+async def reset_password(session: AsyncSession, *, token: str, new_password: str) -> None:
+    """Set a new password from a reset link; every open session of the account is closed."""
+    user = await _use_one_time_token(session, token, PASSWORD_RESET)
+    user.password_hash = await hash_password(new_password)
+    user.updated_at = utcnow()
+    # Proving control of the mailbox also verifies it.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    await repository.revoke_all_for_user(session, user.id, utcnow())
+    await ratelimit.clear(f"login:lock:{_email_key(user.email)}")
+    await audit.record(
+        session,
+        "auth.password_reset",
+        actor_user_id=user.id,
+        subject_type="user",
+        subject_id=user.id,
+    )
+
+
+async def verify_email(session: AsyncSession, *, token: str) -> None:
+    user = await _use_one_time_token(session, token, EMAIL_VERIFICATION)
+    user.email_verified_at = user.email_verified_at or utcnow()
+
+
+async def create_staff(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    first_name: str,
+    last_name: str,
+) -> User:
+    """Add a staff account. Only the owner may create owners and managers."""
+    _check_may_grant(actor, role)
+    user = await _create_user(
+        session,
+        email=email,
+        password=password,
+        kind=UserKind.staff,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    user.email_verified_at = utcnow()
+    await audit.record(
+        session,
+        "user.created",
+        actor_user_id=actor.user_id,
+        subject_type="user",
+        subject_id=user.id,
+        data={"role": role},
+    )
+    return user
+
+
+def _check_may_grant(actor: Principal, role: Role) -> None:
+    if role in (Role.owner, Role.manager) and actor.role is not Role.owner:
+        raise InsufficientRole("Only the owner can give the owner or manager role.")
+
+
+async def get_user(session: AsyncSession, user_id: UUID) -> User:
+    user = await repository.get_user(session, user_id)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+async def update_staff(
+    session: AsyncSession,
+    actor: Principal,
+    user_id: UUID,
+    *,
+    role: Role | None,
+    is_active: bool | None,
+    first_name: str | None,
+    last_name: str | None,
+) -> User:
+    user = await get_user(session, user_id)
+    if user.kind != UserKind.staff:
+        raise UserNotFound()
+    if user.role == Role.owner and actor.role is not Role.owner:
+        raise InsufficientRole("Only the owner can change the owner's account.")
+    changes: dict[str, object] = {}
+    if role is not None and role != user.role:
+        _check_may_grant(actor, role)
+        changes["role"], user.role = role.value, role.value
+    if is_active is not None and is_active != user.is_active:
+        changes["is_active"], user.is_active = is_active, is_active
+        if not is_active:
+            await repository.revoke_all_for_user(session, user.id, utcnow())
+    if first_name is not None:
+        user.first_name = first_name
+    if last_name is not None:
+        user.last_name = last_name
+    user.updated_at = utcnow()
+    await audit.record(
+        session,
+        "user.updated",
+        actor_user_id=actor.user_id,
+        subject_type="user",
+        subject_id=user.id,
+        data=changes,
+    )
+    return user
+
+
+async def unlock(session: AsyncSession, actor: Principal, user_id: UUID) -> None:
+    """Lift a login lock before it expires (the client called the salon)."""
+    user = await get_user(session, user_id)
+    key = _email_key(user.email)
+    await ratelimit.clear(f"login:lock:{key}", f"login:fail:{key}")
+    await audit.record(
+        session,
+        "auth.account_unlocked",
+        actor_user_id=actor.user_id,
+        subject_type="user",
+        subject_id=user.id,
+    )
+
+
+async def ensure_admin(
+    session: AsyncSession, *, email: str, password: str | None
+) -> tuple[User, bool]:
+    """Make sure an owner account with this e-mail exists; returns it and whether it was made.
+
+    An existing account keeps its password unless one is given.
+    """
+    user = await repository.get_user_by_email(session, email)
+    if user is None:
+        if password is None:
+            raise ValueError("a password is needed to create the admin")
+        user = await _create_user(
+            session,
+            email=email,
+            password=password,
+            kind=UserKind.staff,
+            role=Role.owner,
+            first_name="Admin",
+            last_name="Salon",
+        )
+        user.email_verified_at = utcnow()
+        return user, True
+    if user.kind != UserKind.staff:
+        raise EmailTaken("This e-mail belongs to a client account.")
+    user.role, user.is_active = Role.owner.value, True
+    if password is not None:
+        user.password_hash = await hash_password(password)
+    user.updated_at = utcnow()
+    return user, False

@@ -1,0 +1,147 @@
+"""Command line: `python -m app.cli --help`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Annotated
+
+import typer
+
+from app.core import async_bridge
+from app.core.config import PROJECT_ROOT, get_settings
+
+cli = typer.Typer(help="Salon backend administration.", no_args_is_help=True)
+
+
+def _migrate(url: str | None = None) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["configure_logger"] = False
+    if url:
+        os.environ["DATABASE_URL"] = url
+        get_settings.cache_clear()
+    command.upgrade(config, "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every pending migration to DATABASE_URL."""
+    _migrate()
+    typer.echo("database is up to date")
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="E-mail of the owner account")],
+    password: Annotated[str, typer.Option(help="Its password (10 characters or more)")],
+) -> None:
+    """Create the owner account, or make an existing staff account owner with this password."""
+    if len(password) < 10:
+        raise typer.BadParameter(
+            "the password needs 10 characters or more", param_hint="--password"
+        )
+    created = async_bridge.run(_ensure_admin(email, password))
+    typer.echo(f"admin {email} {'created' if created else 'updated'}")
+
+
+async def _ensure_admin(email: str, password: str | None) -> bool:
+    from app.auth import service
+    from app.core.db import unit_of_work
+
+    async with unit_of_work() as session:
+        _, created = await service.ensure_admin(session, email=email, password=password)
+    return created
+
+
+@cli.command()
+def seed() -> None:
+    """Load the demo salon from seed_data/ (safe to run again) and make sure an admin exists."""
+    from app.seed import load_demo_salon
+
+    summary = async_bridge.run(load_demo_salon())
+    for line in summary:
+        typer.echo(line)
+    _admin_from_settings_or_generated()
+
+
+def _admin_from_settings_or_generated() -> None:
+    admin = get_settings().admin
+    if admin.email:
+        password = admin.password.get_secret_value() if admin.password else None
+        try:
+            created = async_bridge.run(_ensure_admin(admin.email, password))
+        except ValueError:
+            typer.echo(f"ADMIN_EMAIL {admin.email} has no account: set ADMIN_PASSWORD too")
+            return
+        typer.echo(f"admin {admin.email} {'created' if created else 'is ready'}")
+        return
+    marker = PROJECT_ROOT / "var" / "admin_created"
+    if marker.exists():
+        return
+    email, password = "admin@serenaia.example", secrets.token_urlsafe(12)
+    async_bridge.run(_ensure_admin(email, password))
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(email + "\n")
+    typer.secho(
+        f"\n  Admin account created (shown once):\n    e-mail:   {email}\n"
+        f"    password: {password}\n",
+        fg=typer.colors.GREEN,
+    )
+
+
+@cli.command()
+def dev(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """`make run`: migrate, seed and serve. Without DATABASE_URL, an embedded PostgreSQL runs
+    from var/pg until you press Ctrl-C."""
+    import uvicorn
+
+    def serve() -> None:
+        _migrate()
+        seed()
+        typer.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+        uvicorn.run("app.main:app", host=host, port=port, log_config=None)
+
+    if get_settings().db.url:
+        serve()
+        return
+    from app.devserver import embedded_postgres
+
+    with embedded_postgres() as url:
+        os.environ["DATABASE_URL"] = url
+        get_settings.cache_clear()
+        serve()
+
+
+@cli.command()
+def routes() -> None:
+    """List every route of the API with its methods."""
+    from fastapi.routing import APIRoute
+
+    from app.main import app
+
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            methods = ",".join(sorted(route.methods or ()))
+            typer.echo(f"{methods:<12} {route.path:<50} {route.name}")
+
+
+@cli.command()
+def purge() -> None:
+    """Delete expired idempotency answers and tokens now (beat does it hourly)."""
+    from app.worker import purge_expired
+
+    typer.echo(purge_expired())
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

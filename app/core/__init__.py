@@ -1,0 +1,1 @@
+"""The shared kernel: configuration, database, errors, security. Imports no domain."""

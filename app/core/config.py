@@ -1,0 +1,211 @@
+"""Settings, one section per concern, each read from plain prefixed environment variables.
+
+Read them through `get_settings()`; never at import time, so tests and the CLI can set the
+environment first.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+def _section(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class AppSettings(BaseSettings):
+    model_config = _section("APP_")
+
+    env: Literal["development", "test", "production"] = "development"
+    name: str = "salon-backend"
+    log_level: str = "INFO"
+    log_json: bool = True
+    cors_origins: CsvList = Field(default_factory=lambda: ["http://localhost:3000"])
+    trusted_hosts: CsvList = Field(default_factory=lambda: ["*"])
+    https_only: bool = False
+
+    _split = field_validator("cors_origins", "trusted_hosts", mode="before")(_split_csv)
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _section("DATABASE_")
+
+    url: str | None = None
+    pool_size: int = 10
+    max_overflow: int = 10
+    echo: bool = False
+
+
+class RedisSettings(BaseSettings):
+    model_config = _section("REDIS_")
+
+    url: str | None = None
+    key_prefix: str = "salon"
+
+
+class SecuritySettings(BaseSettings):
+    model_config = _section("SECURITY_")
+
+    secret_key: SecretStr | None = None
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    password_reset_minutes: int = 60
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    login_ip_limit: int = 30
+    login_ip_window_seconds: int = 300
+    # Only tests lower these: production keeps argon2's recommended costs.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    idempotency_ttl_hours: int = 24
+
+
+class AdminSettings(BaseSettings):
+    model_config = _section("ADMIN_")
+
+    email: str | None = None
+    password: SecretStr | None = None
+
+
+class SentrySettings(BaseSettings):
+    model_config = _section("SENTRY_")
+
+    dsn: SecretStr | None = None
+    environment: str | None = None
+    traces_sample_rate: float = 0.0
+
+
+class SalonSettings(BaseSettings):
+    model_config = _section("SALON_")
+
+    name: str = "Sérénaia Beauté"
+    timezone: str = "Europe/Paris"
+    currency: str = "EUR"
+    address: str = "12 rue des Lilas, 69006 Lyon"
+    public_url: str = "http://localhost:3000"
+    email: str = "bonjour@serenaia.example"
+    phone: str = "+33478000000"
+
+
+class StripeSettings(BaseSettings):
+    model_config = _section("STRIPE_")
+
+    secret_key: SecretStr | None = None
+    publishable_key: str | None = None
+    webhook_secret: SecretStr | None = None
+    api_base: str = "https://api.stripe.com"
+
+
+class PayPalSettings(BaseSettings):
+    model_config = _section("PAYPAL_")
+
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    webhook_id: str | None = None
+    api_base: str = "https://api-m.sandbox.paypal.com"
+
+
+class SumUpSettings(BaseSettings):
+    model_config = _section("SUMUP_")
+
+    api_key: SecretStr | None = None
+    merchant_code: str | None = None
+    webhook_secret: SecretStr | None = None
+    api_base: str = "https://api.sumup.com"
+
+
+class OvhSettings(BaseSettings):
+    model_config = _section("OVH_")
+
+    endpoint: str = "ovh-eu"
+    application_key: str | None = None
+    application_secret: SecretStr | None = None
+    consumer_key: SecretStr | None = None
+    sms_service_name: str | None = None
+    sms_sender: str = "SERENAIA"
+
+
+class ResendSettings(BaseSettings):
+    model_config = _section("RESEND_")
+
+    api_key: SecretStr | None = None
+    api_base: str = "https://api.resend.com"
+    sender: str = "Sérénaia Beauté <bonjour@serenaia.example>"
+    webhook_secret: SecretStr | None = None
+
+
+class StorageSettings(BaseSettings):
+    model_config = _section("STORAGE_")
+
+    backend: Literal["local", "gcs"] = "local"
+    local_dir: Path = VAR_DIR / "storage"
+    gcs_bucket: str | None = None
+    emulator_host: str | None = None
+
+
+class Settings(BaseSettings):
+    """Every setting of the service, grouped in sections."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    app: AppSettings = Field(default_factory=AppSettings)
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
+    sentry: SentrySettings = Field(default_factory=SentrySettings)
+    salon: SalonSettings = Field(default_factory=SalonSettings)
+    stripe: StripeSettings = Field(default_factory=StripeSettings)
+    paypal: PayPalSettings = Field(default_factory=PayPalSettings)
+    sumup: SumUpSettings = Field(default_factory=SumUpSettings)
+    ovh: OvhSettings = Field(default_factory=OvhSettings)
+    resend: ResendSettings = Field(default_factory=ResendSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+
+    @property
+    def secret_key(self) -> str:
+        """The signing key for tokens and links.
+
+        Production must set SECURITY_SECRET_KEY. Elsewhere a key is generated once and kept in
+        `var/secret_key`, so tokens survive a restart of `make run`.
+        """
+        if self.security.secret_key is not None:
+            return self.security.secret_key.get_secret_value()
+        if self.app.env == "production":
+            raise RuntimeError("SECURITY_SECRET_KEY must be set in production")
+        return _local_secret_key()
+
+
+@lru_cache(maxsize=1)
+def _local_secret_key() -> str:
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

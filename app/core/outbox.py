@@ -1,0 +1,120 @@
+"""The transactional outbox: a side effect that leaves the process is written as an event in
+the same transaction as the change that causes it, then handled by a worker.
+
+Domains register one handler per topic at import (`@handles("auth.password_reset")`). The
+dispatcher claims due events with `FOR UPDATE SKIP LOCKED`, so several workers never handle
+one event twice, and retries failures with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import CheckConstraint, Index, String, select, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.clock import utcnow
+from app.core.db import Base, json_safe, unit_of_work
+from app.core.ids import new_id
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+_handlers: dict[str, Handler] = {}
+
+
+class OutboxEvent(Base):
+    __tablename__ = "outbox_events"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
+    topic: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'pending'"))
+    attempts: Mapped[int] = mapped_column(server_default=text("0"))
+    available_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None]
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'done', 'failed')", name="status_valid"),
+        Index("ix_outbox_events_due", "available_at", postgresql_where=text("status = 'pending'")),
+    )
+
+
+def handles(topic: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        _handlers[topic] = handler
+        return handler
+
+    return register
+
+
+async def enqueue(
+    session: AsyncSession, topic: str, payload: dict[str, Any], *, at: datetime | None = None
+) -> UUID:
+    """Add an event to the current transaction; it exists only if the transaction commits."""
+    now = utcnow()
+    event = OutboxEvent(
+        id=new_id(),
+        topic=topic,
+        payload=json_safe(payload),
+        status="pending",
+        attempts=0,
+        available_at=at or now,
+        created_at=now,
+    )
+    session.add(event)
+    return event.id
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
+
+
+async def dispatch_due(batch_size: int = 50) -> int:
+    """Handle the events that are due, each in its own transaction; returns how many were done."""
+    done = 0
+    for _ in range(batch_size):
+        async with unit_of_work() as session:
+            event = await session.scalar(
+                select(OutboxEvent)
+                .where(OutboxEvent.status == "pending", OutboxEvent.available_at <= utcnow())
+                .order_by(OutboxEvent.available_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if event is None:
+                return done
+            await _handle(session, event)
+            done += event.status == "done"
+    return done
+
+
+async def _handle(session: AsyncSession, event: OutboxEvent) -> None:
+    handler = _handlers.get(event.topic)
+    event.attempts += 1
+    if handler is None:
+        event.status, event.last_error = "failed", f"no handler for topic {event.topic!r}"
+        logger.error("outbox event without handler", extra={"topic": event.topic})
+        return
+    try:
+        async with session.begin_nested():
+            await handler(session, event.payload)
+    except Exception as exc:  # a failing handler must not block the queue
+        event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if event.attempts >= MAX_ATTEMPTS:
+            event.status = "failed"
+            logger.exception("outbox event failed for good", extra={"topic": event.topic})
+        else:
+            event.available_at = utcnow() + _backoff(event.attempts)
+            logger.warning("outbox event will be retried", extra={"topic": event.topic})
+        return
+    event.status, event.processed_at = "done", utcnow()

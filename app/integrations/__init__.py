@@ -1,0 +1,1 @@
+"""One folder per external provider; the only code that talks to them."""

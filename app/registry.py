@@ -1,0 +1,18 @@
+"""Imports every module that registers something at import time: ORM models (for Alembic and
+the mappers), outbox handlers and Celery tasks. Add a domain here when it is created."""
+
+from __future__ import annotations
+
+import importlib
+
+MODULES = (
+    "app.core.idempotency",
+    "app.core.outbox",
+    "app.auth.models",
+    "app.auth.messages",
+)
+
+
+def load_all() -> None:
+    for module in MODULES:
+        importlib.import_module(module)

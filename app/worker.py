@@ -1,0 +1,58 @@
+"""The Celery application and its beat schedule.
+
+With REDIS_URL set, tasks go through Redis to `make worker`; without it they run eagerly in
+the calling process (the embedded default), so nothing needs a broker on a laptop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.schedules import crontab
+
+from app import registry
+from app.auth.tasks import purge_expired_tokens
+from app.core import async_bridge, idempotency, outbox
+from app.core.config import get_settings
+
+
+def create_celery() -> Celery:
+    settings = get_settings()
+    broker = settings.redis.url
+    celery = Celery("salon", broker=broker or "memory://", backend=None)
+    celery.conf.update(
+        task_always_eager=broker is None,
+        task_eager_propagates=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        timezone=settings.salon.timezone,
+        enable_utc=True,
+        broker_connection_retry_on_startup=True,
+        beat_schedule={
+            "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 60.0},
+            "purge-expired": {"task": "core.purge_expired", "schedule": crontab(minute=17)},
+        },
+    )
+    return celery
+
+
+registry.load_all()
+celery_app = create_celery()
+
+
+@celery_app.task(name="core.dispatch_outbox")
+def dispatch_outbox() -> int:
+    """Handle due outbox events (also swept every minute by beat)."""
+    return async_bridge.run(outbox.dispatch_due())
+
+
+@celery_app.task(name="core.purge_expired")
+def purge_expired() -> dict[str, Any]:
+    """Delete expired idempotency answers and tokens."""
+    return {
+        "idempotency_keys": async_bridge.run(idempotency.purge_expired()),
+        "tokens": async_bridge.run(purge_expired_tokens()),
+    }

@@ -1,0 +1,68 @@
+"""Small builders for tests, one per thing a test needs. Each commits what it makes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.auth.models import Role, User, UserKind
+from app.core.clock import utcnow
+from app.core.db import unit_of_work
+from app.core.ids import new_id
+from app.core.security import hash_password
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+async def make_user(
+    *,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    role: Role | None = Role.manager,
+    kind: UserKind = UserKind.staff,
+    is_active: bool = True,
+) -> User:
+    now = utcnow()
+    user = User(
+        id=new_id(),
+        email=(email or f"{(role or 'client')}-{new_id().hex[-10:]}@example.fr").lower(),
+        password_hash=await hash_password(password),
+        kind=kind.value,
+        role=role.value if kind is UserKind.staff and role else None,
+        first_name="Hélène",
+        last_name="Dupont",
+        is_active=is_active,
+        created_at=now,
+        updated_at=now,
+    )
+    async with unit_of_work() as session:
+        session.add(user)
+    return user
+
+
+async def login(client: AsyncClient, email: str, password: str = DEFAULT_PASSWORD) -> Any:
+    response = await client.post(
+        "/api/v1/auth/token", data={"username": email, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+AuthHeaders = Callable[..., Awaitable[dict[str, str]]]
+
+
+@pytest.fixture
+def auth_headers(client: AsyncClient) -> AuthHeaders:
+    """`await auth_headers(Role.receptionist)` logs in a new user of that role."""
+
+    async def make(
+        role: Role | None = Role.manager, kind: UserKind = UserKind.staff
+    ) -> dict[str, str]:
+        user = await make_user(role=role, kind=kind)
+        tokens = await login(client, user.email)
+        return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    return make

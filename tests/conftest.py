@@ -1,0 +1,115 @@
+"""Test set-up: a throwaway PostgreSQL database migrated by Alembic once per run, a real Redis
+when one answers, and tables emptied after every test (so tests run the real commit path).
+
+The environment is set before the app is imported: settings are read once.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import make_url
+
+RUN_ID = secrets.token_hex(4)
+ADMIN_URL = os.environ.get("TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+TEST_DB = f"salon_test_{RUN_ID}"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+os.environ.update(
+    {
+        "APP_ENV": "test",
+        "APP_LOG_JSON": "false",
+        "APP_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": make_url(ADMIN_URL).set(database=TEST_DB).render_as_string(False),
+        "DATABASE_POOL_SIZE": "5",
+        "SECURITY_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "SECURITY_ARGON2_TIME_COST": "1",
+        "SECURITY_ARGON2_MEMORY_COST": "1024",
+        "REDIS_KEY_PREFIX": f"salon-test-{RUN_ID}",
+        "ADMIN_EMAIL": "",
+    }
+)
+if REDIS_URL:
+    os.environ["REDIS_URL"] = REDIS_URL
+else:
+    os.environ.pop("REDIS_URL", None)
+
+from httpx import ASGITransport, AsyncClient  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
+
+from app.core import clock  # noqa: E402
+from app.core.db import Base, dispose_engine, get_sessionmaker, unit_of_work  # noqa: E402
+from app.core.redis import get_redis  # noqa: E402
+from app.integrations.console import console  # noqa: E402
+
+pytest_plugins = ["tests.builders"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[str]:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{TEST_DB}"')
+    try:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config("alembic.ini")
+        config.attributes["configure_logger"] = False
+        command.upgrade(config, "head")
+        yield TEST_DB
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+async def _clean_state() -> AsyncIterator[None]:
+    yield
+    clock.reset_travel()
+    console.emails.clear()
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with unit_of_work() as session:
+        await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    redis = get_redis()
+    if redis is not None:
+        keys = [key async for key in redis.scan_iter(f"salon-test-{RUN_ID}:*")]
+        if keys:
+            await redis.delete(*keys)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _engine() -> AsyncIterator[None]:
+    yield
+    await dispose_engine()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking; each builder commits what it makes."""
+    async with get_sessionmaker()() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[AsyncClient]:
+    from app.main import app
+
+    transport = ASGITransport(app=app, raise_app_exceptions=False, client=("10.1.2.3", 5555))
+    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def requires_redis() -> None:
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("no Redis answers on this machine")
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}@example.fr"

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from httpx import AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import User
+
+SIGNUP = {
+    "email": "idem@example.fr",
+    "password": "une-phrase-secrete",
+    "first_name": "Inès",
+    "last_name": "Durand",
+}
+
+
+async def _users(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+async def test_same_key_and_body_replays_the_first_answer(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    headers = {"Idempotency-Key": "3b1e0a57-signup"}
+
+    first = await client.post("/api/v1/auth/signup", json=SIGNUP, headers=headers)
+    second = await client.post("/api/v1/auth/signup", json=SIGNUP, headers=headers)
+
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert await _users(session) == 1
+
+
+async def test_same_key_with_another_body_is_refused(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    headers = {"Idempotency-Key": "key-1"}
+    await client.post("/api/v1/auth/signup", json=SIGNUP, headers=headers)
+
+    other = await client.post(
+        "/api/v1/auth/signup", json=SIGNUP | {"email": "other@example.fr"}, headers=headers
+    )
+
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert await _users(session) == 1
+
+
+async def test_keys_are_scoped_per_caller(client: AsyncClient) -> None:
+    first = await client.post("/api/v1/auth/signup", json=SIGNUP, headers={"Idempotency-Key": "k"})
+    other_caller = await client.post(
+        "/api/v1/auth/signup",
+        json=SIGNUP,
+        headers={"Idempotency-Key": "k", "Authorization": "Bearer someone-else"},
+    )
+    assert first.status_code == 201
+    # Not a replay: the request ran again, and the e-mail is now taken.
+    assert other_caller.status_code == 409
+
+
+async def test_error_answers_are_replayed_too(client: AsyncClient) -> None:
+    headers = {"Idempotency-Key": "bad-body"}
+    first = await client.post("/api/v1/auth/signup", json={"email": "x"}, headers=headers)
+    second = await client.post("/api/v1/auth/signup", json={"email": "x"}, headers=headers)
+    assert first.status_code == second.status_code == 422
+    assert second.headers["content-type"] == "application/problem+json"
+    assert second.json() == first.json()
+
+
+async def test_an_oversized_key_is_a_400(client: AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/signup", json=SIGNUP, headers={"Idempotency-Key": "k" * 201}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_idempotency_key"

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import clock, outbox
+from app.core.db import unit_of_work
+from app.core.idempotency import IdempotencyKey
+from app.core.outbox import OutboxEvent
+from app.worker import celery_app, purge_expired
+
+attempts: list[dict[str, Any]] = []
+
+
+@outbox.handles("test.flaky")
+async def _flaky(_: AsyncSession, payload: dict[str, Any]) -> None:
+    attempts.append(payload)
+    if payload["fail"]:
+        raise ConnectionError("provider down")
+
+
+async def _enqueue(payload: dict[str, Any]) -> None:
+    async with unit_of_work() as session:
+        await outbox.enqueue(session, "test.flaky", payload)
+
+
+async def test_an_event_rolled_back_with_its_transaction_is_never_sent(
+    session: AsyncSession,
+) -> None:
+    try:
+        async with unit_of_work() as tx:
+            await outbox.enqueue(tx, "test.flaky", {"fail": False})
+            raise RuntimeError("the change failed")
+    except RuntimeError:
+        pass
+    assert await outbox.dispatch_due() == 0
+
+
+async def test_a_failing_event_is_retried_with_backoff_then_marked_failed(
+    session: AsyncSession,
+) -> None:
+    attempts.clear()
+    await _enqueue({"fail": True})
+
+    for _ in range(outbox.MAX_ATTEMPTS):
+        await outbox.dispatch_due()
+        clock.travel(timedelta(hours=7))
+
+    event = await session.scalar(select(OutboxEvent))
+    assert event is not None
+    assert len(attempts) == outbox.MAX_ATTEMPTS
+    assert event.status == "failed"
+    assert event.last_error == "ConnectionError: provider down"
+
+
+async def test_a_failed_attempt_waits_before_the_next_one(session: AsyncSession) -> None:
+    attempts.clear()
+    await _enqueue({"fail": True})
+    await outbox.dispatch_due()
+    await outbox.dispatch_due()  # not due yet
+    assert len(attempts) == 1
+
+
+async def test_celery_runs_eagerly_without_a_broker_and_purges_expired_keys(
+    session: AsyncSession,
+) -> None:
+    now = clock.utcnow()
+    async with unit_of_work() as tx:
+        for key, expires in (
+            ("old", now - timedelta(hours=1)),
+            ("fresh", now + timedelta(hours=1)),
+        ):
+            tx.add(
+                IdempotencyKey(
+                    scope="s", key=key, request_hash="h", created_at=now, expires_at=expires
+                )
+            )
+
+    result = purge_expired.apply().get()
+
+    assert result["idempotency_keys"] == 1
+    assert [k.key for k in await session.scalars(select(IdempotencyKey))] == ["fresh"]
+
+
+def test_the_beat_schedule_is_declared_in_code() -> None:
+    tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
+    assert {"core.dispatch_outbox", "core.purge_expired"} <= tasks
+    assert set(tasks) <= set(celery_app.tasks)
