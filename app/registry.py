@@ -10,6 +10,11 @@ MODULES = (
     "app.core.outbox",
     "app.auth.models",
     "app.auth.messages",
+    "app.catalog.models",
+    "app.practitioners.models",
+    "app.availability.models",
+    "app.clients.models",
+    "app.bookings.models",
 )
 
 

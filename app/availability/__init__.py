@@ -1,0 +1,2 @@
+"""Opening hours, closures, exceptional openings, blocked slots, booking rules and the slot
+engine."""

@@ -1,0 +1,100 @@
+"""What other domains may use from the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalog.models import DepositKind, Service, ServicePrerequisite, ServiceResource
+from app.core.money import percent_of
+
+
+@dataclass(frozen=True, slots=True)
+class PrerequisiteSpec:
+    required_service_id: UUID
+    within_days: int
+    min_days_before: int
+    first_time_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    """Everything scheduling and booking need to know about a service."""
+
+    id: UUID
+    name: str
+    duration_minutes: int
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    processing_offset_minutes: int
+    processing_minutes: int
+    price_cents: int
+    vat_rate: Decimal
+    deposit_kind: DepositKind
+    deposit_amount_cents: int | None
+    deposit_percent: Decimal | None
+    online_bookable: bool
+    home_visit_available: bool
+    is_active: bool
+    resource_ids: tuple[UUID, ...]
+    prerequisites: tuple[PrerequisiteSpec, ...]
+
+    def deposit_cents(self, price_cents: int) -> int:
+        """The deposit this service asks for, never more than its price."""
+        if self.deposit_kind is DepositKind.fixed and self.deposit_amount_cents:
+            return min(self.deposit_amount_cents, price_cents)
+        if self.deposit_kind is DepositKind.percent and self.deposit_percent:
+            return percent_of(price_cents, self.deposit_percent)
+        return 0
+
+
+async def get_service_specs(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, ServiceSpec]:
+    """The services with these ids (missing ids are simply absent from the result)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    services = (await session.scalars(select(Service).where(Service.id.in_(wanted)))).all()
+    resources: dict[UUID, list[UUID]] = {}
+    for link in await session.scalars(
+        select(ServiceResource).where(ServiceResource.service_id.in_(wanted))
+    ):
+        resources.setdefault(link.service_id, []).append(link.resource_id)
+    prerequisites: dict[UUID, list[PrerequisiteSpec]] = {}
+    for rule in await session.scalars(
+        select(ServicePrerequisite).where(ServicePrerequisite.service_id.in_(wanted))
+    ):
+        prerequisites.setdefault(rule.service_id, []).append(
+            PrerequisiteSpec(
+                required_service_id=rule.required_service_id,
+                within_days=rule.within_days,
+                min_days_before=rule.min_days_before,
+                first_time_only=rule.first_time_only,
+            )
+        )
+    return {
+        s.id: ServiceSpec(
+            id=s.id,
+            name=s.name,
+            duration_minutes=s.duration_minutes,
+            buffer_before_minutes=s.buffer_before_minutes,
+            buffer_after_minutes=s.buffer_after_minutes,
+            processing_offset_minutes=s.processing_offset_minutes,
+            processing_minutes=s.processing_minutes,
+            price_cents=s.price_cents,
+            vat_rate=s.vat_rate,
+            deposit_kind=DepositKind(s.deposit_kind),
+            deposit_amount_cents=s.deposit_amount_cents,
+            deposit_percent=s.deposit_percent,
+            online_bookable=s.online_bookable,
+            home_visit_available=s.home_visit_available,
+            is_active=s.is_active,
+            resource_ids=tuple(sorted(resources.get(s.id, ()))),
+            prerequisites=tuple(prerequisites.get(s.id, ())),
+        )
+        for s in services
+    }

@@ -1,0 +1,33 @@
+"""Money is an integer number of cents. One rounding rule (half up, on cents) for VAT and
+percentages, and a split that always sums to the total."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def percent_of(amount_cents: int, percent: Decimal) -> int:
+    """`percent` % of an amount, rounded half up to the cent."""
+    return int((Decimal(amount_cents) * percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def vat_included(gross_cents: int, rate_percent: Decimal) -> int:
+    """The VAT inside a VAT-inclusive price (20 % of 120.00 € is 20.00 €)."""
+    net = (Decimal(gross_cents) * 100 / (100 + rate_percent)).quantize(Decimal(1), ROUND_HALF_UP)
+    return gross_cents - int(net)
+
+
+def split(total_cents: int, weights: Sequence[int]) -> list[int]:
+    """Share `total_cents` in proportion to `weights` by largest remainder: parts sum exactly
+    to the total (a tip split between practitioners, a discount across lines)."""
+    if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
+        raise ValueError("weights must be non-negative with a positive sum")
+    whole = sum(weights)
+    shares = [total_cents * w // whole for w in weights]
+    remainders = sorted(
+        range(len(weights)), key=lambda i: (total_cents * weights[i]) % whole, reverse=True
+    )
+    for i in remainders[: total_cents - sum(shares)]:
+        shares[i] += 1
+    return shares

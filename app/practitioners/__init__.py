@@ -1,0 +1,1 @@
+"""Practitioners, the services they perform, their weekly hours and absences; resources."""
