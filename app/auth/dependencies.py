@@ -48,6 +48,18 @@ async def current_principal(
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
+async def optional_principal(
+    session: DbSession, token: Annotated[str | None, Depends(_bearer)]
+) -> Principal | None:
+    """The caller when a token is sent, None for anonymous calls (public endpoints)."""
+    if not token:
+        return None
+    return await current_principal(session, token)
+
+
+MaybeUser = Annotated[Principal | None, Depends(optional_principal)]
+
+
 def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through staff with one of `roles`."""
 
