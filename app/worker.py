@@ -13,6 +13,7 @@ from celery.schedules import crontab
 
 from app import registry
 from app.auth.tasks import purge_expired_tokens
+from app.bookings.tasks import expire_holds
 from app.core import async_bridge, idempotency, outbox
 from app.core.config import get_settings
 
@@ -33,6 +34,7 @@ def create_celery() -> Celery:
         broker_connection_retry_on_startup=True,
         beat_schedule={
             "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 60.0},
+            "expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
             "purge-expired": {"task": "core.purge_expired", "schedule": crontab(minute=17)},
         },
     )
@@ -56,3 +58,9 @@ def purge_expired() -> dict[str, Any]:
         "idempotency_keys": async_bridge.run(idempotency.purge_expired()),
         "tokens": async_bridge.run(purge_expired_tokens()),
     }
+
+
+@celery_app.task(name="bookings.expire_holds")
+def expire_booking_holds() -> int:
+    """Free the slots of unpaid holds past their expiry."""
+    return async_bridge.run(expire_holds())

@@ -23,8 +23,10 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append((node.lineno, node.module))
-            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+            if node.module.count(".") >= 2:
+                found.append((node.lineno, node.module))
+            else:  # `from app.bookings import public`: what counts is the module imported
+                found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
     return [(line, name) for line, name in found if name.startswith("app.")]
 
 

@@ -97,7 +97,7 @@ async def _clean_state() -> AsyncIterator[None]:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in KEPT_ROWS:
                 await session.execute(table.delete())
-        await session.execute(text("UPDATE booking_rules SET " + DEFAULT_RULES))
+        await session.execute(text("UPDATE booking_rules SET " + DEFAULT_RULES))  # noqa: S608
     redis = get_redis()
     if redis is not None:
         keys = [key async for key in redis.scan_iter(f"salon-test-{RUN_ID}:*")]

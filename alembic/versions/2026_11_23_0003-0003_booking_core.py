@@ -605,7 +605,6 @@ def upgrade() -> None:
         "booking_allocations",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("booking_id", sa.Uuid(), nullable=False),
-        sa.Column("booking_item_id", sa.Uuid(), nullable=False),
         sa.Column("practitioner_id", sa.Uuid(), nullable=True),
         sa.Column("resource_id", sa.Uuid(), nullable=True),
         sa.Column("during", postgresql.TSTZRANGE(), nullable=False),
@@ -633,12 +632,6 @@ def upgrade() -> None:
             ["booking_id"],
             ["bookings.id"],
             name=op.f("fk_booking_allocations_booking_id_bookings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["booking_item_id"],
-            ["booking_items.id"],
-            name=op.f("fk_booking_allocations_booking_item_id_booking_items"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(

@@ -90,17 +90,11 @@ class BookingRules(Base):
     max_advance_days: Mapped[int] = mapped_column(server_default=text("90"))
     hold_minutes: Mapped[int] = mapped_column(server_default=text("15"))
     cancellation_notice_hours: Mapped[int] = mapped_column(server_default=text("24"))
-    home_visit_radius_km: Mapped[Decimal] = mapped_column(
-        Numeric(6, 2), server_default=text("15")
-    )
+    home_visit_radius_km: Mapped[Decimal] = mapped_column(Numeric(6, 2), server_default=text("15"))
     home_travel_minutes: Mapped[int] = mapped_column(server_default=text("30"))
     home_travel_fee_cents: Mapped[int] = mapped_column(server_default=text("1500"))
-    salon_latitude: Mapped[Decimal] = mapped_column(
-        Numeric(9, 6), server_default=text("45.767300")
-    )
-    salon_longitude: Mapped[Decimal] = mapped_column(
-        Numeric(9, 6), server_default=text("4.851100")
-    )
+    salon_latitude: Mapped[Decimal] = mapped_column(Numeric(9, 6), server_default=text("45.767300"))
+    salon_longitude: Mapped[Decimal] = mapped_column(Numeric(9, 6), server_default=text("4.851100"))
     updated_at: Mapped[datetime | None]
 
     __table_args__ = (
@@ -112,8 +106,7 @@ class BookingRules(Base):
             name="rules_valid",
         ),
         CheckConstraint(
-            "home_visit_radius_km >= 0 AND home_travel_minutes >= 0 AND "
-            "home_travel_fee_cents >= 0",
+            "home_visit_radius_km >= 0 AND home_travel_minutes >= 0 AND home_travel_fee_cents >= 0",
             name="home_rules_valid",
         ),
     )

@@ -97,9 +97,7 @@ class Booking(Base):
         CheckConstraint(
             "(status = 'pending_payment') = (hold_expires_at IS NOT NULL)", name="hold_valid"
         ),
-        CheckConstraint(
-            "location = 'salon' OR home_address IS NOT NULL", name="home_has_address"
-        ),
+        CheckConstraint("location = 'salon' OR home_address IS NOT NULL", name="home_has_address"),
         Index("ix_bookings_start_at", "start_at"),
         Index("ix_bookings_client_start", "client_id", "start_at"),
         Index(
@@ -150,9 +148,6 @@ class BookingAllocation(Base):
     booking_id: Mapped[UUID] = mapped_column(
         ForeignKey("bookings.id", ondelete="CASCADE"), index=True
     )
-    booking_item_id: Mapped[UUID] = mapped_column(
-        ForeignKey("booking_items.id", ondelete="CASCADE")
-    )
     practitioner_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("practitioners.id", ondelete="RESTRICT")
     )
@@ -163,9 +158,7 @@ class BookingAllocation(Base):
     live: Mapped[bool] = mapped_column(server_default=text("true"))
 
     __table_args__ = (
-        CheckConstraint(
-            "(practitioner_id IS NULL) <> (resource_id IS NULL)", name="one_holder"
-        ),
+        CheckConstraint("(practitioner_id IS NULL) <> (resource_id IS NULL)", name="one_holder"),
         CheckConstraint("NOT isempty(during)", name="not_empty"),
         ExcludeConstraint(
             ("practitioner_id", "="),
@@ -197,9 +190,7 @@ class BookingEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
-    actor_user_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    actor_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -233,6 +224,10 @@ class WaitlistEntry(Base):
     __table_args__ = (
         check_in("status", WaitlistStatus),
         CheckConstraint("date_from <= date_to", name="range_valid"),
-        Index("ix_waitlist_waiting", "date_from", "date_to",
-              postgresql_where=text("status = 'waiting'")),
+        Index(
+            "ix_waitlist_waiting",
+            "date_from",
+            "date_to",
+            postgresql_where=text("status = 'waiting'"),
+        ),
     )

@@ -98,3 +98,10 @@ async def get_service_specs(session: AsyncSession, ids: Iterable[UUID]) -> dict[
         )
         for s in services
     }
+
+
+async def service_names(session: AsyncSession, ids: set[UUID]) -> dict[UUID, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Service.id, Service.name).where(Service.id.in_(ids)))
+    return {service_id: name for service_id, name in rows}

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 _frozen: ContextVar[datetime | None] = ContextVar("frozen_now", default=None)
 _offset: timedelta = timedelta(0)
+_pinned: datetime | None = None
 
 
 def utcnow() -> datetime:
@@ -16,7 +17,17 @@ def utcnow() -> datetime:
     frozen = _frozen.get()
     if frozen is not None:
         return frozen
+    if _pinned is not None:
+        return _pinned + _offset
     return datetime.now(UTC) + _offset
+
+
+def pin(instant: datetime) -> None:
+    """Stop the clock of the whole process at `instant` (tests only); `travel` moves it."""
+    global _pinned
+    if instant.tzinfo is None:
+        raise ValueError("pin needs an aware datetime")
+    _pinned = instant.astimezone(UTC)
 
 
 @contextmanager
@@ -38,5 +49,6 @@ def travel(delta: timedelta) -> None:
 
 
 def reset_travel() -> None:
-    global _offset
+    global _offset, _pinned
     _offset = timedelta(0)
+    _pinned = None

@@ -99,7 +99,7 @@ def decode_access_token(token: str) -> AccessClaims:
             token,
             get_settings().secret_key,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "sub", "typ"], "verify_exp": False},
+            options={"require": ["exp", "sub", "typ"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc

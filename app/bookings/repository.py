@@ -1,0 +1,213 @@
+"""Every query on the bookings tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bookings.models import (
+    Booking,
+    BookingAllocation,
+    BookingEvent,
+    BookingItem,
+    BookingStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+
+
+def _live_at(now: datetime) -> ColumnElement[bool]:
+    """Allocations that still hold time: live, and not an expired hold."""
+    return and_(
+        BookingAllocation.live.is_(True),
+        or_(
+            Booking.status != BookingStatus.pending_payment,
+            Booking.hold_expires_at > now,
+        ),
+    )
+
+
+async def busy_ranges(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    practitioner_ids: Iterable[UUID] | None = None,
+    resource_ids: Iterable[UUID] | None = None,
+    exclude_booking_id: UUID | None = None,
+) -> list[tuple[UUID | None, UUID | None, datetime, datetime]]:
+    """(practitioner_id, resource_id, start, end) of every allocation holding time in
+    [start, end), in one query."""
+    holders = []
+    if practitioner_ids is not None:
+        holders.append(BookingAllocation.practitioner_id.in_(list(practitioner_ids)))
+    if resource_ids is not None:
+        holders.append(BookingAllocation.resource_id.in_(list(resource_ids)))
+    statement = (
+        select(
+            BookingAllocation.practitioner_id,
+            BookingAllocation.resource_id,
+            func.lower(BookingAllocation.during),
+            func.upper(BookingAllocation.during),
+        )
+        .join(Booking, Booking.id == BookingAllocation.booking_id)
+        .where(
+            _live_at(now),
+            BookingAllocation.during.overlaps(Range(start, end, bounds="[)")),
+        )
+    )
+    if holders:
+        statement = statement.where(or_(*holders))
+    if exclude_booking_id is not None:
+        statement = statement.where(BookingAllocation.booking_id != exclude_booking_id)
+    rows = await session.execute(statement)
+    return [(p, r, a, b) for p, r, a, b in rows]
+
+
+async def get_booking(
+    session: AsyncSession, booking_id: UUID, *, lock: bool = False
+) -> Booking | None:
+    statement = select(Booking).where(Booking.id == booking_id)
+    if lock:
+        statement = statement.with_for_update()
+    return await session.scalar(statement)
+
+
+async def items_of(
+    session: AsyncSession, booking_ids: Sequence[UUID]
+) -> dict[UUID, list[BookingItem]]:
+    items: dict[UUID, list[BookingItem]] = {booking_id: [] for booking_id in booking_ids}
+    if not booking_ids:
+        return items
+    for item in await session.scalars(
+        select(BookingItem)
+        .where(BookingItem.booking_id.in_(booking_ids))
+        .order_by(BookingItem.booking_id, BookingItem.position)
+    ):
+        items[item.booking_id].append(item)
+    return items
+
+
+async def release_allocations(session: AsyncSession, booking_id: UUID) -> None:
+    await session.execute(
+        update(BookingAllocation)
+        .where(BookingAllocation.booking_id == booking_id, BookingAllocation.live.is_(True))
+        .values(live=False)
+    )
+
+
+async def delete_allocations(session: AsyncSession, booking_id: UUID) -> None:
+    await session.execute(
+        delete(BookingAllocation).where(BookingAllocation.booking_id == booking_id)
+    )
+
+
+async def expired_holds(
+    session: AsyncSession, now: datetime, limit: int = 100
+) -> Sequence[Booking]:
+    """Holds past their expiry, locked, skipping those another worker is handling."""
+    return (
+        await session.scalars(
+            select(Booking)
+            .where(Booking.status == BookingStatus.pending_payment, Booking.hold_expires_at <= now)
+            .order_by(Booking.hold_expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+
+
+async def expired_holds_overlapping(
+    session: AsyncSession, *, now: datetime, start: datetime, end: datetime
+) -> Sequence[Booking]:
+    """Expired holds whose allocations overlap [start, end): released before a new booking
+    takes their time, so the exclusion constraint sees only live bookings."""
+    ids = select(BookingAllocation.booking_id).where(
+        BookingAllocation.live.is_(True),
+        BookingAllocation.during.overlaps(Range(start, end, bounds="[)")),
+    )
+    return (
+        await session.scalars(
+            select(Booking)
+            .where(
+                Booking.id.in_(ids),
+                Booking.status == BookingStatus.pending_payment,
+                Booking.hold_expires_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+
+
+def bookings_query(
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    statuses: Sequence[str] | None = None,
+    client_id: UUID | None = None,
+    practitioner_id: UUID | None = None,
+) -> Select[Booking]:
+    statement = select(Booking)
+    if start is not None:
+        statement = statement.where(Booking.end_at > start)
+    if end is not None:
+        statement = statement.where(Booking.start_at < end)
+    if statuses:
+        statement = statement.where(Booking.status.in_(list(statuses)))
+    if client_id is not None:
+        statement = statement.where(Booking.client_id == client_id)
+    if practitioner_id is not None:
+        statement = statement.where(
+            Booking.id.in_(
+                select(BookingItem.booking_id).where(BookingItem.practitioner_id == practitioner_id)
+            )
+        )
+    return statement
+
+
+def add_event(
+    session: AsyncSession,
+    booking: Booking,
+    *,
+    kind: str,
+    at: datetime,
+    actor_user_id: UUID | None,
+    from_status: str | None = None,
+    note: str | None = None,
+) -> None:
+    session.add(
+        BookingEvent(
+            booking_id=booking.id,
+            at=at,
+            kind=kind,
+            from_status=from_status,
+            to_status=booking.status,
+            actor_user_id=actor_user_id,
+            note=note,
+        )
+    )
+
+
+async def waiting_entries(
+    session: AsyncSession, *, on_date: datetime, limit: int
+) -> Sequence[WaitlistEntry]:
+    day = on_date.date()
+    return (
+        await session.scalars(
+            select(WaitlistEntry)
+            .where(
+                WaitlistEntry.status == WaitlistStatus.waiting,
+                WaitlistEntry.date_from <= day,
+                WaitlistEntry.date_to >= day,
+            )
+            .order_by(WaitlistEntry.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()

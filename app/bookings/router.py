@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.auth.public import FRONT_DESK, DbSession, MaybeUser, Role, Staff
+from app.availability.public import ServicesNotBookable
+from app.bookings import calendar, links, repository, service
+from app.bookings.dependencies import BookingForCaller, actor_of
+from app.bookings.errors import (
+    BookingNotChangeable,
+    BookingNotFound,
+    ClientRequired,
+    InvalidCalendarFeed,
+    InvalidManageLink,
+    PrerequisiteMissing,
+    SlotUnavailable,
+    TooLateToChange,
+    TransitionNotAllowed,
+)
+from app.bookings.models import Booking, BookingSource, BookingStatus
+from app.bookings.schemas import (
+    BookingCreate,
+    BookingItemOut,
+    BookingOut,
+    CalendarOut,
+    CancelIn,
+    RescheduleIn,
+    StatusIn,
+)
+from app.core.clock import utcnow
+from app.core.errors import Forbidden, error_responses
+from app.core.pagination import Page, Pagination, paginate
+from app.core.timeutils import local_day_span, zone
+from app.practitioners import public as practitioners
+
+router = APIRouter(tags=["bookings"])
+
+_CHANGE_ERRORS = (SlotUnavailable, BookingNotChangeable, TooLateToChange, BookingNotFound)
+
+
+async def _out(session: DbSession, booking: Booking, *, with_token: bool = False) -> BookingOut:
+    items = (await repository.items_of(session, [booking.id]))[booking.id]
+    return BookingOut(
+        id=booking.id,
+        status=BookingStatus(booking.status),
+        start=booking.start_at,
+        end=booking.end_at,
+        client_id=booking.client_id,
+        source=BookingSource(booking.source),
+        location=booking.location,
+        home_address=booking.home_address,
+        total_cents=booking.total_cents,
+        travel_fee_cents=booking.travel_fee_cents,
+        deposit_cents=booking.deposit_cents,
+        deposit_policy=booking.deposit_policy,
+        hold_expires_at=booking.hold_expires_at,
+        notes=booking.notes,
+        cancelled_at=booking.cancelled_at,
+        cancelled_by=booking.cancelled_by,
+        late_cancellation=booking.late_cancellation,
+        created_at=booking.created_at,
+        items=[
+            BookingItemOut(
+                id=i.id,
+                service_id=i.service_id,
+                practitioner_id=i.practitioner_id,
+                start=i.start_at,
+                end=i.end_at,
+                price_cents=i.price_cents,
+            )
+            for i in items
+        ],
+        manage_token=links.manage_token(booking.id, booking.start_at) if with_token else None,
+    )
+
+
+@router.post(
+    "/api/v1/bookings",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        SlotUnavailable, PrerequisiteMissing, ClientRequired, ServicesNotBookable
+    ),
+)
+async def create_booking(
+    body: BookingCreate, principal: MaybeUser, session: DbSession
+) -> BookingOut:
+    """Book one or more services in sequence. The slot is re-checked here; a taken or invalid
+    slot answers 409 `slot_unavailable` and creates nothing. Send an `Idempotency-Key`."""
+    actor = actor_of(principal)
+    if actor.kind == "link":
+        actor = service.Actor(kind="online")
+    is_staff = actor.kind == "staff"
+    data = service.NewBooking(
+        service_ids=body.service_ids,
+        start=body.start,
+        practitioner_id=body.practitioner_id,
+        client_id=body.client_id if is_staff else None,
+        client=body.client,
+        source=(body.source or BookingSource.phone) if is_staff else BookingSource.online,
+        notes=body.notes,
+        location=body.location,
+        home_address=body.home_address,
+        home_point=(body.home_latitude, body.home_longitude)
+        if body.home_latitude is not None and body.home_longitude is not None
+        else None,
+        terms_version=body.terms_version,
+    )
+    booking = await service.create_booking(session, actor, data)
+    return await _out(session, booking, with_token=True)
+
+
+@router.get("/api/v1/bookings")
+async def list_bookings(
+    principal: Staff,
+    session: DbSession,
+    page: Pagination,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status_in: Annotated[list[BookingStatus] | None, Query(alias="status")] = None,
+    client_id: UUID | None = None,
+    practitioner_id: UUID | None = None,
+) -> Page[BookingOut]:
+    """Bookings by start time. A practitioner only sees her own."""
+    if not principal.has_role(*FRONT_DESK):
+        practitioner_id = await practitioners.practitioner_for_user(session, principal.user_id)
+        if practitioner_id is None:
+            raise Forbidden("Your account is not linked to a practitioner.")
+    tz = zone()
+    statement = repository.bookings_query(
+        start=local_day_span(date_from, tz)[0] if date_from else None,
+        end=local_day_span(date_to, tz)[1] if date_to else None,
+        statuses=[s.value for s in status_in] if status_in else None,
+        client_id=client_id,
+        practitioner_id=practitioner_id,
+    )
+    result = await paginate(
+        session,
+        statement,
+        order_by=(Booking.start_at, Booking.id),
+        params=page,
+        to_item=lambda b: b,
+    )
+    return Page[BookingOut](
+        items=[await _out(session, b) for b in result.items], next_cursor=result.next_cursor
+    )
+
+
+@router.get("/api/v1/bookings/{booking_id}", responses=error_responses(BookingNotFound))
+async def get_booking(booking: BookingForCaller, session: DbSession) -> BookingOut:
+    return await _out(session, booking)
+
+
+@router.post("/api/v1/bookings/{booking_id}/cancel", responses=error_responses(*_CHANGE_ERRORS))
+async def cancel_booking(
+    body: CancelIn, booking: BookingForCaller, principal: MaybeUser, session: DbSession
+) -> BookingOut:
+    booking = await service.cancel_booking(
+        session, booking, actor_of(principal), reason=body.reason
+    )
+    return await _out(session, booking)
+
+
+@router.post("/api/v1/bookings/{booking_id}/reschedule", responses=error_responses(*_CHANGE_ERRORS))
+async def reschedule_booking(
+    body: RescheduleIn, booking: BookingForCaller, principal: MaybeUser, session: DbSession
+) -> BookingOut:
+    booking = await service.reschedule_booking(
+        session,
+        booking,
+        actor_of(principal),
+        start=body.start,
+        practitioner_id=body.practitioner_id,
+    )
+    return await _out(session, booking)
+
+
+@router.post(
+    "/api/v1/bookings/{booking_id}/status",
+    responses=error_responses(TransitionNotAllowed, BookingNotFound),
+)
+async def change_status(
+    body: StatusIn, booking: BookingForCaller, principal: Staff, session: DbSession
+) -> BookingOut:
+    """Check in, complete, or mark a no-show (front desk, or the practitioner for her own)."""
+    booking = await service.change_status(
+        session, booking, actor_of(principal), target=BookingStatus(body.status), note=body.note
+    )
+    return await _out(session, booking)
+
+
+@router.get("/api/v1/bookings/manage/{token}", responses=error_responses(InvalidManageLink))
+async def view_by_link(token: str, session: DbSession) -> BookingOut:
+    """The booking behind a manage link from the confirmation (no account needed)."""
+    booking = await service.get_booking(session, links.booking_from_manage_token(token))
+    return await _out(session, booking)
+
+
+@router.post(
+    "/api/v1/bookings/manage/{token}/cancel",
+    responses=error_responses(InvalidManageLink, *_CHANGE_ERRORS),
+)
+async def cancel_by_link(token: str, body: CancelIn, session: DbSession) -> BookingOut:
+    booking = await service.get_booking(session, links.booking_from_manage_token(token), lock=True)
+    booking = await service.cancel_booking(
+        session, booking, service.Actor(kind="link"), reason=body.reason
+    )
+    return await _out(session, booking)
+
+
+@router.post(
+    "/api/v1/bookings/manage/{token}/reschedule",
+    responses=error_responses(InvalidManageLink, *_CHANGE_ERRORS),
+)
+async def reschedule_by_link(token: str, body: RescheduleIn, session: DbSession) -> BookingOut:
+    booking = await service.get_booking(session, links.booking_from_manage_token(token), lock=True)
+    booking = await service.reschedule_booking(
+        session,
+        booking,
+        service.Actor(kind="link"),
+        start=body.start,
+        practitioner_id=body.practitioner_id,
+    )
+    return await _out(session, booking)
+
+
+@router.get("/api/v1/calendar")
+async def staff_calendar(
+    principal: Staff,
+    session: DbSession,
+    date_from: date,
+    days: Annotated[int, Query(ge=1, le=31)] = 1,
+    practitioner_id: UUID | None = None,
+) -> CalendarOut:
+    """Bookings, blocks and absences per practitioner for a day or a week. A practitioner
+    sees only her own calendar."""
+    ids = [practitioner_id] if practitioner_id else None
+    if not principal.has_role(*FRONT_DESK):
+        own = await practitioners.practitioner_for_user(session, principal.user_id)
+        if own is None or (practitioner_id is not None and practitioner_id != own):
+            raise Forbidden("You can only see your own calendar.")
+        ids = [own]
+    entries = await calendar.calendar(session, date_from=date_from, days=days, practitioner_ids=ids)
+    return CalendarOut(
+        date_from=date_from, date_to=date_from + timedelta(days=days - 1), entries=entries
+    )
+
+
+@router.get("/api/v1/practitioners/{practitioner_id}/calendar-feed")
+async def calendar_feed_link(
+    practitioner_id: UUID, principal: Staff, session: DbSession
+) -> dict[str, str]:
+    """The private iCalendar link for her phone (managers, or the practitioner herself)."""
+    own = await practitioners.practitioner_for_user(session, principal.user_id)
+    if own != practitioner_id and not principal.has_role(Role.owner, Role.manager):
+        raise Forbidden("You can only get your own calendar link.")
+    token = links.feed_token(practitioner_id)
+    return {"url": f"/api/v1/calendar/feeds/{practitioner_id}.ics?token={token}"}
+
+
+@router.get(
+    "/api/v1/calendar/feeds/{practitioner_id}.ics",
+    response_class=Response,
+    responses=error_responses(InvalidCalendarFeed),
+)
+async def calendar_feed(practitioner_id: UUID, token: str, session: DbSession) -> Response:
+    links.practitioner_from_feed_token(token, practitioner_id)
+    body = await calendar.ical_feed(session, practitioner_id, now=utcnow())
+    return Response(body, media_type="text/calendar; charset=utf-8")

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from app.bookings.models import BookingLocation, BookingSource, BookingStatus
+from app.core.timeutils import SalonDateTime
+
+Text = Annotated[str, Field(max_length=2000)]
+
+
+class BookingClientIn(BaseModel):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=32)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> BookingClientIn:
+        if not self.email and not self.phone:
+            raise ValueError("give an e-mail or a phone number")
+        return self
+
+
+class BookingCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "service_ids": ["0193a0b2-7c1e-7d4e-9f00-3c5e6d7f8a9b"],
+                "start": "2027-03-29T09:00:00+02:00",
+                "practitioner_id": None,
+                "client": {
+                    "first_name": "Hélène",
+                    "last_name": "Dupont",
+                    "email": "helene.dupont@example.fr",
+                    "phone": "06 12 34 56 78",
+                },
+            }
+        }
+    )
+
+    service_ids: list[UUID] = Field(min_length=1, max_length=6)
+    start: AwareDatetime
+    practitioner_id: UUID | None = None
+    client_id: UUID | None = None
+    client: BookingClientIn | None = None
+    source: BookingSource | None = None
+    notes: Text | None = None
+    location: BookingLocation = BookingLocation.salon
+    home_address: str | None = Field(default=None, max_length=500)
+    home_latitude: Decimal | None = Field(default=None, ge=-90, le=90)
+    home_longitude: Decimal | None = Field(default=None, ge=-180, le=180)
+    terms_version: str | None = Field(default=None, max_length=32)
+
+    @model_validator(mode="after")
+    def _home_address(self) -> BookingCreate:
+        if self.location is BookingLocation.home and (
+            not self.home_address or self.home_latitude is None or self.home_longitude is None
+        ):
+            raise ValueError("a home visit needs home_address, home_latitude and home_longitude")
+        return self
+
+
+class BookingItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    service_id: UUID
+    practitioner_id: UUID
+    start: SalonDateTime
+    end: SalonDateTime
+    price_cents: int
+
+
+class BookingOut(BaseModel):
+    id: UUID
+    status: BookingStatus
+    start: SalonDateTime
+    end: SalonDateTime
+    client_id: UUID
+    source: BookingSource
+    location: BookingLocation
+    home_address: str | None
+    total_cents: int
+    travel_fee_cents: int
+    deposit_cents: int
+    deposit_policy: str | None
+    hold_expires_at: SalonDateTime | None
+    notes: str | None
+    cancelled_at: SalonDateTime | None
+    cancelled_by: str | None
+    late_cancellation: bool | None
+    created_at: SalonDateTime
+    items: list[BookingItemOut]
+    manage_token: str | None = Field(
+        default=None, description="For the client's manage link (no account needed)"
+    )
+
+
+class CancelIn(BaseModel):
+    reason: Text | None = None
+
+
+class RescheduleIn(BaseModel):
+    start: AwareDatetime
+    practitioner_id: UUID | None = None
+
+
+class StatusIn(BaseModel):
+    status: Literal["confirmed", "checked_in", "completed", "no_show"]
+    note: Text | None = None
+
+
+class CalendarEntry(BaseModel):
+    kind: Literal["booking", "block", "absence"]
+    id: UUID
+    practitioner_id: UUID
+    start: SalonDateTime
+    end: SalonDateTime
+    title: str
+    booking_id: UUID | None = None
+    status: BookingStatus | None = None
+    client_id: UUID | None = None
+
+
+class CalendarOut(BaseModel):
+    date_from: date
+    date_to: date
+    entries: list[CalendarEntry]
+
+
+class WaitlistIn(BaseModel):
+    service_ids: list[UUID] = Field(min_length=1, max_length=6)
+    date_from: date
+    date_to: date
+    practitioner_id: UUID | None = None
+    client_id: UUID | None = None
+    client: BookingClientIn | None = None
+
+
+class WaitlistOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    client_id: UUID
+    service_ids: list[UUID]
+    practitioner_id: UUID | None
+    date_from: date
+    date_to: date
+    status: str
+    offered_start_at: SalonDateTime | None
+    offered_practitioner_id: UUID | None

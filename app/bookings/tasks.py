@@ -1,0 +1,20 @@
+"""Periodic work of the bookings domain."""
+
+from __future__ import annotations
+
+from app.bookings import repository, service
+from app.core.clock import utcnow
+from app.core.db import unit_of_work
+
+
+async def expire_holds() -> int:
+    """Free the slots of holds whose deposit was not paid in time; returns how many."""
+    expired = 0
+    while True:
+        async with unit_of_work() as session:
+            batch = await repository.expired_holds(session, utcnow())
+            for hold in batch:
+                await service.expire_hold(session, hold, now=utcnow())
+            expired += len(batch)
+        if len(batch) < 100:
+            return expired
