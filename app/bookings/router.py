@@ -6,9 +6,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.auth.public import FRONT_DESK, DbSession, MaybeUser, Role, Staff
+from app.auth.public import FRONT_DESK, DbSession, FrontDesk, MaybeUser, Role, Staff
 from app.availability.public import ServicesNotBookable
-from app.bookings import calendar, links, repository, service
+from app.bookings import calendar, links, repository, service, waitlist
 from app.bookings.dependencies import BookingForCaller, actor_of
 from app.bookings.errors import (
     BookingNotChangeable,
@@ -30,6 +30,8 @@ from app.bookings.schemas import (
     CancelIn,
     RescheduleIn,
     StatusIn,
+    WaitlistIn,
+    WaitlistOut,
 )
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, error_responses
@@ -270,3 +272,34 @@ async def calendar_feed(practitioner_id: UUID, token: str, session: DbSession) -
     links.practitioner_from_feed_token(token, practitioner_id)
     body = await calendar.ical_feed(session, practitioner_id, now=utcnow())
     return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.post(
+    "/api/v1/waitlist",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(ClientRequired),
+)
+async def join_waitlist(body: WaitlistIn, principal: MaybeUser, session: DbSession) -> WaitlistOut:
+    """Wait for a slot for these services between two dates; freed slots are offered in order
+    of arrival."""
+    is_staff = principal is not None and principal.is_staff
+    entry = await waitlist.join(
+        session,
+        service_ids=body.service_ids,
+        date_from=body.date_from,
+        date_to=body.date_to,
+        practitioner_id=body.practitioner_id,
+        client_id=body.client_id if is_staff else None,
+        client=body.client,
+    )
+    return WaitlistOut.model_validate(entry)
+
+
+@router.get("/api/v1/waitlist")
+async def list_waitlist(
+    _: FrontDesk,
+    session: DbSession,
+    status_filter: Annotated[str | None, Query(alias="status")] = None,
+) -> list[WaitlistOut]:
+    entries = await waitlist.list_entries(session, status=status_filter)
+    return [WaitlistOut.model_validate(e) for e in entries]

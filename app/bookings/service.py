@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.availability import public as availability
-from app.bookings import policy, repository
+from app.bookings import policy, repository, waitlist
 from app.bookings.errors import (
     BookingNotChangeable,
     BookingNotFound,
@@ -264,6 +264,7 @@ async def cancel_booking(
         from_status=previous,
         note=reason,
     )
+    await waitlist.offer_freed_slot(session, booking)
     return booking
 
 

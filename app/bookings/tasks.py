@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.bookings import repository, service
+from app.bookings import repository, service, waitlist
 from app.core.clock import utcnow
 from app.core.db import unit_of_work
 
@@ -15,6 +15,7 @@ async def expire_holds() -> int:
             batch = await repository.expired_holds(session, utcnow())
             for hold in batch:
                 await service.expire_hold(session, hold, now=utcnow())
+                await waitlist.offer_freed_slot(session, hold)
             expired += len(batch)
         if len(batch) < 100:
             return expired

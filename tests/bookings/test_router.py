@@ -558,3 +558,40 @@ async def test_home_visits_add_travel_and_stay_within_the_radius(client: AsyncCl
     at_home = await free_starts(client, [facial], location="home")
     assert [s for s in at_home if s < "2027-03-22T13:00"] == []
     assert at_home[0] == "2027-03-22T13:00:00+01:00"
+
+
+async def test_a_cancellation_offers_the_slot_to_the_first_waiting_clients(
+    client: AsyncClient, auth_headers: AuthHeaders, facial: UUID
+) -> None:
+    taken = (await book(client, [facial])).json()
+    waiting = [
+        await client.post(
+            "/api/v1/waitlist",
+            json={
+                "service_ids": [str(facial)],
+                "date_from": "2027-03-20",
+                "date_to": "2027-03-25",
+                "client": {**CLIENT, "email": f"w{n}@example.fr"},
+            },
+        )
+        for n in range(4)
+    ]
+    assert all(r.status_code == 201 for r in waiting)
+    elsewhere = await client.post(
+        "/api/v1/waitlist",
+        json={
+            "service_ids": [str(facial)],
+            "date_from": "2027-04-01",
+            "date_to": "2027-04-02",
+            "client": {**CLIENT, "email": "later@example.fr"},
+        },
+    )
+
+    await client.post(f"/api/v1/bookings/manage/{taken['manage_token']}/cancel", json={})
+
+    listed = await client.get("/api/v1/waitlist", headers=await auth_headers(Role.receptionist))
+    by_id = {e["id"]: e for e in listed.json()}
+    statuses = [by_id[r.json()["id"]]["status"] for r in waiting]
+    assert statuses == ["offered", "offered", "offered", "waiting"]
+    assert by_id[waiting[0].json()["id"]]["offered_start_at"] == NINE
+    assert by_id[elsewhere.json()["id"]]["status"] == "waiting"
