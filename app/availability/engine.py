@@ -93,10 +93,31 @@ class SlotEngine:
         self.min_gap = min_gap
         self._free: dict[UUID, IntervalSet] = {}
 
+    def scan(self, practitioner_id: UUID, starts: list[int]) -> list[Candidate]:
+        """Every start in `starts` (sorted) at which the sequence fits with her. Starts outside
+        her free time are skipped with one bisection each, before any placement is tried."""
+        steps = self.steps.get(practitioner_id)
+        if not steps:
+            return []
+        first = steps[0]
+        first_length = first.processing_offset if first.processing else first.duration
+        covers = self._free_time(practitioner_id).covers
+        found = []
+        for start in starts:
+            if covers(start, start + first_length):
+                candidate = self.place(practitioner_id, start)
+                if candidate is not None:
+                    found.append(candidate)
+        return found
+
     def place(self, practitioner_id: UUID, start: int) -> Candidate | None:
         """The sequence with this practitioner from `start`, or None when it does not fit."""
         steps = self.steps.get(practitioner_id)
         if not steps:
+            return None
+        # Most starts fail here: the first stretch she is needed must lie in her free time.
+        first_start, first_end = steps[0].active_parts(start)[0]
+        if not self._free_time(practitioner_id).covers(first_start, first_end):
             return None
         working = self.working.get(practitioner_id, _EMPTY)
         busy = self.busy.get(practitioner_id, _EMPTY)
@@ -148,8 +169,8 @@ class SlotEngine:
             resource_ranges=tuple((rid, room) for rid in step.resource_ids),
         )
 
-    def _gap_free(self, practitioner_id: UUID, placements: list[Placement]) -> bool:
-        """False when the booking would leave her a hole too short for any of her services."""
+    def _free_time(self, practitioner_id: UUID) -> IntervalSet:
+        """Her working time minus her busy time, computed once per search."""
         free = self._free.get(practitioner_id)
         if free is None:
             free = IntervalSet(
@@ -159,6 +180,11 @@ class SlotEngine:
                 )
             )
             self._free[practitioner_id] = free
+        return free
+
+    def _gap_free(self, practitioner_id: UUID, placements: list[Placement]) -> bool:
+        """False when the booking would leave her a hole too short for any of her services."""
+        free = self._free_time(practitioner_id)
         taken = merge(r for p in placements for r in p.practitioner_ranges)
         shortest = self.min_gap.get(practitioner_id, 0)
         for a, b in taken:

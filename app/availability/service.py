@@ -225,17 +225,37 @@ async def _shortest_services(
 ) -> dict[UUID, int]:
     """Per practitioner, the shortest bookable service she performs: a hole in her day shorter
     than that cannot be sold."""
-    all_ids = {sid for s in schedules for sid in s.services}
-    specs = await catalog.get_service_specs(session, all_ids)
-    shortest: dict[UUID, int] = {}
-    for schedule in schedules:
-        durations = [
-            (terms.duration_minutes or specs[sid].duration_minutes) * 60
-            for sid, terms in schedule.services.items()
-            if sid in specs and specs[sid].is_active and specs[sid].online_bookable
-        ]
-        shortest[schedule.id] = min(durations, default=0)
-    return shortest
+    catalog_minutes = await catalog.shortest_durations(
+        session, {sid for s in schedules for sid in s.services}
+    )
+    return {
+        schedule.id: 60
+        * min(
+            (
+                terms.duration_minutes or catalog_minutes[sid]
+                for sid, terms in schedule.services.items()
+                if sid in catalog_minutes
+            ),
+            default=0,
+        )
+        for schedule in schedules
+    }
+
+
+def _day_grid(day: date, interval: int, tz: ZoneInfo) -> list[int]:
+    """The wall-clock grid of one local date as epoch seconds. On an ordinary day it is plain
+    arithmetic from midnight; on the two days the clocks change, each wall time is resolved
+    (the skipped hour has none, the repeated hour has two)."""
+    midnight, next_midnight = local_day_span(day, tz)
+    if next_midnight - midnight == timedelta(days=1):
+        base = _ts(midnight)
+        return list(range(base, base + 86400, interval))
+    step = interval // 60
+    return [
+        _ts(instant)
+        for minute in range(0, 24 * 60, step)
+        for instant in local_instants(day, time(minute // 60, minute % 60), tz)
+    ]
 
 
 def _grid(loaded: _Loaded, now: datetime, *, online: bool) -> list[int]:
@@ -244,16 +264,15 @@ def _grid(loaded: _Loaded, now: datetime, *, online: bool) -> list[int]:
     (both only for online bookings)."""
     earliest = _ts(now) + (loaded.rules.lead if online else 0)
     latest_day = (now.astimezone(loaded.tz) + timedelta(days=loaded.rules.horizon_days)).date()
-    step = loaded.rules.interval // 60
     starts: list[int] = []
     for day in loaded.days:
         if online and day > latest_day:
             break
-        for minute in range(0, 24 * 60, step):
-            for instant in local_instants(day, time(minute // 60, minute % 60), loaded.tz):
-                moment = _ts(instant)
-                if moment >= earliest and loaded.engine.salon_open.covers(moment, moment + 1):
-                    starts.append(moment)
+        starts += [
+            moment
+            for moment in _day_grid(day, loaded.rules.interval, loaded.tz)
+            if moment >= earliest and loaded.engine.salon_open.covers(moment, moment + 1)
+        ]
     return sorted(starts)
 
 
@@ -283,9 +302,14 @@ async def find_slots(
         now=now,
         home=home,
     )
+    grid = _grid(loaded, now, online=online)
+    by_start: dict[int, list[Candidate]] = {}
+    for schedule in loaded.schedules:
+        for candidate in loaded.engine.scan(schedule.id, grid):
+            by_start.setdefault(candidate.start, []).append(candidate)
     slots: list[Slot] = []
-    for start in _grid(loaded, now, online=online):
-        fits = [c for s in loaded.schedules if (c := loaded.engine.place(s.id, start))]
+    for start in sorted(by_start):
+        fits = by_start[start]
         for end in sorted({c.end for c in fits}):
             same_end = [c for c in fits if c.end == end]
             slots.append(

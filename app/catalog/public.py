@@ -53,20 +53,47 @@ class ServiceSpec:
         return 0
 
 
+_SPEC_COLUMNS = (
+    "id",
+    "name",
+    "duration_minutes",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "processing_offset_minutes",
+    "processing_minutes",
+    "price_cents",
+    "vat_rate",
+    "deposit_kind",
+    "deposit_amount_cents",
+    "deposit_percent",
+    "online_bookable",
+    "home_visit_available",
+    "is_active",
+)
+
+
 async def get_service_specs(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, ServiceSpec]:
-    """The services with these ids (missing ids are simply absent from the result)."""
-    wanted = set(ids)
+    """The services with these ids (missing ids are simply absent from the result), read as
+    plain rows: this runs on every slot search."""
+    wanted = list(set(ids))
     if not wanted:
         return {}
-    services = (await session.scalars(select(Service).where(Service.id.in_(wanted)))).all()
     resources: dict[UUID, list[UUID]] = {}
-    for link in await session.scalars(
-        select(ServiceResource).where(ServiceResource.service_id.in_(wanted))
+    for service_id, resource_id in await session.execute(
+        select(ServiceResource.service_id, ServiceResource.resource_id).where(
+            ServiceResource.service_id.in_(wanted)
+        )
     ):
-        resources.setdefault(link.service_id, []).append(link.resource_id)
+        resources.setdefault(service_id, []).append(resource_id)
     prerequisites: dict[UUID, list[PrerequisiteSpec]] = {}
-    for rule in await session.scalars(
-        select(ServicePrerequisite).where(ServicePrerequisite.service_id.in_(wanted))
+    for rule in await session.execute(
+        select(
+            ServicePrerequisite.service_id,
+            ServicePrerequisite.required_service_id,
+            ServicePrerequisite.within_days,
+            ServicePrerequisite.min_days_before,
+            ServicePrerequisite.first_time_only,
+        ).where(ServicePrerequisite.service_id.in_(wanted))
     ):
         prerequisites.setdefault(rule.service_id, []).append(
             PrerequisiteSpec(
@@ -76,28 +103,30 @@ async def get_service_specs(session: AsyncSession, ids: Iterable[UUID]) -> dict[
                 first_time_only=rule.first_time_only,
             )
         )
+    columns = [c for c in Service.__table__.c if c.key in _SPEC_COLUMNS]
+    rows = await session.execute(select(*columns).where(Service.id.in_(wanted)))
     return {
-        s.id: ServiceSpec(
-            id=s.id,
-            name=s.name,
-            duration_minutes=s.duration_minutes,
-            buffer_before_minutes=s.buffer_before_minutes,
-            buffer_after_minutes=s.buffer_after_minutes,
-            processing_offset_minutes=s.processing_offset_minutes,
-            processing_minutes=s.processing_minutes,
-            price_cents=s.price_cents,
-            vat_rate=s.vat_rate,
-            deposit_kind=DepositKind(s.deposit_kind),
-            deposit_amount_cents=s.deposit_amount_cents,
-            deposit_percent=s.deposit_percent,
-            online_bookable=s.online_bookable,
-            home_visit_available=s.home_visit_available,
-            is_active=s.is_active,
-            resource_ids=tuple(sorted(resources.get(s.id, ()))),
-            prerequisites=tuple(prerequisites.get(s.id, ())),
+        row.id: ServiceSpec(
+            **{key: getattr(row, key) for key in _SPEC_COLUMNS if key != "deposit_kind"},
+            deposit_kind=DepositKind(row.deposit_kind),
+            resource_ids=tuple(sorted(resources.get(row.id, ()))),
+            prerequisites=tuple(prerequisites.get(row.id, ())),
         )
-        for s in services
+        for row in rows
     }
+
+
+async def shortest_durations(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, int]:
+    """Catalog duration (minutes) of the active, online-bookable services among `ids`."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Service.id, Service.duration_minutes).where(
+            Service.id.in_(wanted), Service.is_active.is_(True), Service.online_bookable.is_(True)
+        )
+    )
+    return {service_id: minutes for service_id, minutes in rows}
 
 
 async def service_names(session: AsyncSession, ids: set[UUID]) -> dict[UUID, str]:

@@ -40,45 +40,58 @@ async def load_schedules(
     practitioner_ids: Iterable[UUID] | None = None,
 ) -> list[PractitionerSchedule]:
     """Active practitioners with their services, weekly hours and the absences that touch
-    `window`, in three queries."""
-    statement = select(Practitioner).where(Practitioner.is_active.is_(True))
+    `window`, in four light queries (plain rows, no ORM objects: this runs on every search)."""
+    statement = select(
+        Practitioner.id,
+        Practitioner.display_name,
+        Practitioner.user_id,
+        Practitioner.display_order,
+    ).where(Practitioner.is_active.is_(True))
     if practitioner_ids is not None:
         statement = statement.where(Practitioner.id.in_(list(practitioner_ids)))
-    practitioners = (await session.scalars(statement.order_by(Practitioner.display_order))).all()
-    ids = [p.id for p in practitioners]
+    rows = (await session.execute(statement.order_by(Practitioner.display_order))).all()
+    ids = [row.id for row in rows]
     if not ids:
         return []
     services: dict[UUID, dict[UUID, ServiceTerms]] = {pid: {} for pid in ids}
-    for link in await session.scalars(
-        select(PractitionerService).where(PractitionerService.practitioner_id.in_(ids))
+    for pid, sid, price, minutes in await session.execute(
+        select(
+            PractitionerService.practitioner_id,
+            PractitionerService.service_id,
+            PractitionerService.price_cents,
+            PractitionerService.duration_minutes,
+        ).where(PractitionerService.practitioner_id.in_(ids))
     ):
-        services[link.practitioner_id][link.service_id] = ServiceTerms(
-            link.price_cents, link.duration_minutes
-        )
+        services[pid][sid] = ServiceTerms(price, minutes)
     hours: dict[UUID, list[tuple[int, time, time]]] = {pid: [] for pid in ids}
-    for row in await session.scalars(
-        select(WorkingHours).where(WorkingHours.practitioner_id.in_(ids))
+    for pid, weekday, start_time, end_time in await session.execute(
+        select(
+            WorkingHours.practitioner_id,
+            WorkingHours.weekday,
+            WorkingHours.start_time,
+            WorkingHours.end_time,
+        ).where(WorkingHours.practitioner_id.in_(ids))
     ):
-        hours[row.practitioner_id].append((row.weekday, row.start_time, row.end_time))
+        hours[pid].append((weekday, start_time, end_time))
     absences: dict[UUID, list[tuple[datetime, datetime]]] = {pid: [] for pid in ids}
     start, end = window
-    for absence in await session.scalars(
-        select(Absence).where(
+    for pid, absent_from, absent_to in await session.execute(
+        select(Absence.practitioner_id, Absence.start_at, Absence.end_at).where(
             Absence.practitioner_id.in_(ids), Absence.start_at < end, Absence.end_at > start
         )
     ):
-        absences[absence.practitioner_id].append((absence.start_at, absence.end_at))
+        absences[pid].append((absent_from, absent_to))
     return [
         PractitionerSchedule(
-            id=p.id,
-            display_name=p.display_name,
-            user_id=p.user_id,
-            display_order=p.display_order,
-            services=services[p.id],
-            weekly_hours=tuple(sorted(hours[p.id])),
-            absences=sorted(absences[p.id]),
+            id=row.id,
+            display_name=row.display_name,
+            user_id=row.user_id,
+            display_order=row.display_order,
+            services=services[row.id],
+            weekly_hours=tuple(sorted(hours[row.id])),
+            absences=sorted(absences[row.id]),
         )
-        for p in practitioners
+        for row in rows
     ]
 
 
