@@ -39,11 +39,11 @@ os.environ.update(
 )
 os.environ.pop("REDIS_URL", None)
 
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
 from httpx import ASGITransport, AsyncClient  # noqa: E402
 from sqlalchemy.dialects.postgresql import Range  # noqa: E402
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
 from app.availability import service as availability  # noqa: E402
 from app.availability.models import OpeningHours  # noqa: E402
 from app.bookings.models import Booking, BookingAllocation, BookingItem  # noqa: E402
