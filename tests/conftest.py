@@ -51,7 +51,7 @@ from app.integrations.console import console  # noqa: E402
 pytest_plugins = ["tests.builders"]
 
 # Rows the migrations create and every test expects: reset, never deleted.
-KEPT_ROWS = {"booking_rules"}
+KEPT_ROWS = {"booking_rules", "schedule_config_version"}
 DEFAULT_RULES = ", ".join(
     f"{column} = DEFAULT"
     for column in (

@@ -185,7 +185,10 @@ class SlotEngine:
     def _gap_free(self, practitioner_id: UUID, placements: list[Placement]) -> bool:
         """False when the booking would leave her a hole too short for any of her services."""
         free = self._free_time(practitioner_id)
-        taken = merge(r for p in placements for r in p.practitioner_ranges)
+        if len(placements) == 1:
+            taken: list[Interval] | tuple[Interval, ...] = placements[0].practitioner_ranges
+        else:
+            taken = merge(r for p in placements for r in p.practitioner_ranges)
         shortest = self.min_gap.get(practitioner_id, 0)
         for a, b in taken:
             around = free.around(max(a, placements[0].start))

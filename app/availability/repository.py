@@ -6,10 +6,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Select, cast, func, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.availability.models import Block, BookingRules, Closure, OpeningHours, SpecialOpening
+from app.availability.models import (
+    Block,
+    BookingRules,
+    Closure,
+    OpeningHours,
+    ScheduleConfigVersion,
+    SpecialOpening,
+)
 
 
 async def get_booking_rules(session: AsyncSession) -> BookingRules:
@@ -62,3 +69,25 @@ async def blocks_between(
     if practitioner_ids is not None:
         statement = statement.where(Block.practitioner_id.in_(list(practitioner_ids)))
     return (await session.scalars(statement.order_by(Block.start_at))).all()
+
+
+def block_statement(start_at: datetime, end_at: datetime) -> Select[str, UUID | None, int, int]:
+    """Rows (holder kind, practitioner id, start, end) of the blocks touching the window,
+    times as epoch seconds."""
+    return select(
+        literal("practitioner").label("kind"),
+        Block.practitioner_id.label("holder_id"),
+        cast(func.extract("epoch", Block.start_at), BigInteger).label("start"),
+        cast(func.extract("epoch", Block.end_at), BigInteger).label("end"),
+    ).where(Block.start_at < end_at, Block.end_at > start_at)
+
+
+def config_version_statement() -> Select[str, UUID | None, int, int]:
+    """The configuration version as a row shaped like the busy rows, so that it travels in
+    the same query."""
+    return select(
+        literal("version").label("kind"),
+        null().label("holder_id"),
+        ScheduleConfigVersion.version.label("start"),
+        literal(0, BigInteger).label("end"),
+    )

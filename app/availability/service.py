@@ -7,11 +7,13 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import CompoundSelect, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.availability import repository
+from app.availability import repository, schedule_config
 from app.availability.engine import Candidate, SlotEngine, Step
-from app.availability.intervals import Interval, IntervalSet, intersect, merge
+from app.availability.intervals import Interval, IntervalSet, intersect
+from app.availability.schedule_config import RulesConfig, ScheduleConfig, weekly_intervals
 from app.availability.slot_errors import (
     DateRangeInvalid,
     HomeVisitNotPossible,
@@ -19,10 +21,9 @@ from app.availability.slot_errors import (
     ServicesNotBookable,
 )
 from app.bookings import public as bookings
-from app.catalog import public as catalog
 from app.catalog.public import ServiceSpec
 from app.core.clock import utcnow
-from app.core.timeutils import local_day_span, local_instant, local_instants, zone
+from app.core.timeutils import local_day_span, local_instants, zone
 from app.practitioners import public as practitioners
 from app.practitioners.public import PractitionerSchedule
 
@@ -39,21 +40,14 @@ class Slot:
     gap_free: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Rules:
-    interval: int
-    lead: int
-    horizon_days: int
-
-
 def _ts(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-async def _bookable_specs(
-    session: AsyncSession, service_ids: list[UUID], *, online: bool, home: bool
+def _bookable_specs(
+    config: ScheduleConfig, service_ids: list[UUID], *, online: bool, home: bool
 ) -> list[ServiceSpec]:
-    specs = await catalog.get_service_specs(session, service_ids)
+    specs = {sid: config.specs[sid] for sid in service_ids if sid in config.specs}
     if home and not all(s.home_visit_available for s in specs.values()):
         raise HomeVisitNotPossible("One or more of these services is not offered at home.")
     missing = [sid for sid in service_ids if sid not in specs]
@@ -94,152 +88,107 @@ def _steps_for(
 class _Loaded:
     engine: SlotEngine
     tz: ZoneInfo
-    rules: Rules
+    rules: RulesConfig
     schedules: list[PractitionerSchedule]
     days: list[date]
 
 
-async def _load(
-    session: AsyncSession,
-    specs: list[ServiceSpec],
-    *,
-    date_from: date,
-    date_to: date,
-    practitioner_id: UUID | None,
-    now: datetime,
-    home: bool = False,
-    exclude_booking_id: UUID | None = None,
-) -> _Loaded:
-    tz = zone()
-    rules_row = await repository.get_booking_rules(session)
-    travel = rules_row.home_travel_minutes * 60 if home else 0
+Ranges = dict[UUID, list[Interval]]
+
+
+def _window(date_from: date, date_to: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     # One extra day each side: buffers and late services cross midnight.
-    window = (
+    return (
         local_day_span(date_from - timedelta(days=1), tz)[0],
         local_day_span(date_to + timedelta(days=1), tz)[1],
     )
-    filter_ids = [practitioner_id] if practitioner_id else None
-    schedules = await practitioners.load_schedules(
-        session, window=window, practitioner_ids=filter_ids
+
+
+async def _fetch(
+    session: AsyncSession,
+    window: tuple[datetime, datetime],
+    now: datetime,
+    exclude_booking_id: UUID | None,
+) -> tuple[ScheduleConfig, Ranges, Ranges]:
+    """Everything that changes all the time (bookings and live holds, blocks, absences) plus
+    the configuration version, in one round trip; the configuration itself from memory."""
+    statement: CompoundSelect[str, UUID | None, int, int] = union_all(
+        repository.config_version_statement(),
+        repository.block_statement(*window),
+        practitioners.absence_statement(window),
+        *bookings.busy_statements(
+            start=window[0], end=window[1], now=now, exclude_booking_id=exclude_booking_id
+        ),
     )
+    version = 0
+    by_practitioner: Ranges = {}
+    by_resource: Ranges = {}
+    for kind, holder_id, start, end in await session.execute(statement):
+        if holder_id is None:  # the version row
+            version = start
+        elif kind == "practitioner":
+            by_practitioner.setdefault(holder_id, []).append((start, end))
+        else:
+            by_resource.setdefault(holder_id, []).append((start, end))
+    config = await schedule_config.for_version(session, version)
+    return config, by_practitioner, by_resource
+
+
+def _build(
+    config: ScheduleConfig,
+    specs: list[ServiceSpec],
+    busy: Ranges,
+    resource_busy: Ranges,
+    *,
+    days: list[date],
+    practitioner_id: UUID | None,
+    home: bool,
+) -> _Loaded:
+    """The engine for these dates, computed in memory."""
+    tz = zone()
+    travel = config.rules.home_travel if home else 0
+    schedules = [
+        s for s in config.practitioners if practitioner_id is None or s.id == practitioner_id
+    ]
     steps = {s.id: st for s in schedules if (st := _steps_for(s, specs, travel)) is not None}
     if practitioner_id is not None and practitioner_id not in steps:
         raise NoSuchPractitionerForServices()
     schedules = [s for s in schedules if s.id in steps]
-    resource_ids = {rid for spec in specs for rid in spec.resource_ids} if not home else set()
-    rules = Rules(
-        interval=rules_row.slot_interval_minutes * 60,
-        lead=rules_row.min_lead_time_minutes * 60,
-        horizon_days=rules_row.max_advance_days,
-    )
-    days = [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
-    salon_open = await _salon_open(session, days, tz)
-    blocks = await repository.blocks_between(
-        session, window[0], window[1], practitioner_ids=list(steps)
-    )
-    busy_by_practitioner, busy_by_resource = await bookings.busy_time(
-        session,
-        start=window[0],
-        end=window[1],
-        now=now,
-        practitioner_ids=list(steps),
-        resource_ids=resource_ids,
-        exclude_booking_id=exclude_booking_id,
-    )
-    busy: dict[UUID, list[Interval]] = {pid: [] for pid in steps}
-    for block in blocks:
-        busy[block.practitioner_id].append((_ts(block.start_at), _ts(block.end_at)))
-    for schedule in schedules:
-        busy[schedule.id] += [(_ts(a), _ts(b)) for a, b in schedule.absences]
-        busy[schedule.id] += [
-            (_ts(a), _ts(b)) for a, b in busy_by_practitioner.get(schedule.id, ())
-        ]
+    salon_open = config.salon_open(days, tz)
     engine = SlotEngine(
         steps=steps,
         salon_open=IntervalSet(salon_open),
         working={
-            s.id: IntervalSet(intersect(_weekly(s.weekly_hours, days, tz), salon_open))
+            s.id: IntervalSet(intersect(weekly_intervals(s.weekly_hours, days, tz), salon_open))
             for s in schedules
         },
-        busy={pid: IntervalSet(intervals) for pid, intervals in busy.items()},
-        resource_busy={
-            rid: IntervalSet((_ts(a), _ts(b)) for a, b in ranges)
-            for rid, ranges in busy_by_resource.items()
-        },
-        min_gap=await _shortest_services(session, schedules),
+        busy={pid: IntervalSet(busy.get(pid, ())) for pid in steps},
+        resource_busy={rid: IntervalSet(ranges) for rid, ranges in resource_busy.items()},
+        min_gap={s.id: config.shortest_service(s) for s in schedules},
     )
-    return _Loaded(engine=engine, tz=tz, rules=rules, schedules=schedules, days=days)
+    return _Loaded(engine=engine, tz=tz, rules=config.rules, schedules=schedules, days=days)
 
 
-def _weekly(
-    hours: tuple[tuple[int, time, time], ...] | list[tuple[int, time, time]],
-    days: list[date],
-    tz: ZoneInfo,
-) -> list[Interval]:
-    """Weekly local hours turned into instants, date by date (so each date gets its own UTC
-    offset). A wall time skipped by the clocks going forward starts at the change."""
-    by_weekday: dict[int, list[tuple[time, time]]] = {}
-    for weekday, start, end in hours:
-        by_weekday.setdefault(weekday, []).append((start, end))
-    intervals: list[Interval] = []
-    for day in days:
-        for start, end in by_weekday.get(day.weekday(), ()):
-            interval = _local_interval(day, start, end, tz)
-            if interval is not None:
-                intervals.append(interval)
-    return merge(intervals)
-
-
-def _local_interval(day: date, start: time, end: time, tz: ZoneInfo) -> Interval | None:
-    a = local_instant(day, start, tz) or local_day_span(day, tz)[0]
-    b = local_instant(day, end, tz) or a
-    return (_ts(a), _ts(b)) if a < b else None
-
-
-async def _salon_open(session: AsyncSession, days: list[date], tz: ZoneInfo) -> list[Interval]:
-    """When the salon is open: weekly hours, replaced on dates with exceptional hours, and
-    nothing on closed dates."""
-    weekly = [
-        (h.weekday, h.start_time, h.end_time) for h in await repository.list_opening_hours(session)
-    ]
-    special: dict[date, list[tuple[time, time]]] = {}
-    for opening in await repository.special_openings_between(session, days[0], days[-1]):
-        special.setdefault(opening.on_date, []).append((opening.start_time, opening.end_time))
-    closed: set[date] = set()
-    for closure in await repository.closures_between(session, days[0], days[-1]):
-        span = (closure.end_date - closure.start_date).days
-        closed.update(closure.start_date + timedelta(days=n) for n in range(span + 1))
-    intervals: list[Interval] = []
-    for day in days:
-        if day in closed:
-            continue
-        if day in special:
-            intervals += [iv for a, b in special[day] if (iv := _local_interval(day, a, b, tz))]
-        else:
-            intervals += _weekly(weekly, [day], tz)
-    return merge(intervals)
-
-
-async def _shortest_services(
-    session: AsyncSession, schedules: list[PractitionerSchedule]
-) -> dict[UUID, int]:
-    """Per practitioner, the shortest bookable service she performs: a hole in her day shorter
-    than that cannot be sold."""
-    catalog_minutes = await catalog.shortest_durations(
-        session, {sid for s in schedules for sid in s.services}
+async def _load(
+    session: AsyncSession,
+    service_ids: list[UUID],
+    *,
+    date_from: date,
+    date_to: date,
+    practitioner_id: UUID | None,
+    online: bool,
+    home: bool,
+    now: datetime,
+    exclude_booking_id: UUID | None = None,
+) -> tuple[_Loaded, list[ServiceSpec]]:
+    window = _window(date_from, date_to, zone())
+    config, busy, resource_busy = await _fetch(session, window, now, exclude_booking_id)
+    specs = _bookable_specs(config, service_ids, online=online, home=home)
+    days = [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
+    loaded = _build(
+        config, specs, busy, resource_busy, days=days, practitioner_id=practitioner_id, home=home
     )
-    return {
-        schedule.id: 60
-        * min(
-            (
-                terms.duration_minutes or catalog_minutes[sid]
-                for sid, terms in schedule.services.items()
-                if sid in catalog_minutes
-            ),
-            default=0,
-        )
-        for schedule in schedules
-    }
+    return loaded, specs
 
 
 def _day_grid(day: date, interval: int, tz: ZoneInfo) -> list[int]:
@@ -291,16 +240,16 @@ async def find_slots(
     practitioner (or any), between two local dates included."""
     if date_to < date_from or (date_to - date_from).days >= MAX_SEARCH_DAYS:
         raise DateRangeInvalid(f"Ask for 1 to {MAX_SEARCH_DAYS} days, date_from first.")
-    specs = await _bookable_specs(session, service_ids, online=online, home=home)
     now = utcnow()
-    loaded = await _load(
+    loaded, _ = await _load(
         session,
-        specs,
+        service_ids,
         date_from=date_from,
         date_to=date_to,
         practitioner_id=practitioner_id,
-        now=now,
+        online=online,
         home=home,
+        now=now,
     )
     grid = _grid(loaded, now, online=online)
     by_start: dict[int, list[Candidate]] = {}
@@ -347,17 +296,17 @@ async def place(
 ) -> Placed | None:
     """Re-check one exact start time on the server, as a booking is made or moved. With any
     practitioner, one for whom the booking leaves no unusable gap is preferred."""
-    specs = await _bookable_specs(session, service_ids, online=online, home=home)
     now = utcnow()
     day = start.astimezone(zone()).date()
-    loaded = await _load(
+    loaded, specs = await _load(
         session,
-        specs,
+        service_ids,
         date_from=day,
         date_to=day,
         practitioner_id=practitioner_id,
-        now=now,
+        online=online,
         home=home,
+        now=now,
         exclude_booking_id=exclude_booking_id,
     )
     moment = _ts(start)

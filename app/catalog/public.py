@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.catalog.models import DepositKind, Service, ServicePrerequisite, ServiceResource
 from app.core.money import percent_of
@@ -72,16 +73,22 @@ _SPEC_COLUMNS = (
 )
 
 
-async def get_service_specs(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, ServiceSpec]:
-    """The services with these ids (missing ids are simply absent from the result), read as
-    plain rows: this runs on every slot search."""
-    wanted = list(set(ids))
-    if not wanted:
+async def get_service_specs(
+    session: AsyncSession, ids: Iterable[UUID] | None = None
+) -> dict[UUID, ServiceSpec]:
+    """The services with these ids, or every service with None (missing ids are simply absent
+    from the result), in three light queries of plain rows."""
+    wanted = None if ids is None else list(set(ids))
+    if wanted == []:
         return {}
+
+    def only(column: InstrumentedAttribute[UUID]) -> ColumnElement[bool]:
+        return true() if wanted is None else column.in_(wanted)
+
     resources: dict[UUID, list[UUID]] = {}
     for service_id, resource_id in await session.execute(
         select(ServiceResource.service_id, ServiceResource.resource_id).where(
-            ServiceResource.service_id.in_(wanted)
+            only(ServiceResource.service_id)
         )
     ):
         resources.setdefault(service_id, []).append(resource_id)
@@ -93,7 +100,7 @@ async def get_service_specs(session: AsyncSession, ids: Iterable[UUID]) -> dict[
             ServicePrerequisite.within_days,
             ServicePrerequisite.min_days_before,
             ServicePrerequisite.first_time_only,
-        ).where(ServicePrerequisite.service_id.in_(wanted))
+        ).where(only(ServicePrerequisite.service_id))
     ):
         prerequisites.setdefault(rule.service_id, []).append(
             PrerequisiteSpec(
@@ -104,7 +111,7 @@ async def get_service_specs(session: AsyncSession, ids: Iterable[UUID]) -> dict[
             )
         )
     columns = [c for c in Service.__table__.c if c.key in _SPEC_COLUMNS]
-    rows = await session.execute(select(*columns).where(Service.id.in_(wanted)))
+    rows = await session.execute(select(*columns).where(only(Service.id)))
     return {
         row.id: ServiceSpec(
             **{key: getattr(row, key) for key in _SPEC_COLUMNS if key != "deposit_kind"},
@@ -114,19 +121,6 @@ async def get_service_specs(session: AsyncSession, ids: Iterable[UUID]) -> dict[
         )
         for row in rows
     }
-
-
-async def shortest_durations(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, int]:
-    """Catalog duration (minutes) of the active, online-bookable services among `ids`."""
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Service.id, Service.duration_minutes).where(
-            Service.id.in_(wanted), Service.is_active.is_(True), Service.online_bookable.is_(True)
-        )
-    )
-    return {service_id: minutes for service_id, minutes in rows}
 
 
 async def service_names(session: AsyncSession, ids: set[UUID]) -> dict[UUID, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.practitioners.models import Absence, Practitioner, PractitionerService, WorkingHours
@@ -33,14 +33,11 @@ class PractitionerSchedule:
     absences: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
-async def load_schedules(
-    session: AsyncSession,
-    *,
-    window: tuple[datetime, datetime],
-    practitioner_ids: Iterable[UUID] | None = None,
+async def load_practitioners(
+    session: AsyncSession, *, practitioner_ids: Iterable[UUID] | None = None
 ) -> list[PractitionerSchedule]:
-    """Active practitioners with their services, weekly hours and the absences that touch
-    `window`, in four light queries (plain rows, no ORM objects: this runs on every search)."""
+    """Active practitioners with their services and weekly hours (no absences), in three light
+    queries: plain rows, no ORM objects, as the slot engine reloads them after any change."""
     statement = select(
         Practitioner.id,
         Practitioner.display_name,
@@ -73,14 +70,6 @@ async def load_schedules(
         ).where(WorkingHours.practitioner_id.in_(ids))
     ):
         hours[pid].append((weekday, start_time, end_time))
-    absences: dict[UUID, list[tuple[datetime, datetime]]] = {pid: [] for pid in ids}
-    start, end = window
-    for pid, absent_from, absent_to in await session.execute(
-        select(Absence.practitioner_id, Absence.start_at, Absence.end_at).where(
-            Absence.practitioner_id.in_(ids), Absence.start_at < end, Absence.end_at > start
-        )
-    ):
-        absences[pid].append((absent_from, absent_to))
     return [
         PractitionerSchedule(
             id=row.id,
@@ -89,10 +78,55 @@ async def load_schedules(
             display_order=row.display_order,
             services=services[row.id],
             weekly_hours=tuple(sorted(hours[row.id])),
-            absences=sorted(absences[row.id]),
         )
         for row in rows
     ]
+
+
+def absence_statement(
+    window: tuple[datetime, datetime],
+) -> Select[str, UUID | None, int, int]:
+    """Rows (holder kind, practitioner id, start, end) of the absences touching `window`,
+    times as epoch seconds, for the slot engine to fetch in the same round trip as the rest."""
+    start, end = window
+    return select(
+        literal("practitioner").label("kind"),
+        Absence.practitioner_id.label("holder_id"),
+        cast(func.extract("epoch", Absence.start_at), BigInteger).label("start"),
+        cast(func.extract("epoch", Absence.end_at), BigInteger).label("end"),
+    ).where(Absence.start_at < end, Absence.end_at > start)
+
+
+async def absences_between(
+    session: AsyncSession, practitioner_ids: Iterable[UUID], window: tuple[datetime, datetime]
+) -> dict[UUID, list[tuple[datetime, datetime]]]:
+    """Absences touching `window`, per practitioner."""
+    start, end = window
+    absences: dict[UUID, list[tuple[datetime, datetime]]] = {}
+    for pid, absent_from, absent_to in await session.execute(
+        select(Absence.practitioner_id, Absence.start_at, Absence.end_at).where(
+            Absence.practitioner_id.in_(list(practitioner_ids)),
+            Absence.start_at < end,
+            Absence.end_at > start,
+        )
+    ):
+        absences.setdefault(pid, []).append((absent_from, absent_to))
+    return absences
+
+
+async def load_schedules(
+    session: AsyncSession,
+    *,
+    window: tuple[datetime, datetime],
+    practitioner_ids: Iterable[UUID] | None = None,
+) -> list[PractitionerSchedule]:
+    """Active practitioners with their services, weekly hours and the absences that touch
+    `window`."""
+    schedules = await load_practitioners(session, practitioner_ids=practitioner_ids)
+    absences = await absences_between(session, [s.id for s in schedules], window)
+    for schedule in schedules:
+        schedule.absences.extend(sorted(absences.get(schedule.id, ())))
+    return schedules
 
 
 async def practitioner_for_user(session: AsyncSession, user_id: UUID) -> UUID | None:

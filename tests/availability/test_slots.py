@@ -329,3 +329,15 @@ async def test_gap_free_slots_can_come_first(client: AsyncClient) -> None:
 
     assert [s["start"][11:16] for s in found if s["gap_free"]] == ["09:00", "10:00"]
     assert starts(found)[:2] == ["09:00", "10:00"]
+
+
+async def test_a_change_of_hours_is_seen_by_the_next_search(client: AsyncClient) -> None:
+    """The engine keeps the configuration in memory; triggers tell it when to reload."""
+    await open_salon()
+    facial = await make_service(minutes=60)
+    await make_practitioner("Camille", [facial])
+    assert starts(await slots(client, [facial], MONDAY))[0] == "09:00"
+
+    await add_closure(MONDAY, MONDAY)
+
+    assert await slots(client, [facial], MONDAY) == []
