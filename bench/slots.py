@@ -198,7 +198,23 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
 
 
-async def time_search(service_ids: list, label: str, http: AsyncClient) -> None:
+async def baseline() -> float:
+    """Median round trip of `SELECT 1` through a pooled session: the machine's own latency,
+    to read the other figures against (this VM's loopback varies from run to run)."""
+    from sqlalchemy import text
+
+    samples = []
+    async with get_sessionmaker()() as session:
+        for _ in range(100):
+            began = time.perf_counter()
+            await session.execute(text("SELECT 1"))
+            samples.append((time.perf_counter() - began) * 1000)
+    median = statistics.median(samples[10:])
+    print(f"baseline: SELECT 1 round trip p50 {median:.2f} ms")
+    return median
+
+
+async def time_search(service_ids: list, label: str, http: AsyncClient, unit: float) -> None:
     service_times, http_times, counts = [], [], []
     for run in range(WARMUP + RUNS):
         first = START_DAY + timedelta(days=7 * (run % 12))
@@ -305,10 +321,13 @@ async def main() -> None:
         from app.main import app
 
         transport = ASGITransport(app=app)
+        unit = await baseline()
         async with AsyncClient(transport=transport, base_url="http://bench") as http:
-            await time_search([services[0].id], "7-day search, 1 service, any practitioner", http)
             await time_search(
-                [services[0].id, services[1].id], "7-day search, 2 services in sequence", http
+                [services[0].id], "7-day search, 1 service, any practitioner", http, unit
+            )
+            await time_search(
+                [services[0].id, services[1].id], "7-day search, 2 services in sequence", http, unit
             )
             await race(http, quick.id)
         await dispose_engine()

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CompoundSelect, union_all
+from sqlalchemy import union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.availability import repository, schedule_config
@@ -112,7 +112,7 @@ async def _fetch(
 ) -> tuple[ScheduleConfig, Ranges, Ranges]:
     """Everything that changes all the time (bookings and live holds, blocks, absences) plus
     the configuration version, in one round trip; the configuration itself from memory."""
-    statement: CompoundSelect[str, UUID | None, int, int] = union_all(
+    statement = union_all(
         repository.config_version_statement(),
         repository.block_statement(*window),
         practitioners.absence_statement(window),

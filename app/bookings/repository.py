@@ -36,8 +36,9 @@ from app.bookings.models import (
 
 def _live_at(now: datetime) -> ColumnElement[bool]:
     """Allocations that still hold time: live, and not an expired hold."""
+    # The bare column (not `IS true`) so the planner matches the exclusion indexes' predicate.
     return and_(
-        BookingAllocation.live.is_(True),
+        BookingAllocation.live,
         or_(
             Booking.status != BookingStatus.pending_payment,
             Booking.hold_expires_at > now,
@@ -138,7 +139,7 @@ async def expired_holds_overlapping(
     """Expired holds whose allocations overlap [start, end): released before a new booking
     takes their time, so the exclusion constraint sees only live bookings."""
     ids = select(BookingAllocation.booking_id).where(
-        BookingAllocation.live.is_(True),
+        BookingAllocation.live,
         BookingAllocation.during.overlaps(Range(start, end, bounds="[)")),
     )
     return (
