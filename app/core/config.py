@@ -37,7 +37,6 @@ class AppSettings(BaseSettings):
     model_config = _section("APP_")
 
     env: Literal["development", "test", "production"] = "development"
-    name: str = "salon-backend"
     log_level: str = "INFO"
     log_json: bool = True
     cors_origins: CsvList = Field(default_factory=lambda: ["http://localhost:3000"])
