@@ -48,11 +48,11 @@ def create_admin(
 
 
 async def _ensure_admin(email: str, password: str | None) -> bool:
-    from app.auth import service
+    from app.auth import staff
     from app.core.db import unit_of_work
 
     async with unit_of_work() as session:
-        _, created = await service.ensure_admin(session, email=email, password=password)
+        _, created = await staff.ensure_admin(session, email=email, password=password)
     return created
 
 

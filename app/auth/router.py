@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.auth import repository, service
+from app.auth import repository, service, staff
 from app.auth.dependencies import ClientIp, CurrentUser, DbSession, Manager, ensure_self_or_roles
 from app.auth.errors import (
     AccountLocked,
@@ -146,7 +146,7 @@ async def list_users(
     "", status_code=status.HTTP_201_CREATED, responses=error_responses(*_AUTH, EmailTaken)
 )
 async def create_staff_user(body: StaffCreate, actor: Manager, session: DbSession) -> UserOut:
-    user = await service.create_staff(
+    user = await staff.create_staff(
         session,
         actor,
         email=str(body.email),
@@ -171,7 +171,7 @@ async def get_user(user_id: UUID, principal: CurrentUser, session: DbSession) ->
 async def update_staff_user(
     user_id: UUID, body: StaffUpdate, actor: Manager, session: DbSession
 ) -> UserOut:
-    user = await service.update_staff(session, actor, user_id, **body.model_dump())
+    user = await staff.update_staff(session, actor, user_id, **body.model_dump())
     return UserOut.model_validate(user)
 
 
@@ -182,7 +182,7 @@ async def update_staff_user(
 )
 async def unlock_user(user_id: UUID, actor: Manager, session: DbSession) -> None:
     """Lift the temporary lock that repeated failed logins put on an account."""
-    await service.unlock(session, actor, user_id)
+    await staff.unlock(session, actor, user_id)
 
 
 @audit_router.get("", responses=error_responses(*_AUTH))

@@ -14,7 +14,6 @@ from app.auth import audit, repository
 from app.auth.errors import (
     AccountLocked,
     EmailTaken,
-    InsufficientRole,
     InvalidCredentials,
     InvalidOneTimeToken,
     InvalidRefreshToken,
@@ -22,7 +21,6 @@ from app.auth.errors import (
     UserNotFound,
 )
 from app.auth.models import OneTimeToken, RefreshToken, Role, User, UserKind
-from app.auth.principal import Principal
 from app.core import outbox, ratelimit
 from app.core.clock import utcnow
 from app.core.config import get_settings
@@ -50,7 +48,7 @@ class TokenPair:
     expires_in: int
 
 
-def _email_key(email: str) -> str:
+def email_key(email: str) -> str:
     return hashlib.sha256(email.lower().encode()).hexdigest()[:32]
 
 
@@ -66,8 +64,8 @@ async def login(session: AsyncSession, *, email: str, password: str, ip: str) ->
         limit=settings.login_ip_limit,
         window_seconds=settings.login_ip_window_seconds,
     )
-    email_key = _email_key(email)
-    lock = await ratelimit.peek(f"login:lock:{email_key}")
+    key = email_key(email)
+    lock = await ratelimit.peek(f"login:lock:{key}")
     if lock.count:
         raise AccountLocked(
             "Too many failed attempts. Try again later or reset your password.",
@@ -79,9 +77,9 @@ async def login(session: AsyncSession, *, email: str, password: str, ip: str) ->
         password, user.password_hash if user else dummy_password_hash()
     )
     if user is None or not valid or not user.is_active:
-        await _count_failure(email_key, user, ip)
+        await _count_failure(key, user, ip)
         raise InvalidCredentials()
-    await ratelimit.clear(f"login:fail:{email_key}")
+    await ratelimit.clear(f"login:fail:{key}")
     if new_hash:
         user.password_hash = new_hash
     user.last_login_at = utcnow()
@@ -89,13 +87,13 @@ async def login(session: AsyncSession, *, email: str, password: str, ip: str) ->
     return await _issue_tokens(session, user, family_id=new_id())
 
 
-async def _count_failure(email_key: str, user: User | None, ip: str) -> None:
+async def _count_failure(key: str, user: User | None, ip: str) -> None:
     settings = get_settings().security
     window = settings.login_lock_minutes * 60
-    failures = await ratelimit.incr(f"login:fail:{email_key}", window)
+    failures = await ratelimit.incr(f"login:fail:{key}", window)
     if failures.count >= settings.login_max_failures:
-        await ratelimit.mark(f"login:lock:{email_key}", window)
-        await ratelimit.clear(f"login:fail:{email_key}")
+        await ratelimit.mark(f"login:lock:{key}", window)
+        await ratelimit.clear(f"login:fail:{key}")
         if user is not None:
             # Written in its own transaction: the failed login rolls back the request's.
             async with unit_of_work() as audit_session:
@@ -158,7 +156,7 @@ async def logout(session: AsyncSession, *, refresh_token: str) -> None:
         await repository.revoke_family(session, stored.family_id, utcnow())
 
 
-async def _create_user(
+async def create_user(
     session: AsyncSession,
     *,
     email: str,
@@ -195,7 +193,7 @@ async def signup_client(
     session: AsyncSession, *, email: str, password: str, first_name: str, last_name: str
 ) -> tuple[User, TokenPair]:
     """Create a client account, log it in, and send the e-mail verification link."""
-    user = await _create_user(
+    user = await create_user(
         session,
         email=email,
         password=password,
@@ -235,7 +233,7 @@ async def _send_one_time_token(
 async def request_password_reset(session: AsyncSession, *, email: str, ip: str) -> None:
     """Send a reset link if the account exists. The answer is the same either way."""
     await ratelimit.enforce(f"reset:ip:{ip}", limit=10, window_seconds=3600)
-    await ratelimit.enforce(f"reset:email:{_email_key(email)}", limit=3, window_seconds=3600)
+    await ratelimit.enforce(f"reset:email:{email_key(email)}", limit=3, window_seconds=3600)
     user = await repository.get_user_by_email(session, email)
     if user is None or not user.is_active:
         return
@@ -265,7 +263,7 @@ async def reset_password(session: AsyncSession, *, token: str, new_password: str
     # Proving control of the mailbox also verifies it.
     user.email_verified_at = user.email_verified_at or utcnow()
     await repository.revoke_all_for_user(session, user.id, utcnow())
-    await ratelimit.clear(f"login:lock:{_email_key(user.email)}")
+    await ratelimit.clear(f"login:lock:{email_key(user.email)}")
     await audit.record(
         session,
         "auth.password_reset",
@@ -280,130 +278,8 @@ async def verify_email(session: AsyncSession, *, token: str) -> None:
     user.email_verified_at = user.email_verified_at or utcnow()
 
 
-async def create_staff(
-    session: AsyncSession,
-    actor: Principal,
-    *,
-    email: str,
-    password: str,
-    role: Role,
-    first_name: str,
-    last_name: str,
-) -> User:
-    """Add a staff account. Only the owner may create owners and managers."""
-    _check_may_grant(actor, role)
-    user = await _create_user(
-        session,
-        email=email,
-        password=password,
-        kind=UserKind.staff,
-        role=role,
-        first_name=first_name,
-        last_name=last_name,
-    )
-    user.email_verified_at = utcnow()
-    await audit.record(
-        session,
-        "user.created",
-        actor_user_id=actor.user_id,
-        subject_type="user",
-        subject_id=user.id,
-        data={"role": role},
-    )
-    return user
-
-
-def _check_may_grant(actor: Principal, role: Role) -> None:
-    if role in (Role.owner, Role.manager) and actor.role is not Role.owner:
-        raise InsufficientRole("Only the owner can give the owner or manager role.")
-
-
 async def get_user(session: AsyncSession, user_id: UUID) -> User:
     user = await repository.get_user(session, user_id)
     if user is None:
         raise UserNotFound()
     return user
-
-
-async def update_staff(
-    session: AsyncSession,
-    actor: Principal,
-    user_id: UUID,
-    *,
-    role: Role | None,
-    is_active: bool | None,
-    first_name: str | None,
-    last_name: str | None,
-) -> User:
-    user = await get_user(session, user_id)
-    if user.kind != UserKind.staff:
-        raise UserNotFound()
-    if user.role == Role.owner and actor.role is not Role.owner:
-        raise InsufficientRole("Only the owner can change the owner's account.")
-    changes: dict[str, object] = {}
-    if role is not None and role != user.role:
-        _check_may_grant(actor, role)
-        changes["role"], user.role = role.value, role.value
-    if is_active is not None and is_active != user.is_active:
-        changes["is_active"], user.is_active = is_active, is_active
-        if not is_active:
-            await repository.revoke_all_for_user(session, user.id, utcnow())
-    if first_name is not None:
-        user.first_name = first_name
-    if last_name is not None:
-        user.last_name = last_name
-    user.updated_at = utcnow()
-    await audit.record(
-        session,
-        "user.updated",
-        actor_user_id=actor.user_id,
-        subject_type="user",
-        subject_id=user.id,
-        data=changes,
-    )
-    return user
-
-
-async def unlock(session: AsyncSession, actor: Principal, user_id: UUID) -> None:
-    """Lift a login lock before it expires (the client called the salon)."""
-    user = await get_user(session, user_id)
-    key = _email_key(user.email)
-    await ratelimit.clear(f"login:lock:{key}", f"login:fail:{key}")
-    await audit.record(
-        session,
-        "auth.account_unlocked",
-        actor_user_id=actor.user_id,
-        subject_type="user",
-        subject_id=user.id,
-    )
-
-
-async def ensure_admin(
-    session: AsyncSession, *, email: str, password: str | None
-) -> tuple[User, bool]:
-    """Make sure an owner account with this e-mail exists; returns it and whether it was made.
-
-    An existing account keeps its password unless one is given.
-    """
-    user = await repository.get_user_by_email(session, email)
-    if user is None:
-        if password is None:
-            raise ValueError("a password is needed to create the admin")
-        user = await _create_user(
-            session,
-            email=email,
-            password=password,
-            kind=UserKind.staff,
-            role=Role.owner,
-            first_name="Admin",
-            last_name="Salon",
-        )
-        user.email_verified_at = utcnow()
-        return user, True
-    if user.kind != UserKind.staff:
-        raise EmailTaken("This e-mail belongs to a client account.")
-    user.role, user.is_active = Role.owner.value, True
-    if password is not None:
-        user.password_hash = await hash_password(password)
-    user.updated_at = utcnow()
-    return user, False
