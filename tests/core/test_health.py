@@ -35,3 +35,23 @@ async def test_cors_allows_the_site_origin(client: AsyncClient) -> None:
 async def test_large_answers_are_gzipped(client: AsyncClient) -> None:
     response = await client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
+
+
+async def test_ready_answers_503_when_redis_does_not(client: AsyncClient) -> None:
+    from app.core import redis as redis_module
+    from app.core.config import get_settings
+
+    settings = get_settings()
+    previous = settings.redis.url
+    settings.redis.url = "redis://127.0.0.1:1/0"  # nothing listens there
+    redis_module._clients.clear()
+    try:
+        response = await client.get("/ready")
+    finally:
+        settings.redis.url = previous
+        redis_module._clients.clear()
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["checks"]["redis"].startswith("error")
+    assert response.json()["checks"]["database"] == "ok"

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
+from app.core import clock
+from app.core.db import unit_of_work
+from app.core.idempotency import IdempotencyKey
 
 SIGNUP = {
     "email": "idem@example.fr",
@@ -75,3 +81,54 @@ async def test_an_oversized_key_is_a_400(client: AsyncClient) -> None:
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_idempotency_key"
+
+
+async def _claim_by_a_first_request(key: str, body: bytes, *, age: timedelta) -> None:
+    """What a first request leaves while it runs (or after its process died)."""
+    from app.core.idempotency import _sha256
+
+    now = clock.utcnow()
+    async with unit_of_work() as tx:
+        tx.add(
+            IdempotencyKey(
+                scope=_sha256(b""),
+                key=key,
+                request_hash=_sha256(b"/api/v1/auth/signup", b"", body),
+                locked_at=now - age,
+                created_at=now - age,
+                expires_at=now + timedelta(hours=1),
+            )
+        )
+
+
+async def test_a_retry_while_the_first_request_runs_is_told_to_wait(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    body = json.dumps(SIGNUP).encode()
+    await _claim_by_a_first_request("busy-key", body, age=timedelta(seconds=5))
+
+    response = await client.post(
+        "/api/v1/auth/signup",
+        content=body,
+        headers={"Idempotency-Key": "busy-key", "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_in_progress"
+    assert await _users(session) == 0
+
+
+async def test_a_key_left_behind_by_a_dead_request_can_be_retried(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    body = json.dumps(SIGNUP).encode()
+    await _claim_by_a_first_request("dead-key", body, age=timedelta(minutes=5))
+
+    response = await client.post(
+        "/api/v1/auth/signup",
+        content=body,
+        headers={"Idempotency-Key": "dead-key", "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 201
+    assert await _users(session) == 1
