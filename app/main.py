@@ -15,7 +15,6 @@ from app import registry
 from app.auth.router import audit_router, users_router
 from app.auth.router import router as auth_router
 from app.availability.router import router as availability_router
-from app.availability.slots_router import router as slots_router
 from app.bookings.router import router as bookings_router
 from app.catalog.router import router as catalog_router
 from app.core import health
@@ -78,7 +77,6 @@ def create_app() -> FastAPI:
     app.include_router(catalog_router)
     app.include_router(practitioners_router)
     app.include_router(availability_router)
-    app.include_router(slots_router)
     app.include_router(bookings_router)
     return app
 

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.availability import repository
 from app.availability.engine import Candidate
+from app.availability.errors import HomeVisitNotPossible, ServicesNotBookable
 from app.availability.service import Placed, Slot, find_slots, place
-from app.availability.slot_errors import HomeVisitNotPossible, ServicesNotBookable
 
 EARTH_RADIUS_KM = 6371.0
 

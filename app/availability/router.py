@@ -1,5 +1,247 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from app.auth.public import FRONT_DESK, DbSession, Manager, MaybeUser, Staff
+from app.availability import service, settings_service
+from app.availability.errors import (
+    BlockNotFound,
+    BlockPractitionerNotFound,
+    ClosureNotFound,
+    DateRangeInvalid,
+    HomeVisitNotPossible,
+    NoSuchPractitionerForServices,
+    ServicesNotBookable,
+    SpecialOpeningNotFound,
+)
+from app.availability.models import Block, SpecialOpening
+from app.availability.schemas import (
+    BlockIn,
+    BlockOut,
+    BookingRulesIO,
+    ClosureIn,
+    ClosureOut,
+    SpecialOpeningIn,
+    SpecialOpeningOut,
+)
+from app.core.errors import Forbidden, ValidationFailed, error_responses
+from app.core.timeutils import SalonDateTime, local_day_span, zone
+from app.core.weekly import OverlappingHours, WeeklyInterval
+from app.practitioners import public as practitioners
 
 router = APIRouter(tags=["availability"])
+
+
+@router.get("/api/v1/availability/opening-hours")
+async def get_opening_hours(session: DbSession) -> list[WeeklyInterval]:
+    """The salon's weekly opening hours (weekday 0 = Monday), in local time."""
+    return await settings_service.opening_hours(session)
+
+
+@router.put("/api/v1/availability/opening-hours", responses=error_responses(OverlappingHours))
+async def replace_opening_hours(
+    body: list[WeeklyInterval], _: Manager, session: DbSession
+) -> list[WeeklyInterval]:
+    """Replace the whole week; a weekday with no interval is closed."""
+    return await settings_service.replace_opening_hours(session, body)
+
+
+@router.get("/api/v1/availability/closures")
+async def list_closures(
+    session: DbSession, date_from: date | None = None, date_to: date | None = None
+) -> list[ClosureOut]:
+    found = await settings_service.closures(session, date_from or date.min, date_to or date.max)
+    return [ClosureOut.model_validate(c) for c in found]
+
+
+@router.post("/api/v1/availability/closures", status_code=status.HTTP_201_CREATED)
+async def add_closure(body: ClosureIn, _: Manager, session: DbSession) -> ClosureOut:
+    """Days the salon is closed, whatever the weekly hours say."""
+    return ClosureOut.model_validate(await settings_service.add_closure(session, body))
+
+
+@router.delete(
+    "/api/v1/availability/closures/{closure_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(ClosureNotFound),
+)
+async def delete_closure(closure_id: UUID, _: Manager, session: DbSession) -> None:
+    await settings_service.delete_closure(session, closure_id)
+
+
+def _opening_out(opening: SpecialOpening) -> SpecialOpeningOut:
+    return SpecialOpeningOut(
+        id=opening.id,
+        date=opening.on_date,
+        start=opening.start_time,
+        end=opening.end_time,
+        reason=opening.reason,
+    )
+
+
+@router.get("/api/v1/availability/special-openings")
+async def list_special_openings(
+    session: DbSession, date_from: date | None = None, date_to: date | None = None
+) -> list[SpecialOpeningOut]:
+    found = await settings_service.special_openings(
+        session, date_from or date.min, date_to or date.max
+    )
+    return [_opening_out(o) for o in found]
+
+
+@router.post("/api/v1/availability/special-openings", status_code=status.HTTP_201_CREATED)
+async def add_special_opening(
+    body: SpecialOpeningIn, _: Manager, session: DbSession
+) -> SpecialOpeningOut:
+    """Exceptional hours for one date; they replace that date's weekly hours."""
+    return _opening_out(await settings_service.add_special_opening(session, body))
+
+
+@router.delete(
+    "/api/v1/availability/special-openings/{opening_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(SpecialOpeningNotFound),
+)
+async def delete_special_opening(opening_id: UUID, _: Manager, session: DbSession) -> None:
+    await settings_service.delete_special_opening(session, opening_id)
+
+
+def _block_out(block: Block) -> BlockOut:
+    return BlockOut(
+        id=block.id,
+        practitioner_id=block.practitioner_id,
+        start=block.start_at,
+        end=block.end_at,
+        reason=block.reason,
+    )
+
+
+async def _may_block(principal: Staff, session: DbSession, practitioner_id: UUID) -> None:
+    if principal.has_role(*FRONT_DESK):
+        return
+    if await practitioners.practitioner_for_user(session, principal.user_id) != practitioner_id:
+        raise Forbidden("You can only block your own time.")
+
+
+@router.post(
+    "/api/v1/availability/blocks",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(BlockPractitionerNotFound),
+)
+async def add_block(body: BlockIn, principal: Staff, session: DbSession) -> BlockOut:
+    """Keep a practitioner's time free of bookings (front desk, or the practitioner herself)."""
+    await _may_block(principal, session, body.practitioner_id)
+    block = await settings_service.add_block(session, body, created_by=principal.user_id)
+    return _block_out(block)
+
+
+@router.get("/api/v1/availability/blocks")
+async def list_blocks(
+    _: Staff,
+    session: DbSession,
+    date_from: date,
+    date_to: date,
+    practitioner_id: UUID | None = None,
+) -> list[BlockOut]:
+    tz = zone()
+    found = await settings_service.list_blocks(
+        session,
+        start=local_day_span(date_from, tz)[0],
+        end=local_day_span(date_to, tz)[1],
+        practitioner_id=practitioner_id,
+    )
+    return [_block_out(b) for b in found]
+
+
+@router.delete(
+    "/api/v1/availability/blocks/{block_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(BlockNotFound),
+)
+async def delete_block(block_id: UUID, principal: Staff, session: DbSession) -> None:
+    block = await settings_service.get_block(session, block_id)
+    await _may_block(principal, session, block.practitioner_id)
+    await session.delete(block)
+
+
+@router.get("/api/v1/settings/booking-rules")
+async def get_booking_rules(session: DbSession) -> BookingRulesIO:
+    """The site shows the lead time and the cancellation notice from here."""
+    return BookingRulesIO.model_validate(await settings_service.booking_rules(session))
+
+
+@router.put("/api/v1/settings/booking-rules")
+async def put_booking_rules(body: BookingRulesIO, _: Manager, session: DbSession) -> BookingRulesIO:
+    return BookingRulesIO.model_validate(await settings_service.update_rules(session, body))
+
+
+class SlotOut(BaseModel):
+    start: SalonDateTime
+    end: SalonDateTime
+    practitioner_ids: list[UUID]
+    gap_free: bool = Field(description="Booking it leaves no unusable hole in her day")
+
+
+class SlotsOut(BaseModel):
+    slots: list[SlotOut]
+
+
+def _uuid_list(raw: str) -> list[UUID]:
+    try:
+        return [UUID(part.strip()) for part in raw.split(",") if part.strip()]
+    except ValueError as exc:
+        raise ValidationFailed(
+            "service_ids must be a comma-separated list of ids.",
+            extra={
+                "errors": [
+                    {
+                        "field": "query.service_ids",
+                        "message": "not a list of UUIDs",
+                        "type": "uuid_parsing",
+                    }
+                ]
+            },
+        ) from exc
+
+
+@router.get(
+    "/api/v1/availability/slots",
+    responses=error_responses(
+        DateRangeInvalid, ServicesNotBookable, NoSuchPractitionerForServices, HomeVisitNotPossible
+    ),
+)
+async def slots(
+    session: DbSession,
+    principal: MaybeUser,
+    service_ids: Annotated[str, Query(description="One id, or several in order: A,B")],
+    date_from: date,
+    date_to: date,
+    practitioner_id: UUID | None = None,
+    location: Literal["salon", "home"] = "salon",
+    order: Literal["time", "gap_free_first"] = "time",
+) -> SlotsOut:
+    """Start times at which the services can be booked, in the salon's time zone. Staff see
+    times inside the lead time and services not offered online."""
+    found = await service.find_slots(
+        session,
+        service_ids=_uuid_list(service_ids),
+        date_from=date_from,
+        date_to=date_to,
+        practitioner_id=practitioner_id,
+        online=principal is None or not principal.is_staff,
+        home=location == "home",
+        gap_free_first=order == "gap_free_first",
+    )
+    return SlotsOut(
+        slots=[
+            SlotOut(
+                start=s.start, end=s.end, practitioner_ids=s.practitioner_ids, gap_free=s.gap_free
+            )
+            for s in found
+        ]
+    )

@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.availability import repository, schedule_config
 from app.availability.engine import Candidate, SlotEngine, Step
-from app.availability.intervals import Interval, IntervalSet, intersect
-from app.availability.schedule_config import RulesConfig, ScheduleConfig, weekly_intervals
-from app.availability.slot_errors import (
+from app.availability.errors import (
     DateRangeInvalid,
     HomeVisitNotPossible,
     NoSuchPractitionerForServices,
     ServicesNotBookable,
 )
+from app.availability.intervals import Interval, IntervalSet, intersect
+from app.availability.schedule_config import RulesConfig, ScheduleConfig, weekly_intervals
 from app.bookings import public as bookings
 from app.catalog.public import ServiceSpec
 from app.core.clock import utcnow

@@ -128,3 +128,10 @@ async def service_names(session: AsyncSession, ids: set[UUID]) -> dict[UUID, str
         return {}
     rows = await session.execute(select(Service.id, Service.name).where(Service.id.in_(ids)))
     return {service_id: name for service_id, name in rows}
+
+
+async def existing_service_ids(session: AsyncSession, ids: Iterable[UUID]) -> set[UUID]:
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    return set(await session.scalars(select(Service.id).where(Service.id.in_(wanted))))

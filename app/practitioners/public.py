@@ -10,7 +10,13 @@ from uuid import UUID
 from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.practitioners.models import Absence, Practitioner, PractitionerService, WorkingHours
+from app.practitioners.models import (
+    Absence,
+    Practitioner,
+    PractitionerService,
+    Resource,
+    WorkingHours,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,3 +138,17 @@ async def load_schedules(
 async def practitioner_for_user(session: AsyncSession, user_id: UUID) -> UUID | None:
     """The practitioner a staff account logs in as, if any."""
     return await session.scalar(select(Practitioner.id).where(Practitioner.user_id == user_id))
+
+
+async def existing_resource_ids(session: AsyncSession, ids: Iterable[UUID]) -> set[UUID]:
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    return set(await session.scalars(select(Resource.id).where(Resource.id.in_(wanted))))
+
+
+async def existing_practitioner_ids(session: AsyncSession, ids: Iterable[UUID]) -> set[UUID]:
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    return set(await session.scalars(select(Practitioner.id).where(Practitioner.id.in_(wanted))))

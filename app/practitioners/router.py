@@ -1,5 +1,262 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from app.auth.public import FRONT_DESK, MANAGERS, DbSession, Manager, MaybeUser, Staff
+from app.core.clock import utcnow
+from app.core.errors import error_responses
+from app.core.ids import new_id
+from app.core.pagination import Page
+from app.core.timeutils import local_day_span, zone
+from app.core.weekly import OverlappingHours, WeeklyInterval
+from app.practitioners import service
+from app.practitioners.errors import (
+    AbsenceNotFound,
+    PractitionerNotFound,
+    ResourceNameTaken,
+    ResourceNotFound,
+    UnknownPractitionerService,
+    UnknownStaffUser,
+    UserAlreadyLinked,
+)
+from app.practitioners.models import Absence, Practitioner, Resource
+from app.practitioners.schemas import (
+    AbsenceIn,
+    AbsenceOut,
+    PractitionerCreate,
+    PractitionerOut,
+    PractitionerPublicOut,
+    PractitionerUpdate,
+    ResourceIn,
+    ResourceOut,
+    ResourceUpdate,
+    ServiceTermsOut,
+)
 
 router = APIRouter(tags=["practitioners"])
+
+_WRITE_ERRORS = (UnknownStaffUser, UserAlreadyLinked, UnknownPractitionerService)
+
+
+async def _staff_out(
+    session: DbSession, practitioners: list[Practitioner]
+) -> list[PractitionerOut]:
+    terms = await service.terms_of(session, [p.id for p in practitioners])
+    return [
+        PractitionerOut(
+            id=p.id,
+            display_name=p.display_name,
+            bio=p.bio,
+            color=p.color,
+            service_ids=sorted(t.service_id for t in terms[p.id]),
+            user_id=p.user_id,
+            is_active=p.is_active,
+            display_order=p.display_order,
+            service_terms=[
+                ServiceTermsOut(
+                    service_id=t.service_id,
+                    price_cents=t.price_cents,
+                    duration_minutes=t.duration_minutes,
+                )
+                for t in terms[p.id]
+                if t.price_cents or t.duration_minutes
+            ],
+        )
+        for p in practitioners
+    ]
+
+
+async def _out(
+    session: DbSession, practitioners: list[Practitioner], *, staff: bool
+) -> list[PractitionerOut | PractitionerPublicOut]:
+    """Staff see accounts and prices; the public a card per practitioner."""
+    full = await _staff_out(session, practitioners)
+    if staff:
+        return list(full)
+    return [PractitionerPublicOut.model_validate(p.model_dump()) for p in full]
+
+
+def _absence_out(absence: Absence) -> AbsenceOut:
+    return AbsenceOut(
+        id=absence.id,
+        practitioner_id=absence.practitioner_id,
+        start=absence.start_at,
+        end=absence.end_at,
+        reason=absence.reason,
+    )
+
+
+@router.get("/api/v1/practitioners")
+async def list_practitioners(
+    session: DbSession, principal: MaybeUser, include_inactive: bool = False
+) -> Page[PractitionerOut | PractitionerPublicOut]:
+    """The team. Staff also see accounts, inactive practitioners (on request) and prices."""
+    staff = principal is not None and principal.is_staff
+    found = await service.list_practitioners(session, include_inactive=staff and include_inactive)
+    return Page[PractitionerOut | PractitionerPublicOut](
+        items=await _out(session, list(found), staff=staff)
+    )
+
+
+@router.get(
+    "/api/v1/practitioners/{practitioner_id}", responses=error_responses(PractitionerNotFound)
+)
+async def get_practitioner(
+    practitioner_id: UUID, session: DbSession, principal: MaybeUser
+) -> PractitionerOut | PractitionerPublicOut:
+    staff = principal is not None and principal.is_staff
+    practitioner = await service.get_practitioner(session, practitioner_id)
+    if not practitioner.is_active and not staff:
+        raise PractitionerNotFound()
+    return (await _out(session, [practitioner], staff=staff))[0]
+
+
+@router.post(
+    "/api/v1/practitioners",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(*_WRITE_ERRORS),
+)
+async def create_practitioner(
+    body: PractitionerCreate, _: Manager, session: DbSession
+) -> PractitionerOut:
+    practitioner = await service.create_practitioner(session, body)
+    return (await _staff_out(session, [practitioner]))[0]
+
+
+@router.patch(
+    "/api/v1/practitioners/{practitioner_id}",
+    responses=error_responses(PractitionerNotFound, *_WRITE_ERRORS),
+)
+async def update_practitioner(
+    practitioner_id: UUID, body: PractitionerUpdate, _: Manager, session: DbSession
+) -> PractitionerOut:
+    practitioner = await service.update_practitioner(session, practitioner_id, body)
+    return (await _staff_out(session, [practitioner]))[0]
+
+
+@router.delete(
+    "/api/v1/practitioners/{practitioner_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(PractitionerNotFound),
+)
+async def retire_practitioner(practitioner_id: UUID, _: Manager, session: DbSession) -> None:
+    """She is no longer offered for bookings; her past bookings stay."""
+    await service.update_practitioner(session, practitioner_id, PractitionerUpdate(is_active=False))
+
+
+@router.get(
+    "/api/v1/practitioners/{practitioner_id}/working-hours",
+    responses=error_responses(PractitionerNotFound),
+)
+async def get_working_hours(
+    practitioner_id: UUID, _: Staff, session: DbSession
+) -> list[WeeklyInterval]:
+    await service.get_practitioner(session, practitioner_id)
+    return await service.working_hours(session, practitioner_id)
+
+
+@router.put(
+    "/api/v1/practitioners/{practitioner_id}/working-hours",
+    responses=error_responses(PractitionerNotFound, OverlappingHours),
+)
+async def replace_working_hours(
+    practitioner_id: UUID, body: list[WeeklyInterval], principal: Staff, session: DbSession
+) -> list[WeeklyInterval]:
+    """Her whole week, replaced (managers, or the practitioner herself)."""
+    practitioner = await service.get_practitioner(session, practitioner_id)
+    service.ensure_self_or(principal, practitioner, *MANAGERS)
+    return await service.replace_working_hours(session, practitioner, body)
+
+
+@router.post(
+    "/api/v1/practitioners/{practitioner_id}/absences",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(PractitionerNotFound),
+)
+async def add_absence(
+    practitioner_id: UUID, body: AbsenceIn, principal: Staff, session: DbSession
+) -> AbsenceOut:
+    practitioner = await service.get_practitioner(session, practitioner_id)
+    service.ensure_self_or(principal, practitioner, *FRONT_DESK)
+    absence = await service.add_absence(
+        session, practitioner, start=body.start, end=body.end, reason=body.reason
+    )
+    return _absence_out(absence)
+
+
+@router.get(
+    "/api/v1/practitioners/{practitioner_id}/absences",
+    responses=error_responses(PractitionerNotFound),
+)
+async def list_absences(
+    practitioner_id: UUID,
+    _: Staff,
+    session: DbSession,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[AbsenceOut]:
+    await service.get_practitioner(session, practitioner_id)
+    tz = zone()
+    found = await service.absences(
+        session,
+        practitioner_id,
+        start=local_day_span(date_from, tz)[0] if date_from else None,
+        end=local_day_span(date_to, tz)[1] if date_to else None,
+    )
+    return [_absence_out(a) for a in found]
+
+
+@router.delete(
+    "/api/v1/practitioners/{practitioner_id}/absences/{absence_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(PractitionerNotFound, AbsenceNotFound),
+)
+async def delete_absence(
+    practitioner_id: UUID, absence_id: UUID, principal: Staff, session: DbSession
+) -> None:
+    practitioner = await service.get_practitioner(session, practitioner_id)
+    service.ensure_self_or(principal, practitioner, *FRONT_DESK)
+    await service.delete_absence(session, practitioner_id, absence_id)
+
+
+@router.get("/api/v1/resources")
+async def list_resources(_: Staff, session: DbSession) -> list[ResourceOut]:
+    return [ResourceOut.model_validate(r) for r in await service.list_resources(session)]
+
+
+@router.post(
+    "/api/v1/resources",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(ResourceNameTaken),
+)
+async def create_resource(body: ResourceIn, _: Manager, session: DbSession) -> ResourceOut:
+    resource = Resource(
+        id=new_id(), name=body.name, kind=body.kind, is_active=True, created_at=utcnow()
+    )
+    return ResourceOut.model_validate(await service.save_resource(session, resource))
+
+
+@router.patch(
+    "/api/v1/resources/{resource_id}",
+    responses=error_responses(ResourceNotFound, ResourceNameTaken),
+)
+async def update_resource(
+    resource_id: UUID, body: ResourceUpdate, _: Manager, session: DbSession
+) -> ResourceOut:
+    resource = await service.get_resource(session, resource_id)
+    for key, value in body.model_dump(exclude_unset=True).items():
+        setattr(resource, key, value)
+    return ResourceOut.model_validate(await service.save_resource(session, resource))
+
+
+@router.delete(
+    "/api/v1/resources/{resource_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(ResourceNotFound),
+)
+async def retire_resource(resource_id: UUID, _: Manager, session: DbSession) -> None:
+    resource = await service.get_resource(session, resource_id)
+    resource.is_active = False

@@ -1,4 +1,4 @@
-"""Errors of the slot search (merged into errors.py once the settings API lands)."""
+"""Errors of the availability domain."""
 
 from __future__ import annotations
 
@@ -23,3 +23,23 @@ class NoSuchPractitionerForServices(AppError):
 
 class HomeVisitNotPossible(AppError):
     status, code, title = 422, "home_visit_not_possible", "A home visit is not possible here"
+
+
+class ClosureNotFound(AppError):
+    status, code, title = 404, "closure_not_found", "This closure does not exist"
+
+
+class SpecialOpeningNotFound(AppError):
+    status, code, title = (
+        404,
+        "special_opening_not_found",
+        "This exceptional opening does not exist",
+    )
+
+
+class BlockNotFound(AppError):
+    status, code, title = 404, "block_not_found", "This block does not exist"
+
+
+class BlockPractitionerNotFound(AppError):
+    status, code, title = 404, "block_practitioner_not_found", "This practitioner does not exist"

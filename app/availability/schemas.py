@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.core.timeutils import SalonDateTime
+from app.core.weekly import HourMinute
+
+
+class ClosureIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"start_date": "2026-12-24", "end_date": "2026-12-26", "reason": "Noël"}
+        }
+    )
+
+    start_date: date
+    end_date: date
+    reason: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ClosureIn:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+
+class ClosureOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    start_date: date
+    end_date: date
+    reason: str | None
+
+
+class SpecialOpeningIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "date": "2026-12-20",
+                "start": "10:00",
+                "end": "18:00",
+                "reason": "Dimanche avant Noël",
+            }
+        }
+    )
+
+    date: date
+    start: HourMinute
+    end: HourMinute
+    reason: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SpecialOpeningIn:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+
+class SpecialOpeningOut(BaseModel):
+    id: UUID
+    date: date
+    start: HourMinute
+    end: HourMinute
+    reason: str | None
+
+
+class BlockIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "practitioner_id": "0193a0b2-7c1e-7d4e-9f00-3c5e6d7f8a9b",
+                "start": "2027-03-29T12:00:00+02:00",
+                "end": "2027-03-29T14:00:00+02:00",
+                "reason": "Formation",
+            }
+        }
+    )
+
+    practitioner_id: UUID
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BlockIn:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+
+class BlockOut(BaseModel):
+    id: UUID
+    practitioner_id: UUID
+    start: SalonDateTime
+    end: SalonDateTime
+    reason: str | None
+
+
+class BookingRulesIO(BaseModel):
+    """The salon's booking rules (every field, on PUT)."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "example": {
+                "slot_interval_minutes": 15,
+                "min_lead_time_minutes": 120,
+                "max_advance_days": 90,
+                "hold_minutes": 15,
+                "cancellation_notice_hours": 24,
+                "home_visit_radius_km": "15.00",
+                "home_travel_minutes": 30,
+                "home_travel_fee_cents": 1500,
+                "salon_latitude": "45.767300",
+                "salon_longitude": "4.851100",
+            }
+        },
+    )
+
+    slot_interval_minutes: int = Field(ge=5, le=120)
+    min_lead_time_minutes: int = Field(ge=0, le=60 * 24 * 14)
+    max_advance_days: int = Field(ge=1, le=730)
+    hold_minutes: int = Field(ge=1, le=240)
+    cancellation_notice_hours: int = Field(ge=0, le=24 * 30)
+    home_visit_radius_km: Decimal = Field(ge=0, le=500, decimal_places=2)
+    home_travel_minutes: int = Field(ge=0, le=240)
+    home_travel_fee_cents: int = Field(ge=0, le=100_000)
+    salon_latitude: Decimal = Field(ge=-90, le=90, decimal_places=6)
+    salon_longitude: Decimal = Field(ge=-180, le=180, decimal_places=6)
+
+    @model_validator(mode="after")
+    def _grid_divides_the_day(self) -> BookingRulesIO:
+        if (24 * 60) % self.slot_interval_minutes:
+            raise ValueError("slot_interval_minutes must divide a day (5, 10, 15, 20, 30, 60…)")
+        return self

@@ -1,0 +1,124 @@
+"""The salon's opening hours, closures, exceptional openings, blocks and booking rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.availability import repository
+from app.availability.errors import (
+    BlockNotFound,
+    BlockPractitionerNotFound,
+    ClosureNotFound,
+    SpecialOpeningNotFound,
+)
+from app.availability.models import Block, BookingRules, Closure, OpeningHours, SpecialOpening
+from app.availability.schemas import BlockIn, BookingRulesIO, ClosureIn, SpecialOpeningIn
+from app.core.clock import utcnow
+from app.core.ids import new_id
+from app.core.weekly import WeeklyInterval, check_no_overlap
+from app.practitioners import public as practitioners
+
+
+async def opening_hours(session: AsyncSession) -> list[WeeklyInterval]:
+    return [
+        WeeklyInterval(weekday=h.weekday, start=h.start_time, end=h.end_time)
+        for h in await repository.list_opening_hours(session)
+    ]
+
+
+async def replace_opening_hours(
+    session: AsyncSession, intervals: list[WeeklyInterval]
+) -> list[WeeklyInterval]:
+    """Replace the whole week; a day with no interval is a closed day."""
+    ordered = check_no_overlap(intervals)
+    await session.execute(delete(OpeningHours))
+    for interval in ordered:
+        session.add(
+            OpeningHours(weekday=interval.weekday, start_time=interval.start, end_time=interval.end)
+        )
+    return ordered
+
+
+async def add_closure(session: AsyncSession, data: ClosureIn) -> Closure:
+    closure = Closure(id=new_id(), created_at=utcnow(), **data.model_dump())
+    session.add(closure)
+    return closure
+
+
+async def delete_closure(session: AsyncSession, closure_id: UUID) -> None:
+    closure = await session.get(Closure, closure_id)
+    if closure is None:
+        raise ClosureNotFound()
+    await session.delete(closure)
+
+
+async def add_special_opening(session: AsyncSession, data: SpecialOpeningIn) -> SpecialOpening:
+    opening = SpecialOpening(
+        id=new_id(), on_date=data.date, start_time=data.start, end_time=data.end, reason=data.reason
+    )
+    session.add(opening)
+    return opening
+
+
+async def delete_special_opening(session: AsyncSession, opening_id: UUID) -> None:
+    opening = await session.get(SpecialOpening, opening_id)
+    if opening is None:
+        raise SpecialOpeningNotFound()
+    await session.delete(opening)
+
+
+async def add_block(session: AsyncSession, data: BlockIn, *, created_by: UUID) -> Block:
+    if not await practitioners.existing_practitioner_ids(session, {data.practitioner_id}):
+        raise BlockPractitionerNotFound()
+    block = Block(
+        id=new_id(),
+        practitioner_id=data.practitioner_id,
+        start_at=data.start,
+        end_at=data.end,
+        reason=data.reason,
+        created_by_user_id=created_by,
+        created_at=utcnow(),
+    )
+    session.add(block)
+    return block
+
+
+async def get_block(session: AsyncSession, block_id: UUID) -> Block:
+    block = await session.get(Block, block_id)
+    if block is None:
+        raise BlockNotFound()
+    return block
+
+
+async def list_blocks(
+    session: AsyncSession, *, start: datetime, end: datetime, practitioner_id: UUID | None
+) -> Sequence[Block]:
+    ids = [practitioner_id] if practitioner_id else None
+    return await repository.blocks_between(session, start, end, practitioner_ids=ids)
+
+
+async def closures(session: AsyncSession, start: date, end: date) -> Sequence[Closure]:
+    return await repository.closures_between(session, start, end)
+
+
+async def update_rules(session: AsyncSession, data: BookingRulesIO) -> BookingRules:
+    rules = await repository.get_booking_rules(session)
+    for key, value in data.model_dump().items():
+        setattr(rules, key, value)
+    rules.updated_at = utcnow()
+    return rules
+
+
+async def special_openings(
+    session: AsyncSession, start: date, end: date
+) -> Sequence[SpecialOpening]:
+    return await repository.special_openings_between(session, start, end)
+
+
+async def booking_rules(session: AsyncSession) -> BookingRules:
+    return await repository.get_booking_rules(session)

@@ -1,0 +1,230 @@
+"""The catalog: categories, services and products, written by managers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalog.errors import (
+    CategoryNameTaken,
+    CategoryNotFound,
+    ProductNotFound,
+    ServiceNotFound,
+    SkuTaken,
+    UnknownResource,
+    UnknownService,
+)
+from app.catalog.models import (
+    Product,
+    Service,
+    ServiceCategory,
+    ServicePrerequisite,
+    ServiceResource,
+)
+from app.catalog.schemas import PrerequisiteIn, ServiceFields, check_service_rules
+from app.core.clock import utcnow
+from app.core.errors import ValidationFailed
+from app.core.ids import new_id
+from app.practitioners import public as practitioners
+
+_LINKS = ("resource_ids", "prerequisites")
+
+
+async def get_service(session: AsyncSession, service_id: UUID) -> Service:
+    service = await session.get(Service, service_id)
+    if service is None:
+        raise ServiceNotFound()
+    return service
+
+
+async def list_services(
+    session: AsyncSession, *, public: bool, include_inactive: bool, category_id: UUID | None
+) -> Sequence[Service]:
+    statement = select(Service).outerjoin(
+        ServiceCategory, ServiceCategory.id == Service.category_id
+    )
+    if public:
+        statement = statement.where(Service.is_active.is_(True), Service.online_bookable.is_(True))
+    elif not include_inactive:
+        statement = statement.where(Service.is_active.is_(True))
+    if category_id is not None:
+        statement = statement.where(Service.category_id == category_id)
+    statement = statement.order_by(
+        ServiceCategory.display_order.nulls_last(), Service.display_order, Service.name
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def _check_references(session: AsyncSession, fields: dict[str, Any]) -> None:
+    if fields.get("category_id") is not None and (
+        await session.get(ServiceCategory, fields["category_id"]) is None
+    ):
+        raise CategoryNotFound()
+    resource_ids = set(fields.get("resource_ids") or ())
+    missing = resource_ids - await practitioners.existing_resource_ids(session, resource_ids)
+    if missing:
+        raise UnknownResource(extra={"resource_ids": sorted(str(r) for r in missing)})
+    required = {p.required_service_id for p in fields.get("prerequisites") or ()}
+    found = set(await session.scalars(select(Service.id).where(Service.id.in_(required))))
+    if required - found:
+        raise UnknownService(extra={"service_ids": sorted(str(s) for s in required - found)})
+
+
+async def _replace_links(session: AsyncSession, service: Service, fields: dict[str, Any]) -> None:
+    if fields.get("resource_ids") is not None:
+        await session.execute(
+            delete(ServiceResource).where(ServiceResource.service_id == service.id)
+        )
+        for resource_id in set(fields["resource_ids"]):
+            session.add(ServiceResource(service_id=service.id, resource_id=resource_id))
+    if fields.get("prerequisites") is not None:
+        await session.execute(
+            delete(ServicePrerequisite).where(ServicePrerequisite.service_id == service.id)
+        )
+        for rule in fields["prerequisites"]:
+            rule = PrerequisiteIn.model_validate(rule)
+            if rule.required_service_id == service.id:
+                raise ValidationFailed("A service cannot be its own prerequisite.")
+            session.add(ServicePrerequisite(service_id=service.id, **rule.model_dump()))
+
+
+async def create_service(session: AsyncSession, data: ServiceFields) -> Service:
+    fields = data.model_dump()
+    await _check_references(session, fields)
+    now = utcnow()
+    service = Service(
+        id=new_id(),
+        created_at=now,
+        updated_at=now,
+        **{k: v for k, v in fields.items() if k not in _LINKS},
+    )
+    session.add(service)
+    await session.flush()
+    await _replace_links(session, service, fields)
+    return service
+
+
+async def update_service(session: AsyncSession, service_id: UUID, data: ServiceFields) -> Service:
+    service = await get_service(session, service_id)
+    changes = data.model_dump(exclude_unset=True)
+    await _check_references(session, changes)
+    merged = {
+        column: changes.get(column, getattr(service, column))
+        for column in (
+            "duration_minutes",
+            "processing_minutes",
+            "processing_offset_minutes",
+            "deposit_kind",
+            "deposit_amount_cents",
+            "deposit_percent",
+        )
+    }
+    try:
+        check_service_rules(merged)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    for key, value in changes.items():
+        if key not in _LINKS:
+            setattr(service, key, value)
+    service.updated_at = utcnow()
+    await _replace_links(session, service, changes)
+    return service
+
+
+async def links_of(
+    session: AsyncSession, service_ids: Sequence[UUID]
+) -> tuple[dict[UUID, list[UUID]], dict[UUID, list[ServicePrerequisite]]]:
+    resources: dict[UUID, list[UUID]] = {sid: [] for sid in service_ids}
+    for link in await session.scalars(
+        select(ServiceResource).where(ServiceResource.service_id.in_(service_ids))
+    ):
+        resources[link.service_id].append(link.resource_id)
+    rules: dict[UUID, list[ServicePrerequisite]] = {sid: [] for sid in service_ids}
+    for rule in await session.scalars(
+        select(ServicePrerequisite).where(ServicePrerequisite.service_id.in_(service_ids))
+    ):
+        rules[rule.service_id].append(rule)
+    return resources, rules
+
+
+async def category_names(session: AsyncSession) -> dict[UUID, str]:
+    rows = await session.execute(select(ServiceCategory.id, ServiceCategory.name))
+    return {category_id: name for category_id, name in rows}
+
+
+async def create_category(session: AsyncSession, fields: dict[str, Any]) -> ServiceCategory:
+    category = ServiceCategory(id=new_id(), created_at=utcnow(), **fields)
+    session.add(category)
+    await _flush_unique(session, CategoryNameTaken)
+    return category
+
+
+async def update_category(
+    session: AsyncSession, category_id: UUID, changes: dict[str, Any]
+) -> ServiceCategory:
+    category = await session.get(ServiceCategory, category_id)
+    if category is None:
+        raise CategoryNotFound()
+    for key, value in changes.items():
+        setattr(category, key, value)
+    await _flush_unique(session, CategoryNameTaken)
+    return category
+
+
+async def delete_category(session: AsyncSession, category_id: UUID) -> None:
+    category = await session.get(ServiceCategory, category_id)
+    if category is None:
+        raise CategoryNotFound()
+    await session.delete(category)
+
+
+async def _flush_unique(session: AsyncSession, error: type[CategoryNameTaken | SkuTaken]) -> None:
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise error() from exc
+
+
+async def get_product(session: AsyncSession, product_id: UUID) -> Product:
+    product = await session.get(Product, product_id)
+    if product is None:
+        raise ProductNotFound()
+    return product
+
+
+async def create_product(session: AsyncSession, fields: dict[str, Any]) -> Product:
+    now = utcnow()
+    product = Product(id=new_id(), created_at=now, updated_at=now, **fields)
+    session.add(product)
+    await _flush_unique(session, SkuTaken)
+    return product
+
+
+async def update_product(
+    session: AsyncSession, product_id: UUID, changes: dict[str, Any]
+) -> Product:
+    product = await get_product(session, product_id)
+    for key, value in changes.items():
+        setattr(product, key, value)
+    product.updated_at = utcnow()
+    await _flush_unique(session, SkuTaken)
+    return product
+
+
+async def list_categories(session: AsyncSession) -> Sequence[ServiceCategory]:
+    return (
+        await session.scalars(
+            select(ServiceCategory).order_by(ServiceCategory.display_order, ServiceCategory.name)
+        )
+    ).all()
+
+
+def products_query(*, only_active: bool) -> Select[Product]:
+    statement = select(Product)
+    return statement.where(Product.is_active.is_(True)) if only_active else statement

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.core.timeutils import SalonDateTime
+
+Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#8E7CC3"])]
+
+
+class ServiceTermsIn(BaseModel):
+    service_id: UUID
+    price_cents: int | None = Field(default=None, ge=0, le=10_000_000)
+    duration_minutes: int | None = Field(default=None, ge=1, le=720)
+
+
+class PractitionerFields(BaseModel):
+    display_name: str | None = Field(default=None, min_length=1, max_length=120)
+    bio: str | None = Field(default=None, max_length=4000)
+    color: Color | None = None
+    user_id: UUID | None = None
+    display_order: int | None = None
+    service_ids: list[UUID] | None = None
+    service_terms: list[ServiceTermsIn] | None = Field(
+        default=None, description="Her own price or duration for some of her services"
+    )
+
+
+class PractitionerCreate(PractitionerFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "display_name": "Camille",
+                "color": "#C27BA0",
+                "bio": "Spécialiste des soins du visage.",
+                "service_ids": [],
+            }
+        }
+    )
+
+    display_name: str = Field(min_length=1, max_length=120)
+    color: Color = "#8E7CC3"
+    display_order: int = 0
+    service_ids: list[UUID] = Field(default_factory=list)
+
+
+class PractitionerUpdate(PractitionerFields):
+    is_active: bool | None = None
+
+
+class ServiceTermsOut(BaseModel):
+    service_id: UUID
+    price_cents: int | None
+    duration_minutes: int | None
+
+
+class PractitionerPublicOut(BaseModel):
+    id: UUID
+    display_name: str
+    bio: str | None
+    color: str
+    service_ids: list[UUID]
+
+
+class PractitionerOut(PractitionerPublicOut):
+    user_id: UUID | None
+    is_active: bool
+    display_order: int
+    service_terms: list[ServiceTermsOut]
+
+
+class AbsenceIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "start": "2027-07-05T00:00:00+02:00",
+                "end": "2027-07-19T00:00:00+02:00",
+                "reason": "Congés d'été",
+            }
+        }
+    )
+
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AbsenceIn:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+
+class AbsenceOut(BaseModel):
+    id: UUID
+    practitioner_id: UUID
+    start: SalonDateTime
+    end: SalonDateTime
+    reason: str | None
+
+
+class ResourceIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"name": "Cabine 1", "kind": "room"}})
+
+    name: str = Field(min_length=1, max_length=120)
+    kind: str = Field(default="room", min_length=1, max_length=32)
+
+
+class ResourceUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    kind: str | None = Field(default=None, min_length=1, max_length=32)
+    is_active: bool | None = None
+
+
+class ResourceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    name: str
+    kind: str
+    is_active: bool
+    created_at: datetime

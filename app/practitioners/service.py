@@ -1,0 +1,245 @@
+"""Practitioners, their services, weekly hours and absences; resources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.public import Principal, Role, UserKind, get_user_ref
+from app.catalog import public as catalog
+from app.core.clock import utcnow
+from app.core.errors import Forbidden
+from app.core.ids import new_id
+from app.core.weekly import WeeklyInterval, check_no_overlap
+from app.practitioners.errors import (
+    AbsenceNotFound,
+    PractitionerNotFound,
+    ResourceNameTaken,
+    ResourceNotFound,
+    UnknownPractitionerService,
+    UnknownStaffUser,
+    UserAlreadyLinked,
+)
+from app.practitioners.models import (
+    Absence,
+    Practitioner,
+    PractitionerService,
+    Resource,
+    WorkingHours,
+)
+from app.practitioners.schemas import PractitionerFields, ServiceTermsIn
+
+_LINKS = ("service_ids", "service_terms")
+
+
+async def get_practitioner(session: AsyncSession, practitioner_id: UUID) -> Practitioner:
+    practitioner = await session.get(Practitioner, practitioner_id)
+    if practitioner is None:
+        raise PractitionerNotFound()
+    return practitioner
+
+
+def ensure_self_or(principal: Principal, practitioner: Practitioner, *roles: Role) -> None:
+    """Managers (or the roles given) act on anyone; a practitioner only on herself."""
+    if principal.has_role(*roles) or (
+        principal.is_staff and practitioner.user_id == principal.user_id
+    ):
+        return
+    raise Forbidden("You can only change your own schedule.")
+
+
+async def list_practitioners(
+    session: AsyncSession, *, include_inactive: bool
+) -> Sequence[Practitioner]:
+    statement = select(Practitioner)
+    if not include_inactive:
+        statement = statement.where(Practitioner.is_active.is_(True))
+    return (
+        await session.scalars(
+            statement.order_by(Practitioner.display_order, Practitioner.display_name)
+        )
+    ).all()
+
+
+async def terms_of(
+    session: AsyncSession, practitioner_ids: Sequence[UUID]
+) -> dict[UUID, list[PractitionerService]]:
+    terms: dict[UUID, list[PractitionerService]] = {pid: [] for pid in practitioner_ids}
+    for link in await session.scalars(
+        select(PractitionerService).where(PractitionerService.practitioner_id.in_(practitioner_ids))
+    ):
+        terms[link.practitioner_id].append(link)
+    return terms
+
+
+async def _check_user(session: AsyncSession, user_id: UUID | None) -> None:
+    if user_id is None:
+        return
+    user = await get_user_ref(session, user_id)
+    if user is None or user.kind is not UserKind.staff or not user.is_active:
+        raise UnknownStaffUser()
+
+
+async def _replace_services(
+    session: AsyncSession, practitioner: Practitioner, fields: dict[str, Any]
+) -> None:
+    service_ids = fields.get("service_ids")
+    terms = [ServiceTermsIn.model_validate(t) for t in fields.get("service_terms") or ()]
+    if service_ids is None and not terms:
+        return
+    if service_ids is None:
+        current = await terms_of(session, [practitioner.id])
+        service_ids = [link.service_id for link in current[practitioner.id]]
+    wanted = set(service_ids) | {t.service_id for t in terms}
+    missing = wanted - await catalog.existing_service_ids(session, wanted)
+    if missing:
+        raise UnknownPractitionerService(extra={"service_ids": sorted(map(str, missing))})
+    by_service = {t.service_id: t for t in terms}
+    await session.execute(
+        delete(PractitionerService).where(PractitionerService.practitioner_id == practitioner.id)
+    )
+    for service_id in wanted:
+        own = by_service.get(service_id)
+        session.add(
+            PractitionerService(
+                practitioner_id=practitioner.id,
+                service_id=service_id,
+                price_cents=own.price_cents if own else None,
+                duration_minutes=own.duration_minutes if own else None,
+            )
+        )
+
+
+async def _flush_linked(session: AsyncSession) -> None:
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise UserAlreadyLinked() from exc
+
+
+async def create_practitioner(session: AsyncSession, data: PractitionerFields) -> Practitioner:
+    fields = data.model_dump()
+    await _check_user(session, fields.get("user_id"))
+    now = utcnow()
+    practitioner = Practitioner(
+        id=new_id(),
+        is_active=True,
+        created_at=now,
+        updated_at=now,
+        **{k: v for k, v in fields.items() if k not in _LINKS},
+    )
+    session.add(practitioner)
+    await _flush_linked(session)
+    await _replace_services(session, practitioner, fields)
+    return practitioner
+
+
+async def update_practitioner(
+    session: AsyncSession, practitioner_id: UUID, data: PractitionerFields
+) -> Practitioner:
+    practitioner = await get_practitioner(session, practitioner_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "user_id" in changes:
+        await _check_user(session, changes["user_id"])
+    for key, value in changes.items():
+        if key not in _LINKS:
+            setattr(practitioner, key, value)
+    practitioner.updated_at = utcnow()
+    await _flush_linked(session)
+    await _replace_services(session, practitioner, changes)
+    return practitioner
+
+
+async def working_hours(session: AsyncSession, practitioner_id: UUID) -> list[WeeklyInterval]:
+    rows = await session.scalars(
+        select(WorkingHours)
+        .where(WorkingHours.practitioner_id == practitioner_id)
+        .order_by(WorkingHours.weekday, WorkingHours.start_time)
+    )
+    return [WeeklyInterval(weekday=r.weekday, start=r.start_time, end=r.end_time) for r in rows]
+
+
+async def replace_working_hours(
+    session: AsyncSession, practitioner: Practitioner, intervals: list[WeeklyInterval]
+) -> list[WeeklyInterval]:
+    """Replace her whole week."""
+    ordered = check_no_overlap(intervals)
+    await session.execute(
+        delete(WorkingHours).where(WorkingHours.practitioner_id == practitioner.id)
+    )
+    for interval in ordered:
+        session.add(
+            WorkingHours(
+                practitioner_id=practitioner.id,
+                weekday=interval.weekday,
+                start_time=interval.start,
+                end_time=interval.end,
+            )
+        )
+    return ordered
+
+
+async def add_absence(
+    session: AsyncSession,
+    practitioner: Practitioner,
+    *,
+    start: datetime,
+    end: datetime,
+    reason: str | None,
+) -> Absence:
+    absence = Absence(
+        id=new_id(),
+        practitioner_id=practitioner.id,
+        start_at=start,
+        end_at=end,
+        reason=reason,
+        created_at=utcnow(),
+    )
+    session.add(absence)
+    return absence
+
+
+async def absences(
+    session: AsyncSession, practitioner_id: UUID, *, start: datetime | None, end: datetime | None
+) -> Sequence[Absence]:
+    statement = select(Absence).where(Absence.practitioner_id == practitioner_id)
+    if start is not None:
+        statement = statement.where(Absence.end_at > start)
+    if end is not None:
+        statement = statement.where(Absence.start_at < end)
+    return (await session.scalars(statement.order_by(Absence.start_at))).all()
+
+
+async def delete_absence(session: AsyncSession, practitioner_id: UUID, absence_id: UUID) -> None:
+    absence = await session.get(Absence, absence_id)
+    if absence is None or absence.practitioner_id != practitioner_id:
+        raise AbsenceNotFound()
+    await session.delete(absence)
+
+
+async def get_resource(session: AsyncSession, resource_id: UUID) -> Resource:
+    resource = await session.get(Resource, resource_id)
+    if resource is None:
+        raise ResourceNotFound()
+    return resource
+
+
+async def save_resource(session: AsyncSession, resource: Resource) -> Resource:
+    session.add(resource)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise ResourceNameTaken() from exc
+    return resource
+
+
+async def list_resources(session: AsyncSession) -> Sequence[Resource]:
+    return (await session.scalars(select(Resource).order_by(Resource.name))).all()
