@@ -69,7 +69,10 @@ async def _check_references(session: AsyncSession, fields: dict[str, Any]) -> No
     missing = resource_ids - await practitioners.existing_resource_ids(session, resource_ids)
     if missing:
         raise UnknownResource(extra={"resource_ids": sorted(str(r) for r in missing)})
-    required = {p.required_service_id for p in fields.get("prerequisites") or ()}
+    required = {
+        PrerequisiteIn.model_validate(p).required_service_id
+        for p in fields.get("prerequisites") or ()
+    }
     found = set(await session.scalars(select(Service.id).where(Service.id.in_(required))))
     if required - found:
         raise UnknownService(extra={"service_ids": sorted(str(s) for s in required - found)})
@@ -91,6 +94,7 @@ async def _replace_links(session: AsyncSession, service: Service, fields: dict[s
             if rule.required_service_id == service.id:
                 raise ValidationFailed("A service cannot be its own prerequisite.")
             session.add(ServicePrerequisite(service_id=service.id, **rule.model_dump()))
+    await session.flush()
 
 
 async def create_service(session: AsyncSession, data: ServiceFields) -> Service:

@@ -114,6 +114,7 @@ async def _replace_services(
                 duration_minutes=own.duration_minutes if own else None,
             )
         )
+    await session.flush()
 
 
 async def _flush_linked(session: AsyncSession) -> None:
