@@ -17,6 +17,7 @@ from app.auth.router import router as auth_router
 from app.availability.router import router as availability_router
 from app.bookings.router import router as bookings_router
 from app.catalog.router import router as catalog_router
+from app.clients.router import router as clients_router
 from app.core import health
 from app.core.config import get_settings
 from app.core.db import dispose_engine
@@ -78,6 +79,7 @@ def create_app() -> FastAPI:
     app.include_router(practitioners_router)
     app.include_router(availability_router)
     app.include_router(bookings_router)
+    app.include_router(clients_router)
     return app
 
 

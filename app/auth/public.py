@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import repository
@@ -19,8 +20,9 @@ from app.auth.dependencies import (
     ensure_self_or_roles,
     require,
 )
-from app.auth.models import Role, UserKind
+from app.auth.models import AuditLogEntry, Role, User, UserKind
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
+from app.core.outbox import OutboxEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +68,30 @@ __all__ = [
     "record_audit",
     "require",
 ]
+
+
+async def erase_account(session: AsyncSession, user_id: UUID) -> None:
+    """GDPR erasure of a client account: the login, its tokens and the e-mails waiting to be
+    sent are deleted; the audit log keeps its entries without the IP addresses."""
+    await session.execute(
+        update(AuditLogEntry).where(AuditLogEntry.actor_user_id == user_id).values(ip=None)
+    )
+    await session.execute(
+        delete(OutboxEvent).where(OutboxEvent.payload["user_id"].astext == str(user_id))
+    )
+    await session.execute(delete(User).where(User.id == user_id))
+
+
+async def account_export(session: AsyncSession, user_id: UUID) -> dict[str, object] | None:
+    """What the account holds, for a GDPR export."""
+    user = await repository.get_user(session, user_id)
+    if user is None:
+        return None
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "created_at": user.created_at,
+        "email_verified_at": user.email_verified_at,
+        "last_login_at": user.last_login_at,
+    }

@@ -21,6 +21,7 @@ from app.auth.errors import (
     UserNotFound,
 )
 from app.auth.models import OneTimeToken, RefreshToken, Role, User, UserKind
+from app.clients import public as clients
 from app.core import outbox, ratelimit
 from app.core.clock import utcnow
 from app.core.config import get_settings
@@ -202,6 +203,9 @@ async def signup_client(
         first_name=first_name,
         last_name=last_name,
     )
+    await clients.record_for_new_account(
+        session, user_id=user.id, email=user.email, first_name=first_name, last_name=last_name
+    )
     await _send_one_time_token(
         session, user, EMAIL_VERIFICATION, TOPIC_EMAIL_VERIFICATION, timedelta(days=7)
     )
@@ -276,6 +280,8 @@ async def reset_password(session: AsyncSession, *, token: str, new_password: str
 async def verify_email(session: AsyncSession, *, token: str) -> None:
     user = await _use_one_time_token(session, token, EMAIL_VERIFICATION)
     user.email_verified_at = user.email_verified_at or utcnow()
+    if user.kind == UserKind.client:
+        await clients.link_account(session, user_id=user.id, email=user.email)
 
 
 async def get_user(session: AsyncSession, user_id: UUID) -> User:

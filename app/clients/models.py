@@ -60,11 +60,15 @@ class Client(Base):
         CheckConstraint("phone ~ '^\\+[1-9][0-9]{6,14}$'", name="phone_e164"),
         Index("uq_clients_email", "email", unique=True, postgresql_where=text("email IS NOT NULL")),
         Index(
-            "ix_clients_search_trgm", "search_text", postgresql_using="gin",
+            "ix_clients_search_trgm",
+            "search_text",
+            postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ),
         Index(
-            "ix_clients_phone_trgm", "phone_digits", postgresql_using="gin",
+            "ix_clients_phone_trgm",
+            "phone_digits",
+            postgresql_using="gin",
             postgresql_ops={"phone_digits": "gin_trgm_ops"},
         ),
         Index("ix_clients_tags", "tags", postgresql_using="gin"),
@@ -78,9 +82,7 @@ class ClientNote(Base):
     client_id: Mapped[UUID] = mapped_column(
         ForeignKey("clients.id", ondelete="CASCADE"), index=True
     )
-    author_user_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    author_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
 
@@ -105,9 +107,7 @@ class ClientHealthNote(Base):
     )
     kind: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
-    author_user_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    author_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
 
     __table_args__ = (check_in("kind", HealthNoteKind),)

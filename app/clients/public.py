@@ -55,7 +55,9 @@ async def find_or_create(
 ) -> ClientRef:
     """The client with this e-mail (or, without one, this phone), created if new.
 
-    Details sent by the public site never overwrite an existing record: staff review them.
+    Details sent by the public site never overwrite an existing record (staff review them),
+    and an existing record is never linked to an account here: that takes a verified e-mail
+    (`link_account`).
     """
     e164 = to_e164(phone) if phone else None
     if phone and e164 is None:
@@ -87,8 +89,6 @@ async def find_or_create(
             client = await session.scalar(select(Client).where(Client.email == email))
             if client is None:
                 raise
-    elif user_id is not None and client.user_id is None:
-        client.user_id = user_id
     return _ref(client)
 
 
@@ -97,3 +97,28 @@ async def get_clients(session: AsyncSession, ids: set[UUID]) -> dict[UUID, Clien
         return {}
     rows = await session.scalars(select(Client).where(Client.id.in_(ids)))
     return {client.id: _ref(client) for client in rows}
+
+
+async def record_for_new_account(
+    session: AsyncSession, *, user_id: UUID, email: str, first_name: str, last_name: str
+) -> None:
+    """At sign-up: a new client gets her record now; a known e-mail waits for verification,
+    so nobody reaches someone else's record by signing up with her address."""
+    if await session.scalar(select(Client.id).where(Client.email == email.lower())) is None:
+        await find_or_create(
+            session,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=None,
+            user_id=user_id,
+        )
+
+
+async def link_account(session: AsyncSession, *, user_id: UUID, email: str) -> None:
+    """Once the account's e-mail is verified, link it to the client record with that e-mail."""
+    client = await session.scalar(
+        select(Client).where(Client.email == email.lower()).with_for_update()
+    )
+    if client is not None and client.user_id is None and client.anonymized_at is None:
+        client.user_id = user_id

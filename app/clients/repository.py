@@ -1,0 +1,110 @@
+"""Every query on the clients tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import Select, extract, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clients.models import Client, ClientConsent
+
+# Trigram word similarity above which a name counts as matching: low enough for one typo in
+# a short name ("Helen" for "Hélène", "Dupomt" for "Dupont").
+WORD_SIMILARITY = 0.45
+
+
+def phone_patterns(query: str) -> list[str]:
+    """Digit strings to look for in stored E.164 numbers: "+33 6 12" and "06 12" both mean
+    "33612"."""
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) < 3:
+        return []
+    patterns = [digits]
+    if digits.startswith("0"):
+        patterns.append("33" + digits[1:])
+    return patterns
+
+
+async def search(
+    session: AsyncSession, query: str, *, limit: int
+) -> Sequence[tuple[Client, float]]:
+    """Clients whose name or e-mail looks like `query` (accents and case ignored, small typos
+    tolerated), or whose phone contains its digits; best matches first."""
+    await session.execute(
+        text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+        {"t": str(WORD_SIMILARITY)},
+    )
+    folded = func.salon_fold(query)
+    score = func.word_similarity(folded, Client.search_text)
+    # `%>` is word similarity above the threshold, answered from the trigram index.
+    matches = [Client.search_text.op("%>")(folded), Client.search_text.contains(folded)]
+    matches += [Client.phone_digits.contains(p) for p in phone_patterns(query)]
+    statement = (
+        select(Client, score)
+        .where(Client.anonymized_at.is_(None), or_(*matches))
+        .order_by(score.desc(), Client.last_name, Client.id)
+        .limit(limit)
+    )
+    return [(client, float(s or 0)) for client, s in (await session.execute(statement)).all()]
+
+
+def clients_query(
+    *,
+    tag: str | None = None,
+    birthday_month: int | None = None,
+    retention_review: bool | None = None,
+    include_erased: bool = False,
+) -> Select[Client]:
+    statement = select(Client)
+    if not include_erased:
+        statement = statement.where(Client.anonymized_at.is_(None))
+    if tag is not None:
+        statement = statement.where(Client.tags.contains([tag]))
+    if birthday_month is not None:
+        statement = statement.where(extract("month", Client.birthday) == birthday_month)
+    if retention_review is not None:
+        flagged = Client.retention_review_at.is_not(None)
+        statement = statement.where(flagged if retention_review else ~flagged)
+    return statement
+
+
+async def consents(
+    session: AsyncSession, client_ids: Sequence[UUID]
+) -> dict[UUID, dict[str, bool]]:
+    """The current consent of each client per channel: the latest ledger row wins."""
+    latest = (
+        select(ClientConsent.client_id, ClientConsent.channel, ClientConsent.granted)
+        .where(ClientConsent.client_id.in_(client_ids))
+        .distinct(ClientConsent.client_id, ClientConsent.channel)
+        .order_by(
+            ClientConsent.client_id,
+            ClientConsent.channel,
+            ClientConsent.at.desc(),
+            ClientConsent.id.desc(),
+        )
+    )
+    state: dict[UUID, dict[str, bool]] = {cid: {} for cid in client_ids}
+    for client_id, channel, granted in await session.execute(latest):
+        state[client_id][channel] = granted
+    return state
+
+
+async def get_by_email(session: AsyncSession, email: str) -> Client | None:
+    return await session.scalar(select(Client).where(Client.email == email.lower()))
+
+
+async def get_by_phone(session: AsyncSession, phone: str) -> Client | None:
+    return await session.scalar(
+        select(Client).where(Client.phone == phone).order_by(Client.created_at).limit(1)
+    )
+
+
+def inactive_since(cutoff: date) -> Select[Client]:
+    return select(Client).where(
+        Client.anonymized_at.is_(None),
+        Client.retention_review_at.is_(None),
+        Client.updated_at < cutoff,
+    )

@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+
+from app.auth.public import (
+    ClientSelf,
+    DbSession,
+    FrontDesk,
+    Manager,
+    Principal,
+    Role,
+    Staff,
+    require,
+)
+from app.clients import gdpr, importer, merge, repository, service
+from app.clients.errors import (
+    ClientAlreadyErased,
+    ClientNotFound,
+    EmailAlreadyUsed,
+    ImportRejected,
+    InvalidPhone,
+    MergeSameClient,
+    NoClientRecord,
+)
+from app.clients.models import Client
+from app.clients.public import client_for_user
+from app.clients.schemas import (
+    ClientCreate,
+    ClientFields,
+    ClientHistory,
+    ClientOut,
+    ClientSearchHit,
+    ConsentIn,
+    ConsentOut,
+    DuplicatePair,
+    EraseIn,
+    HealthNoteIn,
+    HealthNoteOut,
+    ImportReport,
+    MergeIn,
+    NoteIn,
+    NoteOut,
+)
+from app.core.errors import error_responses
+from app.core.pagination import Page, Pagination, paginate
+
+router = APIRouter(tags=["clients"])
+
+# Roles that treat clients read and write health notes; reception does not.
+Treating = Annotated[Principal, Depends(require(Role.owner, Role.manager, Role.practitioner))]
+_NOT_FOUND = error_responses(ClientNotFound)
+
+
+async def _one(session: DbSession, client: Client) -> ClientOut:
+    return (await service.to_out(session, [client]))[0]
+
+
+@router.get("/api/v1/clients")
+async def list_clients(
+    _: Staff,
+    session: DbSession,
+    page: Pagination,
+    tag: str | None = None,
+    birthday_month: Annotated[int | None, Query(ge=1, le=12)] = None,
+    retention_review: bool | None = None,
+) -> Page[ClientOut]:
+    """Clients by name. `retention_review=true` lists those inactive for three years."""
+    result = await paginate(
+        session,
+        repository.clients_query(
+            tag=tag, birthday_month=birthday_month, retention_review=retention_review
+        ),
+        order_by=(Client.last_name, Client.id),
+        params=page,
+        to_item=lambda c: c,
+    )
+    return Page[ClientOut](
+        items=await service.to_out(session, result.items), next_cursor=result.next_cursor
+    )
+
+
+@router.post(
+    "/api/v1/clients",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(EmailAlreadyUsed, InvalidPhone),
+)
+async def create_client(body: ClientCreate, _: FrontDesk, session: DbSession) -> ClientOut:
+    return await _one(session, await service.create_client(session, body))
+
+
+@router.get("/api/v1/clients/search")
+async def search_clients(
+    _: Staff,
+    session: DbSession,
+    q: Annotated[str, Query(min_length=2, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> list[ClientSearchHit]:
+    """One box: part of a name, an e-mail or a phone number; accents, case and small typos do
+    not matter."""
+    return await service.search(session, q, limit=limit)
+
+
+@router.get("/api/v1/clients/duplicates")
+async def list_duplicates(_: FrontDesk, session: DbSession) -> list[DuplicatePair]:
+    return await merge.find_duplicates(session)
+
+
+@router.post("/api/v1/clients/merge", responses=error_responses(ClientNotFound, MergeSameClient))
+async def merge_clients(body: MergeIn, actor: Manager, session: DbSession) -> ClientOut:
+    """Move everything from `source_id` to `target_id`; the source record disappears."""
+    target = await merge.merge(
+        session, source_id=body.source_id, target_id=body.target_id, actor_user_id=actor.user_id
+    )
+    return await _one(session, target)
+
+
+@router.post("/api/v1/clients/import", responses=error_responses(ImportRejected))
+async def import_clients(
+    actor: Manager,
+    session: DbSession,
+    file: Annotated[UploadFile, File(description="CSV, UTF-8, with a header line")],
+    dry_run: bool = True,
+) -> ImportReport:
+    """Import a CSV export of the previous software. `dry_run` (the default) only reports;
+    a real run imports every row or, if one is bad, none."""
+    content = await file.read()
+    return await importer.import_clients(session, content, dry_run=dry_run, author=actor.user_id)
+
+
+@router.get("/api/v1/clients/{client_id}", responses=_NOT_FOUND)
+async def get_client(client_id: UUID, _: Staff, session: DbSession) -> ClientOut:
+    return await _one(session, await service.get_client(session, client_id))
+
+
+@router.patch(
+    "/api/v1/clients/{client_id}",
+    responses=error_responses(ClientNotFound, EmailAlreadyUsed, InvalidPhone, ClientAlreadyErased),
+)
+async def update_client(
+    client_id: UUID, body: ClientFields, _: FrontDesk, session: DbSession
+) -> ClientOut:
+    return await _one(session, await service.update_client(session, client_id, body))
+
+
+@router.delete(
+    "/api/v1/clients/{client_id}", responses=error_responses(ClientNotFound, ClientAlreadyErased)
+)
+async def erase_client(
+    client_id: UUID, body: EraseIn, actor: Manager, session: DbSession
+) -> ClientOut:
+    """GDPR erasure, on the client's request. Cannot be undone."""
+    return await _one(session, await gdpr.erase(session, client_id, actor_user_id=actor.user_id))
+
+
+@router.get("/api/v1/clients/{client_id}/history", responses=_NOT_FOUND)
+async def client_history(client_id: UUID, _: Staff, session: DbSession) -> ClientHistory:
+    return await service.history(session, client_id)
+
+
+@router.post(
+    "/api/v1/clients/{client_id}/consents",
+    status_code=status.HTTP_201_CREATED,
+    responses=_NOT_FOUND,
+)
+async def record_consent(
+    client_id: UUID, body: ConsentIn, actor: FrontDesk, session: DbSession
+) -> ConsentOut:
+    consent = await service.record_consent(session, client_id, body, recorded_by=actor.user_id)
+    return ConsentOut.model_validate(consent)
+
+
+@router.get("/api/v1/clients/{client_id}/consents", responses=_NOT_FOUND)
+async def consent_ledger(client_id: UUID, _: Staff, session: DbSession) -> list[ConsentOut]:
+    return [ConsentOut.model_validate(c) for c in await service.consent_ledger(session, client_id)]
+
+
+@router.post(
+    "/api/v1/clients/{client_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    responses=_NOT_FOUND,
+)
+async def add_note(client_id: UUID, body: NoteIn, actor: Staff, session: DbSession) -> NoteOut:
+    return NoteOut.model_validate(
+        await service.add_note(session, client_id, body.body, actor.user_id)
+    )
+
+
+@router.get("/api/v1/clients/{client_id}/notes", responses=_NOT_FOUND)
+async def list_notes(client_id: UUID, _: Staff, session: DbSession) -> list[NoteOut]:
+    return [NoteOut.model_validate(n) for n in await service.notes(session, client_id)]
+
+
+@router.post(
+    "/api/v1/clients/{client_id}/health-notes",
+    status_code=status.HTTP_201_CREATED,
+    responses=_NOT_FOUND,
+)
+async def add_health_note(
+    client_id: UUID, body: HealthNoteIn, actor: Treating, session: DbSession
+) -> HealthNoteOut:
+    return HealthNoteOut.model_validate(
+        await service.add_health_note(session, client_id, body, actor)
+    )
+
+
+@router.get("/api/v1/clients/{client_id}/health-notes", responses=_NOT_FOUND)
+async def read_health_notes(
+    client_id: UUID, actor: Treating, session: DbSession
+) -> list[HealthNoteOut]:
+    """Allergies, contraindications, pregnancy, skin type. Each read is audited."""
+    notes = await service.read_health_notes(session, client_id, actor)
+    return [HealthNoteOut.model_validate(n) for n in notes]
+
+
+@router.get("/api/v1/clients/{client_id}/export", responses=_NOT_FOUND)
+async def export_client(client_id: UUID, actor: Manager, session: DbSession) -> dict[str, Any]:
+    """Everything held about the client, as JSON (GDPR right of access). Audited."""
+    return await gdpr.export(session, client_id, actor_user_id=actor.user_id)
+
+
+async def _own_record(principal: ClientSelf, session: DbSession) -> Client:
+    ref = await client_for_user(session, principal.user_id)
+    if ref is None:
+        raise NoClientRecord()
+    return await service.get_client(session, ref.id)
+
+
+@router.get("/api/v1/me", responses=error_responses(NoClientRecord))
+async def my_profile(principal: ClientSelf, session: DbSession) -> ClientOut:
+    return await _one(session, await _own_record(principal, session))
+
+
+@router.patch("/api/v1/me", responses=error_responses(NoClientRecord, InvalidPhone))
+async def update_my_profile(
+    body: ClientFields, principal: ClientSelf, session: DbSession
+) -> ClientOut:
+    """Her own contact details. Her e-mail is her login: it changes with the account."""
+    record = await _own_record(principal, session)
+    changes = ClientFields.model_validate(
+        body.model_dump(exclude_unset=True, exclude={"email", "tags"})
+    )
+    return await _one(session, await service.update_client(session, record.id, changes))
+
+
+@router.get("/api/v1/me/export", responses=error_responses(NoClientRecord))
+async def export_my_data(principal: ClientSelf, session: DbSession) -> dict[str, Any]:
+    record = await _own_record(principal, session)
+    return await gdpr.export(session, record.id, actor_user_id=principal.user_id)
+
+
+@router.post(
+    "/api/v1/me/erase",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(NoClientRecord),
+)
+async def erase_my_data(body: EraseIn, principal: ClientSelf, session: DbSession) -> None:
+    """Erase her data and close her account. Cannot be undone."""
+    record = await _own_record(principal, session)
+    await gdpr.erase(session, record.id, actor_user_id=principal.user_id)
