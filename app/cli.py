@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -125,6 +126,43 @@ def dev(
         os.environ["DATABASE_URL"] = url
         get_settings.cache_clear()
         serve()
+
+
+@cli.command("import-clients")
+def import_clients(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file")],
+    dry_run: Annotated[bool, typer.Option("--dry-run/--apply", help="Only report")] = True,
+) -> None:
+    """Import clients from a CSV export (see app/clients/importer.py for the columns). Shows a
+    progress bar; the real run (--apply) imports every row or none."""
+    report = async_bridge.run(_import_clients(path.read_bytes(), dry_run=dry_run))
+    for row in report.rows:
+        if row.action == "reject":
+            typer.echo(f"row {row.row}: rejected: {'; '.join(row.errors)}")
+    verb = "would be" if dry_run else "were"
+    typer.echo(
+        f"{report.created} {verb} created, {report.updated} {verb} updated, "
+        f"{report.rejected} rejected"
+    )
+    if report.rejected and not dry_run:
+        raise typer.Exit(1)
+
+
+async def _import_clients(content: bytes, *, dry_run: bool) -> Any:
+    from app.clients import importer
+    from app.clients.errors import ImportRejected
+    from app.clients.schemas import ImportReport
+    from app.core.db import unit_of_work
+
+    rows = len(importer.read_rows(content))
+    with typer.progressbar(length=rows, label="checking rows") as bar:
+        try:
+            async with unit_of_work() as session:
+                return await importer.import_clients(
+                    session, content, dry_run=dry_run, author=None, progress=bar.update
+                )
+        except ImportRejected as exc:
+            return ImportReport.model_validate(exc.extra["report"])
 
 
 @cli.command()

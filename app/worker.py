@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from app import registry
 from app.auth.tasks import purge_expired_tokens
 from app.bookings.tasks import expire_holds
+from app.clients.tasks import flag_inactive_clients
 from app.core import async_bridge, idempotency, outbox
 from app.core.config import get_settings
 
@@ -36,6 +37,10 @@ def create_celery() -> Celery:
             "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 60.0},
             "expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
             "purge-expired": {"task": "core.purge_expired", "schedule": crontab(minute=17)},
+            "retention-review": {
+                "task": "clients.flag_inactive",
+                "schedule": crontab(hour=3, minute=40),
+            },
         },
     )
     return celery
@@ -64,3 +69,9 @@ def purge_expired() -> dict[str, Any]:
 def expire_booking_holds() -> int:
     """Free the slots of unpaid holds past their expiry."""
     return async_bridge.run(expire_holds())
+
+
+@celery_app.task(name="clients.flag_inactive")
+def flag_inactive() -> int:
+    """Flag clients with no activity for three years, for review or anonymisation."""
+    return async_bridge.run(flag_inactive_clients())

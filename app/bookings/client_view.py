@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import repository
 from app.bookings.models import Booking, BookingEvent, BookingStatus, WaitlistEntry
 
 S = BookingStatus
+ERASED_ADDRESS = "[adresse effacée]"
 
 
 @dataclass
@@ -124,7 +125,8 @@ async def anonymize_client_bookings(session: AsyncSession, client_id: UUID) -> N
         .where(Booking.client_id == client_id)
         .values(
             notes=None,
-            home_address=None,
+            # A home visit keeps saying it was one, without saying where.
+            home_address=case((Booking.location == "home", ERASED_ADDRESS), else_=None),
             home_latitude=None,
             home_longitude=None,
             cancellation_reason=None,

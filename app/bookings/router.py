@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.auth.public import FRONT_DESK, DbSession, FrontDesk, MaybeUser, Role, Staff
+from app.auth.public import FRONT_DESK, ClientSelf, DbSession, FrontDesk, MaybeUser, Role, Staff
 from app.availability.public import ServicesNotBookable
 from app.bookings import calendar, links, repository, service, waitlist
 from app.bookings.dependencies import BookingForCaller, actor_of
@@ -33,6 +33,7 @@ from app.bookings.schemas import (
     WaitlistIn,
     WaitlistOut,
 )
+from app.clients import public as clients
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, error_responses
 from app.core.pagination import Page, Pagination, paginate
@@ -144,6 +145,27 @@ async def list_bookings(
         statement,
         order_by=(Booking.start_at, Booking.id),
         params=page,
+        to_item=lambda b: b,
+    )
+    return Page[BookingOut](
+        items=[await _out(session, b) for b in result.items], next_cursor=result.next_cursor
+    )
+
+
+@router.get("/api/v1/me/bookings")
+async def my_bookings(
+    principal: ClientSelf, session: DbSession, page: Pagination
+) -> Page[BookingOut]:
+    """The client's own bookings, most recent first (upcoming ones included)."""
+    own = await clients.client_for_user(session, principal.user_id)
+    if own is None:
+        return Page[BookingOut](items=[])
+    result = await paginate(
+        session,
+        repository.bookings_query(client_id=own.id),
+        order_by=(Booking.start_at, Booking.id),
+        params=page,
+        descending=True,
         to_item=lambda b: b,
     )
     return Page[BookingOut](

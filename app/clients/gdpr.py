@@ -79,12 +79,15 @@ async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) 
     await session.flush()
     if user_id is not None:
         await auth.erase_account(session, user_id)
+    # A client erasing herself: her account is gone, so the entry names no actor.
+    by_herself = actor_user_id == user_id
     await auth.record_audit(
         session,
         "client.erased",
-        actor_user_id=actor_user_id,
+        actor_user_id=None if by_herself else actor_user_id,
         subject_type="client",
         subject_id=client_id,
+        data={"requested_by": "client" if by_herself else "staff"},
     )
     return client
 
@@ -92,7 +95,7 @@ async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) 
 async def flag_inactive(session: AsyncSession) -> int:
     """Flag for review the clients with no booking and no change for three years."""
     cutoff = utcnow() - RETENTION
-    candidates = list(await session.scalars(repository.inactive_since(cutoff.date()).limit(1000)))
+    candidates = list(await session.scalars(repository.inactive_since(cutoff).limit(1000)))
     last = await bookings.last_booking_at(session, [c.id for c in candidates])
     flagged = 0
     for client in candidates:

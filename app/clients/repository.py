@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Select, extract, func, or_, select, text
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients.models import Client, ClientConsent
@@ -78,7 +79,7 @@ async def consents(
     latest = (
         select(ClientConsent.client_id, ClientConsent.channel, ClientConsent.granted)
         .where(ClientConsent.client_id.in_(client_ids))
-        .distinct(ClientConsent.client_id, ClientConsent.channel)
+        .ext(distinct_on(ClientConsent.client_id, ClientConsent.channel))
         .order_by(
             ClientConsent.client_id,
             ClientConsent.channel,
@@ -102,7 +103,7 @@ async def get_by_phone(session: AsyncSession, phone: str) -> Client | None:
     )
 
 
-def inactive_since(cutoff: date) -> Select[Client]:
+def inactive_since(cutoff: datetime) -> Select[Client]:
     return select(Client).where(
         Client.anonymized_at.is_(None),
         Client.retention_review_at.is_(None),
