@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Select, extract, func, or_, select, text
+from sqlalchemy import Select, and_, extract, func, or_, select, text
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,18 +34,38 @@ async def search(
 ) -> Sequence[tuple[Client, float]]:
     """Clients whose name or e-mail looks like `query` (accents and case ignored, small typos
     tolerated), or whose phone contains its digits; best matches first."""
+    # The planner prices trigram operators like cheap comparisons and prefers reading the
+    # whole table (700 ms on 100,000 clients) to the trigram indexes (under 50 ms). Both
+    # settings last until the end of this transaction only.
     await session.execute(
-        text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+        text(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', :t, true), "
+            "set_config('enable_seqscan', 'off', true)"
+        ),
         {"t": str(WORD_SIMILARITY)},
     )
     folded = func.salon_fold(query)
     score = func.word_similarity(folded, Client.search_text)
-    # `%>` is word similarity above the threshold, answered from the trigram index.
-    matches = [Client.search_text.op("%>")(folded), Client.search_text.contains(folded)]
-    matches += [Client.phone_digits.contains(p) for p in phone_patterns(query)]
+    phones = phone_patterns(query)
+    if phones and sum(ch.isdigit() for ch in query) * 2 >= len(query.replace(" ", "")):
+        # Mostly digits: a phone number, or part of one.
+        match = or_(*(Client.phone_digits.contains(p) for p in phones))
+    else:
+        # Every word must appear, exactly or nearly (`%>`: word similarity above the
+        # threshold), so "helene dupont" finds her among all the Hélènes and all the Duponts.
+        words = [w for w in query.split() if len(w) >= 2] or [query]
+        match = and_(
+            *(
+                or_(
+                    Client.search_text.op("%>")(func.salon_fold(word)),
+                    Client.search_text.contains(func.salon_fold(word)),
+                )
+                for word in words
+            )
+        )
     statement = (
         select(Client, score)
-        .where(Client.anonymized_at.is_(None), or_(*matches))
+        .where(Client.anonymized_at.is_(None), match)
         .order_by(score.desc(), Client.last_name, Client.id)
         .limit(limit)
     )
