@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import Select, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import repository
@@ -158,3 +158,23 @@ async def last_booking_at(session: AsyncSession, client_ids: list[UUID]) -> dict
         .group_by(Booking.client_id)
     )
     return {client_id: last for client_id, last in rows}
+
+
+def clients_matching(
+    *,
+    last_visit_after: datetime | None = None,
+    last_visit_before: datetime | None = None,
+    min_no_shows: int | None = None,
+) -> Select[UUID]:
+    """Ids of clients whose visits (completed bookings) and no-shows match, for the CRM's
+    client filters."""
+    visits = func.max(Booking.start_at).filter(Booking.status == S.completed)
+    no_shows = func.count().filter(Booking.status == S.no_show)
+    statement = select(Booking.client_id).group_by(Booking.client_id)
+    if last_visit_after is not None:
+        statement = statement.having(visits >= last_visit_after)
+    if last_visit_before is not None:
+        statement = statement.having(visits < last_visit_before)
+    if min_no_shows is not None:
+        statement = statement.having(no_shows >= min_no_shows)
+    return statement

@@ -78,8 +78,11 @@ def clients_query(
     birthday_month: int | None = None,
     retention_review: bool | None = None,
     include_erased: bool = False,
+    activity: Select[UUID] | None = None,
 ) -> Select[Client]:
     statement = select(Client)
+    if activity is not None:
+        statement = statement.where(Client.id.in_(activity))
     if not include_erased:
         statement = statement.where(Client.anonymized_at.is_(None))
     if tag is not None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
@@ -15,6 +16,7 @@ from app.auth.public import (
     Staff,
     require,
 )
+from app.bookings import public as bookings
 from app.clients import gdpr, importer, merge, repository, service
 from app.clients.errors import (
     ClientAlreadyErased,
@@ -46,6 +48,7 @@ from app.clients.schemas import (
 )
 from app.core.errors import error_responses
 from app.core.pagination import Page, Pagination, paginate
+from app.core.timeutils import local_day_span, zone
 
 router = APIRouter(tags=["clients"])
 
@@ -65,16 +68,37 @@ async def list_clients(
     page: Pagination,
     tag: str | None = None,
     birthday_month: Annotated[int | None, Query(ge=1, le=12)] = None,
+    last_visit_after: date | None = None,
+    last_visit_before: date | None = None,
+    min_no_shows: Annotated[int | None, Query(ge=1)] = None,
     retention_review: bool | None = None,
+    sort: Literal["name", "newest"] = "name",
 ) -> Page[ClientOut]:
-    """Clients by name. `retention_review=true` lists those inactive for three years."""
+    """Clients by name (or newest first), filtered. `retention_review=true` lists those
+    inactive for three years."""
+    tz = zone()
+    activity = None
+    if last_visit_after or last_visit_before or min_no_shows:
+        activity = bookings.clients_matching(
+            last_visit_after=local_day_span(last_visit_after, tz)[0] if last_visit_after else None,
+            last_visit_before=local_day_span(last_visit_before, tz)[0]
+            if last_visit_before
+            else None,
+            min_no_shows=min_no_shows,
+        )
+    statement = repository.clients_query(
+        tag=tag,
+        birthday_month=birthday_month,
+        retention_review=retention_review,
+        activity=activity,
+    )
+    newest = sort == "newest"
     result = await paginate(
         session,
-        repository.clients_query(
-            tag=tag, birthday_month=birthday_month, retention_review=retention_review
-        ),
-        order_by=(Client.last_name, Client.id),
+        statement,
+        order_by=(Client.created_at, Client.id) if newest else (Client.last_name, Client.id),
         params=page,
+        descending=newest,
         to_item=lambda c: c,
     )
     return Page[ClientOut](

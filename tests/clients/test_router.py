@@ -474,3 +474,48 @@ async def test_clients_inactive_for_three_years_are_flagged_for_review(
     assert recent["id"] not in {c["id"] for c in flagged.json()["items"]}
     row = await session.get(Client, old["id"])
     assert row is not None
+
+
+async def test_clients_filter_by_tag_birthday_month_visits_and_no_shows(
+    client: AsyncClient, front_desk: dict[str, str]
+) -> None:
+    await open_salon()
+    facial = await make_service(minutes=60)
+    await make_practitioner("Camille", [facial])
+    helene = await make(client, front_desk)
+    ines = await make(
+        client,
+        front_desk,
+        first_name="Inès",
+        last_name="Martin",
+        email="ines@example.fr",
+        phone=None,
+        birthday="1990-09-01",
+        tags=["vip"],
+    )
+    for who, start, status in (
+        (helene, "2027-03-16T09:00:00+01:00", "no_show"),
+        (ines, "2027-03-16T11:00:00+01:00", "completed"),
+    ):
+        booking = await client.post(
+            "/api/v1/bookings",
+            json={"service_ids": [str(facial)], "start": start, "client_id": who["id"]},
+            headers=front_desk,
+        )
+        await client.post(
+            f"/api/v1/bookings/{booking.json()['id']}/status",
+            json={"status": status},
+            headers=front_desk,
+        )
+
+    async def ids(**params: Any) -> list[str]:
+        response = await client.get("/api/v1/clients", params=params, headers=front_desk)
+        return [c["id"] for c in response.json()["items"]]
+
+    assert await ids(tag="vip") == [ines["id"]]
+    assert await ids(birthday_month=4) == [helene["id"]]
+    assert await ids(min_no_shows=1) == [helene["id"]]
+    assert await ids(last_visit_after="2027-03-01") == [ines["id"]]
+    assert await ids(last_visit_before="2027-03-01") == []
+    assert await ids(sort="newest") == [ines["id"], helene["id"]]
+    assert await ids() == [helene["id"], ines["id"]]  # by last name
