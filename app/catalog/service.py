@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.errors import (
@@ -28,6 +27,7 @@ from app.catalog.models import (
 )
 from app.catalog.schemas import PrerequisiteIn, ServiceFields, check_service_rules
 from app.core.clock import utcnow
+from app.core.db import flush_or_raise
 from app.core.errors import ValidationFailed
 from app.core.ids import new_id
 from app.practitioners import public as practitioners
@@ -164,7 +164,7 @@ async def category_names(session: AsyncSession) -> dict[UUID, str]:
 async def create_category(session: AsyncSession, fields: dict[str, Any]) -> ServiceCategory:
     category = ServiceCategory(id=new_id(), created_at=utcnow(), **fields)
     session.add(category)
-    await _flush_unique(session, CategoryNameTaken)
+    await flush_or_raise(session, CategoryNameTaken())
     return category
 
 
@@ -176,7 +176,7 @@ async def update_category(
         raise CategoryNotFound()
     for key, value in changes.items():
         setattr(category, key, value)
-    await _flush_unique(session, CategoryNameTaken)
+    await flush_or_raise(session, CategoryNameTaken())
     return category
 
 
@@ -185,14 +185,6 @@ async def delete_category(session: AsyncSession, category_id: UUID) -> None:
     if category is None:
         raise CategoryNotFound()
     await session.delete(category)
-
-
-async def _flush_unique(session: AsyncSession, error: type[CategoryNameTaken | SkuTaken]) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise error() from exc
 
 
 async def get_product(session: AsyncSession, product_id: UUID) -> Product:
@@ -206,7 +198,7 @@ async def create_product(session: AsyncSession, fields: dict[str, Any]) -> Produ
     now = utcnow()
     product = Product(id=new_id(), created_at=now, updated_at=now, **fields)
     session.add(product)
-    await _flush_unique(session, SkuTaken)
+    await flush_or_raise(session, SkuTaken())
     return product
 
 
@@ -217,7 +209,7 @@ async def update_product(
     for key, value in changes.items():
         setattr(product, key, value)
     product.updated_at = utcnow()
-    await _flush_unique(session, SkuTaken)
+    await flush_or_raise(session, SkuTaken())
     return product
 
 

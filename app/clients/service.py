@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, record_audit
@@ -27,6 +26,7 @@ from app.clients.schemas import (
     HistoryBooking,
 )
 from app.core.clock import utcnow
+from app.core.db import flush_or_raise
 from app.core.ids import new_id
 
 
@@ -75,20 +75,12 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-async def _flush(session: AsyncSession) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise EmailAlreadyUsed() from exc
-
-
 async def create_client(session: AsyncSession, data: ClientFields) -> Client:
     now = utcnow()
     fields = _clean(data.model_dump(exclude_none=True))
     client = Client(id=new_id(), created_at=now, updated_at=now, **fields)
     session.add(client)
-    await _flush(session)
+    await flush_or_raise(session, EmailAlreadyUsed())
     return client
 
 
@@ -100,7 +92,7 @@ async def update_client(session: AsyncSession, client_id: UUID, data: ClientFiel
         setattr(client, key, value)
     client.updated_at = utcnow()
     client.retention_review_at = None
-    await _flush(session)
+    await flush_or_raise(session, EmailAlreadyUsed())
     return client
 
 

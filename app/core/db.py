@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, make_url
 from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -142,3 +143,13 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+async def flush_or_raise(session: AsyncSession, error: AppError) -> None:
+    """Flush inside a savepoint and answer `error` when a unique (or other) constraint
+    refuses the rows; the rest of the transaction stays usable."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise error from exc

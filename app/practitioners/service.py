@@ -8,12 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, Role, UserKind, get_user_ref
 from app.catalog import public as catalog
 from app.core.clock import utcnow
+from app.core.db import flush_or_raise
 from app.core.errors import Forbidden
 from app.core.ids import new_id
 from app.core.weekly import WeeklyInterval, check_no_overlap
@@ -117,14 +117,6 @@ async def _replace_services(
     await session.flush()
 
 
-async def _flush_linked(session: AsyncSession) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise UserAlreadyLinked() from exc
-
-
 async def create_practitioner(session: AsyncSession, data: PractitionerFields) -> Practitioner:
     fields = data.model_dump()
     await _check_user(session, fields.get("user_id"))
@@ -137,7 +129,7 @@ async def create_practitioner(session: AsyncSession, data: PractitionerFields) -
         **{k: v for k, v in fields.items() if k not in _LINKS},
     )
     session.add(practitioner)
-    await _flush_linked(session)
+    await flush_or_raise(session, UserAlreadyLinked())
     await _replace_services(session, practitioner, fields)
     return practitioner
 
@@ -153,7 +145,7 @@ async def update_practitioner(
         if key not in _LINKS:
             setattr(practitioner, key, value)
     practitioner.updated_at = utcnow()
-    await _flush_linked(session)
+    await flush_or_raise(session, UserAlreadyLinked())
     await _replace_services(session, practitioner, changes)
     return practitioner
 
@@ -234,11 +226,7 @@ async def get_resource(session: AsyncSession, resource_id: UUID) -> Resource:
 
 async def save_resource(session: AsyncSession, resource: Resource) -> Resource:
     session.add(resource)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise ResourceNameTaken() from exc
+    await flush_or_raise(session, ResourceNameTaken())
     return resource
 
 
