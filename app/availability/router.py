@@ -30,7 +30,7 @@ from app.availability.schemas import (
     SpecialOpeningOut,
 )
 from app.core.errors import Forbidden, ValidationFailed, error_responses
-from app.core.timeutils import SalonDateTime, local_day_span, zone
+from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.core.weekly import OverlappingHours, WeeklyInterval
 from app.practitioners import public as practitioners
 
@@ -53,7 +53,7 @@ async def replace_opening_hours(
 
 @router.get("/api/v1/availability/closures")
 async def list_closures(
-    session: DbSession, date_from: date | None = None, date_to: date | None = None
+    session: DbSession, date_from: SalonDate | None = None, date_to: SalonDate | None = None
 ) -> list[ClosureOut]:
     found = await settings_service.closures(session, date_from or date.min, date_to or date.max)
     return [ClosureOut.model_validate(c) for c in found]
@@ -86,7 +86,7 @@ def _opening_out(opening: SpecialOpening) -> SpecialOpeningOut:
 
 @router.get("/api/v1/availability/special-openings")
 async def list_special_openings(
-    session: DbSession, date_from: date | None = None, date_to: date | None = None
+    session: DbSession, date_from: SalonDate | None = None, date_to: SalonDate | None = None
 ) -> list[SpecialOpeningOut]:
     found = await settings_service.special_openings(
         session, date_from or date.min, date_to or date.max
@@ -144,8 +144,8 @@ async def add_block(body: BlockIn, principal: Staff, session: DbSession) -> Bloc
 async def list_blocks(
     _: Staff,
     session: DbSession,
-    date_from: date,
-    date_to: date,
+    date_from: SalonDate,
+    date_to: SalonDate,
     practitioner_id: UUID | None = None,
 ) -> list[BlockOut]:
     tz = zone()
@@ -219,8 +219,8 @@ async def slots(
     session: DbSession,
     principal: MaybeUser,
     service_ids: Annotated[str, Query(description="One id, or several in order: A,B")],
-    date_from: date,
-    date_to: date,
+    date_from: SalonDate,
+    date_to: SalonDate,
     practitioner_id: UUID | None = None,
     location: Literal["salon", "home"] = "salon",
     order: Literal["time", "gap_free_first"] = "time",

@@ -4,9 +4,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.timeutils import SalonDateTime
+from app.core.timeutils import AwareInstant, SalonDate, SalonDateTime
 from app.core.weekly import HourMinute
 
 
@@ -17,8 +17,8 @@ class ClosureIn(BaseModel):
         }
     )
 
-    start_date: date
-    end_date: date
+    start_date: SalonDate
+    end_date: SalonDate
     reason: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
@@ -49,7 +49,7 @@ class SpecialOpeningIn(BaseModel):
         }
     )
 
-    date: date
+    date: SalonDate
     start: HourMinute
     end: HourMinute
     reason: str | None = Field(default=None, max_length=200)
@@ -82,8 +82,8 @@ class BlockIn(BaseModel):
     )
 
     practitioner_id: UUID
-    start: AwareDatetime
-    end: AwareDatetime
+    start: AwareInstant
+    end: AwareInstant
     reason: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")

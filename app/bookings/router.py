@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -37,7 +37,7 @@ from app.clients import public as clients
 from app.core.clock import utcnow
 from app.core.errors import Forbidden, error_responses
 from app.core.pagination import Page, Pagination, paginate
-from app.core.timeutils import local_day_span, zone
+from app.core.timeutils import SalonDate, local_day_span, zone
 from app.practitioners import public as practitioners
 
 router = APIRouter(tags=["bookings"])
@@ -121,8 +121,8 @@ async def list_bookings(
     principal: Staff,
     session: DbSession,
     page: Pagination,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: SalonDate | None = None,
+    date_to: SalonDate | None = None,
     status_in: Annotated[list[BookingStatus] | None, Query(alias="status")] = None,
     client_id: UUID | None = None,
     practitioner_id: UUID | None = None,
@@ -255,7 +255,7 @@ async def reschedule_by_link(token: str, body: RescheduleIn, session: DbSession)
 async def staff_calendar(
     principal: Staff,
     session: DbSession,
-    date_from: date,
+    date_from: SalonDate,
     days: Annotated[int, Query(ge=1, le=31)] = 1,
     practitioner_id: UUID | None = None,
 ) -> CalendarOut:

@@ -5,10 +5,10 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from app.bookings.models import BookingLocation, BookingSource, BookingStatus
-from app.core.timeutils import SalonDateTime
+from app.core.timeutils import AwareInstant, SalonDate, SalonDateTime
 
 Text = Annotated[str, Field(max_length=2000)]
 
@@ -44,7 +44,7 @@ class BookingCreate(BaseModel):
     )
 
     service_ids: list[UUID] = Field(min_length=1, max_length=6)
-    start: AwareDatetime
+    start: AwareInstant
     practitioner_id: UUID | None = None
     client_id: UUID | None = None
     client: BookingClientIn | None = None
@@ -106,7 +106,7 @@ class CancelIn(BaseModel):
 
 
 class RescheduleIn(BaseModel):
-    start: AwareDatetime
+    start: AwareInstant
     practitioner_id: UUID | None = None
 
 
@@ -135,8 +135,8 @@ class CalendarOut(BaseModel):
 
 class WaitlistIn(BaseModel):
     service_ids: list[UUID] = Field(min_length=1, max_length=6)
-    date_from: date
-    date_to: date
+    date_from: SalonDate
+    date_to: SalonDate
     practitioner_id: UUID | None = None
     client_id: UUID | None = None
     client: BookingClientIn | None = None

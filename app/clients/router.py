@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -48,7 +47,7 @@ from app.clients.schemas import (
 )
 from app.core.errors import error_responses
 from app.core.pagination import Page, Pagination, paginate
-from app.core.timeutils import local_day_span, zone
+from app.core.timeutils import SalonDate, local_day_span, zone
 
 router = APIRouter(tags=["clients"])
 
@@ -68,8 +67,8 @@ async def list_clients(
     page: Pagination,
     tag: str | None = None,
     birthday_month: Annotated[int | None, Query(ge=1, le=12)] = None,
-    last_visit_after: date | None = None,
-    last_visit_before: date | None = None,
+    last_visit_after: SalonDate | None = None,
+    last_visit_before: SalonDate | None = None,
     min_no_shows: Annotated[int | None, Query(ge=1)] = None,
     retention_review: bool | None = None,
     sort: Literal["name", "newest"] = "name",

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.clients.models import ConsentChannel, ConsentSource, HealthNoteKind
-from app.core.timeutils import SalonDateTime
+from app.core.timeutils import SalonDate, SalonDateTime
 
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 
@@ -17,7 +17,7 @@ class ClientFields(BaseModel):
     last_name: str | None = Field(default=None, max_length=100)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=32)
-    birthday: date | None = None
+    birthday: SalonDate | None = None
     address: str | None = Field(default=None, max_length=500)
     preferred_practitioner_id: UUID | None = None
     tags: list[Tag] | None = Field(default=None, max_length=30)

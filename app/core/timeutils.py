@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import PlainSerializer
+from pydantic import AfterValidator, AwareDatetime, PlainSerializer
 
 from app.core.config import get_settings
 
@@ -66,3 +66,23 @@ def _in_salon_zone(value: datetime) -> str:
 
 # A date-time answered in the salon's time zone, with its offset (2027-03-29T09:00:00+02:00).
 SalonDateTime = Annotated[datetime, PlainSerializer(_in_salon_zone, return_type=str)]
+
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def _plausible(value: date) -> date:
+    # Far dates overflow date arithmetic (9999-12-31 + 1 day) and mean a typo anyway.
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def _plausible_instant(value: datetime) -> datetime:
+    _plausible(value.date())
+    return value
+
+
+# Dates and date-times accepted from clients: a plausible year, and an offset for instants.
+SalonDate = Annotated[date, AfterValidator(_plausible)]
+AwareInstant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]

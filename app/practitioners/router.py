@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, status
@@ -10,7 +9,7 @@ from app.core.clock import utcnow
 from app.core.errors import error_responses
 from app.core.ids import new_id
 from app.core.pagination import Page
-from app.core.timeutils import local_day_span, zone
+from app.core.timeutils import SalonDate, local_day_span, zone
 from app.core.weekly import OverlappingHours, WeeklyInterval
 from app.practitioners import service
 from app.practitioners.errors import (
@@ -195,8 +194,8 @@ async def list_absences(
     practitioner_id: UUID,
     _: Staff,
     session: DbSession,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: SalonDate | None = None,
+    date_to: SalonDate | None = None,
 ) -> list[AbsenceOut]:
     await service.get_practitioner(session, practitioner_id)
     tz = zone()

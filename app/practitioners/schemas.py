@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.timeutils import SalonDateTime
+from app.core.timeutils import AwareInstant, SalonDateTime
 
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#8E7CC3"])]
 
@@ -83,8 +83,8 @@ class AbsenceIn(BaseModel):
         }
     )
 
-    start: AwareDatetime
-    end: AwareDatetime
+    start: AwareInstant
+    end: AwareInstant
     reason: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")

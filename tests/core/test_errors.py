@@ -101,3 +101,37 @@ async def test_a_hostile_request_id_is_replaced(client: AsyncClient) -> None:
     response = await client.get("/health", headers={"X-Request-ID": "bad id\nwith newline"})
     assert response.headers["X-Request-ID"] != "bad id\nwith newline"
     assert len(response.headers["X-Request-ID"]) == 32
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        (
+            "GET",
+            "/api/v1/availability/slots?service_ids=00000000-0000-0000-0000-000000000000"
+            "&date_from=9999-12-30&date_to=9999-12-31",
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/availability/slots?service_ids=00000000-0000-0000-0000-000000000000"
+            "&date_from=0001-01-01&date_to=0001-01-02",
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/bookings",
+            {
+                "service_ids": ["00000000-0000-0000-0000-000000000000"],
+                "start": "9999-12-31T23:00:00+00:00",
+            },
+        ),
+        ("GET", "/api/v1/availability/closures?date_from=0001-01-01", None),
+    ],
+)
+async def test_far_away_dates_are_a_validation_error_not_a_crash(
+    client: AsyncClient, method: str, url: str, body: object
+) -> None:
+    response = await client.request(method, url, json=body)
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_error"
