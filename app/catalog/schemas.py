@@ -141,18 +141,21 @@ class ServiceOut(BaseModel):
     prerequisites: list[PrerequisiteIn]
 
 
+CategoryName = Annotated[str, Field(min_length=1, max_length=120)]
+
+
 class CategoryIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"example": {"name": "Soins du visage", "display_order": 1}}
     )
 
-    name: Name
+    name: CategoryName
     description: str | None = Field(default=None, max_length=2000)
     display_order: int = 0
 
 
 class CategoryUpdate(BaseModel):
-    name: Name | None = None
+    name: CategoryName | None = None
     description: str | None = Field(default=None, max_length=2000)
     display_order: int | None = None
 

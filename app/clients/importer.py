@@ -68,7 +68,10 @@ def _row_fields(row: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 def read_rows(content: bytes) -> list[dict[str, str]]:
     text = content.decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;") if text.strip() else csv.excel
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;")
+    except csv.Error:  # one column, or nothing to guess from: read it as plain CSV
+        dialect = csv.excel
     rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
     if len(rows) > MAX_ROWS:
         raise ImportRejected(f"A file may hold {MAX_ROWS} rows at most.")

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -219,6 +220,23 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class InvalidValue(AppError):
+    status, code, title = 422, "invalid_value", "A value cannot be stored"
+
+
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value the schemas let through (a NUL character, a number out of
+    # range): the transaction is rolled back, and it is the client's input, not our crash.
+    logger.info("value refused by the database: %s", type(getattr(exc, "orig", exc)).__name__)
+    return problem_response(
+        status=InvalidValue.status,
+        code=InvalidValue.code,
+        title=InvalidValue.title,
+        detail="A value is too long, out of range, or contains a character that cannot be "
+        "stored (such as NUL).",
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
@@ -233,4 +251,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected_error)

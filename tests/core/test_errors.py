@@ -135,3 +135,17 @@ async def test_far_away_dates_are_a_validation_error_not_a_crash(
     response = await client.request(method, url, json=body)
     assert response.status_code == 422
     assert response.json()["code"] == "validation_error"
+
+
+async def test_a_nul_character_is_refused_cleanly(client: AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/signup",
+        json={
+            "email": "nul@example.fr",
+            "password": "une-phrase-secrete",
+            "first_name": "A\u0000B",
+            "last_name": "C",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_value"
