@@ -21,7 +21,7 @@ from app.bookings.errors import (
     TooLateToChange,
     TransitionNotAllowed,
 )
-from app.bookings.models import Booking, BookingSource, BookingStatus
+from app.bookings.models import Booking, BookingItem, BookingSource, BookingStatus
 from app.bookings.schemas import (
     BookingCreate,
     BookingItemOut,
@@ -45,8 +45,9 @@ router = APIRouter(tags=["bookings"])
 _CHANGE_ERRORS = (SlotUnavailable, BookingNotChangeable, TooLateToChange, BookingNotFound)
 
 
-async def _out(session: DbSession, booking: Booking, *, with_token: bool = False) -> BookingOut:
-    items = (await repository.items_of(session, [booking.id]))[booking.id]
+def _booking_out(
+    booking: Booking, items: list[BookingItem], *, with_token: bool = False
+) -> BookingOut:
     return BookingOut(
         id=booking.id,
         status=BookingStatus(booking.status),
@@ -78,6 +79,19 @@ async def _out(session: DbSession, booking: Booking, *, with_token: bool = False
             for i in items
         ],
         manage_token=links.manage_token(booking.id, booking.start_at) if with_token else None,
+    )
+
+
+async def _out(session: DbSession, booking: Booking, *, with_token: bool = False) -> BookingOut:
+    items = (await repository.items_of(session, [booking.id]))[booking.id]
+    return _booking_out(booking, items, with_token=with_token)
+
+
+async def _page_out(session: DbSession, page: Page[Booking]) -> Page[BookingOut]:
+    """A page of bookings with their items, loaded in one query for the whole page."""
+    items = await repository.items_of(session, [b.id for b in page.items])
+    return Page[BookingOut](
+        items=[_booking_out(b, items[b.id]) for b in page.items], next_cursor=page.next_cursor
     )
 
 
@@ -147,9 +161,7 @@ async def list_bookings(
         params=page,
         to_item=lambda b: b,
     )
-    return Page[BookingOut](
-        items=[await _out(session, b) for b in result.items], next_cursor=result.next_cursor
-    )
+    return await _page_out(session, result)
 
 
 @router.get("/api/v1/me/bookings")
@@ -168,9 +180,7 @@ async def my_bookings(
         descending=True,
         to_item=lambda b: b,
     )
-    return Page[BookingOut](
-        items=[await _out(session, b) for b in result.items], next_cursor=result.next_cursor
-    )
+    return await _page_out(session, result)
 
 
 @router.get("/api/v1/bookings/{booking_id}", responses=error_responses(BookingNotFound))
