@@ -22,7 +22,7 @@ from app.availability.intervals import Interval, merge
 from app.catalog import public as catalog
 from app.catalog.public import ServiceSpec
 from app.core.clock import utcnow
-from app.core.timeutils import local_day_span, local_instant, zone
+from app.core.timeutils import epoch, local_day_span, local_instant, zone
 from app.practitioners import public as practitioners
 from app.practitioners.public import PractitionerSchedule
 
@@ -75,17 +75,13 @@ class ScheduleConfig:
         return min(durations, default=0)
 
 
-def _ts(moment: object) -> int:
-    return int(moment.timestamp())  # type: ignore[attr-defined]
-
-
 @lru_cache(maxsize=8192)
 def local_interval(day: date, start: time, end: time, tz: ZoneInfo) -> Interval | None:
     """A local wall-clock interval of one date as epoch seconds. A wall time skipped by the
     clocks going forward starts at the change."""
     a = local_instant(day, start, tz) or local_day_span(day, tz)[0]
     b = local_instant(day, end, tz) or a
-    return (_ts(a), _ts(b)) if a < b else None
+    return (epoch(a), epoch(b)) if a < b else None
 
 
 def weekly_intervals(hours: WeeklyHours, days: list[date], tz: ZoneInfo) -> list[Interval]:

@@ -23,7 +23,7 @@ from app.availability.schedule_config import RulesConfig, ScheduleConfig, weekly
 from app.bookings import public as bookings
 from app.catalog.public import ServiceSpec
 from app.core.clock import utcnow
-from app.core.timeutils import local_day_span, local_instants, zone
+from app.core.timeutils import epoch, local_day_span, local_instants, zone
 from app.practitioners import public as practitioners
 from app.practitioners.public import PractitionerSchedule
 
@@ -38,10 +38,6 @@ class Slot:
     end: datetime
     practitioner_ids: list[UUID]
     gap_free: bool
-
-
-def _ts(moment: datetime) -> int:
-    return int(moment.timestamp())
 
 
 def _bookable_specs(
@@ -197,11 +193,11 @@ def _day_grid(day: date, interval: int, tz: ZoneInfo) -> list[int]:
     (the skipped hour has none, the repeated hour has two)."""
     midnight, next_midnight = local_day_span(day, tz)
     if next_midnight - midnight == timedelta(days=1):
-        base = _ts(midnight)
+        base = epoch(midnight)
         return list(range(base, base + 86400, interval))
     step = interval // 60
     return [
-        _ts(instant)
+        epoch(instant)
         for minute in range(0, 24 * 60, step)
         for instant in local_instants(day, time(minute // 60, minute % 60), tz)
     ]
@@ -211,7 +207,7 @@ def _grid(loaded: _Loaded, now: datetime, *, online: bool) -> list[int]:
     """Candidate starts: every `slot_interval_minutes` of local wall-clock time from midnight
     (09:00, 09:15, ...), while the salon is open, after the lead time and before the horizon
     (both only for online bookings)."""
-    earliest = _ts(now) + (loaded.rules.lead if online else 0)
+    earliest = epoch(now) + (loaded.rules.lead if online else 0)
     latest_day = (now.astimezone(loaded.tz) + timedelta(days=loaded.rules.horizon_days)).date()
     starts: list[int] = []
     for day in loaded.days:
@@ -309,10 +305,10 @@ async def place(
         now=now,
         exclude_booking_id=exclude_booking_id,
     )
-    moment = _ts(start)
+    moment = epoch(start)
     if online and moment not in set(_grid(loaded, now, online=True)):
         return None
-    if not online and moment < _ts(now) - STAFF_PAST_GRACE:
+    if not online and moment < epoch(now) - STAFF_PAST_GRACE:
         return None
     fits = [c for s in loaded.schedules if (c := loaded.engine.place(s.id, moment))]
     if not fits:

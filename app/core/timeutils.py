@@ -54,6 +54,11 @@ def local_day_span(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
 
 
+def epoch(moment: datetime) -> int:
+    """Whole seconds since 1970 UTC: the slot engine's unit of time."""
+    return int(moment.timestamp())
+
+
 def require_aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("a date-time needs its UTC offset, e.g. 2027-03-29T09:00:00+02:00")
