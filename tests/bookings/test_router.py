@@ -595,3 +595,38 @@ async def test_a_cancellation_offers_the_slot_to_the_first_waiting_clients(
     assert statuses == ["offered", "offered", "offered", "waiting"]
     assert by_id[waiting[0].json()["id"]]["offered_start_at"] == NINE
     assert by_id[elsewhere.json()["id"]]["status"] == "waiting"
+
+
+async def test_a_client_moves_and_cancels_her_booking_from_her_account(
+    client: AsyncClient, facial: UUID
+) -> None:
+    signup = await client.post(
+        "/api/v1/auth/signup",
+        json={
+            "email": "ines@example.fr",
+            "password": "une-phrase-secrete",
+            "first_name": "Inès",
+            "last_name": "Martin",
+        },
+    )
+    headers = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    booking = (
+        await book(client, [facial], headers=headers, who={**CLIENT, "email": "ines@example.fr"})
+    ).json()
+
+    moved = await client.post(
+        f"/api/v1/bookings/{booking['id']}/reschedule",
+        json={"start": "2027-03-22T14:00:00+01:00"},
+        headers=headers,
+    )
+    cancelled = await client.post(
+        f"/api/v1/bookings/{booking['id']}/cancel", json={"reason": "Imprévu"}, headers=headers
+    )
+    mine = await client.get("/api/v1/me/bookings", headers=headers)
+
+    assert moved.json()["start"] == "2027-03-22T14:00:00+01:00"
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["cancelled_by"] == "client"
+    assert cancelled.json()["late_cancellation"] is False
+    assert [b["id"] for b in mine.json()["items"]] == [booking["id"]]
+    assert "2027-03-22T14:00:00+01:00" in await free_starts(client, [facial])

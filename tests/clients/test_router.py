@@ -413,6 +413,12 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
     assert await _text_columns_containing(session, needles) == []
     assert await session.scalar(select(func.sum(Booking.total_cents))) == totals_before
     assert (await client.get("/api/v1/me", headers=account)).status_code == 401
+    audited = await session.scalar(
+        select(func.count()).where(
+            AuditLogEntry.action == "client.erased", AuditLogEntry.subject_id == me["id"]
+        )
+    )
+    assert audited == 1
 
 
 async def test_erasure_must_be_confirmed(
