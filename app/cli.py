@@ -167,15 +167,12 @@ async def _import_clients(content: bytes, *, dry_run: bool) -> Any:
 
 @cli.command()
 def routes() -> None:
-    """List every route of the API with its methods."""
-    from fastapi.routing import APIRoute
-
+    """List every route of the API with its methods and summary."""
     from app.main import app
 
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            methods = ",".join(sorted(route.methods or ()))
-            typer.echo(f"{methods:<12} {route.path:<50} {route.name}")
+    for path, operations in sorted(app.openapi()["paths"].items()):
+        for method, operation in operations.items():
+            typer.echo(f"{method.upper():<7} {path:<58} {operation.get('summary', '')}")
 
 
 @cli.command()

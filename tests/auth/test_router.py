@@ -376,3 +376,26 @@ async def test_audit_log_lists_logins_newest_first(
     response = await client.get("/api/v1/audit-log?action=auth.login", headers=headers)
     assert response.status_code == 200
     assert [entry["action"] for entry in response.json()["items"]] == ["auth.login"]
+
+
+async def test_create_admin_from_the_cli_is_idempotent(client: AsyncClient) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    runner = CliRunner()
+    args = ["create-admin", "--email", "owner@example.fr", "--password", "un-mot-de-passe-long"]
+    first = runner.invoke(cli, args)
+    second = runner.invoke(cli, args)
+    too_short = runner.invoke(cli, ["create-admin", "--email", "x@example.fr", "--password", "x"])
+
+    assert first.exit_code == 0
+    assert "created" in first.output
+    assert second.exit_code == 0
+    assert "updated" in second.output
+    assert too_short.exit_code != 0
+    tokens = await login(client, "owner@example.fr", "un-mot-de-passe-long")
+    me = await client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    assert me.json()["role"] == "owner"

@@ -55,3 +55,14 @@ async def test_ready_answers_503_when_redis_does_not(client: AsyncClient) -> Non
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["checks"]["redis"].startswith("error")
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_the_cli_lists_the_routes() -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    result = CliRunner().invoke(cli, ["routes"])
+    assert result.exit_code == 0
+    assert "POST    /api/v1/bookings" in result.output
+    assert "GET     /api/v1/availability/slots" in result.output
