@@ -66,3 +66,23 @@ def auth_headers(client: AsyncClient) -> AuthHeaders:
         return {"Authorization": f"Bearer {tokens['access_token']}"}
 
     return make
+
+
+async def sign_up(
+    client: AsyncClient,
+    email: str = "ines@example.fr",
+    first_name: str = "Inès",
+    last_name: str = "Martin",
+) -> dict[str, str]:
+    """A client account made through the public sign-up; returns its auth headers."""
+    response = await client.post(
+        "/api/v1/auth/signup",
+        json={
+            "email": email,
+            "password": "une-phrase-secrete",
+            "first_name": first_name,
+            "last_name": last_name,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

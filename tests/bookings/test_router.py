@@ -25,7 +25,7 @@ from tests.bookings.salon import (
     open_salon,
     paris,
 )
-from tests.builders import AuthHeaders, login, make_user
+from tests.builders import AuthHeaders, login, make_user, sign_up
 
 MONDAY = date(2027, 3, 22)
 NINE = "2027-03-22T09:00:00+01:00"
@@ -465,16 +465,7 @@ async def test_a_practitioner_sees_her_own_bookings_only(
 async def test_a_client_account_sees_only_her_own_bookings(
     client: AsyncClient, facial: UUID
 ) -> None:
-    signup = await client.post(
-        "/api/v1/auth/signup",
-        json={
-            "email": "ines@example.fr",
-            "password": "une-phrase-secrete",
-            "first_name": "Inès",
-            "last_name": "Martin",
-        },
-    )
-    headers = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    headers = await sign_up(client, "ines@example.fr", "Inès", "Martin")
     mine = await book(client, [facial], headers=headers, who={**CLIENT, "email": "ines@example.fr"})
     someone_else = (await book(client, [facial], start="2027-03-22T14:00:00+01:00")).json()
 
@@ -600,16 +591,7 @@ async def test_a_cancellation_offers_the_slot_to_the_first_waiting_clients(
 async def test_a_client_moves_and_cancels_her_booking_from_her_account(
     client: AsyncClient, facial: UUID
 ) -> None:
-    signup = await client.post(
-        "/api/v1/auth/signup",
-        json={
-            "email": "ines@example.fr",
-            "password": "une-phrase-secrete",
-            "first_name": "Inès",
-            "last_name": "Martin",
-        },
-    )
-    headers = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    headers = await sign_up(client, "ines@example.fr", "Inès", "Martin")
     booking = (
         await book(client, [facial], headers=headers, who={**CLIENT, "email": "ines@example.fr"})
     ).json()

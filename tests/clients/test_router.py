@@ -19,7 +19,7 @@ from app.core.db import Base
 from app.core.outbox import dispatch_due
 from app.integrations.console import console
 from tests.bookings.salon import make_practitioner, make_service, open_salon, paris
-from tests.builders import AuthHeaders
+from tests.builders import AuthHeaders, sign_up
 
 HELENE = {
     "first_name": "Hélène",
@@ -171,16 +171,7 @@ async def test_a_client_account_never_reads_another_client(
     client: AsyncClient, front_desk: dict[str, str]
 ) -> None:
     other = await make(client, front_desk)
-    signup = await client.post(
-        "/api/v1/auth/signup",
-        json={
-            "email": "ines@example.fr",
-            "password": "une-phrase-secrete",
-            "first_name": "Inès",
-            "last_name": "Martin",
-        },
-    )
-    headers = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    headers = await sign_up(client, "ines@example.fr", "Inès", "Martin")
 
     me = await client.get("/api/v1/me", headers=headers)
     assert me.json()["first_name"] == "Inès"
@@ -200,16 +191,7 @@ async def test_sign_up_links_an_existing_record_only_once_the_email_is_verified(
     client: AsyncClient, front_desk: dict[str, str]
 ) -> None:
     existing = await make(client, front_desk)
-    signup = await client.post(
-        "/api/v1/auth/signup",
-        json={
-            "email": HELENE["email"],
-            "password": "une-phrase-secrete",
-            "first_name": "H",
-            "last_name": "D",
-        },
-    )
-    headers = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    headers = await sign_up(client, HELENE["email"], "H", "D")
 
     before = await client.get("/api/v1/me", headers=headers)
     await dispatch_due()
@@ -359,16 +341,7 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
     await open_salon()
     facial = await make_service(minutes=60, price_cents=6000, home=True)
     await make_practitioner("Camille", [facial])
-    signup = await client.post(
-        "/api/v1/auth/signup",
-        json={
-            "email": HELENE["email"],
-            "password": "une-phrase-secrete",
-            "first_name": "Hélène",
-            "last_name": "Dupont",
-        },
-    )
-    account = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    account = await sign_up(client, HELENE["email"], "Hélène", "Dupont")
     me = (await client.get("/api/v1/me", headers=account)).json()
     await client.patch(
         "/api/v1/me", json={"phone": "06 12 34 56 78", "address": "Bellecour"}, headers=account
@@ -438,16 +411,7 @@ async def test_erasure_must_be_confirmed(
 
 
 async def test_a_client_erases_herself_and_her_account(client: AsyncClient) -> None:
-    signup = await client.post(
-        "/api/v1/auth/signup",
-        json={
-            "email": "ines@example.fr",
-            "password": "une-phrase-secrete",
-            "first_name": "Inès",
-            "last_name": "Martin",
-        },
-    )
-    headers = {"Authorization": f"Bearer {signup.json()['access_token']}"}
+    headers = await sign_up(client, "ines@example.fr", "Inès", "Martin")
 
     exported = await client.get("/api/v1/me/export", headers=headers)
     erased = await client.post("/api/v1/me/erase", json={"confirm": True}, headers=headers)
