@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
 from app.core.ids import new_id
+from app.core.weekly import weekly_interval_checks
 
 
 class OpeningHours(Base):
@@ -21,10 +22,7 @@ class OpeningHours(Base):
     start_time: Mapped[time]
     end_time: Mapped[time]
 
-    __table_args__ = (
-        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
-        CheckConstraint("start_time < end_time", name="interval_valid"),
-    )
+    __table_args__ = weekly_interval_checks()
 
 
 class Closure(Base):

@@ -8,6 +8,7 @@ from itertools import pairwise
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from sqlalchemy import CheckConstraint
 
 from app.core.errors import ValidationFailed
 
@@ -58,3 +59,11 @@ def check_no_overlap(intervals: list[WeeklyInterval]) -> list[WeeklyInterval]:
                 f"{current.start:%H:%M}-{current.end:%H:%M}"
             )
     return ordered
+
+
+def weekly_interval_checks() -> tuple[CheckConstraint, CheckConstraint]:
+    """The database side of `WeeklyInterval`, for every table of weekly hours."""
+    return (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
+        CheckConstraint("start_time < end_time", name="interval_valid"),
+    )
