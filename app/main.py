@@ -26,6 +26,8 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.core.redis import close_redis
+from app.payments.router import router as payments_router
+from app.payments.router import webhook_router as payment_webhooks_router
 from app.practitioners.router import router as practitioners_router
 
 
@@ -80,6 +82,8 @@ def create_app() -> FastAPI:
     app.include_router(availability_router)
     app.include_router(bookings_router)
     app.include_router(clients_router)
+    app.include_router(payments_router)
+    app.include_router(payment_webhooks_router)
     return app
 
 

@@ -15,6 +15,8 @@ MODULES = (
     "app.availability.models",
     "app.clients.models",
     "app.bookings.models",
+    "app.payments.models",
+    "app.payments.refunds",
 )
 
 

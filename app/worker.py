@@ -17,6 +17,7 @@ from app.bookings.tasks import expire_holds
 from app.clients.tasks import flag_inactive_clients
 from app.core import async_bridge, idempotency, outbox
 from app.core.config import get_settings
+from app.payments.tasks import poll_open_checkouts
 
 
 def create_celery() -> Celery:
@@ -36,6 +37,7 @@ def create_celery() -> Celery:
         beat_schedule={
             "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 60.0},
             "expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
+            "poll-terminal": {"task": "payments.poll_terminal", "schedule": 60.0},
             "purge-expired": {"task": "core.purge_expired", "schedule": crontab(minute=17)},
             "retention-review": {
                 "task": "clients.flag_inactive",
@@ -75,3 +77,9 @@ def expire_booking_holds() -> int:
 def flag_inactive() -> int:
     """Flag clients with no activity for three years, for review or anonymisation."""
     return async_bridge.run(flag_inactive_clients())
+
+
+@celery_app.task(name="payments.poll_terminal")
+def poll_terminal() -> int:
+    """Ask SumUp about reader checkouts whose result callback has not arrived."""
+    return async_bridge.run(poll_open_checkouts())

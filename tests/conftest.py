@@ -65,6 +65,7 @@ DEFAULT_RULES = ", ".join(
         "home_travel_fee_cents",
         "salon_latitude",
         "salon_longitude",
+        "deposit_policy",
         "updated_at",
     )
 )

@@ -93,6 +93,8 @@ class BookingRules(Base):
     home_travel_fee_cents: Mapped[int] = mapped_column(server_default=text("1500"))
     salon_latitude: Mapped[Decimal] = mapped_column(Numeric(9, 6), server_default=text("45.767300"))
     salon_longitude: Mapped[Decimal] = mapped_column(Numeric(9, 6), server_default=text("4.851100"))
+    # Money paid in advance is arrhes unless the terms say acompte (docs/deposits.md).
+    deposit_policy: Mapped[str] = mapped_column(String(8), server_default=text("'arrhes'"))
     updated_at: Mapped[datetime | None]
 
     __table_args__ = (
@@ -107,6 +109,7 @@ class BookingRules(Base):
             "home_visit_radius_km >= 0 AND home_travel_minutes >= 0 AND home_travel_fee_cents >= 0",
             name="home_rules_valid",
         ),
+        CheckConstraint("deposit_policy IN ('arrhes', 'acompte')", name="deposit_policy_valid"),
     )
 
 

@@ -42,6 +42,7 @@ class Rules:
     hold_minutes: int
     cancellation_notice_hours: int
     home_travel_fee_cents: int
+    deposit_policy: str
 
 
 async def booking_rules(session: AsyncSession) -> Rules:
@@ -53,6 +54,7 @@ async def booking_rules(session: AsyncSession) -> Rules:
         hold_minutes=row.hold_minutes,
         cancellation_notice_hours=row.cancellation_notice_hours,
         home_travel_fee_cents=row.home_travel_fee_cents,
+        deposit_policy=row.deposit_policy,
     )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -118,6 +119,7 @@ class BookingRulesIO(BaseModel):
                 "home_travel_fee_cents": 1500,
                 "salon_latitude": "45.767300",
                 "salon_longitude": "4.851100",
+                "deposit_policy": "arrhes",
             }
         },
     )
@@ -132,6 +134,11 @@ class BookingRulesIO(BaseModel):
     home_travel_fee_cents: int = Field(ge=0, le=100_000)
     salon_latitude: Decimal = Field(ge=-90, le=90, decimal_places=6)
     salon_longitude: Decimal = Field(ge=-180, le=180, decimal_places=6)
+    deposit_policy: Literal["arrhes", "acompte"] = Field(
+        default="arrhes",
+        description="What deposits are under French law: `arrhes` (the default: a client who "
+        "cancels loses them, a salon that cancels owes them twice) or `acompte` (both bound).",
+    )
 
     @model_validator(mode="after")
     def _grid_divides_the_day(self) -> BookingRulesIO:

@@ -9,15 +9,31 @@ from app.bookings.client_view import (
     last_booking_at,
     reassign_client,
 )
+from app.bookings.errors import BookingNotFound
+from app.bookings.payable import (
+    DepositOutcome,
+    PayableBooking,
+    booking_from_manage_token,
+    confirm_deposit,
+    payable_booking,
+)
 from app.bookings.repository import busy_statements
+from app.bookings.topics import TOPIC_CANCELLED
 
 __all__ = [
+    "TOPIC_CANCELLED",
+    "BookingNotFound",
     "ClientBookings",
+    "DepositOutcome",
+    "PayableBooking",
     "anonymize_client_bookings",
+    "booking_from_manage_token",
     "busy_statements",
     "client_history",
     "clients_matching",
+    "confirm_deposit",
     "export_client_bookings",
     "last_booking_at",
+    "payable_booking",
     "reassign_client",
 ]

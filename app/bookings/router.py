@@ -193,7 +193,11 @@ async def cancel_booking(
     body: CancelIn, booking: BookingForCaller, principal: MaybeUser, session: DbSession
 ) -> BookingOut:
     booking = await service.cancel_booking(
-        session, booking, actor_of(principal), reason=body.reason
+        session,
+        booking,
+        actor_of(principal),
+        reason=body.reason,
+        requested_by_client=body.requested_by_client,
     )
     return await _out(session, booking)
 

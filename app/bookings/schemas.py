@@ -103,6 +103,11 @@ class BookingOut(BaseModel):
 
 class CancelIn(BaseModel):
     reason: Text | None = None
+    requested_by_client: bool = Field(
+        default=False,
+        description="Staff only: the client asked for it (phone, in person), so the "
+        "cancellation policy applies to her as if she had cancelled online.",
+    )
 
 
 class RescheduleIn(BaseModel):

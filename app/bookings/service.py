@@ -35,9 +35,12 @@ from app.bookings.models import (
     BookingStatus,
     DepositPolicy,
 )
+from app.bookings.payable import HOLD_EXPIRED
 from app.bookings.prerequisites import check_prerequisites
 from app.bookings.schemas import BookingClientIn
+from app.bookings.topics import TOPIC_CANCELLED
 from app.clients import public as clients
+from app.core import outbox
 from app.core.clock import utcnow
 from app.core.ids import new_id
 
@@ -104,7 +107,7 @@ async def expire_hold(session: AsyncSession, hold: Booking, *, now: datetime) ->
     previous = hold.status
     hold.status, hold.hold_expires_at = BookingStatus.cancelled, None
     hold.cancelled_at, hold.cancelled_by = now, "system"
-    hold.cancellation_reason, hold.updated_at = "hold_expired", now
+    hold.cancellation_reason, hold.updated_at = HOLD_EXPIRED, now
     await repository.release_allocations(session, hold.id)
     repository.add_event(
         session, hold, kind="hold_expired", at=now, actor_user_id=None, from_status=previous
@@ -168,10 +171,10 @@ async def create_booking(session: AsyncSession, actor: Actor, data: NewBooking) 
     if deposit and online:
         booking.status = BookingStatus.pending_payment
         booking.hold_expires_at = now + timedelta(minutes=rules.hold_minutes)
-        booking.deposit_policy = DepositPolicy.arrhes
+        booking.deposit_policy = DepositPolicy(rules.deposit_policy)
     else:
         booking.status = BookingStatus.confirmed
-        booking.deposit_policy = DepositPolicy.arrhes if deposit else None
+        booking.deposit_policy = DepositPolicy(rules.deposit_policy) if deposit else None
     repository.add_event(
         session,
         booking,
@@ -237,10 +240,17 @@ async def get_booking(session: AsyncSession, booking_id: UUID, *, lock: bool = F
 
 
 async def cancel_booking(
-    session: AsyncSession, booking: Booking, actor: Actor, *, reason: str | None
+    session: AsyncSession,
+    booking: Booking,
+    actor: Actor,
+    *,
+    reason: str | None,
+    requested_by_client: bool = False,
 ) -> Booking:
     """Cancel and free the time. A client may cancel until the start; inside the notice
-    period the cancellation is marked late (the deposit is kept, see docs/deposits.md)."""
+    period the cancellation is marked late (the deposit is kept, see docs/deposits.md).
+    Staff cancelling at the client's request apply the same policy; staff cancelling for the
+    salon never make it late."""
     if booking.status not in policy.CHANGEABLE:
         raise BookingNotChangeable(f"A booking that is {booking.status} cannot be cancelled.")
     now = utcnow()
@@ -248,7 +258,8 @@ async def cancel_booking(
         raise TooLateToChange("This booking has already started.")
     rules = await availability.booking_rules(session)
     previous = booking.status
-    booking.late_cancellation = actor.kind in {"client", "link"} and policy.is_late(
+    by_client = actor.kind in {"client", "link"} or requested_by_client
+    booking.late_cancellation = by_client and policy.is_late(
         start_at=booking.start_at, now=now, notice_hours=rules.cancellation_notice_hours
     )
     booking.status, booking.hold_expires_at = BookingStatus.cancelled, None
@@ -265,6 +276,18 @@ async def cancel_booking(
         note=reason,
     )
     await waitlist.offer_freed_slot(session, booking)
+    await outbox.enqueue(
+        session,
+        TOPIC_CANCELLED,
+        {
+            "booking_id": booking.id,
+            "client_id": booking.client_id,
+            "cancelled_by": actor.kind,
+            "by_client": by_client,
+            "late": booking.late_cancellation,
+            "previous_status": previous,
+        },
+    )
     return booking
 
 

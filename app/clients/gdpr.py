@@ -17,6 +17,7 @@ from app.clients.errors import ClientAlreadyErased
 from app.clients.models import Client, ClientConsent, ClientHealthNote, ClientNote
 from app.core.clock import utcnow
 from app.core.db import json_safe
+from app.payments import public as payments
 
 RETENTION = timedelta(days=3 * 365)
 ERASED_NAME = "Anonyme"
@@ -49,6 +50,7 @@ async def export(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID)
             for c in await service.consent_ledger(session, client_id)
         ],
         "bookings": await bookings.export_client_bookings(session, client_id),
+        "payments": await payments.export_client_payments(session, client_id),
         "exported_at": utcnow(),
     }
     await auth.record_audit(
@@ -70,6 +72,7 @@ async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) 
     for model in (ClientNote, ClientHealthNote, ClientConsent):
         await session.execute(delete(model).where(model.client_id == client_id))
     await bookings.anonymize_client_bookings(session, client_id)
+    await payments.anonymize_client_payments(session, client_id)
     user_id = client.user_id
     client.first_name, client.last_name = ERASED_NAME, ""
     client.email = client.phone = client.address = client.acquisition_source = None

@@ -42,6 +42,8 @@ class AppSettings(BaseSettings):
     cors_origins: CsvList = Field(default_factory=lambda: ["http://localhost:3000"])
     trusted_hosts: CsvList = Field(default_factory=lambda: ["*"])
     https_only: bool = False
+    # Where providers reach this API (the SumUp reader's result callback).
+    public_url: str = "http://localhost:8000"
 
     _split = field_validator("cors_origins", "trusted_hosts", mode="before")(_split_csv)
 

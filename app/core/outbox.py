@@ -1,9 +1,11 @@
 """The transactional outbox: a side effect that leaves the process is written as an event in
 the same transaction as the change that causes it, then handled by a worker.
 
-Domains register one handler per topic at import (`@handles("auth.password_reset")`). The
-dispatcher claims due events with `FOR UPDATE SKIP LOCKED`, so several workers never handle
-one event twice, and retries failures with exponential backoff.
+Domains subscribe handlers to a topic at import (`@handles("bookings.cancelled")`); several
+domains may follow one topic. `enqueue` writes one row per subscriber, so each is retried on
+its own: a failing refund never sends a cancellation e-mail twice. The dispatcher claims due
+rows with `FOR UPDATE SKIP LOCKED`, so several workers never handle one row twice, and retries
+failures with exponential backoff.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
-_handlers: dict[str, Handler] = {}
+_handlers: dict[str, dict[str, Handler]] = {}
 
 
 class OutboxEvent(Base):
@@ -35,6 +37,7 @@ class OutboxEvent(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
     topic: Mapped[str] = mapped_column(String(100))
+    subscriber: Mapped[str] = mapped_column(String(200), server_default=text("''"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(String(16), server_default=text("'pending'"))
     attempts: Mapped[int] = mapped_column(server_default=text("0"))
@@ -50,29 +53,41 @@ class OutboxEvent(Base):
 
 
 def handles(topic: str) -> Callable[[Handler], Handler]:
+    """Subscribe the decorated coroutine to `topic` (named after its module and function)."""
+
     def register(handler: Handler) -> Handler:
-        _handlers[topic] = handler
+        _handlers.setdefault(topic, {})[f"{handler.__module__}.{handler.__qualname__}"] = handler
         return handler
 
     return register
 
 
+def subscribers(topic: str) -> list[str]:
+    return sorted(_handlers.get(topic, {}))
+
+
 async def enqueue(
     session: AsyncSession, topic: str, payload: dict[str, Any], *, at: datetime | None = None
 ) -> UUID:
-    """Add an event to the current transaction; it exists only if the transaction commits."""
+    """Add the event to the current transaction, once per subscriber of the topic; it exists
+    only if the transaction commits. A topic nobody follows yet still gets a row, which fails
+    visibly ("no handler") instead of vanishing."""
     now = utcnow()
-    event = OutboxEvent(
-        id=new_id(),
-        topic=topic,
-        payload=json_safe(payload),
-        status="pending",
-        attempts=0,
-        available_at=at or now,
-        created_at=now,
-    )
-    session.add(event)
-    return event.id
+    ids = []
+    for subscriber in subscribers(topic) or [""]:
+        event = OutboxEvent(
+            id=new_id(),
+            topic=topic,
+            subscriber=subscriber,
+            payload=json_safe(payload),
+            status="pending",
+            attempts=0,
+            available_at=at or now,
+            created_at=now,
+        )
+        session.add(event)
+        ids.append(event.id)
+    return ids[0]
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -99,10 +114,11 @@ async def dispatch_due(batch_size: int = 50) -> int:
 
 
 async def _handle(session: AsyncSession, event: OutboxEvent) -> None:
-    handler = _handlers.get(event.topic)
+    handler = _handlers.get(event.topic, {}).get(event.subscriber)
     event.attempts += 1
     if handler is None:
-        event.status, event.last_error = "failed", f"no handler for topic {event.topic!r}"
+        event.status = "failed"
+        event.last_error = f"no handler {event.subscriber!r} for topic {event.topic!r}"
         logger.error("outbox event without handler", extra={"topic": event.topic})
         return
     try:

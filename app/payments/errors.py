@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from app.core.errors import AppError
+
+
+class PaymentNotFound(AppError):
+    status, code, title = 404, "payment_not_found", "This payment does not exist"
+
+
+class NothingToPay(AppError):
+    status, code, title = 409, "nothing_to_pay", "There is nothing left to pay"
+
+
+class DepositNotDue(AppError):
+    status, code, title = 409, "deposit_not_due", "This booking has no deposit to pay now"
+
+
+class DepositAlreadyPaid(AppError):
+    status, code, title = 409, "deposit_already_paid", "The deposit of this booking is paid"
+
+
+class BookingNotPayable(AppError):
+    status, code, title = 409, "booking_not_payable", "This booking cannot be paid now"
+
+
+class AmountExceedsBalance(AppError):
+    status, code, title = 422, "amount_exceeds_balance", "The amount is more than what is due"
+
+
+class RefundExceedsPayment(AppError):
+    status, code, title = 422, "refund_exceeds_payment", "The refund is more than what is left"
+
+
+class PaymentNotRefundable(AppError):
+    status, code, title = 409, "payment_not_refundable", "This payment cannot be refunded"
+
+
+class PaymentNotCancellable(AppError):
+    status, code, title = 409, "payment_not_cancellable", "This payment can no longer be cancelled"
+
+
+class PaymentNotCapturable(AppError):
+    status, code, title = 409, "payment_not_capturable", "This payment cannot be captured"
+
+
+class MethodNotAllowed(AppError):
+    status, code, title = 422, "payment_method_not_allowed", "This method cannot be used here"
+
+
+class ReaderRequired(AppError):
+    status, code, title = 422, "reader_required", "Choose the card reader to use"
+
+
+class ReaderNotFound(AppError):
+    status, code, title = 404, "reader_not_found", "This card reader does not exist"
+
+
+class ReaderBusy(AppError):
+    status, code, title = 409, "reader_busy", "The card reader is busy with another payment"
+
+
+class ReaderOffline(AppError):
+    status, code, title = 409, "reader_offline", "The card reader is offline"
+
+
+class ProviderUnavailable(AppError):
+    status, code, title = 502, "payment_provider_unavailable", "The payment provider did not answer"
+
+
+class ProviderRefused(AppError):
+    status, code, title = 422, "payment_provider_refused", "The payment provider refused"
+
+
+class InvalidWebhookSignature(AppError):
+    status, code, title = 400, "invalid_webhook_signature", "The webhook signature is not valid"
+
+
+class InvalidWebhookPayload(AppError):
+    status, code, title = 400, "invalid_webhook_payload", "The webhook body is not valid"
+
+
+class WebhookNotConfigured(AppError):
+    status, code, title = 503, "webhook_not_configured", "This webhook is not configured"
+
+
+class NoSavedCard(AppError):
+    status, code, title = 409, "no_saved_card", "The client has no saved card to charge"
+
+
+class FeeNotAllowed(AppError):
+    status, code, title = (
+        409,
+        "fee_not_allowed",
+        "A fee can only follow a no-show or late cancellation",
+    )
+
+
+class SimulationNotAvailable(AppError):
+    status, code, title = 404, "simulation_not_available", "Only console payments can be simulated"

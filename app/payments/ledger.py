@@ -1,0 +1,281 @@
+"""How a payment's status moves, and what follows when money arrives or goes back.
+
+Every path that learns something about a payment (the API's own call, a webhook, the poll
+task, staff) goes through `apply_state` with the payment row locked, so the rules hold
+whatever the order in which the news arrives:
+
+- money taken wins: once succeeded, a late "failed" or "pending" is ignored; a success
+  after a failure (a second card) or after a cancel (the client had already tapped) counts;
+- refunds only move a taken payment to partially refunded or refunded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bookings import public as bookings
+from app.core import outbox
+from app.core.clock import utcnow
+from app.core.ids import new_id
+from app.core.money import split
+from app.payments.errors import PaymentNotFound
+from app.payments.models import (
+    OPEN,
+    TAKEN,
+    Payment,
+    PaymentLog,
+    PaymentPurpose,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    Tip,
+)
+from app.payments.providers.base import ProviderState
+
+logger = logging.getLogger(__name__)
+
+# Followed by payments itself: the provider call of an automatic refund, retried by the outbox.
+TOPIC_AUTO_REFUND = "payments.auto_refund"
+
+S = PaymentStatus
+
+
+async def get_payment(session: AsyncSession, payment_id: UUID, *, lock: bool = False) -> Payment:
+    statement = select(Payment).where(Payment.id == payment_id)
+    payment = await session.scalar(statement.with_for_update() if lock else statement)
+    if payment is None:
+        raise PaymentNotFound()
+    return payment
+
+
+def log(
+    session: AsyncSession,
+    payment: Payment,
+    *,
+    kind: str,
+    source: str,
+    from_status: str | None = None,
+    event_id: UUID | None = None,
+    actor_user_id: UUID | None = None,
+    note: str | None = None,
+) -> None:
+    session.add(
+        PaymentLog(
+            id=new_id(),
+            payment_id=payment.id,
+            at=utcnow(),
+            kind=kind,
+            from_status=from_status,
+            to_status=payment.status,
+            source=source,
+            provider_event_id=event_id,
+            actor_user_id=actor_user_id,
+            note=note,
+        )
+    )
+
+
+def _accepts(current: PaymentStatus, new: PaymentStatus) -> bool:
+    if new is current:
+        return False
+    if current in TAKEN:
+        return False  # refunds move taken payments, through `record_refund`
+    if new in TAKEN:
+        return True  # money taken is a fact, whatever we believed before
+    return current is not S.cancelled
+
+
+async def apply_state(
+    session: AsyncSession,
+    payment: Payment,
+    state: ProviderState,
+    *,
+    source: str,
+    event_id: UUID | None = None,
+    actor_user_id: UUID | None = None,
+) -> bool:
+    """Move `payment` (locked by the caller) to what the provider says; returns whether
+    anything changed."""
+    new = S(state.status)
+    if new in {S.refunded, S.partially_refunded}:
+        new = S.succeeded  # the refund itself arrives as its own event
+    if state.charge_ref and not payment.provider_charge_ref:
+        payment.provider_charge_ref = state.charge_ref
+    current = S(payment.status)
+    if not _accepts(current, new):
+        return False
+    now = utcnow()
+    payment.status, payment.updated_at = new, now
+    if new is S.failed:
+        payment.failure_code = state.failure_code
+        payment.failure_message = state.failure_message
+    log(
+        session,
+        payment,
+        kind="status",
+        source=source,
+        from_status=current,
+        event_id=event_id,
+        actor_user_id=actor_user_id,
+        note=state.failure_message if new is S.failed else None,
+    )
+    if new is S.succeeded:
+        payment.succeeded_at = now
+        await _on_taken(session, payment, source=source)
+    return True
+
+
+async def _on_taken(session: AsyncSession, payment: Payment, *, source: str) -> None:
+    if payment.tip_cents:
+        await _share_tip(session, payment)
+    if payment.purpose != PaymentPurpose.deposit or payment.booking_id is None:
+        return
+    if await _another_deposit_taken(session, payment):
+        await request_auto_refund(
+            session, payment, reason="deposit_paid_twice", source=source, amount_cents=None
+        )
+        return
+    outcome = await bookings.confirm_deposit(session, payment.booking_id)
+    log(session, payment, kind=f"booking_{outcome}", source=source)
+    if outcome in {bookings.DepositOutcome.slot_lost, bookings.DepositOutcome.not_bookable}:
+        await request_auto_refund(
+            session, payment, reason=outcome, source=source, amount_cents=None
+        )
+
+
+async def _another_deposit_taken(session: AsyncSession, payment: Payment) -> bool:
+    """A client who paid in two tabs (Stripe and PayPal) paid twice: keep the first."""
+    other = await session.scalar(
+        select(func.count())
+        .select_from(Payment)
+        .where(
+            Payment.booking_id == payment.booking_id,
+            Payment.purpose == PaymentPurpose.deposit,
+            Payment.status.in_(TAKEN),
+            Payment.id != payment.id,
+        )
+    )
+    return bool(other)
+
+
+async def _share_tip(session: AsyncSession, payment: Payment) -> None:
+    """The tip goes to whoever served the client, in proportion to their services."""
+    if payment.booking_id is None:
+        return
+    booking = await bookings.payable_booking(session, payment.booking_id)
+    shares = sorted(booking.practitioner_shares.items())
+    if not shares:
+        return
+    weights = [max(price, 1) for _, price in shares]
+    now = utcnow()
+    for (practitioner_id, _), amount in zip(shares, split(payment.tip_cents, weights), strict=True):
+        if amount:
+            session.add(
+                Tip(
+                    id=new_id(),
+                    payment_id=payment.id,
+                    practitioner_id=practitioner_id,
+                    amount_cents=amount,
+                    created_at=now,
+                )
+            )
+
+
+async def request_auto_refund(
+    session: AsyncSession,
+    payment: Payment,
+    *,
+    reason: str,
+    source: str,
+    amount_cents: int | None,
+) -> None:
+    """Give money back by the rules, through the outbox: the provider call is retried until
+    it works, with a key that makes a retry a no-op at the provider."""
+    log(session, payment, kind="auto_refund_requested", source=source, note=reason)
+    logger.info(
+        "automatic refund requested", extra={"payment_id": str(payment.id), "reason": reason}
+    )
+    await outbox.enqueue(
+        session,
+        TOPIC_AUTO_REFUND,
+        {"payment_id": payment.id, "reason": reason, "amount_cents": amount_cents},
+    )
+
+
+def record_refund(session: AsyncSession, payment: Payment, refund: Refund, *, source: str) -> None:
+    """A refund went through: count it on its payment."""
+    now = utcnow()
+    refund.status, refund.completed_at = RefundStatus.succeeded, refund.completed_at or now
+    previous = payment.status
+    payment.refunded_cents += refund.amount_cents
+    payment.status = (
+        S.refunded if payment.refunded_cents >= payment.amount_cents else S.partially_refunded
+    )
+    payment.updated_at = now
+    log(
+        session,
+        payment,
+        kind="refunded",
+        source=source,
+        from_status=previous,
+        actor_user_id=refund.requested_by_user_id,
+        note=f"{refund.amount_cents} cents: {refund.reason}",
+    )
+
+
+async def refundable_cents(session: AsyncSession, payment: Payment) -> int:
+    """What may still go back: the amount less refunds done or under way."""
+    if S(payment.status) not in TAKEN:
+        return 0
+    pending = await session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
+            Refund.payment_id == payment.id, Refund.status == RefundStatus.pending
+        )
+    )
+    return payment.amount_cents - payment.refunded_cents - int(pending or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingBalance:
+    total_cents: int
+    deposit_cents: int
+    paid_cents: int  # taken for the services, less refunds (tips excluded)
+    in_progress_cents: int  # on a card reader right now
+    due_cents: int
+    tips_cents: int
+
+
+async def booking_balance(
+    session: AsyncSession, booking: bookings.PayableBooking
+) -> BookingBalance:
+    rows = (
+        await session.execute(
+            select(Payment.status, Payment.amount_cents, Payment.tip_cents, Payment.refunded_cents)
+            .where(Payment.booking_id == booking.id)
+            .where(
+                Payment.purpose.in_(
+                    [PaymentPurpose.deposit, PaymentPurpose.balance, PaymentPurpose.full]
+                )
+            )
+        )
+    ).all()
+    paid = in_progress = tips = 0
+    for status, amount, tip, refunded in rows:
+        if status in TAKEN:
+            paid += max(amount - tip - refunded, 0)
+            tips += tip
+        elif status in OPEN and status != S.requires_action:
+            in_progress += amount - tip
+    return BookingBalance(
+        total_cents=booking.total_cents,
+        deposit_cents=booking.deposit_cents,
+        paid_cents=paid,
+        in_progress_cents=in_progress,
+        due_cents=max(booking.total_cents - paid - in_progress, 0),
+        tips_cents=tips,
+    )

@@ -1,0 +1,194 @@
+"""Stripe through its official SDK: PaymentIntents for the site's Stripe Elements, refunds,
+a customer per returning client, and cards saved with a SetupIntent for a later no-show fee."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from app.core.config import StripeSettings
+from app.payments.errors import ProviderRefused, ProviderUnavailable
+from app.payments.models import PaymentStatus, Provider, RefundStatus
+from app.payments.providers.base import Charge, ProviderState, RefundResult, required
+
+_PI_STATUS = {
+    "requires_payment_method": PaymentStatus.pending,
+    "requires_confirmation": PaymentStatus.pending,
+    "requires_action": PaymentStatus.requires_action,
+    "processing": PaymentStatus.pending,
+    "requires_capture": PaymentStatus.pending,
+    "canceled": PaymentStatus.cancelled,
+    "succeeded": PaymentStatus.succeeded,
+}
+_REFUND_STATUS = {
+    "pending": RefundStatus.pending,
+    "requires_action": RefundStatus.pending,
+    "succeeded": RefundStatus.succeeded,
+    "failed": RefundStatus.failed,
+    "canceled": RefundStatus.failed,
+}
+
+
+def payment_intent_state(intent: Any) -> ProviderState:
+    """Our view of a PaymentIntent, from the API or from a webhook's `data.object`."""
+    status = _PI_STATUS.get(intent["status"], PaymentStatus.pending)
+    error = intent.get("last_payment_error")
+    if status is PaymentStatus.pending and intent["status"] == "requires_payment_method" and error:
+        status = PaymentStatus.failed
+    charge = intent.get("latest_charge")
+    return ProviderState(
+        ref=intent["id"],
+        status=status,
+        charge_ref=charge if isinstance(charge, str) else (charge or {}).get("id"),
+        amount_cents=intent.get("amount"),
+        client_secret=intent.get("client_secret"),
+        failure_code=(error or {}).get("decline_code") or (error or {}).get("code"),
+        failure_message=(error or {}).get("message"),
+    )
+
+
+def refund_state(refund: Any) -> RefundResult:
+    return RefundResult(
+        ref=refund["id"],
+        status=_REFUND_STATUS.get(refund["status"], RefundStatus.pending),
+        failure_message=refund.get("failure_reason"),
+    )
+
+
+class StripeProvider:
+    provider = Provider.stripe
+
+    def __init__(self, settings: StripeSettings) -> None:
+        secret_key = required(settings.secret_key, "STRIPE_SECRET_KEY")
+        self.publishable_key = settings.publishable_key
+        self._client = stripe.StripeClient(
+            secret_key.get_secret_value(),
+            base_addresses={"api": settings.api_base},
+            http_client=stripe.HTTPXClient(),
+            max_network_retries=2,
+        )
+
+    async def start(self, charge: Charge) -> ProviderState:
+        params: dict[str, Any] = {
+            "amount": charge.amount_cents,
+            "currency": charge.currency.lower(),
+            "description": charge.description,
+            "automatic_payment_methods": {"enabled": True},
+            "metadata": {"payment_id": str(charge.payment_id)},
+        }
+        if charge.customer_ref:
+            params["customer"] = charge.customer_ref
+            if charge.save_card:
+                params["setup_future_usage"] = "off_session"
+        intent = await _call(
+            self._client.v1.payment_intents.create_async(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": f"payment-{charge.payment_id}"},
+            )
+        )
+        return payment_intent_state(intent)
+
+    async def fetch(
+        self, ref: str, *, reader_ref: str | None = None, session_ref: str | None = None
+    ) -> ProviderState:
+        return payment_intent_state(
+            await _call(self._client.v1.payment_intents.retrieve_async(ref))
+        )
+
+    async def cancel(self, ref: str, *, reader_ref: str | None = None) -> None:
+        await _call(self._client.v1.payment_intents.cancel_async(ref))
+
+    async def refund(
+        self,
+        *,
+        payment_ref: str,
+        charge_ref: str | None,
+        amount_cents: int,
+        currency: str,
+        key: str,
+    ) -> RefundResult:
+        refund = await _call(
+            self._client.v1.refunds.create_async(
+                {"payment_intent": payment_ref, "amount": amount_cents},
+                {"idempotency_key": key},
+            )
+        )
+        return refund_state(refund)
+
+    async def ensure_customer(self, *, client_id: str, email: str | None, name: str) -> str:
+        params: dict[str, Any] = {"name": name, "metadata": {"client_id": client_id}}
+        if email:
+            params["email"] = email
+        customer = await _call(
+            self._client.v1.customers.create_async(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": f"customer-{client_id}"},
+            )
+        )
+        return str(customer["id"])
+
+    async def setup_card(self, *, customer_ref: str, key: str) -> tuple[str, str]:
+        """A SetupIntent to save a card for later off-session charges: (id, client_secret)."""
+        params: dict[str, Any] = {
+            "customer": customer_ref,
+            "usage": "off_session",
+            "payment_method_types": ["card"],
+        }
+        intent = await _call(
+            self._client.v1.setup_intents.create_async(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": key},
+            )
+        )
+        return str(intent["id"]), str(intent["client_secret"])
+
+    async def card_details(self, payment_method_ref: str) -> tuple[str | None, str | None]:
+        method = await _call(self._client.v1.payment_methods.retrieve_async(payment_method_ref))
+        card = method.get("card") or {}
+        return card.get("brand"), card.get("last4")
+
+    async def detach_card(self, payment_method_ref: str) -> None:
+        await _call(self._client.v1.payment_methods.detach_async(payment_method_ref))
+
+    async def charge_saved_card(
+        self, charge: Charge, *, customer_ref: str, payment_method_ref: str
+    ) -> ProviderState:
+        """Charge a saved card while the client is away (a no-show fee she agreed to)."""
+        params: dict[str, Any] = {
+            "amount": charge.amount_cents,
+            "currency": charge.currency.lower(),
+            "description": charge.description,
+            "customer": customer_ref,
+            "payment_method": payment_method_ref,
+            "off_session": True,
+            "confirm": True,
+            "metadata": {"payment_id": str(charge.payment_id)},
+        }
+        intent: Any
+        try:
+            intent = await self._client.v1.payment_intents.create_async(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": f"payment-{charge.payment_id}"},
+            )
+        except stripe.CardError as exc:
+            # The card was declined: Stripe still made the PaymentIntent, report it as failed.
+            intent = getattr(exc.error, "payment_intent", None)
+            if intent is None:
+                raise ProviderRefused(exc.user_message or "The card was declined.") from exc
+        except stripe.StripeError as exc:
+            raise _translate(exc) from exc
+        return payment_intent_state(intent)
+
+
+async def _call(awaitable: Any) -> Any:
+    try:
+        return await awaitable
+    except stripe.StripeError as exc:
+        raise _translate(exc) from exc
+
+
+def _translate(exc: stripe.StripeError) -> Exception:
+    if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
+        return ProviderUnavailable(f"Stripe: {exc.user_message or 'no answer'}")
+    return ProviderRefused(f"Stripe: {exc.user_message or exc.code or 'request refused'}")

@@ -1,0 +1,83 @@
+"""What other domains may use from payments: a client's payments for her GDPR export, their
+anonymisation on erasure (amounts stay: accounting keeps them ten years), and a merge."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.payments.models import Payment, ProviderCustomer, ProviderEvent, SavedCard
+
+REDACTED = {"redacted": "erased with the client's personal data"}
+
+
+async def export_client_payments(session: AsyncSession, client_id: UUID) -> list[dict[str, Any]]:
+    payments = await session.scalars(
+        select(Payment).where(Payment.client_id == client_id).order_by(Payment.created_at)
+    )
+    cards = await session.scalars(select(SavedCard).where(SavedCard.client_id == client_id))
+    return [
+        {
+            "id": p.id,
+            "date": p.created_at,
+            "method": p.method,
+            "purpose": p.purpose,
+            "status": p.status,
+            "amount_cents": p.amount_cents,
+            "refunded_cents": p.refunded_cents,
+            "currency": p.currency,
+            "booking_id": p.booking_id,
+        }
+        for p in payments
+    ] + [
+        {
+            "saved_card": c.id,
+            "brand": c.brand,
+            "last4": c.last4,
+            "status": c.status,
+            "consent": c.consent_text,
+            "consented_at": c.consented_at,
+        }
+        for c in cards
+    ]
+
+
+async def anonymize_client_payments(session: AsyncSession, client_id: UUID) -> None:
+    """Keep every amount; drop what names the person: provider payloads (payer names and
+    e-mails), staff notes, saved cards and the provider customer link."""
+    payment_ids = select(Payment.id).where(Payment.client_id == client_id).scalar_subquery()
+    await session.execute(
+        update(ProviderEvent)
+        .where(ProviderEvent.payment_id.in_(payment_ids))
+        .values(payload=REDACTED)
+    )
+    await session.execute(
+        update(Payment).where(Payment.client_id == client_id).values(note=None, approval_url=None)
+    )
+    await session.execute(delete(SavedCard).where(SavedCard.client_id == client_id))
+    await session.execute(delete(ProviderCustomer).where(ProviderCustomer.client_id == client_id))
+
+
+async def reassign_client(session: AsyncSession, *, source_id: UUID, target_id: UUID) -> None:
+    """A merge: the source's payments and cards become the target's. The target keeps its
+    own provider customer when it has one."""
+    await session.execute(
+        update(Payment).where(Payment.client_id == source_id).values(client_id=target_id)
+    )
+    await session.execute(
+        update(SavedCard).where(SavedCard.client_id == source_id).values(client_id=target_id)
+    )
+    target_has = select(ProviderCustomer.provider).where(ProviderCustomer.client_id == target_id)
+    await session.execute(
+        delete(ProviderCustomer).where(
+            ProviderCustomer.client_id == source_id, ProviderCustomer.provider.in_(target_has)
+        )
+    )
+    await session.execute(
+        update(ProviderCustomer)
+        .where(ProviderCustomer.client_id == source_id)
+        .values(client_id=target_id)
+    )

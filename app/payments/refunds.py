@@ -1,0 +1,175 @@
+"""Giving money back: refunds asked by staff, and the automatic ones the rules call for (a
+deposit on a booking cancelled in time or by the salon, a payment that arrived too late)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bookings import public as bookings
+from app.core import outbox
+from app.core.clock import utcnow
+from app.core.ids import new_id
+from app.payments import ledger, providers
+from app.payments.errors import PaymentNotRefundable, RefundExceedsPayment
+from app.payments.models import (
+    STAFF_RECORDED_METHODS,
+    TAKEN,
+    Payment,
+    PaymentMethod,
+    PaymentPurpose,
+    Provider,
+    Refund,
+    RefundStatus,
+)
+from app.payments.providers.base import RefundResult
+
+logger = logging.getLogger(__name__)
+
+
+async def refund_payment(
+    session: AsyncSession,
+    payment: Payment,
+    *,
+    amount_cents: int | None,
+    reason: str,
+    requested_by_user_id: UUID | None,
+    automatic: bool = False,
+    key: str | None = None,
+) -> Refund:
+    """Refund `amount_cents` (all that is left by default) of a payment locked by the caller.
+
+    The provider is called with an idempotency key (the refund's id, or `key` for automatic
+    refunds so that a retried job never refunds twice). Cash and transfers are refunded by
+    hand: the record says the money went back."""
+    if payment.method == PaymentMethod.gift_card:
+        raise PaymentNotRefundable("Gift-card payments go back onto the card, not here.")
+    refundable = await ledger.refundable_cents(session, payment)
+    if refundable <= 0:
+        raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
+    amount = refundable if amount_cents is None else amount_cents
+    if amount > refundable:
+        raise RefundExceedsPayment(
+            f"At most {refundable} cents can be refunded.", extra={"refundable_cents": refundable}
+        )
+    refund_id = new_id()
+    if payment.provider == Provider.none or payment.method in STAFF_RECORDED_METHODS:
+        result = RefundResult(ref="", status=RefundStatus.succeeded)
+    else:
+        adapter = providers.for_provider(payment.provider, PaymentMethod(payment.method))
+        result = await adapter.refund(
+            payment_ref=payment.provider_ref or "",
+            charge_ref=payment.provider_charge_ref,
+            amount_cents=amount,
+            currency=payment.currency,
+            key=key or f"refund-{refund_id}",
+        )
+        known = await session.scalar(select(Refund).where(Refund.provider_ref == result.ref))
+        if known is not None:  # a retried job whose refund a webhook already recorded
+            return known
+    refund = Refund(
+        id=refund_id,
+        payment_id=payment.id,
+        amount_cents=amount,
+        status=RefundStatus.pending,
+        reason=reason,
+        automatic=automatic,
+        provider_ref=result.ref or None,
+        requested_by_user_id=requested_by_user_id,
+        created_at=utcnow(),
+    )
+    session.add(refund)
+    source = "auto" if automatic else "staff"
+    await apply_refund_result(session, payment, refund, result, source=source)
+    await session.flush()
+    return refund
+
+
+async def apply_refund_result(
+    session: AsyncSession, payment: Payment, refund: Refund, result: RefundResult, *, source: str
+) -> bool:
+    """Move a refund to what the provider says; a refund that succeeds counts once."""
+    if refund.status != RefundStatus.pending or result.status == RefundStatus.pending:
+        return False
+    if result.status == RefundStatus.succeeded:
+        ledger.record_refund(session, payment, refund, source=source)
+    else:
+        refund.status, refund.completed_at = RefundStatus.failed, utcnow()
+        refund.failure_message = result.failure_message
+        ledger.log(
+            session, payment, kind="refund_failed", source=source, note=result.failure_message
+        )
+    return True
+
+
+@outbox.handles(ledger.TOPIC_AUTO_REFUND)
+async def run_auto_refund(session: AsyncSession, payload: dict[str, Any]) -> None:
+    payment = await ledger.get_payment(session, UUID(payload["payment_id"]), lock=True)
+    if await ledger.refundable_cents(session, payment) <= 0:
+        return
+    if payment.method in STAFF_RECORDED_METHODS:
+        ledger.log(session, payment, kind="refund_due_in_person", source="auto")
+        return
+    await refund_payment(
+        session,
+        payment,
+        amount_cents=payload.get("amount_cents"),
+        reason=str(payload["reason"]),
+        requested_by_user_id=None,
+        automatic=True,
+        key=f"auto-{payment.id}-{payload['reason']}",
+    )
+
+
+@outbox.handles(bookings.TOPIC_CANCELLED)
+async def on_booking_cancelled(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """The deposit follows the cancellation policy (docs/deposits.md): kept when the client
+    cancels late, refunded when she cancels in time or the salon cancels. Anything else paid
+    in advance for the booking goes back."""
+    booking_id = UUID(payload["booking_id"])
+    booking = await bookings.payable_booking(session, booking_id)
+    kept_by_policy = bool(payload.get("by_client")) and bool(payload.get("late"))
+    payments = await session.scalars(
+        select(Payment)
+        .where(Payment.booking_id == booking_id, Payment.status.in_(TAKEN))
+        .where(Payment.purpose != PaymentPurpose.no_show_fee)
+        .order_by(Payment.created_at)
+        .with_for_update()
+    )
+    for payment in payments:
+        if await ledger.refundable_cents(session, payment) <= 0:
+            continue
+        if payment.purpose == PaymentPurpose.deposit and kept_by_policy:
+            ledger.log(
+                session,
+                payment,
+                kind="deposit_kept",
+                source="auto",
+                note=f"late cancellation ({booking.deposit_policy or 'arrhes'})",
+            )
+            continue
+        salon = not payload.get("by_client")
+        if (
+            payment.purpose == PaymentPurpose.deposit
+            and salon
+            and booking.deposit_policy == "arrhes"
+        ):
+            # Code de la consommation L214-1: the salon that withdraws owes the arrhes twice.
+            ledger.log(
+                session,
+                payment,
+                kind="arrhes_compensation_due",
+                source="auto",
+                note=f"{payment.amount_cents - payment.refunded_cents} cents owed on top",
+            )
+        await ledger.request_auto_refund(
+            session,
+            payment,
+            reason="cancelled_by_salon" if salon else "cancelled_in_time",
+            source="auto",
+            amount_cents=None,
+        )

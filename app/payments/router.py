@@ -1,0 +1,577 @@
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, status
+from sqlalchemy import select
+
+from app.auth.public import ClientSelf, DbSession, FrontDesk, Manager, MaybeUser, Principal
+from app.bookings import public as bookings
+from app.clients import public as clients
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.core.errors import Forbidden, NotFound, error_responses
+from app.core.pagination import Page, Pagination, paginate
+from app.core.timeutils import SalonDate, local_day_span, zone
+from app.payments import checkout, ledger, providers, refunds, reports, terminal, webhooks
+from app.payments.errors import (
+    AmountExceedsBalance,
+    BookingNotPayable,
+    DepositAlreadyPaid,
+    DepositNotDue,
+    FeeNotAllowed,
+    InvalidWebhookPayload,
+    InvalidWebhookSignature,
+    MethodNotAllowed,
+    NoSavedCard,
+    NothingToPay,
+    PaymentNotCancellable,
+    PaymentNotCapturable,
+    PaymentNotFound,
+    PaymentNotRefundable,
+    ProviderRefused,
+    ProviderUnavailable,
+    ReaderBusy,
+    ReaderNotFound,
+    ReaderOffline,
+    ReaderRequired,
+    RefundExceedsPayment,
+    SimulationNotAvailable,
+    WebhookNotConfigured,
+)
+from app.payments.models import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    ProviderEvent,
+    SavedCard,
+    SavedCardStatus,
+)
+from app.payments.providers.base import ProviderState
+from app.payments.schemas import (
+    BalanceOut,
+    CaptureIn,
+    CardSetupIn,
+    CardSetupOut,
+    CheckoutOut,
+    DaySummaryOut,
+    DepositIn,
+    InPersonIn,
+    MethodTotalsOut,
+    NoShowFeeIn,
+    PaymentDetail,
+    PaymentOut,
+    ProviderEventOut,
+    ReaderIn,
+    ReaderOut,
+    RefundIn,
+    RefundOut,
+    SavedCardOut,
+    SimulateIn,
+    TipsOwedOut,
+    TipsPayoutIn,
+    WebhookAck,
+    as_detail,
+)
+from app.payments.signatures import payment_from_sumup_token, verify_stripe
+
+router = APIRouter(tags=["payments"])
+webhook_router = APIRouter(tags=["webhooks"])
+
+_PROVIDER_ERRORS = (ProviderUnavailable, ProviderRefused)
+
+
+async def _check_booking_access(
+    session: DbSession, booking_id: UUID, principal: Principal | None, token: str | None
+) -> None:
+    """Staff, the client who owns the booking, or whoever holds its manage link."""
+    if principal is not None and principal.is_staff:
+        return
+    if token is not None:
+        if bookings.booking_from_manage_token(token) == booking_id:
+            return
+        raise Forbidden("This link is for another booking.")
+    if principal is not None:
+        own = await clients.client_for_user(session, principal.user_id)
+        booking = await bookings.payable_booking(session, booking_id)
+        if own is not None and own.id == booking.client_id:
+            return
+    raise bookings.BookingNotFound()
+
+
+def _checkout_out(result: checkout.Checkout) -> CheckoutOut:
+    payment = result.payment
+    return CheckoutOut(
+        payment_id=payment.id,
+        status=payment.status,
+        method=payment.method,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        provider=payment.provider,
+        client_secret=result.client_secret,
+        publishable_key=result.publishable_key,
+        approval_url=payment.approval_url,
+    )
+
+
+# --- the site --------------------------------------------------------------------------
+
+
+@router.post(
+    "/api/v1/payments/deposits",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(DepositNotDue, DepositAlreadyPaid, Forbidden, *_PROVIDER_ERRORS),
+)
+async def start_deposit(body: DepositIn, principal: MaybeUser, session: DbSession) -> CheckoutOut:
+    """Pay the deposit of a held booking: Stripe answers a `client_secret` for Stripe
+    Elements, PayPal an `approval_url`. The amount is the booking's deposit. Calling again
+    returns the payment already open for that method."""
+    await _check_booking_access(session, body.booking_id, principal, body.token)
+    result = await checkout.start_deposit(
+        session,
+        booking_id=body.booking_id,
+        method=PaymentMethod(body.method),
+        return_url=body.return_url,
+        cancel_url=body.cancel_url,
+    )
+    return _checkout_out(result)
+
+
+@router.post(
+    "/api/v1/payments/{payment_id}/capture",
+    responses=error_responses(PaymentNotFound, PaymentNotCapturable, Forbidden, *_PROVIDER_ERRORS),
+)
+async def capture_payment(
+    payment_id: UUID, body: CaptureIn, principal: MaybeUser, session: DbSession
+) -> PaymentOut:
+    """Capture a PayPal order once the client approved it (back on the site's return URL)."""
+    payment = await ledger.get_payment(session, payment_id, lock=True)
+    if payment.booking_id is None:
+        raise PaymentNotCapturable()
+    await _check_booking_access(session, payment.booking_id, principal, body.token)
+    await checkout.capture(session, payment, source="api")
+    return PaymentOut.model_validate(payment)
+
+
+@router.post(
+    "/api/v1/payments/{payment_id}/simulate",
+    responses=error_responses(PaymentNotFound, SimulationNotAvailable),
+)
+async def simulate_payment(payment_id: UUID, body: SimulateIn, session: DbSession) -> PaymentOut:
+    """Development only: complete a payment made with the console adapter (no provider keys
+    set), as the provider's webhook would. Refused in production and for real payments."""
+    payment = await ledger.get_payment(session, payment_id, lock=True)
+    if payment.provider != "console" or get_settings().app.env == "production":
+        raise SimulationNotAvailable()
+    event, _ = await webhooks.receive(
+        session,
+        provider="console",
+        event_id=f"{payment.id}:{body.outcome}",
+        event_type=f"console.{body.outcome}",
+        payload={"payment_id": str(payment.id), "outcome": body.outcome},
+    )
+    if event is not None:
+        state = ProviderState(
+            ref=payment.provider_ref or "",
+            status=PaymentStatus(body.outcome),
+            charge_ref=payment.provider_ref,
+            failure_message="Simulated failure" if body.outcome == "failed" else None,
+        )
+        applied = await webhooks.state_change(session, event, payment, state)
+        webhooks.finish(event, applied)
+    return PaymentOut.model_validate(payment)
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+@router.get("/api/v1/payments")
+async def list_payments(
+    _: FrontDesk,
+    session: DbSession,
+    page: Pagination,
+    date_from: SalonDate | None = None,
+    date_to: SalonDate | None = None,
+    method: PaymentMethod | None = None,
+    payment_status: Annotated[PaymentStatus | None, Query(alias="status")] = None,
+    client_id: UUID | None = None,
+    booking_id: UUID | None = None,
+) -> Page[PaymentOut]:
+    """Payments, newest first, by salon dates (inclusive), method, status, client, booking."""
+    tz = zone()
+    statement = reports.payments_query(
+        start=local_day_span(date_from, tz)[0] if date_from else None,
+        end=local_day_span(date_to, tz)[1] if date_to else None,
+        method=method,
+        status=payment_status,
+        client_id=client_id,
+        booking_id=booking_id,
+    )
+    return await paginate(
+        session,
+        statement,
+        order_by=(Payment.created_at, Payment.id),
+        params=page,
+        descending=True,
+        to_item=PaymentOut.model_validate,
+    )
+
+
+@router.post(
+    "/api/v1/payments/in-person",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        MethodNotAllowed,
+        BookingNotPayable,
+        AmountExceedsBalance,
+        NothingToPay,
+        ReaderRequired,
+        ReaderNotFound,
+        ReaderBusy,
+        ReaderOffline,
+        *_PROVIDER_ERRORS,
+    ),
+)
+async def take_in_person(body: InPersonIn, staff: FrontDesk, session: DbSession) -> PaymentOut:
+    """Take the balance of a booking at the salon, and a tip for whoever served. Cash and
+    transfers are recorded at once; on the card reader the payment stays `pending` until
+    the reader reports (callback, then polling as a safety net)."""
+    payment = await checkout.take_in_person(
+        session,
+        booking_id=body.booking_id,
+        method=PaymentMethod(body.method),
+        amount_cents=body.amount_cents,
+        tip_cents=body.tip_cents,
+        reader_id=body.reader_id,
+        note=body.note,
+        staff_user_id=staff.user_id,
+    )
+    return PaymentOut.model_validate(payment)
+
+
+@router.post(
+    "/api/v1/payments/no-show-fee",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(FeeNotAllowed, NoSavedCard, AmountExceedsBalance, *_PROVIDER_ERRORS),
+)
+async def charge_no_show_fee(body: NoShowFeeIn, staff: Manager, session: DbSession) -> PaymentOut:
+    """Charge the card a client saved (with her consent) after a no-show or a late
+    cancellation; never more than the booking's price less what was already kept."""
+    payment = await checkout.charge_no_show_fee(
+        session,
+        booking_id=body.booking_id,
+        amount_cents=body.amount_cents,
+        staff_user_id=staff.user_id,
+    )
+    return PaymentOut.model_validate(payment)
+
+
+@router.get("/api/v1/payments/daily-summary")
+async def daily_summary(
+    _: FrontDesk, session: DbSession, day: Annotated[SalonDate | None, Query(alias="date")] = None
+) -> DaySummaryOut:
+    """One salon day per method: taken, tips, refunded, net; what the cash drawer and the
+    SumUp payout should hold."""
+    summary = await reports.day_summary(session, day or utcnow().astimezone(zone()).date())
+    return DaySummaryOut(
+        date=summary.day,
+        methods=[
+            MethodTotalsOut(
+                method=m.method,
+                count=m.count,
+                taken_cents=m.taken_cents,
+                tips_cents=m.tips_cents,
+                refunded_cents=m.refunded_cents,
+                net_cents=m.net_cents,
+            )
+            for m in summary.methods
+        ],
+        cash_drawer_cents=summary.net("cash"),
+        sumup_payout_cents=summary.net("sumup_terminal"),
+        online_cents=summary.net("stripe") + summary.net("paypal"),
+    )
+
+
+@router.get("/api/v1/payments/tips")
+async def tips_owed(
+    _: Manager,
+    session: DbSession,
+    practitioner_id: UUID | None = None,
+    until: SalonDate | None = None,
+) -> list[TipsOwedOut]:
+    """Tips not yet handed to each practitioner (before `until`, a salon date, exclusive)."""
+    rows = await reports.tips_owed(
+        session,
+        practitioner_id=practitioner_id,
+        until=local_day_span(until, zone())[0] if until else None,
+    )
+    return [
+        TipsOwedOut(practitioner_id=r.practitioner_id, count=r.count, amount_cents=r.amount_cents)
+        for r in rows
+    ]
+
+
+@router.post("/api/v1/payments/tips/payout")
+async def pay_out_tips(body: TipsPayoutIn, staff: Manager, session: DbSession) -> TipsOwedOut:
+    """Record that a practitioner's tips were handed over (all of them, or up to `until`)."""
+    paid = await reports.pay_out_tips(
+        session, practitioner_id=body.practitioner_id, until=body.until, staff_user_id=staff.user_id
+    )
+    return TipsOwedOut(
+        practitioner_id=paid.practitioner_id, count=paid.count, amount_cents=paid.amount_cents
+    )
+
+
+@router.get("/api/v1/payments/provider-events")
+async def provider_events(
+    _: Manager,
+    session: DbSession,
+    page: Pagination,
+    provider: str | None = None,
+    outcome: str | None = None,
+) -> Page[ProviderEventOut]:
+    """Webhooks received, newest first; `outcome=unmatched` lists those about payments this
+    API does not know (reported, never retried)."""
+    statement = select(ProviderEvent)
+    if provider:
+        statement = statement.where(ProviderEvent.provider == provider)
+    if outcome:
+        statement = statement.where(ProviderEvent.outcome == outcome)
+    return await paginate(
+        session,
+        statement,
+        order_by=(ProviderEvent.received_at, ProviderEvent.id),
+        params=page,
+        descending=True,
+        to_item=ProviderEventOut.model_validate,
+    )
+
+
+@router.get("/api/v1/payments/terminal/readers")
+async def list_readers(_: FrontDesk, session: DbSession) -> list[ReaderOut]:
+    return [ReaderOut.model_validate(r) for r in await terminal.list_readers(session)]
+
+
+@router.post(
+    "/api/v1/payments/terminal/readers",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(*_PROVIDER_ERRORS),
+)
+async def pair_reader(body: ReaderIn, _: Manager, session: DbSession) -> ReaderOut:
+    """Pair a SumUp reader with the code it shows on its screen."""
+    reader = await terminal.pair_reader(session, pairing_code=body.pairing_code, name=body.name)
+    return ReaderOut.model_validate(reader)
+
+
+@router.delete(
+    "/api/v1/payments/terminal/readers/{reader_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(ReaderNotFound, *_PROVIDER_ERRORS),
+)
+async def remove_reader(reader_id: UUID, _: Manager, session: DbSession) -> None:
+    await terminal.remove_reader(session, reader_id)
+
+
+@router.get("/api/v1/bookings/{booking_id}/balance", responses=error_responses(NotFound))
+async def booking_balance(booking_id: UUID, _: FrontDesk, session: DbSession) -> BalanceOut:
+    """What a booking costs, what was paid (deposit included), what is on the reader now,
+    and what is left to take."""
+    booking = await bookings.payable_booking(session, booking_id)
+    balance = await ledger.booking_balance(session, booking)
+    return BalanceOut(
+        booking_id=booking.id,
+        total_cents=balance.total_cents,
+        deposit_cents=balance.deposit_cents,
+        paid_cents=balance.paid_cents,
+        in_progress_cents=balance.in_progress_cents,
+        due_cents=balance.due_cents,
+        tips_cents=balance.tips_cents,
+    )
+
+
+@router.get("/api/v1/payments/{payment_id}", responses=error_responses(PaymentNotFound))
+async def get_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> PaymentDetail:
+    """One payment with its refunds, its history, the webhooks about it and its tips."""
+    payment = await ledger.get_payment(session, payment_id)
+    return as_detail(payment, *await reports.payment_story(session, payment.id))
+
+
+@router.post(
+    "/api/v1/payments/{payment_id}/refunds",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        PaymentNotFound, PaymentNotRefundable, RefundExceedsPayment, *_PROVIDER_ERRORS
+    ),
+)
+async def refund_payment(
+    payment_id: UUID, body: RefundIn, staff: FrontDesk, session: DbSession
+) -> RefundOut:
+    """Refund all or part of a payment (through its provider; cash is handed back)."""
+    payment = await ledger.get_payment(session, payment_id, lock=True)
+    refund = await refunds.refund_payment(
+        session,
+        payment,
+        amount_cents=body.amount_cents,
+        reason=body.reason,
+        requested_by_user_id=staff.user_id,
+    )
+    return RefundOut.model_validate(refund)
+
+
+@router.post(
+    "/api/v1/payments/{payment_id}/cancel",
+    responses=error_responses(PaymentNotFound, PaymentNotCancellable, *_PROVIDER_ERRORS),
+)
+async def cancel_payment(payment_id: UUID, staff: FrontDesk, session: DbSession) -> PaymentOut:
+    """Stop a payment in progress: the checkout on the reader, an unpaid online payment."""
+    payment = await ledger.get_payment(session, payment_id, lock=True)
+    await checkout.cancel(session, payment, staff_user_id=staff.user_id)
+    return PaymentOut.model_validate(payment)
+
+
+@router.post(
+    "/api/v1/payments/{payment_id}/refresh",
+    responses=error_responses(PaymentNotFound, *_PROVIDER_ERRORS),
+)
+async def refresh_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> PaymentOut:
+    """Ask the provider where this payment stands now (when a webhook seems late)."""
+    payment = await ledger.get_payment(session, payment_id, lock=True)
+    await webhooks.refresh(session, payment, source="staff")
+    return PaymentOut.model_validate(payment)
+
+
+# --- the client's saved cards ------------------------------------------------------------
+
+
+async def _own_client(session: DbSession, principal: Principal) -> UUID:
+    own = await clients.client_for_user(session, principal.user_id)
+    if own is None:
+        raise NotFound("No client record is linked to this account.")
+    return own.id
+
+
+@router.get("/api/v1/me/saved-cards")
+async def my_saved_cards(principal: ClientSelf, session: DbSession) -> list[SavedCardOut]:
+    client_id = await _own_client(session, principal)
+    cards = await session.scalars(
+        select(SavedCard)
+        .where(SavedCard.client_id == client_id, SavedCard.status == SavedCardStatus.active)
+        .order_by(SavedCard.consented_at.desc())
+    )
+    return [SavedCardOut.model_validate(c) for c in cards]
+
+
+@router.post(
+    "/api/v1/me/saved-cards",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(MethodNotAllowed, *_PROVIDER_ERRORS),
+)
+async def save_card(body: CardSetupIn, principal: ClientSelf, session: DbSession) -> CardSetupOut:
+    """Start saving a card (Stripe SetupIntent): confirm it on the site with the
+    `client_secret`; the card is active once Stripe tells us it is set up."""
+    client_id = await _own_client(session, principal)
+    card, secret = await checkout.start_card_setup(
+        session, client_id=client_id, consent_text=checkout.card_consent_text()
+    )
+    adapter = providers.stripe_provider()
+    return CardSetupOut(id=card.id, client_secret=secret, publishable_key=adapter.publishable_key)
+
+
+@router.delete(
+    "/api/v1/me/saved-cards/{card_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(NotFound, *_PROVIDER_ERRORS),
+)
+async def remove_saved_card(card_id: UUID, principal: ClientSelf, session: DbSession) -> None:
+    client_id = await _own_client(session, principal)
+    card = await session.get(SavedCard, card_id, with_for_update=True)
+    if card is None or card.client_id != client_id or card.status == SavedCardStatus.removed:
+        raise NotFound("This card does not exist.")
+    await checkout.remove_card(session, card)
+
+
+# --- provider webhooks -------------------------------------------------------------------
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise InvalidWebhookPayload() from exc
+    if not isinstance(data, dict):
+        raise InvalidWebhookPayload()
+    return data
+
+
+_WEBHOOK_ERRORS = error_responses(
+    InvalidWebhookSignature, InvalidWebhookPayload, WebhookNotConfigured
+)
+
+
+@webhook_router.post("/api/v1/webhooks/stripe", responses=_WEBHOOK_ERRORS)
+async def stripe_webhook(
+    request: Request,
+    session: DbSession,
+    stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
+) -> WebhookAck:
+    """Stripe events, verified with `STRIPE_WEBHOOK_SECRET`, applied once."""
+    secret = get_settings().stripe.webhook_secret
+    if secret is None:
+        raise WebhookNotConfigured("STRIPE_WEBHOOK_SECRET is not set.")
+    body = await request.body()
+    verify_stripe(secret.get_secret_value(), body=body, header=stripe_signature)
+    data = _json(body)
+    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
+        raise InvalidWebhookPayload("A Stripe event has an `id` and a `type`.")
+    event, received = await webhooks.receive(
+        session, provider="stripe", event_id=data["id"], event_type=data["type"], payload=data
+    )
+    if event is not None:
+        received = webhooks.finish(event, await webhooks.apply_stripe(session, event, data))
+    return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
+
+
+@webhook_router.post("/api/v1/webhooks/paypal", responses=_WEBHOOK_ERRORS)
+async def paypal_webhook(request: Request, session: DbSession) -> WebhookAck:
+    """PayPal events, verified by PayPal's verify-webhook-signature call, applied once."""
+    adapter = providers.paypal_provider()
+    if not isinstance(adapter, providers.PayPalProvider) or not get_settings().paypal.webhook_id:
+        raise WebhookNotConfigured("PayPal credentials and PAYPAL_WEBHOOK_ID are not set.")
+    data = _json(await request.body())
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    if not await adapter.verify_webhook(headers, data):
+        raise InvalidWebhookSignature("PayPal did not confirm this event.")
+    if not isinstance(data.get("id"), str) or not isinstance(data.get("event_type"), str):
+        raise InvalidWebhookPayload("A PayPal event has an `id` and an `event_type`.")
+    event, received = await webhooks.receive(
+        session, provider="paypal", event_id=data["id"], event_type=data["event_type"], payload=data
+    )
+    if event is not None:
+        received = webhooks.finish(event, await webhooks.apply_paypal(session, event, data))
+    return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
+
+
+@webhook_router.post("/api/v1/webhooks/sumup", responses=_WEBHOOK_ERRORS)
+async def sumup_webhook(
+    request: Request, session: DbSession, token: str | None = None
+) -> WebhookAck:
+    """The card reader's result, posted to the callback URL we signed for that payment. The
+    status in the body is not trusted: SumUp is asked before anything changes."""
+    payment_id = payment_from_sumup_token(token)
+    data = _json(await request.body())
+    event_id = data.get("id")
+    if not isinstance(event_id, str):
+        raise InvalidWebhookPayload("A SumUp callback has an `id`.")
+    status_ = (data.get("payload") or {}).get("status", "")
+    event, received = await webhooks.receive(
+        session,
+        provider="sumup",
+        event_id=f"{event_id}:{status_}",
+        event_type=str(data.get("event_type") or "reader.checkout"),
+        payload=data,
+    )
+    if event is not None:
+        received = webhooks.finish(event, await webhooks.apply_sumup(session, event, payment_id))
+    return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)

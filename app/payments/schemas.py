@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.timeutils import SalonDateTime
+
+Text = Field(default=None, max_length=500)
+
+
+class DepositIn(BaseModel):
+    """Open the deposit payment of a booking held for it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "booking_id": "0193a3c4-1111-7000-8000-000000000001",
+                "method": "stripe",
+                "token": "manage token from the booking, when the client has no account",
+            }
+        }
+    )
+
+    booking_id: UUID
+    method: Literal["stripe", "paypal"]
+    token: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="The booking's `manage_token`, for a client without an account.",
+    )
+    return_url: str | None = Field(
+        default=None, max_length=500, description="PayPal: where the client comes back to."
+    )
+    cancel_url: str | None = Field(
+        default=None, max_length=500, description="PayPal: where she goes if she gives up."
+    )
+
+
+class CheckoutOut(BaseModel):
+    payment_id: UUID
+    status: str
+    method: str
+    amount_cents: int
+    currency: str
+    provider: str
+    client_secret: str | None = Field(
+        default=None, description="Stripe: for Stripe Elements on the site (never stored)."
+    )
+    publishable_key: str | None = None
+    approval_url: str | None = Field(default=None, description="PayPal: send the client here.")
+
+
+class CaptureIn(BaseModel):
+    token: str | None = Field(default=None, max_length=1000)
+
+
+class InPersonIn(BaseModel):
+    """Take what is left to pay for a booking at the salon, with an optional tip."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "booking_id": "0193a3c4-1111-7000-8000-000000000001",
+                "method": "sumup_terminal",
+                "reader_id": "0193a3c4-2222-7000-8000-000000000002",
+                "tip_cents": 500,
+            }
+        }
+    )
+
+    booking_id: UUID
+    method: Literal["sumup_terminal", "cash", "bank_transfer"]
+    amount_cents: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="Default: all that is due."
+    )
+    tip_cents: int = Field(default=0, ge=0, le=1_000_000)
+    reader_id: UUID | None = None
+    note: str | None = Text
+
+
+class RefundIn(BaseModel):
+    amount_cents: int | None = Field(
+        default=None, gt=0, le=10_000_000, description="Default: all that is left."
+    )
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class NoShowFeeIn(BaseModel):
+    booking_id: UUID
+    amount_cents: int = Field(gt=0, le=10_000_000)
+
+
+class SimulateIn(BaseModel):
+    outcome: Literal["succeeded", "failed", "requires_action"] = "succeeded"
+
+
+class PaymentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    method: str
+    purpose: str
+    status: str
+    amount_cents: int
+    tip_cents: int
+    refunded_cents: int
+    currency: str
+    subject_kind: str
+    subject_id: UUID
+    booking_id: UUID | None
+    client_id: UUID | None
+    provider: str
+    provider_ref: str | None
+    provider_charge_ref: str | None
+    approval_url: str | None
+    reader_id: UUID | None
+    failure_code: str | None
+    failure_message: str | None
+    note: str | None
+    taken_by_user_id: UUID | None
+    created_at: SalonDateTime
+    succeeded_at: SalonDateTime | None
+
+
+class RefundOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    payment_id: UUID
+    amount_cents: int
+    status: str
+    reason: str
+    automatic: bool
+    provider_ref: str | None
+    failure_message: str | None
+    requested_by_user_id: UUID | None
+    created_at: SalonDateTime
+    completed_at: SalonDateTime | None
+
+
+class PaymentLogOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: SalonDateTime
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    source: str
+    actor_user_id: UUID | None
+    note: str | None
+
+
+class ProviderEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    provider: str
+    event_id: str
+    event_type: str
+    outcome: str
+    payment_id: UUID | None
+    note: str | None
+    received_at: SalonDateTime
+
+
+class TipOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    practitioner_id: UUID
+    amount_cents: int
+    paid_out_at: SalonDateTime | None
+
+
+class PaymentDetail(PaymentOut):
+    refunds: list[RefundOut]
+    history: list[PaymentLogOut]
+    provider_events: list[ProviderEventOut]
+    tips: list[TipOut]
+
+
+class BalanceOut(BaseModel):
+    booking_id: UUID
+    total_cents: int
+    deposit_cents: int
+    paid_cents: int
+    in_progress_cents: int
+    due_cents: int
+    tips_cents: int
+
+
+class MethodTotalsOut(BaseModel):
+    method: str
+    count: int
+    taken_cents: int = Field(description="Taken this day, tips included.")
+    tips_cents: int
+    refunded_cents: int
+    net_cents: int
+
+
+class DaySummaryOut(BaseModel):
+    date: date
+    methods: list[MethodTotalsOut]
+    cash_drawer_cents: int = Field(description="Cash in less cash given back.")
+    sumup_payout_cents: int = Field(description="Card terminal, before SumUp's fees.")
+    online_cents: int = Field(description="Stripe and PayPal, before their fees.")
+
+
+class TipsOwedOut(BaseModel):
+    practitioner_id: UUID
+    count: int
+    amount_cents: int
+
+
+class TipsPayoutIn(BaseModel):
+    practitioner_id: UUID
+    until: SalonDateTime | None = None
+
+
+class ReaderIn(BaseModel):
+    pairing_code: str = Field(min_length=4, max_length=32, pattern=r"^[A-Za-z0-9]+$")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ReaderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    name: str
+    provider: str
+    status: str
+    model: str | None
+    serial_number: str | None
+    created_at: SalonDateTime
+
+
+class CardSetupIn(BaseModel):
+    consent: Literal[True] = Field(
+        description="The client agrees the salon may charge this card after a no-show or a "
+        "late cancellation, as its terms say."
+    )
+
+
+class CardSetupOut(BaseModel):
+    id: UUID
+    client_secret: str
+    publishable_key: str | None
+
+
+class SavedCardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    status: str
+    brand: str | None
+    last4: str | None
+    consented_at: SalonDateTime
+
+
+class WebhookAck(BaseModel):
+    received: bool = True
+    outcome: str
+    payment_id: UUID | None = None
+
+
+def as_detail(payment: Any, refunds: Any, logs: Any, events: Any, tips: Any) -> PaymentDetail:
+    base = PaymentOut.model_validate(payment).model_dump()
+    return PaymentDetail(
+        **base,
+        refunds=[RefundOut.model_validate(r) for r in refunds],
+        history=[PaymentLogOut.model_validate(log) for log in logs],
+        provider_events=[ProviderEventOut.model_validate(e) for e in events],
+        tips=[TipOut.model_validate(t) for t in tips],
+    )

@@ -1,0 +1,305 @@
+"""Provider webhooks, handled exactly once.
+
+Each event is inserted into `provider_events` keyed by (provider, event id) in the same
+transaction that applies it. A replay finds the row and changes nothing; two deliveries at
+the same moment meet on the unique index, where the second waits for the first to commit
+and then does nothing. Events about a payment we do not know are stored as `unmatched` and
+reported in the logs and to staff, and answered 200 so the provider stops retrying.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.clock import utcnow
+from app.core.db import json_safe
+from app.core.ids import new_id
+from app.payments import checkout, ledger, providers, refunds
+from app.payments.models import (
+    EventOutcome,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    ProviderEvent,
+    Refund,
+    RefundStatus,
+    SavedCard,
+    SavedCardStatus,
+    TerminalReader,
+)
+from app.payments.providers import paypal as paypal_adapter
+from app.payments.providers import stripe as stripe_adapter
+from app.payments.providers.base import ProviderState, RefundResult, cents_from, required
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    outcome: str  # an EventOutcome, or "duplicate"
+    payment_id: UUID | None = None
+
+
+@dataclass(slots=True)
+class Applied:
+    outcome: EventOutcome
+    payment: Payment | None = None
+    note: str | None = None
+
+
+async def receive(
+    session: AsyncSession,
+    *,
+    provider: str,
+    event_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+) -> tuple[ProviderEvent | None, Received]:
+    """Store the event, or learn it was already stored (then nothing else happens)."""
+    row_id = new_id()
+    inserted = await session.scalar(
+        insert(ProviderEvent)
+        .values(
+            id=row_id,
+            provider=provider,
+            event_id=event_id[:200],
+            event_type=event_type[:100],
+            payload=json_safe(payload),
+            outcome=EventOutcome.ignored,
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+        .returning(ProviderEvent.id)
+    )
+    if inserted is None:
+        logger.info("provider event replayed", extra={"provider": provider, "event_id": event_id})
+        return None, Received("duplicate")
+    event = required(await session.get(ProviderEvent, row_id), "the stored event")
+    return event, Received(EventOutcome.ignored)
+
+
+def finish(event: ProviderEvent, applied: Applied) -> Received:
+    event.outcome = applied.outcome
+    event.payment_id = applied.payment.id if applied.payment else None
+    event.note = applied.note
+    if applied.outcome is EventOutcome.unmatched:
+        logger.warning(
+            "provider event for an unknown payment",
+            extra={
+                "provider": event.provider,
+                "event_id": event.event_id,
+                "type": event.event_type,
+            },
+        )
+    return Received(applied.outcome, event.payment_id)
+
+
+async def _payment_by(
+    session: AsyncSession, provider: str, *, ref: str | None = None, charge_ref: str | None = None
+) -> Payment | None:
+    conditions = []
+    if ref:
+        conditions.append(Payment.provider_ref == ref)
+    if charge_ref:
+        conditions.append(Payment.provider_charge_ref == charge_ref)
+    if not conditions:
+        return None
+    return await session.scalar(
+        select(Payment)
+        .where(Payment.provider == provider, or_(*conditions))
+        .with_for_update()
+        .limit(1)
+    )
+
+
+async def state_change(
+    session: AsyncSession, event: ProviderEvent, payment: Payment | None, state: ProviderState
+) -> Applied:
+    if payment is None:
+        return Applied(EventOutcome.unmatched)
+    changed = await ledger.apply_state(session, payment, state, source="webhook", event_id=event.id)
+    if changed:
+        return Applied(EventOutcome.applied, payment)
+    return Applied(EventOutcome.ignored, payment, f"already {payment.status}")
+
+
+async def _refund_change(
+    session: AsyncSession,
+    event: ProviderEvent,
+    payment: Payment | None,
+    *,
+    refund_ref: str,
+    amount_cents: int,
+    result: RefundResult,
+) -> Applied:
+    """A refund's news. One made outside this API (the provider's dashboard) is recorded."""
+    if payment is None:
+        return Applied(EventOutcome.unmatched)
+    refund = await session.scalar(select(Refund).where(Refund.provider_ref == refund_ref))
+    if refund is None:
+        refund = Refund(
+            id=new_id(),
+            payment_id=payment.id,
+            amount_cents=amount_cents,
+            status=RefundStatus.pending,
+            reason="made at the provider",
+            provider_ref=refund_ref,
+            created_at=utcnow(),
+        )
+        session.add(refund)
+    changed = await refunds.apply_refund_result(session, payment, refund, result, source="webhook")
+    await session.flush()
+    return Applied(EventOutcome.applied if changed else EventOutcome.ignored, payment)
+
+
+# --- Stripe -------------------------------------------------------------------------------
+
+_STRIPE_INTENT_EVENTS = {
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "payment_intent.requires_action",
+    "payment_intent.processing",
+}
+_STRIPE_REFUND_EVENTS = {
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.refund.updated",
+}
+
+
+async def apply_stripe(
+    session: AsyncSession, event: ProviderEvent, body: dict[str, Any]
+) -> Applied:
+    kind = body.get("type", "")
+    obj = (body.get("data") or {}).get("object") or {}
+    if kind in _STRIPE_INTENT_EVENTS:
+        payment = await _payment_by(session, "stripe", ref=obj.get("id"))
+        return await state_change(session, event, payment, stripe_adapter.payment_intent_state(obj))
+    if kind in _STRIPE_REFUND_EVENTS:
+        payment = await _payment_by(session, "stripe", ref=obj.get("payment_intent"))
+        return await _refund_change(
+            session,
+            event,
+            payment,
+            refund_ref=obj["id"],
+            amount_cents=int(obj["amount"]),
+            result=stripe_adapter.refund_state(obj),
+        )
+    if kind == "setup_intent.succeeded":
+        return await _card_saved(session, obj)
+    return Applied(EventOutcome.ignored, note="not an event we act on")
+
+
+async def _card_saved(session: AsyncSession, intent: dict[str, Any]) -> Applied:
+    card = await session.scalar(
+        select(SavedCard)
+        .where(SavedCard.provider == "stripe", SavedCard.setup_ref == intent.get("id"))
+        .with_for_update()
+    )
+    if card is None:
+        return Applied(EventOutcome.unmatched)
+    if card.status != SavedCardStatus.pending:
+        return Applied(EventOutcome.ignored, note=f"card already {card.status}")
+    method = intent.get("payment_method")
+    card.payment_method_ref = method if isinstance(method, str) else (method or {}).get("id")
+    if card.payment_method_ref:
+        card.brand, card.last4 = await providers.stripe_provider().card_details(
+            card.payment_method_ref
+        )
+    card.status, card.updated_at = SavedCardStatus.active, utcnow()
+    return Applied(EventOutcome.applied, note=f"card {card.id} saved")
+
+
+# --- PayPal -------------------------------------------------------------------------------
+
+
+def _link(resource: dict[str, Any], rel: str) -> str | None:
+    for link in resource.get("links") or []:
+        if link.get("rel") == rel:
+            return str(link.get("href", "")).rstrip("/").rsplit("/", 1)[-1] or None
+    return None
+
+
+async def apply_paypal(
+    session: AsyncSession, event: ProviderEvent, body: dict[str, Any]
+) -> Applied:
+    kind = body.get("event_type", "")
+    resource = body.get("resource") or {}
+    if kind == "CHECKOUT.ORDER.APPROVED":
+        payment = await _payment_by(session, "paypal", ref=resource.get("id"))
+        if payment is None:
+            return Applied(EventOutcome.unmatched)
+        if PaymentStatus(payment.status) not in {
+            PaymentStatus.pending,
+            PaymentStatus.requires_action,
+        }:
+            return Applied(EventOutcome.ignored, payment, f"already {payment.status}")
+        await checkout.capture(session, payment, source="webhook")
+        return Applied(EventOutcome.applied, payment)
+    if kind.startswith("PAYMENT.CAPTURE.") and kind != "PAYMENT.CAPTURE.REFUNDED":
+        order_id = ((resource.get("supplementary_data") or {}).get("related_ids") or {}).get(
+            "order_id"
+        ) or _link(resource, "up")
+        payment = await _payment_by(session, "paypal", ref=order_id, charge_ref=resource.get("id"))
+        state = ProviderState(
+            ref=order_id or "",
+            status=paypal_adapter.capture_status(resource),
+            charge_ref=resource.get("id"),
+        )
+        return await state_change(session, event, payment, state)
+    if kind == "PAYMENT.CAPTURE.REFUNDED":
+        payment = await _payment_by(session, "paypal", charge_ref=_link(resource, "up"))
+        return await _refund_change(
+            session,
+            event,
+            payment,
+            refund_ref=resource["id"],
+            amount_cents=cents_from((resource.get("amount") or {}).get("value", "0")),
+            result=paypal_adapter.refund_state(resource),
+        )
+    return Applied(EventOutcome.ignored, note="not an event we act on")
+
+
+# --- SumUp --------------------------------------------------------------------------------
+
+
+async def apply_sumup(session: AsyncSession, event: ProviderEvent, payment_id: UUID) -> Applied:
+    """The reader's callback is not signed: what SumUp answers about the checkout is what
+    counts, not the callback's own status."""
+    payment = await session.scalar(
+        select(Payment).where(Payment.id == payment_id).with_for_update()
+    )
+    if payment is None:
+        return Applied(EventOutcome.unmatched)
+    return Applied(
+        EventOutcome.applied
+        if await refresh(session, payment, source="webhook", event_id=event.id)
+        else EventOutcome.ignored,
+        payment,
+    )
+
+
+async def refresh(
+    session: AsyncSession, payment: Payment, *, source: str, event_id: UUID | None = None
+) -> bool:
+    """Ask the provider where a payment stands and apply it (the poll task's safety net)."""
+    if payment.provider_ref is None or payment.provider == "console":
+        return False
+    reader_ref = None
+    if payment.reader_id:
+        reader = await session.get(TerminalReader, payment.reader_id)
+        reader_ref = reader.provider_reader_id if reader else None
+    adapter = providers.for_provider(payment.provider, PaymentMethod(payment.method))
+    state = await adapter.fetch(
+        payment.provider_ref, reader_ref=reader_ref, session_ref=payment.provider_session_ref
+    )
+    return await ledger.apply_state(session, payment, state, source=source, event_id=event_id)
