@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -16,6 +17,10 @@ import pytest
 from sqlalchemy import make_url
 
 RUN_ID = secrets.token_hex(4)
+with socket.socket() as _probe:
+    _probe.bind(("127.0.0.1", 0))
+    FAKES_PORT = int(_probe.getsockname()[1])
+FAKES_URL = f"http://127.0.0.1:{FAKES_PORT}"
 ADMIN_URL = os.environ.get("TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
 TEST_DB = f"salon_test_{RUN_ID}"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -32,6 +37,19 @@ os.environ.update(
         "SECURITY_ARGON2_MEMORY_COST": "1024",
         "REDIS_KEY_PREFIX": f"salon-test-{RUN_ID}",
         "ADMIN_EMAIL": "",
+        # Every payment provider points at the local fakes (tests/fakes).
+        "APP_PUBLIC_URL": "http://testserver",
+        "STRIPE_SECRET_KEY": "sk_test_fake",
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_fake",
+        "STRIPE_WEBHOOK_SECRET": "whsec_fake_endpoint_secret",
+        "STRIPE_API_BASE": f"{FAKES_URL}/stripe",
+        "PAYPAL_CLIENT_ID": "fake-paypal-client",
+        "PAYPAL_CLIENT_SECRET": "fake-paypal-secret",
+        "PAYPAL_WEBHOOK_ID": "1JE4291016473214C",
+        "PAYPAL_API_BASE": f"{FAKES_URL}/paypal",
+        "SUMUP_API_KEY": "sup_sk_fake",
+        "SUMUP_MERCHANT_CODE": "MFAKE123",
+        "SUMUP_API_BASE": f"{FAKES_URL}/sumup",
     }
 )
 if REDIS_URL:
@@ -47,6 +65,7 @@ from app.core import clock  # noqa: E402
 from app.core.db import Base, dispose_engine, get_sessionmaker, unit_of_work  # noqa: E402
 from app.core.redis import get_redis  # noqa: E402
 from app.integrations.console import console  # noqa: E402
+from tests.fakes.server import FakeProviders  # noqa: E402
 
 pytest_plugins = ["tests.builders"]
 
@@ -88,9 +107,26 @@ def database() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
 
 
+_fake_providers = FakeProviders(FAKES_PORT)
+
+
+@pytest.fixture(scope="session")
+def _fakes_running() -> Iterator[FakeProviders]:
+    _fake_providers.start()
+    yield _fake_providers
+    _fake_providers.stop()
+
+
+@pytest.fixture
+def fakes(_fakes_running: FakeProviders) -> FakeProviders:
+    """Stripe, PayPal and SumUp as local HTTP fakes (the settings point every adapter there)."""
+    return _fakes_running
+
+
 @pytest.fixture(autouse=True)
 async def _clean_state() -> AsyncIterator[None]:
     yield
+    _fake_providers.reset()
     clock.reset_travel()
     console.emails.clear()
     # DELETE beats TRUNCATE on small tables: no new files per table and per test.

@@ -12,9 +12,10 @@ from app.payments.errors import ProviderRefused, ProviderUnavailable
 from app.payments.models import PaymentStatus, Provider, RefundStatus
 from app.payments.providers.base import Charge, ProviderState, RefundResult, required
 
+# Waiting for the client (a card, a confirmation, 3-D Secure) is `requires_action` for us.
 _PI_STATUS = {
-    "requires_payment_method": PaymentStatus.pending,
-    "requires_confirmation": PaymentStatus.pending,
+    "requires_payment_method": PaymentStatus.requires_action,
+    "requires_confirmation": PaymentStatus.requires_action,
     "requires_action": PaymentStatus.requires_action,
     "processing": PaymentStatus.pending,
     "requires_capture": PaymentStatus.pending,
@@ -34,7 +35,7 @@ def payment_intent_state(intent: Any) -> ProviderState:
     """Our view of a PaymentIntent, from the API or from a webhook's `data.object`."""
     status = _PI_STATUS.get(intent["status"], PaymentStatus.pending)
     error = intent.get("last_payment_error")
-    if status is PaymentStatus.pending and intent["status"] == "requires_payment_method" and error:
+    if intent["status"] == "requires_payment_method" and error:
         status = PaymentStatus.failed
     charge = intent.get("latest_charge")
     return ProviderState(
@@ -167,25 +168,33 @@ class StripeProvider:
         }
         intent: Any
         try:
-            intent = await self._client.v1.payment_intents.create_async(
-                params,  # type: ignore[arg-type]
-                {"idempotency_key": f"payment-{charge.payment_id}"},
+            intent = _plain(
+                await self._client.v1.payment_intents.create_async(
+                    params,  # type: ignore[arg-type]
+                    {"idempotency_key": f"payment-{charge.payment_id}"},
+                )
             )
         except stripe.CardError as exc:
             # The card was declined: Stripe still made the PaymentIntent, report it as failed.
-            intent = getattr(exc.error, "payment_intent", None)
-            if intent is None:
+            declined = getattr(exc.error, "payment_intent", None)
+            if declined is None:
                 raise ProviderRefused(exc.user_message or "The card was declined.") from exc
+            intent = _plain(declined)
         except stripe.StripeError as exc:
             raise _translate(exc) from exc
         return payment_intent_state(intent)
 
 
-async def _call(awaitable: Any) -> Any:
+async def _call(awaitable: Any) -> dict[str, Any]:
+    """Await an SDK call; its answer as plain data (StripeObjects are not dicts)."""
     try:
-        return await awaitable
+        return _plain(await awaitable)
     except stripe.StripeError as exc:
         raise _translate(exc) from exc
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
 
 
 def _translate(exc: stripe.StripeError) -> Exception:

@@ -1,0 +1,302 @@
+"""A fake of the parts of Stripe's API the salon uses (PaymentIntents, refunds, customers,
+SetupIntents, PaymentMethods), with its form-encoded requests, idempotency keys, error
+bodies, and signed events in the 2025 "basil" shape."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.payments.signatures import stripe_signature
+
+API_VERSION = "2025-04-30.basil"
+WEBHOOK_SECRET = "whsec_fake_endpoint_secret"
+DECLINED_CARD = "pm_card_chargeDeclined"
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def _form(raw: dict[str, str]) -> dict[str, Any]:
+    """Stripe's bracket notation (`metadata[payment_id]=…`, `types[0]=card`) to nested data."""
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        parts = key.replace("]", "").split("[")
+        node = data
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return data
+
+
+def _error(status: int, kind: str, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"type": kind, "code": code, "message": message, **extra}}, status_code=status
+    )
+
+
+class FakeStripe:
+    def __init__(self) -> None:
+        self.app = Starlette(
+            routes=[
+                Route("/v1/payment_intents", self._create_intent, methods=["POST"]),
+                Route("/v1/payment_intents/{id}", self._get_intent, methods=["GET"]),
+                Route("/v1/payment_intents/{id}/cancel", self._cancel_intent, methods=["POST"]),
+                Route("/v1/refunds", self._create_refund, methods=["POST"]),
+                Route("/v1/customers", self._create_customer, methods=["POST"]),
+                Route("/v1/setup_intents", self._create_setup, methods=["POST"]),
+                Route("/v1/payment_methods/{id}", self._get_method, methods=["GET"]),
+                Route("/v1/payment_methods/{id}/detach", self._detach, methods=["POST"]),
+            ]
+        )
+        self.reset()
+
+    def reset(self) -> None:
+        self.intents: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}
+        self.customers: dict[str, dict[str, Any]] = {}
+        self.setups: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str, dict[str, Any], str | None]] = []
+        self._idempotent: dict[str, JSONResponse] = {}
+        self.down = False
+
+    async def _read(self, request: Request) -> dict[str, Any]:
+        form = _form(dict(await request.form()))
+        self.requests.append(
+            (request.method, request.url.path, form, request.headers.get("idempotency-key"))
+        )
+        return form
+
+    def _once(self, request: Request, build: Any) -> JSONResponse:
+        key = request.headers.get("idempotency-key")
+        if key and key in self._idempotent:
+            return self._idempotent[key]
+        response: JSONResponse = build()
+        if key and response.status_code < 500:
+            self._idempotent[key] = response
+        return response
+
+    def calls(self, path_suffix: str) -> list[dict[str, Any]]:
+        return [form for method, path, form, _ in self.requests if path.endswith(path_suffix)]
+
+    # --- API ---
+
+    async def _create_intent(self, request: Request) -> JSONResponse:
+        form = await self._read(request)
+        if self.down:
+            return _error(500, "api_error", "internal", "Stripe is having trouble.")
+
+        def build() -> JSONResponse:
+            intent = {
+                "id": _id("pi"),
+                "object": "payment_intent",
+                "amount": int(form["amount"]),
+                "amount_received": 0,
+                "currency": form["currency"],
+                "customer": form.get("customer"),
+                "description": form.get("description"),
+                "metadata": form.get("metadata", {}),
+                "payment_method": form.get("payment_method"),
+                "setup_future_usage": form.get("setup_future_usage"),
+                "status": "requires_payment_method",
+                "latest_charge": None,
+                "last_payment_error": None,
+                "livemode": False,
+                "created": int(time.time()),
+            }
+            intent["client_secret"] = f"{intent['id']}_secret_{secrets.token_hex(8)}"
+            self.intents[intent["id"]] = intent
+            if form.get("confirm") == "true" and form.get("off_session") == "true":
+                if form.get("payment_method") == DECLINED_CARD:
+                    self._decline(intent, "card_declined")
+                    return _error(
+                        402,
+                        "card_error",
+                        "card_declined",
+                        "Your card was declined.",
+                        decline_code="generic_decline",
+                        payment_intent=intent,
+                    )
+                self._succeed(intent)
+            return JSONResponse(intent)
+
+        return self._once(request, build)
+
+    async def _get_intent(self, request: Request) -> JSONResponse:
+        intent = self.intents.get(request.path_params["id"])
+        if intent is None:
+            return _error(404, "invalid_request_error", "resource_missing", "No such intent")
+        return JSONResponse(intent)
+
+    async def _cancel_intent(self, request: Request) -> JSONResponse:
+        await self._read(request)
+        intent = self.intents[request.path_params["id"]]
+        if intent["status"] == "succeeded":
+            return _error(
+                400,
+                "invalid_request_error",
+                "payment_intent_unexpected_state",
+                "This PaymentIntent has already succeeded.",
+            )
+        intent["status"], intent["cancellation_reason"] = "canceled", "requested_by_customer"
+        return JSONResponse(intent)
+
+    async def _create_refund(self, request: Request) -> JSONResponse:
+        form = await self._read(request)
+
+        def build() -> JSONResponse:
+            intent = self.intents.get(form.get("payment_intent", ""))
+            if intent is None or intent["status"] != "succeeded":
+                return _error(400, "invalid_request_error", "resource_missing", "No such charge")
+            amount = int(form.get("amount", intent["amount"]))
+            refunded = sum(
+                r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent["id"]
+            )
+            if amount + refunded > intent["amount"]:
+                return _error(
+                    400,
+                    "invalid_request_error",
+                    "amount_too_large",
+                    "Refund amount is greater than the unrefunded amount.",
+                )
+            refund = {
+                "id": _id("re"),
+                "object": "refund",
+                "amount": amount,
+                "charge": intent["latest_charge"],
+                "payment_intent": intent["id"],
+                "currency": intent["currency"],
+                "status": "succeeded",
+                "failure_reason": None,
+                "created": int(time.time()),
+            }
+            self.refunds[refund["id"]] = refund
+            return JSONResponse(refund)
+
+        return self._once(request, build)
+
+    async def _create_customer(self, request: Request) -> JSONResponse:
+        form = await self._read(request)
+
+        def build() -> JSONResponse:
+            customer = {
+                "id": _id("cus"),
+                "object": "customer",
+                "email": form.get("email"),
+                "name": form.get("name"),
+                "metadata": form.get("metadata", {}),
+            }
+            self.customers[customer["id"]] = customer
+            return JSONResponse(customer)
+
+        return self._once(request, build)
+
+    async def _create_setup(self, request: Request) -> JSONResponse:
+        form = await self._read(request)
+
+        def build() -> JSONResponse:
+            setup = {
+                "id": _id("seti"),
+                "object": "setup_intent",
+                "customer": form.get("customer"),
+                "usage": form.get("usage"),
+                "status": "requires_payment_method",
+                "payment_method": None,
+            }
+            setup["client_secret"] = f"{setup['id']}_secret_{secrets.token_hex(8)}"
+            self.setups[setup["id"]] = setup
+            return JSONResponse(setup)
+
+        return self._once(request, build)
+
+    async def _get_method(self, request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "id": request.path_params["id"],
+                "object": "payment_method",
+                "type": "card",
+                "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030},
+            }
+        )
+
+    async def _detach(self, request: Request) -> JSONResponse:
+        await self._read(request)
+        return JSONResponse(
+            {"id": request.path_params["id"], "object": "payment_method", "customer": None}
+        )
+
+    # --- what the client and Stripe do, for tests ---
+
+    def _succeed(self, intent: dict[str, Any]) -> None:
+        intent["status"], intent["amount_received"] = "succeeded", intent["amount"]
+        intent["latest_charge"], intent["last_payment_error"] = _id("ch"), None
+
+    def _decline(self, intent: dict[str, Any], code: str) -> None:
+        intent["status"] = "requires_payment_method"
+        intent["last_payment_error"] = {
+            "type": "card_error",
+            "code": code,
+            "decline_code": "generic_decline",
+            "message": "Your card was declined.",
+        }
+
+    def pay(self, intent_id: str) -> dict[str, Any]:
+        """The client confirms with a good card: the intent succeeds; returns the event."""
+        intent = self.intents[intent_id]
+        self._succeed(intent)
+        return self.event("payment_intent.succeeded", intent)
+
+    def decline(self, intent_id: str) -> dict[str, Any]:
+        intent = self.intents[intent_id]
+        self._decline(intent, "card_declined")
+        return self.event("payment_intent.payment_failed", intent)
+
+    def complete_setup(self, setup_id: str) -> dict[str, Any]:
+        setup = self.setups[setup_id]
+        setup["status"], setup["payment_method"] = "succeeded", _id("pm")
+        return self.event("setup_intent.succeeded", setup)
+
+    def refund_from_dashboard(self, intent_id: str, amount: int) -> dict[str, Any]:
+        intent = self.intents[intent_id]
+        refund = {
+            "id": _id("re"),
+            "object": "refund",
+            "amount": amount,
+            "charge": intent["latest_charge"],
+            "payment_intent": intent_id,
+            "currency": intent["currency"],
+            "status": "succeeded",
+            "failure_reason": None,
+        }
+        self.refunds[refund["id"]] = refund
+        return self.event("refund.created", refund)
+
+    @staticmethod
+    def event(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": _id("evt"),
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": int(time.time()),
+            "data": {"object": json.loads(json.dumps(obj))},
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": _id("req"), "idempotency_key": None},
+            "type": kind,
+        }
+
+    @staticmethod
+    def signed(
+        event: dict[str, Any], *, at: int, secret: str = WEBHOOK_SECRET
+    ) -> tuple[bytes, str]:
+        """The body and `Stripe-Signature` header Stripe would send at unix time `at`."""
+        body = json.dumps(event).encode()
+        return body, f"t={at},v1={stripe_signature(secret, body=body, timestamp=at)}"

@@ -1,0 +1,210 @@
+"""A fake of SumUp's API for the Solo card reader: pairing, reader checkouts (with
+READER_BUSY within 60 s and READER_OFFLINE), their status, terminate, transactions and
+refunds, and the unsigned callback the reader posts to `return_url`."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+MERCHANT = "MFAKE123"
+API_KEY = "sup_sk_fake"
+PAIRING_CODE = "ABC123XYZ"
+OFFLINE_READER_NAME = "Débranché"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _errors(kind: str, detail: str) -> JSONResponse:
+    return JSONResponse({"errors": {"type": kind, "detail": detail}}, status_code=422)
+
+
+class FakeSumUp:
+    def __init__(self) -> None:
+        base = "/v0.1/merchants/{merchant}/readers"
+        self.app = Starlette(
+            routes=[
+                Route(base, self._pair, methods=["POST"]),
+                Route(base + "/{reader}", self._delete, methods=["DELETE"]),
+                Route(base + "/{reader}/checkout", self._checkout, methods=["POST"]),
+                Route(base + "/{reader}/checkout/{checkout}", self._get_checkout, methods=["GET"]),
+                Route(base + "/{reader}/terminate", self._terminate, methods=["POST"]),
+                Route(
+                    "/v2.1/merchants/{merchant}/transactions", self._transaction, methods=["GET"]
+                ),
+                Route(
+                    "/v1.0/merchants/{merchant}/payments/{txn}/refunds",
+                    self._refund,
+                    methods=["POST"],
+                ),
+            ]
+        )
+        self.reset()
+
+    def reset(self) -> None:
+        self.readers: dict[str, dict[str, Any]] = {}
+        self.checkouts: dict[str, dict[str, Any]] = {}
+        self.refunds: list[tuple[str, Any]] = []
+        self.terminated: list[str] = []
+        self.requests: list[tuple[str, str, Any]] = []
+
+    def _ok(self, request: Request) -> bool:
+        return (
+            request.headers.get("authorization") == f"Bearer {API_KEY}"
+            and request.path_params.get("merchant") == MERCHANT
+        )
+
+    async def _pair(self, request: Request) -> Response:
+        if not self._ok(request):
+            return JSONResponse({"title": "Unauthorized"}, status_code=401)
+        body = await request.json()
+        self.requests.append(("POST", request.url.path, body))
+        if body.get("pairing_code") != PAIRING_CODE:
+            return JSONResponse(
+                {"type": "not_found", "title": "Not Found", "status": 404},
+                status_code=404,
+                media_type="application/problem+json",
+            )
+        reader = {
+            "id": f"rdr_{secrets.token_hex(13).upper()}",
+            "name": body["name"],
+            "status": "processing",
+            "device": {"identifier": f"U1DT{secrets.token_hex(3).upper()}-CN", "model": "solo"},
+            "created_at": _now(),
+            "updated_at": _now(),
+        }
+        self.readers[reader["id"]] = reader
+        return JSONResponse(reader, status_code=201)
+
+    async def _delete(self, request: Request) -> Response:
+        if self.readers.pop(request.path_params["reader"], None) is None:
+            return JSONResponse({"title": "Not Found"}, status_code=404)
+        return Response(status_code=200)
+
+    async def _checkout(self, request: Request) -> Response:
+        if not self._ok(request):
+            return JSONResponse({"title": "Unauthorized"}, status_code=401)
+        reader_id = request.path_params["reader"]
+        body = await request.json()
+        self.requests.append(("POST", request.url.path, body))
+        reader = self.readers.get(reader_id)
+        if reader is None:
+            return JSONResponse({"errors": {"detail": "Not found"}}, status_code=404)
+        if reader["name"] == OFFLINE_READER_NAME:
+            return _errors("READER_OFFLINE", "The device is offline.")
+        recent = datetime.now(UTC) - timedelta(seconds=60)
+        for other in self.checkouts.values():
+            if (
+                other["reader"] == reader_id
+                and other["status"] == "pending"
+                and other["created"] > recent
+            ):
+                return _errors("READER_BUSY", "There is a pending checkout for the device.")
+        checkout_id = str(uuid.uuid4())
+        self.checkouts[checkout_id] = {
+            "reader": reader_id,
+            "checkout_id": checkout_id,
+            "client_transaction_id": str(uuid.uuid4()),
+            "transaction_id": str(uuid.uuid4()),
+            "status": "pending",
+            "amount": body["total_amount"],
+            "return_url": body.get("return_url"),
+            "created": datetime.now(UTC),
+        }
+        checkout = self.checkouts[checkout_id]
+        return JSONResponse(
+            {
+                "data": {
+                    "checkout_id": checkout_id,
+                    "client_transaction_id": checkout["client_transaction_id"],
+                }
+            },
+            status_code=201,
+        )
+
+    async def _get_checkout(self, request: Request) -> Response:
+        checkout = self.checkouts.get(request.path_params["checkout"])
+        if checkout is None:
+            return JSONResponse({"errors": {"detail": "Not found"}}, status_code=404)
+        return JSONResponse(
+            {
+                "data": {
+                    "card_type": "debit",
+                    "checkout_id": checkout["checkout_id"],
+                    "client_transaction_id": checkout["client_transaction_id"],
+                    "created_at": checkout["created"].isoformat(),
+                    "installments": 1,
+                    "payment_failure_reason": "declined"
+                    if checkout["status"] == "failed"
+                    else None,
+                    "payment_status": checkout["status"].upper(),
+                    "payment_type": "card",
+                    "reader_firmware_version": "3.3.30.0",
+                    "reader_serial_number": "1234567890",
+                    "status": checkout["status"],
+                    "total_amount": checkout["amount"],
+                    "updated_at": _now(),
+                    "valid_until": None,
+                }
+            }
+        )
+
+    async def _terminate(self, request: Request) -> Response:
+        reader_id = request.path_params["reader"]
+        self.terminated.append(reader_id)
+        for checkout in self.checkouts.values():
+            if checkout["reader"] == reader_id and checkout["status"] == "pending":
+                checkout["status"] = "cancelled"
+        return Response(status_code=202)
+
+    async def _transaction(self, request: Request) -> Response:
+        wanted = request.query_params.get("client_transaction_id")
+        for checkout in self.checkouts.values():
+            if checkout["client_transaction_id"] == wanted:
+                return JSONResponse(
+                    {
+                        "id": checkout["transaction_id"],
+                        "client_transaction_id": wanted,
+                        "amount": checkout["amount"]["value"] / 100,
+                        "currency": checkout["amount"]["currency"],
+                        "status": "SUCCESSFUL" if checkout["status"] == "successful" else "FAILED",
+                    }
+                )
+        return JSONResponse({"error_code": "NOT_FOUND"}, status_code=404)
+
+    async def _refund(self, request: Request) -> Response:
+        body = await request.json() if await request.body() else None
+        self.refunds.append((request.path_params["txn"], body))
+        return JSONResponse({}, status_code=201)
+
+    # --- what the client at the reader does, for tests ---
+
+    def finish(self, client_transaction_id: str, status: str = "successful") -> tuple[str, dict]:
+        """The card is tapped (or refused): returns the reader's callback URL and body."""
+        checkout = next(
+            c
+            for c in self.checkouts.values()
+            if c["client_transaction_id"] == client_transaction_id
+        )
+        checkout["status"] = status
+        body = {
+            "id": str(uuid.uuid4()),
+            "event_type": "solo.transaction.updated",
+            "payload": {
+                "client_transaction_id": client_transaction_id,
+                "merchant_code": MERCHANT,
+                "status": status,
+                "transaction_id": checkout["transaction_id"],
+            },
+            "timestamp": _now(),
+        }
+        return checkout["return_url"], body
