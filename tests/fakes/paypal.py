@@ -14,6 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+
+def _path(request: Request) -> str:
+    """The path below the fake's mount point, as the provider's API sees it."""
+    return request.url.path.removeprefix(request.scope.get("root_path", ""))
+
 CLIENT_ID = "fake-paypal-client"
 CLIENT_SECRET = "fake-paypal-secret"
 WEBHOOK_ID = "1JE4291016473214C"
@@ -62,17 +67,17 @@ class FakePayPal:
 
     async def _record(self, request: Request) -> Any:
         body = await request.json() if await request.body() else None
-        self.requests.append((request.method, request.url.path, body, dict(request.headers)))
+        self.requests.append((request.method, _path(request), body, dict(request.headers)))
         return body
 
     def _replay(self, request: Request) -> JSONResponse | None:
         key = request.headers.get("paypal-request-id")
-        return self._by_request_id.get(f"{request.url.path}:{key}") if key else None
+        return self._by_request_id.get(f"{_path(request)}:{key}") if key else None
 
     def _remember(self, request: Request, response: JSONResponse) -> JSONResponse:
         key = request.headers.get("paypal-request-id")
         if key:
-            self._by_request_id[f"{request.url.path}:{key}"] = response
+            self._by_request_id[f"{_path(request)}:{key}"] = response
         return response
 
     async def _token(self, request: Request) -> JSONResponse:

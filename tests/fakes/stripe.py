@@ -14,6 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+
+def _path(request: Request) -> str:
+    """The path below the fake's mount point, as the provider's API sees it."""
+    return request.url.path.removeprefix(request.scope.get("root_path", ""))
+
 from app.payments.signatures import stripe_signature
 
 API_VERSION = "2025-04-30.basil"
@@ -71,7 +76,7 @@ class FakeStripe:
     async def _read(self, request: Request) -> dict[str, Any]:
         form = _form(dict(await request.form()))
         self.requests.append(
-            (request.method, request.url.path, form, request.headers.get("idempotency-key"))
+            (request.method, _path(request), form, request.headers.get("idempotency-key"))
         )
         return form
 

@@ -14,6 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+
+def _path(request: Request) -> str:
+    """The path below the fake's mount point, as the provider's API sees it."""
+    return request.url.path.removeprefix(request.scope.get("root_path", ""))
+
 MERCHANT = "MFAKE123"
 API_KEY = "sup_sk_fake"
 PAIRING_CODE = "ABC123XYZ"
@@ -67,7 +72,7 @@ class FakeSumUp:
         if not self._ok(request):
             return JSONResponse({"title": "Unauthorized"}, status_code=401)
         body = await request.json()
-        self.requests.append(("POST", request.url.path, body))
+        self.requests.append(("POST", _path(request), body))
         if body.get("pairing_code") != PAIRING_CODE:
             return JSONResponse(
                 {"type": "not_found", "title": "Not Found", "status": 404},
@@ -95,7 +100,7 @@ class FakeSumUp:
             return JSONResponse({"title": "Unauthorized"}, status_code=401)
         reader_id = request.path_params["reader"]
         body = await request.json()
-        self.requests.append(("POST", request.url.path, body))
+        self.requests.append(("POST", _path(request), body))
         reader = self.readers.get(reader_id)
         if reader is None:
             return JSONResponse({"errors": {"detail": "Not found"}}, status_code=404)
