@@ -110,7 +110,7 @@ def database() -> Iterator[str]:
 _fake_providers = FakeProviders(FAKES_PORT)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def _fakes_running() -> Iterator[FakeProviders]:
     _fake_providers.start()
     yield _fake_providers
@@ -121,6 +121,19 @@ def _fakes_running() -> Iterator[FakeProviders]:
 def fakes(_fakes_running: FakeProviders) -> FakeProviders:
     """Stripe, PayPal and SumUp as local HTTP fakes (the settings point every adapter there)."""
     return _fakes_running
+
+
+@pytest.fixture
+def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As on a laptop with no keys: every provider is the console adapter."""
+    from app.core.config import get_settings
+
+    for name in ("STRIPE_SECRET_KEY", "PAYPAL_CLIENT_ID", "SUMUP_API_KEY"):
+        monkeypatch.setenv(name, "")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 @pytest.fixture(autouse=True)

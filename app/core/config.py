@@ -19,8 +19,13 @@ VAR_DIR = PROJECT_ROOT / "var"
 
 
 def _section(prefix: str) -> SettingsConfigDict:
+    # An empty value (`STRIPE_SECRET_KEY=` as in .env.example) means "not set".
     return SettingsConfigDict(
-        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=prefix,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
     )
 
 

@@ -18,6 +18,7 @@ from app.core import clock
 from app.core.db import Base
 from app.core.outbox import dispatch_due
 from app.integrations.console import console
+from app.payments.models import Payment
 from tests.bookings.salon import make_practitioner, make_service, open_salon, paris
 from tests.builders import AuthHeaders, sign_up
 
@@ -346,7 +347,7 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
     await client.patch(
         "/api/v1/me", json={"phone": "06 12 34 56 78", "address": "Bellecour"}, headers=account
     )
-    await client.post(
+    booked = await client.post(
         "/api/v1/bookings",
         json={
             "service_ids": [str(facial)],
@@ -372,7 +373,14 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
         json={"channel": "photos", "granted": True, "source": "in_salon"},
         headers=front_desk,
     )
+    paid = await client.post(
+        "/api/v1/payments/in-person",
+        json={"booking_id": booked.json()["id"], "method": "cash", "note": "Réglé par H. Dupont"},
+        headers=front_desk,
+    )
+    assert paid.status_code == 201, paid.text
     totals_before = await session.scalar(select(func.sum(Booking.total_cents)))
+    payments_before = await session.scalar(select(func.sum(Payment.amount_cents)))
     needles = ["Dupont", "Hélène", "helene.dupont", "612345678", "Bellecour", "1234B"]
     assert await _text_columns_containing(session, needles)
 
@@ -385,6 +393,7 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
     await session.rollback()
     assert await _text_columns_containing(session, needles) == []
     assert await session.scalar(select(func.sum(Booking.total_cents))) == totals_before
+    assert await session.scalar(select(func.sum(Payment.amount_cents))) == payments_before
     assert (await client.get("/api/v1/me", headers=account)).status_code == 401
     audited = await session.scalar(
         select(func.count()).where(

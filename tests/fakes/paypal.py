@@ -19,6 +19,7 @@ def _path(request: Request) -> str:
     """The path below the fake's mount point, as the provider's API sees it."""
     return request.url.path.removeprefix(request.scope.get("root_path", ""))
 
+
 CLIENT_ID = "fake-paypal-client"
 CLIENT_SECRET = "fake-paypal-secret"
 WEBHOOK_ID = "1JE4291016473214C"

@@ -14,12 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.payments.signatures import stripe_signature
+
 
 def _path(request: Request) -> str:
     """The path below the fake's mount point, as the provider's API sees it."""
     return request.url.path.removeprefix(request.scope.get("root_path", ""))
 
-from app.payments.signatures import stripe_signature
 
 API_VERSION = "2025-04-30.basil"
 WEBHOOK_SECRET = "whsec_fake_endpoint_secret"

@@ -19,6 +19,7 @@ def _path(request: Request) -> str:
     """The path below the fake's mount point, as the provider's API sees it."""
     return request.url.path.removeprefix(request.scope.get("root_path", ""))
 
+
 MERCHANT = "MFAKE123"
 API_KEY = "sup_sk_fake"
 PAIRING_CODE = "ABC123XYZ"

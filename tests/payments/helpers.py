@@ -30,7 +30,9 @@ A_WEEK_BEFORE = paris(2027, 3, 15, 8)
 async def salon_with_deposit(price_cents: int = 9000) -> tuple[UUID, UUID]:
     """A massage asking 30 % in advance, and Camille who does it: (service, practitioner)."""
     await open_salon()
-    massage = await make_service("Massage", minutes=60, price_cents=price_cents, deposit_percent="30")
+    massage = await make_service(
+        "Massage", minutes=60, price_cents=price_cents, deposit_percent="30"
+    )
     camille = await make_practitioner("Camille", [massage])
     return massage, camille
 

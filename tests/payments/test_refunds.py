@@ -191,7 +191,9 @@ async def test_a_refund_the_provider_refuses_is_retried_by_the_outbox_with_the_s
 ) -> None:
     booking, payment_id = await paid_booking(client, fakes)
     real_route = fakes.stripe.app.router.routes  # Stripe's refunds endpoint goes away a while
-    fakes.stripe.app.router.routes = [r for r in real_route if getattr(r, "path", "") != "/v1/refunds"]
+    fakes.stripe.app.router.routes = [
+        r for r in real_route if getattr(r, "path", "") != "/v1/refunds"
+    ]
 
     await client.post(f"/api/v1/bookings/manage/{booking['manage_token']}/cancel", json={})
     await run_outbox()

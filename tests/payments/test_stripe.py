@@ -4,7 +4,7 @@ PaymentIntent, signed webhook, confirmed booking; and everything that can go wro
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from httpx import AsyncClient
@@ -238,7 +238,11 @@ async def test_paying_again_returns_the_open_payment_and_idempotency_keys_replay
     keyed = [
         await client.post(
             "/api/v1/payments/deposits",
-            json={"booking_id": booking["id"], "method": "stripe", "token": booking["manage_token"]},
+            json={
+                "booking_id": booking["id"],
+                "method": "stripe",
+                "token": booking["manage_token"],
+            },
             headers={"Idempotency-Key": "deposit-1"},
         )
         for _ in range(2)
@@ -299,3 +303,67 @@ async def test_stripe_down_answers_502_and_keeps_nothing(
     assert answer.status_code == 502
     assert answer.json()["code"] == "payment_provider_unavailable"
     assert await count(session, Payment) == 0
+
+
+async def test_a_payment_landing_after_the_hold_expired_gets_the_booking_back(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession
+) -> None:
+    from app.bookings.tasks import expire_holds
+
+    massage, _ = await salon_with_deposit()
+    booking = await hold(client, massage)
+    checkout = (await pay_deposit(client, booking)).json()
+    clock.travel(timedelta(minutes=16))
+    assert await expire_holds() == 1
+
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0]))
+
+    manage = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
+    assert manage.json()["status"] == "confirmed"
+    assert (await payment(session, checkout["payment_id"])).status == "succeeded"
+
+
+async def test_a_payment_landing_after_someone_took_the_slot_is_refunded(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession
+) -> None:
+    from tests.payments.helpers import run_outbox
+
+    massage, _ = await salon_with_deposit()
+    booking = await hold(client, massage)
+    checkout = (await pay_deposit(client, booking)).json()
+    clock.travel(timedelta(minutes=16))
+    await hold(client, massage, who={**booking_client(), "email": "b@example.fr"})
+
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0]))
+    await run_outbox()
+
+    manage = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
+    assert manage.json()["status"] == "cancelled"
+    assert (await payment(session, checkout["payment_id"])).status == "refunded"
+    [refund] = fakes.stripe.refunds.values()
+    assert refund["amount"] == 2700
+
+
+def test_stripe_signatures_follow_stripes_scheme() -> None:
+    """Stripe's own published example: secret, timestamp and body give this header."""
+    from app.payments.errors import InvalidWebhookSignature
+    from app.payments.signatures import verify_stripe
+
+    body = (
+        b'{\n  "id": "evt_test_webhook",\n  "object": "event",\n  "data": { "object": '
+        b'{ "id": "rdr_123", "object": "terminal.reader" } }\n}'
+    )
+    valid = "3bfab77baf5f7b6991a46c9b53b6547d7afc56148b10468fcad9f35c1992ffbd"
+    clock.pin(datetime.fromtimestamp(1700000100, UTC))
+    try:
+        verify_stripe("whsec_test_secret", body=body, header=f"t=1700000000,v1={valid}")
+        verify_stripe(
+            "whsec_test_secret", body=body, header=f"t=1700000000,v1={'0' * 64},v1={valid}"
+        )
+        with pytest.raises(InvalidWebhookSignature):
+            verify_stripe("whsec_test_secret", body=body, header=f"t=1700000000,v0={valid}")
+        clock.pin(datetime.fromtimestamp(1700000301, UTC))
+        with pytest.raises(InvalidWebhookSignature):
+            verify_stripe("whsec_test_secret", body=body, header=f"t=1700000000,v1={valid}")
+    finally:
+        clock.pin(A_WEEK_BEFORE)

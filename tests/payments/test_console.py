@@ -1,0 +1,77 @@
+"""With no provider keys (make run, demos) payments go to the console adapter: the whole
+flow works on a laptop, and a console payment is completed by /simulate, through the same
+code as a real webhook."""
+
+from __future__ import annotations
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import Role
+from app.core import clock
+from tests.builders import AuthHeaders
+from tests.fakes.server import FakeProviders
+from tests.payments.helpers import (
+    A_WEEK_BEFORE,
+    booking_status,
+    hold,
+    pay_deposit,
+    payment,
+    run_outbox,
+    salon_with_deposit,
+)
+
+
+@pytest.fixture(autouse=True)
+def _a_week_before() -> None:
+    clock.pin(A_WEEK_BEFORE)
+
+
+@pytest.mark.usefixtures("no_provider_keys")
+async def test_deposit_refund_and_terminal_work_with_no_keys(
+    client: AsyncClient, session: AsyncSession, auth_headers: AuthHeaders, fakes: FakeProviders
+) -> None:
+    massage, _ = await salon_with_deposit()
+    booking = await hold(client, massage)
+
+    checkout = (await pay_deposit(client, booking)).json()
+    assert checkout["provider"] == "console"
+    assert checkout["client_secret"].startswith("console_")
+    done = await client.post(
+        f"/api/v1/payments/{checkout['payment_id']}/simulate", json={"outcome": "succeeded"}
+    )
+    again = await client.post(
+        f"/api/v1/payments/{checkout['payment_id']}/simulate", json={"outcome": "succeeded"}
+    )
+
+    assert done.json()["status"] == "succeeded"
+    assert again.json()["status"] == "succeeded"
+    assert await booking_status(client, booking) == "confirmed"
+
+    await client.post(f"/api/v1/bookings/manage/{booking['manage_token']}/cancel", json={})
+    await run_outbox()
+    assert (await payment(session, checkout["payment_id"])).status == "refunded"
+
+    desk = await auth_headers(Role.manager)
+    reader = await client.post(
+        "/api/v1/payments/terminal/readers",
+        json={"pairing_code": "ANYCODE1", "name": "Comptoir"},
+        headers=desk,
+    )
+    assert reader.json()["provider"] == "console"
+    assert fakes.stripe.requests == []
+    assert fakes.sumup.requests == []
+
+
+async def test_real_payments_cannot_be_simulated(client: AsyncClient, fakes: FakeProviders) -> None:
+    massage, _ = await salon_with_deposit()
+    booking = await hold(client, massage)
+    checkout = (await pay_deposit(client, booking)).json()
+
+    answer = await client.post(
+        f"/api/v1/payments/{checkout['payment_id']}/simulate", json={"outcome": "succeeded"}
+    )
+
+    assert answer.status_code == 404
+    assert answer.json()["code"] == "simulation_not_available"
