@@ -7,7 +7,15 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, status
 from sqlalchemy import select
 
-from app.auth.public import ClientSelf, DbSession, FrontDesk, Manager, MaybeUser, Principal
+from app.auth.public import (
+    ClientSelf,
+    DbSession,
+    FrontDesk,
+    Manager,
+    MaybeUser,
+    Principal,
+    record_audit,
+)
 from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core.clock import utcnow
@@ -265,6 +273,14 @@ async def charge_no_show_fee(body: NoShowFeeIn, staff: Manager, session: DbSessi
         amount_cents=body.amount_cents,
         staff_user_id=staff.user_id,
     )
+    await record_audit(
+        session,
+        "payment.no_show_fee",
+        actor_user_id=staff.user_id,
+        subject_type="payment",
+        subject_id=payment.id,
+        data={"booking_id": str(body.booking_id), "amount_cents": body.amount_cents},
+    )
     return PaymentOut.model_validate(payment)
 
 
@@ -318,6 +334,14 @@ async def pay_out_tips(body: TipsPayoutIn, staff: Manager, session: DbSession) -
     """Record that a practitioner's tips were handed over (all of them, or up to `until`)."""
     paid = await reports.pay_out_tips(
         session, practitioner_id=body.practitioner_id, until=body.until, staff_user_id=staff.user_id
+    )
+    await record_audit(
+        session,
+        "tips.paid_out",
+        actor_user_id=staff.user_id,
+        subject_type="practitioner",
+        subject_id=body.practitioner_id,
+        data={"count": paid.count, "amount_cents": paid.amount_cents},
     )
     return TipsOwedOut(
         practitioner_id=paid.practitioner_id, count=paid.count, amount_cents=paid.amount_cents
@@ -416,6 +440,14 @@ async def refund_payment(
         amount_cents=body.amount_cents,
         reason=body.reason,
         requested_by_user_id=staff.user_id,
+    )
+    await record_audit(
+        session,
+        "payment.refunded",
+        actor_user_id=staff.user_id,
+        subject_type="payment",
+        subject_id=payment.id,
+        data={"refund_id": str(refund.id), "amount_cents": refund.amount_cents},
     )
     return RefundOut.model_validate(refund)
 

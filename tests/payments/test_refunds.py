@@ -11,7 +11,7 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.models import Role
+from app.auth.models import AuditLogEntry, Role
 from app.core import clock
 from app.payments.models import PaymentLog, Refund
 from tests.builders import AuthHeaders
@@ -80,6 +80,7 @@ async def test_staff_refund_part_then_the_rest(
     detail = await client.get(f"/api/v1/payments/{payment_id}", headers=desk)
     assert [r["amount_cents"] for r in detail.json()["refunds"]] == [700, 2000]
     assert detail.json()["provider_events"][0]["event_type"] == "payment_intent.succeeded"
+    assert await count(session, AuditLogEntry, AuditLogEntry.action == "payment.refunded") == 2
 
 
 async def test_a_partial_refund_leaves_the_payment_partially_refunded(
