@@ -561,7 +561,10 @@ async def stripe_webhook(
         session, provider="stripe", event_id=data["id"], event_type=data["type"], payload=data
     )
     if event is not None:
-        received = webhooks.finish(event, await webhooks.apply_stripe(session, event, data))
+        applied = await webhooks.apply_safely(
+            session, lambda: webhooks.apply_stripe(session, event, data)
+        )
+        received = webhooks.finish(event, applied)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
 
 
@@ -581,7 +584,10 @@ async def paypal_webhook(request: Request, session: DbSession) -> WebhookAck:
         session, provider="paypal", event_id=data["id"], event_type=data["event_type"], payload=data
     )
     if event is not None:
-        received = webhooks.finish(event, await webhooks.apply_paypal(session, event, data))
+        applied = await webhooks.apply_safely(
+            session, lambda: webhooks.apply_paypal(session, event, data)
+        )
+        received = webhooks.finish(event, applied)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
 
 

@@ -10,6 +10,7 @@ reported in the logs and to staff, and answered 200 so the provider stops retryi
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -83,6 +84,17 @@ async def receive(
         return None, Received("duplicate")
     event = required(await session.get(ProviderEvent, row_id), "the stored event")
     return event, Received(EventOutcome.ignored)
+
+
+async def apply_safely(session: AsyncSession, apply: Callable[[], Awaitable[Applied]]) -> Applied:
+    """Apply a verified event; one we cannot read (a field missing or of another type) is
+    kept as `ignored` with the reason, not a 500 that the provider would retry forever."""
+    try:
+        async with session.begin_nested():
+            return await apply()
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        logger.warning("unreadable provider event", extra={"error": repr(exc)})
+        return Applied(EventOutcome.ignored, note=f"unreadable: {exc!r}"[:500])
 
 
 def finish(event: ProviderEvent, applied: Applied) -> Received:
@@ -183,9 +195,13 @@ async def apply_stripe(
     obj = (body.get("data") or {}).get("object") or {}
     if kind in _STRIPE_INTENT_EVENTS:
         payment = await _payment_by(session, "stripe", ref=obj.get("id"))
+        if payment is None:
+            return Applied(EventOutcome.unmatched)
         return await state_change(session, event, payment, stripe_adapter.payment_intent_state(obj))
     if kind in _STRIPE_REFUND_EVENTS:
         payment = await _payment_by(session, "stripe", ref=obj.get("payment_intent"))
+        if payment is None:
+            return Applied(EventOutcome.unmatched)
         return await _refund_change(
             session,
             event,

@@ -408,3 +408,60 @@ async def test_a_no_show_fee_goes_on_the_card_the_client_saved(
     [charge] = [f for f in fakes.stripe.calls("/v1/payment_intents") if f.get("off_session")]
     assert charge["amount"] == "3000"
     assert charge["off_session"] == "true"
+
+
+async def test_a_terminal_payment_is_refunded_through_sumup_and_readers_can_go(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, desk: dict[str, str]
+) -> None:
+    booking = await visit(client, desk)
+    reader_id = await pair(client, desk)
+    taken = (
+        await client.post(
+            "/api/v1/payments/in-person",
+            json={"booking_id": booking["id"], "method": "sumup_terminal", "reader_id": reader_id},
+            headers=desk,
+        )
+    ).json()
+    fakes.sumup.finish(taken["provider_ref"], "successful")
+    refreshed = await client.post(f"/api/v1/payments/{taken['id']}/refresh", headers=desk)
+
+    refund = await client.post(
+        f"/api/v1/payments/{taken['id']}/refunds",
+        json={"amount_cents": 1550, "reason": "Soin écourté"},
+        headers=desk,
+    )
+    removed = await client.delete(f"/api/v1/payments/terminal/readers/{reader_id}", headers=desk)
+    gone = await client.delete(f"/api/v1/payments/terminal/readers/{reader_id}", headers=desk)
+
+    assert refreshed.json()["status"] == "succeeded"
+    assert refund.status_code == 201, refund.text
+    [(transaction_id, body)] = fakes.sumup.refunds
+    assert body == {"amount": 15.5}
+    checkout = next(iter(fakes.sumup.checkouts.values()))
+    assert transaction_id == checkout["transaction_id"]
+    assert (await payment(session, taken["id"])).status == "partially_refunded"
+    assert removed.status_code == 204
+    assert gone.status_code == 404
+    assert fakes.sumup.readers == {}
+    listed = await client.get("/api/v1/payments/terminal/readers", headers=desk)
+    assert listed.json() == []
+
+
+async def test_unmatched_provider_events_are_listed_for_managers(
+    client: AsyncClient, fakes: FakeProviders, desk: dict[str, str], auth_headers: AuthHeaders
+) -> None:
+    from tests.fakes.stripe import FakeStripe
+    from tests.payments.helpers import post_stripe
+
+    await post_stripe(client, FakeStripe.event("payment_intent.succeeded", {"id": "pi_lost"}))
+    await post_stripe(client, FakeStripe.event("customer.created", {"id": "cus_1"}))
+
+    unmatched = await client.get(
+        "/api/v1/payments/provider-events", params={"outcome": "unmatched"}, headers=desk
+    )
+    by_reception = await client.get(
+        "/api/v1/payments/provider-events", headers=await auth_headers(Role.receptionist)
+    )
+
+    assert [e["event_type"] for e in unmatched.json()["items"]] == ["payment_intent.succeeded"]
+    assert by_reception.status_code == 403

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
@@ -367,3 +368,18 @@ def test_stripe_signatures_follow_stripes_scheme() -> None:
             verify_stripe("whsec_test_secret", body=body, header=f"t=1700000000,v1={valid}")
     finally:
         clock.pin(A_WEEK_BEFORE)
+
+
+async def test_a_signed_event_we_cannot_read_is_kept_not_retried_forever(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    event = {"id": "evt_odd", "type": "payment_intent.succeeded", "data": "not an object"}
+
+    answer = await post_stripe(client, event)
+
+    assert answer.status_code == 200
+    assert answer.json()["outcome"] == "ignored"
+    stored = await session.scalar(select(ProviderEvent))
+    assert stored is not None
+    assert stored.note is not None
+    assert stored.note.startswith("unreadable")
