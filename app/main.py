@@ -26,6 +26,8 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.core.redis import close_redis
+from app.notifications.router import router as notifications_router
+from app.notifications.router import webhook_router as notification_webhooks_router
 from app.payments.router import router as payments_router
 from app.payments.router import webhook_router as payment_webhooks_router
 from app.practitioners.router import router as practitioners_router
@@ -84,6 +86,8 @@ def create_app() -> FastAPI:
     app.include_router(clients_router)
     app.include_router(payments_router)
     app.include_router(payment_webhooks_router)
+    app.include_router(notifications_router)
+    app.include_router(notification_webhooks_router)
     return app
 
 

@@ -9,7 +9,6 @@ MODULES = (
     "app.core.idempotency",
     "app.core.outbox",
     "app.auth.models",
-    "app.auth.messages",
     "app.catalog.models",
     "app.practitioners.models",
     "app.availability.models",
@@ -17,6 +16,8 @@ MODULES = (
     "app.bookings.models",
     "app.payments.models",
     "app.payments.refunds",
+    "app.notifications.models",
+    "app.notifications.handlers",
 )
 
 

@@ -17,6 +17,7 @@ from app.bookings.tasks import expire_holds
 from app.clients.tasks import flag_inactive_clients
 from app.core import async_bridge, idempotency, outbox
 from app.core.config import get_settings
+from app.notifications.tasks import deliver_due, scan_reminders, sync_sms_stops
 from app.payments.tasks import poll_open_checkouts
 
 
@@ -35,7 +36,13 @@ def create_celery() -> Celery:
         enable_utc=True,
         broker_connection_retry_on_startup=True,
         beat_schedule={
-            "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 60.0},
+            "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 15.0},
+            "deliver-messages": {"task": "notifications.deliver", "schedule": 15.0},
+            "scan-reminders": {"task": "notifications.scan_reminders", "schedule": 60.0},
+            "sync-sms-stops": {
+                "task": "notifications.sync_sms_stops",
+                "schedule": crontab(minute=5),
+            },
             "expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
             "poll-terminal": {"task": "payments.poll_terminal", "schedule": 60.0},
             "purge-expired": {"task": "core.purge_expired", "schedule": crontab(minute=17)},
@@ -83,3 +90,21 @@ def flag_inactive() -> int:
 def poll_terminal() -> int:
     """Ask SumUp about reader checkouts whose result callback has not arrived."""
     return async_bridge.run(poll_open_checkouts())
+
+
+@celery_app.task(name="notifications.deliver")
+def deliver_messages() -> int:
+    """Send the SMS and e-mails that are due (retries included)."""
+    return async_bridge.run(deliver_due())
+
+
+@celery_app.task(name="notifications.scan_reminders")
+def write_due_reminders() -> int:
+    """Write the reminders of bookings coming within NOTIFICATIONS_REMINDER_HOURS."""
+    return async_bridge.run(scan_reminders())
+
+
+@celery_app.task(name="notifications.sync_sms_stops")
+def sync_stops() -> int:
+    """Withdraw the marketing-SMS consent of numbers that answered STOP (OVH's list)."""
+    return async_bridge.run(sync_sms_stops())

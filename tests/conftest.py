@@ -6,6 +6,7 @@ The environment is set before the app is imported: settings are read once.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import socket
@@ -50,6 +51,8 @@ os.environ.update(
         "SUMUP_API_KEY": "sup_sk_fake",
         "SUMUP_MERCHANT_CODE": "MFAKE123",
         "SUMUP_API_BASE": f"{FAKES_URL}/sumup",
+        "RESEND_WEBHOOK_SECRET": "whsec_"
+        + base64.b64encode(b"resend-fake-signing-secret-32by").decode(),
     }
 )
 if REDIS_URL:
@@ -124,6 +127,25 @@ def fakes(_fakes_running: FakeProviders) -> FakeProviders:
 
 
 @pytest.fixture
+def real_channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeProviders]:
+    """Messages go through the real Resend and OVH adapters, to the local fakes (by default
+    tests send them to the console, where they can read them)."""
+    from app.core.config import get_settings
+
+    monkeypatch.setenv("RESEND_API_KEY", "re_fake_key")
+    monkeypatch.setenv("RESEND_API_BASE", f"{FAKES_URL}/resend")
+    monkeypatch.setenv("OVH_ENDPOINT", f"{FAKES_URL}/ovh/1.0")
+    monkeypatch.setenv("OVH_APPLICATION_KEY", "fake-ovh-ak")
+    monkeypatch.setenv("OVH_APPLICATION_SECRET", "fake-ovh-as")
+    monkeypatch.setenv("OVH_CONSUMER_KEY", "fake-ovh-ck")
+    monkeypatch.setenv("OVH_SMS_SERVICE_NAME", "sms-fake11111-1")
+    get_settings.cache_clear()
+    yield _fake_providers
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """As on a laptop with no keys: every provider is the console adapter."""
     from app.core.config import get_settings
@@ -141,7 +163,7 @@ async def _clean_state() -> AsyncIterator[None]:
     yield
     _fake_providers.reset()
     clock.reset_travel()
-    console.emails.clear()
+    console.clear()
     # DELETE beats TRUNCATE on small tables: no new files per table and per test.
     async with unit_of_work() as session:
         for table in reversed(Base.metadata.sorted_tables):

@@ -22,6 +22,7 @@ from app.auth.dependencies import (
 )
 from app.auth.models import AuditLogEntry, Role, User, UserKind
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
+from app.auth.service import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
 from app.core.outbox import OutboxEvent
 
 
@@ -51,6 +52,8 @@ __all__ = [
     "ALL_STAFF",
     "FRONT_DESK",
     "MANAGERS",
+    "TOPIC_EMAIL_VERIFICATION",
+    "TOPIC_PASSWORD_RESET",
     "ClientSelf",
     "CurrentUser",
     "DbSession",

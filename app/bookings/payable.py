@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.bookings import links, repository
 from app.bookings.errors import BookingNotFound
 from app.bookings.models import Booking, BookingAllocation, BookingStatus
+from app.bookings.topics import TOPIC_CONFIRMED
+from app.core import outbox
 from app.core.clock import utcnow
 
 HOLD_EXPIRED = "hold_expired"
@@ -86,7 +88,7 @@ async def confirm_deposit(session: AsyncSession, booking_id: UUID) -> DepositOut
     now = utcnow()
     status = BookingStatus(booking.status)
     if status is BookingStatus.pending_payment:
-        _confirm(session, booking, now, kind="deposit_paid", from_status=status)
+        await _confirm(session, booking, now, kind="deposit_paid", from_status=status)
         return DepositOutcome.confirmed
     if status in {BookingStatus.confirmed, BookingStatus.checked_in, BookingStatus.completed}:
         return DepositOutcome.already_confirmed
@@ -98,12 +100,12 @@ async def confirm_deposit(session: AsyncSession, booking_id: UUID) -> DepositOut
         if not await _take_time_back(session, booking.id):
             return DepositOutcome.slot_lost
         booking.cancelled_at = booking.cancelled_by = booking.cancellation_reason = None
-        _confirm(session, booking, now, kind="deposit_paid_after_expiry", from_status=status)
+        await _confirm(session, booking, now, kind="deposit_paid_after_expiry", from_status=status)
         return DepositOutcome.revived
     return DepositOutcome.not_bookable
 
 
-def _confirm(
+async def _confirm(
     session: AsyncSession,
     booking: Booking,
     now: datetime,
@@ -115,6 +117,7 @@ def _confirm(
     repository.add_event(
         session, booking, kind=kind, at=now, actor_user_id=None, from_status=from_status
     )
+    await outbox.enqueue(session, TOPIC_CONFIRMED, {"booking_id": booking.id, "deposit_paid": True})
 
 
 async def _take_time_back(session: AsyncSession, booking_id: UUID) -> bool:

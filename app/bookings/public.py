@@ -1,5 +1,6 @@
 """What other domains may use from bookings."""
 
+from app.bookings.briefs import BookingBrief, ReminderDue, booking_brief, lock_reminders_due
 from app.bookings.client_view import (
     ClientBookings,
     anonymize_client_bookings,
@@ -18,15 +19,26 @@ from app.bookings.payable import (
     payable_booking,
 )
 from app.bookings.repository import busy_statements
-from app.bookings.topics import TOPIC_CANCELLED
+from app.bookings.topics import (
+    TOPIC_CANCELLED,
+    TOPIC_CONFIRMED,
+    TOPIC_RESCHEDULED,
+    TOPIC_WAITLIST_OFFERED,
+)
 
 __all__ = [
     "TOPIC_CANCELLED",
+    "TOPIC_CONFIRMED",
+    "TOPIC_RESCHEDULED",
+    "TOPIC_WAITLIST_OFFERED",
+    "BookingBrief",
     "BookingNotFound",
     "ClientBookings",
     "DepositOutcome",
     "PayableBooking",
+    "ReminderDue",
     "anonymize_client_bookings",
+    "booking_brief",
     "booking_from_manage_token",
     "busy_statements",
     "client_history",
@@ -34,6 +46,7 @@ __all__ = [
     "confirm_deposit",
     "export_client_bookings",
     "last_booking_at",
+    "lock_reminders_due",
     "payable_booking",
     "reassign_client",
 ]

@@ -38,7 +38,7 @@ from app.bookings.models import (
 from app.bookings.payable import HOLD_EXPIRED
 from app.bookings.prerequisites import check_prerequisites
 from app.bookings.schemas import BookingClientIn
-from app.bookings.topics import TOPIC_CANCELLED
+from app.bookings.topics import TOPIC_CANCELLED, TOPIC_CONFIRMED, TOPIC_RESCHEDULED
 from app.clients import public as clients
 from app.core import outbox
 from app.core.clock import utcnow
@@ -183,6 +183,8 @@ async def create_booking(session: AsyncSession, actor: Actor, data: NewBooking) 
         actor_user_id=actor.user_id if actor.kind == "staff" else None,
     )
     await _flush_or_slot_unavailable(session)
+    if booking.status == BookingStatus.confirmed:
+        await outbox.enqueue(session, TOPIC_CONFIRMED, {"booking_id": booking.id})
     return booking
 
 
@@ -342,6 +344,9 @@ async def reschedule_booking(
         note=f"from {old_start.isoformat()}",
     )
     await _flush_or_slot_unavailable(session)
+    await outbox.enqueue(
+        session, TOPIC_RESCHEDULED, {"booking_id": booking.id, "old_start": old_start}
+    )
     return booking
 
 
@@ -363,6 +368,8 @@ async def change_status(
         booking.hold_expires_at = None
     if target is BookingStatus.no_show:
         await repository.release_allocations(session, booking.id)
+    if current is BookingStatus.pending_payment and target is BookingStatus.confirmed:
+        await outbox.enqueue(session, TOPIC_CONFIRMED, {"booking_id": booking.id})
     repository.add_event(
         session,
         booking,

@@ -1,7 +1,13 @@
-"""Outbox topics the bookings domain publishes. Payload of `bookings.cancelled`: booking_id,
-client_id, cancelled_by (staff, client, link), by_client, late, previous_status."""
+"""Outbox topics the bookings domain publishes (followed by payments and notifications).
+
+Payloads: `booking_id` always; `bookings.cancelled` adds client_id, cancelled_by (staff,
+client, link), by_client, late, previous_status; `bookings.rescheduled` adds old_start;
+`bookings.waitlist_offered` carries entry_id, client_id and start instead.
+"""
 
 from __future__ import annotations
 
-# Followed by payments (deposit refunds) and notifications.
+TOPIC_CONFIRMED = "bookings.confirmed"
+TOPIC_RESCHEDULED = "bookings.rescheduled"
 TOPIC_CANCELLED = "bookings.cancelled"
+TOPIC_WAITLIST_OFFERED = "bookings.waitlist_offered"

@@ -3,7 +3,7 @@
 
 The offer is recorded on the entry (status `offered`, the start and the practitioner); it
 holds nothing: the first client to book the slot gets it. Sending the offer by SMS or e-mail
-belongs to the notifications domain, which will read offered entries from the outbox.
+belongs to the notifications domain, which follows `bookings.waitlist_offered`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from app.bookings import repository
 from app.bookings.errors import ClientRequired
 from app.bookings.models import Booking, WaitlistEntry, WaitlistStatus
 from app.bookings.schemas import BookingClientIn
+from app.bookings.topics import TOPIC_WAITLIST_OFFERED
 from app.clients import public as clients
+from app.core import outbox
 from app.core.clock import utcnow
 from app.core.errors import ValidationFailed
 from app.core.ids import new_id
@@ -91,6 +93,16 @@ async def offer_freed_slot(session: AsyncSession, freed: Booking) -> list[Waitli
         entry.offered_start_at, entry.offered_at = freed.start_at, utcnow()
         entry.offered_practitioner_id = placed.candidate.practitioner_id
         offered.append(entry)
+        await outbox.enqueue(
+            session,
+            TOPIC_WAITLIST_OFFERED,
+            {
+                "entry_id": entry.id,
+                "client_id": entry.client_id,
+                "start": freed.start_at,
+                "service_ids": list(entry.service_ids),
+            },
+        )
         if len(offered) == OFFERS_PER_FREED_SLOT:
             break
     return offered

@@ -124,6 +124,7 @@ class ConsentSource(StrEnum):
     in_salon = "in_salon"
     link = "link"
     import_ = "import"
+    sms_stop = "sms_stop"  # the client answered STOP to a marketing SMS
 
 
 class ClientConsent(Base):

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clients import repository
 from app.clients.errors import ClientNotFound, InvalidPhone
-from app.clients.models import Client
+from app.clients.models import Client, ClientConsent
 from app.clients.phone import to_e164
 from app.core.clock import utcnow
 from app.core.ids import new_id
@@ -122,3 +123,35 @@ async def link_account(session: AsyncSession, *, user_id: UUID, email: str) -> N
     )
     if client is not None and client.user_id is None and client.anonymized_at is None:
         client.user_id = user_id
+
+
+async def current_consents(session: AsyncSession, client_id: UUID) -> dict[str, bool]:
+    """The client's consent per channel (`email_marketing`, `sms_marketing`, `photos`): the
+    latest ledger row wins; no row means no consent."""
+    return (await repository.consents(session, [client_id]))[client_id]
+
+
+async def withdraw_consent(
+    session: AsyncSession, client_id: UUID, channel: str, *, source: str
+) -> None:
+    """A withdrawal from outside the CRM (an unsubscribe link, an SMS STOP): a new ledger row."""
+    session.add(
+        ClientConsent(
+            id=new_id(),
+            client_id=client_id,
+            channel=channel,
+            granted=False,
+            source=source,
+            recorded_by_user_id=None,
+            at=utcnow(),
+        )
+    )
+    await session.flush()
+
+
+async def clients_with_phone(session: AsyncSession, raw_phone: str) -> list[UUID]:
+    """The clients with this number, in whatever format it comes."""
+    phone = to_e164(raw_phone)
+    if phone is None:
+        return []
+    return list(await session.scalars(select(Client.id).where(Client.phone == phone)))

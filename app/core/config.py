@@ -160,6 +160,13 @@ class ResendSettings(BaseSettings):
     webhook_secret: SecretStr | None = None
 
 
+class NotificationSettings(BaseSettings):
+    model_config = _section("NOTIFICATIONS_")
+
+    reminder_hours: int = Field(default=24, ge=1, le=24 * 7)
+    max_attempts: int = Field(default=6, ge=1, le=20)
+
+
 class StorageSettings(BaseSettings):
     model_config = _section("STORAGE_")
 
@@ -186,6 +193,7 @@ class Settings(BaseSettings):
     sumup: SumUpSettings = Field(default_factory=SumUpSettings)
     ovh: OvhSettings = Field(default_factory=OvhSettings)
     resend: ResendSettings = Field(default_factory=ResendSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
 
     @property

@@ -55,6 +55,14 @@ class Unauthenticated(AppError):
     status, code, title = 401, "unauthenticated", "Authentication is required"
 
 
+class InvalidWebhookSignature(AppError):
+    status, code, title = 400, "invalid_webhook_signature", "The webhook signature is not valid"
+
+
+class WebhookNotConfigured(AppError):
+    status, code, title = 503, "webhook_not_configured", "This webhook is not configured"
+
+
 class Forbidden(AppError):
     status, code, title = 403, "forbidden", "You are not allowed to do this"
 

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from app.core.errors import AppError
+from app.core.errors import AppError, InvalidWebhookSignature, WebhookNotConfigured
+
+# InvalidWebhookSignature and WebhookNotConfigured are shared with the other webhooks.
+__all__ = ["InvalidWebhookSignature", "WebhookNotConfigured"]
 
 
 class PaymentNotFound(AppError):
@@ -71,16 +74,8 @@ class ProviderRefused(AppError):
     status, code, title = 422, "payment_provider_refused", "The payment provider refused"
 
 
-class InvalidWebhookSignature(AppError):
-    status, code, title = 400, "invalid_webhook_signature", "The webhook signature is not valid"
-
-
 class InvalidWebhookPayload(AppError):
     status, code, title = 400, "invalid_webhook_payload", "The webhook body is not valid"
-
-
-class WebhookNotConfigured(AppError):
-    status, code, title = 503, "webhook_not_configured", "This webhook is not configured"
 
 
 class NoSavedCard(AppError):

@@ -152,3 +152,13 @@ async def existing_practitioner_ids(session: AsyncSession, ids: Iterable[UUID]) 
     if not wanted:
         return set()
     return set(await session.scalars(select(Practitioner.id).where(Practitioner.id.in_(wanted))))
+
+
+async def practitioner_names(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Practitioner.id, Practitioner.display_name).where(Practitioner.id.in_(wanted))
+    )
+    return {pid: name for pid, name in rows}

@@ -9,9 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import AuditLogEntry, RefreshToken, Role, User, UserKind
 from app.core import clock
-from app.core.outbox import dispatch_due
 from app.integrations.console import console
-from tests.builders import DEFAULT_PASSWORD, AuthHeaders, login, make_user
+from tests.builders import DEFAULT_PASSWORD, AuthHeaders, deliver_messages, login, make_user
 
 TOKEN_URL = "/api/v1/auth/token"
 
@@ -311,7 +310,7 @@ async def test_signup_creates_a_client_account_and_e_mails_a_verification_link(
     assert body["access_token"]
     assert body["refresh_token"]
 
-    assert await dispatch_due() == 1
+    assert await deliver_messages() == 1
     (mail,) = console.emails
     assert mail.to == "helene.dupont@example.fr"
     token = mail.text.split("token=")[1].split()[0]
@@ -346,7 +345,7 @@ async def test_password_reset_by_e_mailed_token(client: AsyncClient) -> None:
         "/api/v1/auth/password-reset/request", json={"email": "nobody@example.fr"}
     )
     assert asked.status_code == unknown.status_code == 202
-    await dispatch_due()
+    await deliver_messages()
     (mail,) = console.emails
     assert "réinitialisation" in mail.subject
     token = mail.text.split("token=")[1].split()[0]

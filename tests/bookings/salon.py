@@ -138,13 +138,16 @@ async def make_resource(name: str = "Cabine 1") -> UUID:
     return resource.id
 
 
-async def make_client(first_name: str = "Hélène", email: str | None = None) -> UUID:
+async def make_client(
+    first_name: str = "Hélène", email: str | None = None, phone: str | None = None
+) -> UUID:
     now = utcnow()
     client = Client(
         id=new_id(),
         first_name=first_name,
         last_name="Dupont",
         email=email or f"{new_id().hex[-10:]}@example.fr",
+        phone=phone,
         created_at=now,
         updated_at=now,
     )

@@ -16,11 +16,10 @@ from app.clients.models import Client
 from app.clients.tasks import flag_inactive_clients
 from app.core import clock
 from app.core.db import Base
-from app.core.outbox import dispatch_due
 from app.integrations.console import console
 from app.payments.models import Payment
 from tests.bookings.salon import make_practitioner, make_service, open_salon, paris
-from tests.builders import AuthHeaders, sign_up
+from tests.builders import AuthHeaders, deliver_messages, sign_up
 
 HELENE = {
     "first_name": "Hélène",
@@ -195,7 +194,7 @@ async def test_sign_up_links_an_existing_record_only_once_the_email_is_verified(
     headers = await sign_up(client, HELENE["email"], "H", "D")
 
     before = await client.get("/api/v1/me", headers=headers)
-    await dispatch_due()
+    await deliver_messages()
     token = console.emails[-1].text.split("token=")[1].split()[0]
     await client.post("/api/v1/auth/verify-email", json={"token": token})
     after = await client.get("/api/v1/me", headers=headers)

@@ -9,7 +9,9 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from tests.fakes.ovh import FakeOvh
 from tests.fakes.paypal import FakePayPal
+from tests.fakes.resend import FakeResend
 from tests.fakes.stripe import FakeStripe
 from tests.fakes.sumup import FakeSumUp
 
@@ -19,11 +21,15 @@ class FakeProviders:
         self.stripe = FakeStripe()
         self.paypal = FakePayPal()
         self.sumup = FakeSumUp()
+        self.resend = FakeResend()
+        self.ovh = FakeOvh()
         app = Starlette(
             routes=[
                 Mount("/stripe", app=self.stripe.app),
                 Mount("/paypal", app=self.paypal.app),
                 Mount("/sumup", app=self.sumup.app),
+                Mount("/resend", app=self.resend.app),
+                Mount("/ovh", app=self.ovh.app),
             ]
         )
         self.port = port
@@ -48,6 +54,8 @@ class FakeProviders:
         self.stripe.reset()
         self.paypal.reset()
         self.sumup.reset()
+        self.resend.reset()
+        self.ovh.reset()
 
     def stop(self) -> None:
         self._server.should_exit = True

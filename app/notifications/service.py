@@ -1,0 +1,219 @@
+"""Writing messages: in the caller's transaction, rendered at once, with the client's choices
+applied. A message that must not go is still written, as `suppressed` with the reason, so
+staff see why nothing was sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clients import public as clients
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.core.errors import AppError
+from app.core.ids import new_id
+from app.core.security import sign_payload
+from app.notifications.models import (
+    Channel,
+    ChannelPreference,
+    EmailSuppression,
+    Kind,
+    Message,
+    MessageStatus,
+)
+from app.notifications.quiet_hours import next_marketing_sms_time
+from app.notifications.templates import TEMPLATES, Rendered, SmsTooLong, render
+
+UNSUBSCRIBE = "unsubscribe"
+MARKETING_CONSENT = {Channel.email: "email_marketing", Channel.sms: "sms_marketing"}
+
+
+class SmsTooLongError(AppError):
+    status, code, title = 422, "sms_too_long", "This text takes more than two SMS"
+
+
+class NoAddress(AppError):
+    status, code, title = 422, "no_address", "The client has no address for this channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    client_id: UUID | None
+    first_name: str
+    email: str | None
+    phone: str | None
+
+    def address(self, channel: Channel) -> str | None:
+        return self.email if channel is Channel.email else self.phone
+
+
+async def client_recipient(session: AsyncSession, client_id: UUID) -> Recipient:
+    client = await clients.get_client(session, client_id)
+    return Recipient(client.id, client.first_name, client.email, client.phone)
+
+
+def unsubscribe_token(client_id: UUID, channel: Channel) -> str:
+    # Long-lived on purpose: an old newsletter's link must still work.
+    return sign_payload(
+        UNSUBSCRIBE,
+        {"c": str(client_id), "ch": channel.value},
+        expires_at=utcnow() + timedelta(days=3650),
+    )
+
+
+def unsubscribe_url(client_id: UUID, channel: Channel) -> str:
+    base = get_settings().app.public_url.rstrip("/")
+    return f"{base}/api/v1/notifications/unsubscribe?token={unsubscribe_token(client_id, channel)}"
+
+
+async def channel_preference(session: AsyncSession, client_id: UUID) -> ChannelPreference | None:
+    return await session.get(ChannelPreference, client_id)
+
+
+async def _why_not(
+    session: AsyncSession, recipient: Recipient, channel: Channel, kind: Kind, address: str
+) -> str | None:
+    """Why this message must not go, or None."""
+    if channel is Channel.email:
+        blocked = await session.get(EmailSuppression, address.lower())
+        if blocked is not None:
+            return f"address blocked ({blocked.reason})"
+    if recipient.client_id is None:
+        return None
+    if kind is Kind.marketing:
+        consents = await clients.current_consents(session, recipient.client_id)
+        if not consents.get(MARKETING_CONSENT[channel], False):
+            return f"no {MARKETING_CONSENT[channel]} consent"
+        return None
+    preference = await channel_preference(session, recipient.client_id)
+    if preference is not None and not getattr(preference, channel.value):
+        return f"the client turned off {channel.value} messages"
+    return None
+
+
+async def queue(
+    session: AsyncSession,
+    *,
+    template: str,
+    channel: Channel,
+    recipient: Recipient,
+    context: dict[str, Any],
+    booking_id: UUID | None = None,
+    dedupe_key: str | None = None,
+    meta: dict[str, Any] | None = None,
+    kind: Kind | None = None,
+    sent_by_user_id: UUID | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> Message | None:
+    """Write one message in the caller's transaction. None when the recipient has no address
+    for the channel, or when a message with this `dedupe_key` already exists."""
+    spec = TEMPLATES[template]
+    kind = kind or spec.kind
+    address = recipient.address(channel)
+    if address is None or channel not in spec.channels:
+        return None
+    now = utcnow()
+    context = {"client": {"first_name": recipient.first_name}} | context
+    meta = dict(meta or {})
+    if kind is Kind.marketing and recipient.client_id is not None:
+        context["unsubscribe_url"] = meta["unsubscribe_url"] = unsubscribe_url(
+            recipient.client_id, channel
+        )
+    try:
+        rendered: Rendered = render(template, channel, context, kind=kind)
+    except SmsTooLong as exc:
+        raise SmsTooLongError(str(exc)) from exc
+    reason = await _why_not(session, recipient, channel, kind, address)
+    due = now
+    if reason is None and kind is Kind.marketing and channel is Channel.sms:
+        due = next_marketing_sms_time(now)
+    values = {
+        "id": new_id(),
+        "channel": channel,
+        "kind": kind,
+        "template": template,
+        "recipient": address,
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "attachments": attachments or [],
+        "meta": meta,
+        "client_id": recipient.client_id,
+        "booking_id": booking_id,
+        "dedupe_key": dedupe_key,
+        "status": MessageStatus.suppressed if reason else MessageStatus.queued,
+        "status_reason": reason,
+        "attempts": 0,
+        "next_attempt_at": due,
+        "sent_by_user_id": sent_by_user_id,
+        "created_at": now,
+    }
+    inserted = await session.scalar(
+        insert(Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Message.id)
+    )
+    if inserted is None:
+        return None
+    return await session.get(Message, inserted)
+
+
+async def queue_for_client(
+    session: AsyncSession,
+    *,
+    template: str,
+    client_id: UUID,
+    context: dict[str, Any],
+    booking_id: UUID | None = None,
+    dedupe_prefix: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> list[Message]:
+    """The same message on every channel the template has (each channel checks its rules)."""
+    recipient = await client_recipient(session, client_id)
+    written = []
+    for channel in sorted(TEMPLATES[template].channels):
+        message = await queue(
+            session,
+            template=template,
+            channel=channel,
+            recipient=recipient,
+            context=context,
+            booking_id=booking_id,
+            dedupe_key=f"{dedupe_prefix}:{channel}" if dedupe_prefix else None,
+            meta=meta,
+        )
+        if message is not None:
+            written.append(message)
+    return written
+
+
+async def suppress_email(
+    session: AsyncSession, email: str, *, reason: str, message_id: UUID | None
+) -> None:
+    await session.execute(
+        insert(EmailSuppression)
+        .values(email=email.lower(), reason=reason, message_id=message_id, at=utcnow())
+        .on_conflict_do_nothing(index_elements=["email"])
+    )
+
+
+async def messages_of(
+    session: AsyncSession, *, client_id: UUID | None, booking_id: UUID | None
+) -> list[Message]:
+    statement = select(Message).order_by(Message.created_at.desc())
+    if client_id:
+        statement = statement.where(Message.client_id == client_id)
+    if booking_id:
+        statement = statement.where(Message.booking_id == booking_id)
+    return list(await session.scalars(statement.limit(500)))
+
+
+def is_due(message: Message, now: datetime) -> bool:
+    return message.status == MessageStatus.queued and message.next_attempt_at <= now
