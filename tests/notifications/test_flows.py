@@ -1,0 +1,133 @@
+"""Messages following the other domains: a paid deposit, a waitlist offer, an unpaid hold,
+and delivery by a real Celery worker on the real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from httpx import AsyncClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import Role
+from app.core import clock
+from app.integrations.console import console
+from app.notifications.models import Message
+from tests.bookings.salon import make_client, make_practitioner, make_service, open_salon
+from tests.builders import AuthHeaders, deliver_messages
+from tests.fakes.server import FakeProviders
+from tests.payments.helpers import (
+    A_WEEK_BEFORE,
+    NINE,
+    hold,
+    pay_deposit,
+    post_stripe,
+    salon_with_deposit,
+)
+
+
+@pytest.fixture(autouse=True)
+def _a_week_before() -> None:
+    clock.pin(A_WEEK_BEFORE)
+
+
+async def templates(session: AsyncSession) -> list[tuple[str, str]]:
+    session.expire_all()
+    rows = await session.execute(
+        select(Message.template, Message.channel).order_by(Message.template, Message.channel)
+    )
+    return [(t, c) for t, c in rows]
+
+
+async def test_a_paid_deposit_says_so_and_an_unpaid_hold_says_nothing(
+    client: AsyncClient, session: AsyncSession, fakes: FakeProviders
+) -> None:
+    massage, _ = await salon_with_deposit(price_cents=9000)
+    paid = await hold(client, massage)
+    unpaid = await hold(client, massage, start="2027-03-22T14:00:00+01:00")
+    checkout = (await pay_deposit(client, paid)).json()
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0]))
+    await client.post(f"/api/v1/bookings/manage/{unpaid['manage_token']}/cancel", json={})
+
+    await deliver_messages()
+
+    assert await templates(session) == [("deposit_received", "email"), ("deposit_received", "sms")]
+    [mail] = console.emails
+    assert "Nous avons bien reçu vos arrhes de 27,00\u00a0€" in mail.text
+    assert "Reste à régler sur place : 63,00\u00a0€" in mail.text
+
+
+async def test_a_freed_slot_is_offered_to_the_waitlist(
+    client: AsyncClient, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    desk = await auth_headers(Role.receptionist)
+    await open_salon()
+    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
+    await make_practitioner("Camille", [facial])
+    taken = await client.post(
+        "/api/v1/bookings",
+        json={"service_ids": [str(facial)], "start": NINE, "client_id": str(await make_client())},
+        headers=desk,
+    )
+    waiting = await make_client("Inès", email="ines@example.fr", phone="+33698765432")
+    entry = await client.post(
+        "/api/v1/waitlist",
+        json={
+            "service_ids": [str(facial)],
+            "date_from": "2027-03-22",
+            "date_to": "2027-03-22",
+            "client_id": str(waiting),
+        },
+        headers=desk,
+    )
+    assert entry.status_code == 201, entry.text
+
+    await client.post(f"/api/v1/bookings/{taken.json()['id']}/cancel", json={}, headers=desk)
+    await deliver_messages()
+
+    offers = [s for s in console.sms if s.to == "+33698765432"]
+    assert len(offers) == 1
+    assert "22/03 à 9h00" in offers[0].text
+    assert ("waitlist_offer", "email") in await templates(session)
+
+
+@pytest.mark.usefixtures("requires_redis")
+async def test_a_real_worker_delivers_through_redis(
+    client: AsyncClient, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    from app.core.outbox import dispatch_due
+    from app.worker import celery_app
+    from app.worker import deliver_messages as deliver_task
+
+    assert not celery_app.conf.task_always_eager
+    desk = await auth_headers(Role.receptionist)
+    await open_salon()
+    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
+    await make_practitioner("Camille", [facial])
+    await client.post(
+        "/api/v1/bookings",
+        json={
+            "service_ids": [str(facial)],
+            "start": NINE,
+            "client_id": str(await make_client(phone="+33612345678")),
+        },
+        headers=desk,
+    )
+    await dispatch_due()
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        deliver_task.delay()
+        deliver_task.delay()  # two runs: still one message per channel
+        for _ in range(100):
+            session.expire_all()
+            statuses = list(await session.scalars(select(Message.status)))
+            await session.rollback()
+            if statuses == ["sent", "sent"]:
+                break
+            await asyncio.sleep(0.1)
+
+    assert statuses == ["sent", "sent"]
+    assert len(console.sms) == 1
+    assert len(console.emails) == 1
