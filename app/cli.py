@@ -115,7 +115,13 @@ def dev(
         _migrate()
         seed()
         typer.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-        uvicorn.run("app.main:app", host=host, port=port, log_config=None)
+        if get_settings().redis.url:
+            uvicorn.run("app.main:app", host=host, port=port, log_config=None)
+            return
+        from app.devserver import in_process_beat
+
+        with in_process_beat():
+            uvicorn.run("app.main:app", host=host, port=port, log_config=None)
 
     if get_settings().db.url:
         serve()

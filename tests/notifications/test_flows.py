@@ -131,3 +131,30 @@ async def test_a_real_worker_delivers_through_redis(
     assert statuses == ["sent", "sent"]
     assert len(console.sms) == 1
     assert len(console.emails) == 1
+
+
+async def test_make_run_sends_to_the_console_without_a_worker(
+    client: AsyncClient, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    """`make run` has no Redis: its in-process beat runs the outbox and delivers."""
+    from app.devserver import in_process_beat
+
+    desk = await auth_headers(Role.receptionist)
+    await open_salon()
+    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
+    await make_practitioner("Camille", [facial])
+    await client.post(
+        "/api/v1/bookings",
+        json={"service_ids": [str(facial)], "start": NINE, "client_id": str(await make_client())},
+        headers=desk,
+    )
+
+    with in_process_beat(tick_seconds=0.05):
+        for _ in range(200):
+            if console.emails:
+                break
+            await asyncio.sleep(0.05)
+
+    assert [m.subject for m in console.emails] == [
+        "Votre rendez-vous du lundi 22 mars 2027 à 9 h 00 est confirmé"
+    ]
