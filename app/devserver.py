@@ -66,6 +66,7 @@ def in_process_beat(tick_seconds: float = 5.0) -> Iterator[None]:
         for entry in celery_app.conf.beat_schedule.values()
         if isinstance(entry["schedule"], int | float)
     ]
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per run is noise
     stop = threading.Event()
     last_run: dict[str, float] = {}
 
