@@ -260,3 +260,32 @@ async def test_a_worker_that_died_mid_send_never_sends_twice(
     assert len(real_channels.resend.sent) == 1
     assert len(real_channels.ovh.jobs) == 1
     assert [m.status for m in await messages(session)] == ["sent", "sent"]
+
+
+async def test_an_e_mail_with_an_attachment_reaches_resend_as_documented(
+    session: AsyncSession, real_channels: FakeProviders
+) -> None:
+    import base64
+
+    from app.notifications.channels import encode_attachment
+    from app.notifications.models import Channel
+    from app.notifications.service import Recipient, queue
+
+    async with session.begin():
+        await queue(
+            session,
+            template="custom",
+            channel=Channel.email,
+            recipient=Recipient(None, "Hélène", "helene@example.fr", None),
+            context={"subject": "Votre carte cadeau", "text": "La voici."},
+            attachments=[encode_attachment("carte-cadeau.pdf", b"%PDF-1.7 fake")],
+        )
+
+    assert await deliver_due() == 1
+
+    [sent] = real_channels.resend.sent
+    [attachment] = sent["attachments"]
+    assert attachment["filename"] == "carte-cadeau.pdf"
+    assert base64.b64decode(attachment["content"]) == b"%PDF-1.7 fake"
+    assert sent["subject"] == "Votre carte cadeau"
+    assert sent["from"] == "Sérénaia Beauté <bonjour@serenaia.example>"
