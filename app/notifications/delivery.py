@@ -31,7 +31,7 @@ LEASE = timedelta(minutes=2)
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    id: UUID
+    message: Message  # as claimed (detached: sessions here keep attributes after commit)
     resumed: bool  # a previous worker claimed it and never said how it went
 
 
@@ -65,7 +65,7 @@ async def _claim(batch_size: int) -> list[Claimed]:
                 continue
             message.status, message.lease_until = MessageStatus.sending, now + LEASE
             message.attempts += 1
-            claimed.append(Claimed(message.id, resumed))
+            claimed.append(Claimed(message, resumed))
     return claimed
 
 
@@ -73,10 +73,7 @@ async def deliver_due(batch_size: int = 50) -> int:
     """Send what is due; returns how many went."""
     sent = 0
     for claim in await _claim(batch_size):
-        async with unit_of_work() as session:
-            message = await session.get(Message, claim.id)
-        if message is None:
-            continue
+        message = claim.message
         try:
             result = await sender_for(message.channel).send(
                 message, key=str(message.id), resumed=claim.resumed
