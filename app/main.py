@@ -26,6 +26,7 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.core.redis import close_redis
+from app.giftcards.router import router as giftcards_router
 from app.notifications.router import router as notifications_router
 from app.notifications.router import webhook_router as notification_webhooks_router
 from app.payments.router import router as payments_router
@@ -88,6 +89,7 @@ def create_app() -> FastAPI:
     app.include_router(payment_webhooks_router)
     app.include_router(notifications_router)
     app.include_router(notification_webhooks_router)
+    app.include_router(giftcards_router)
     return app
 
 

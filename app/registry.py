@@ -18,6 +18,8 @@ MODULES = (
     "app.payments.refunds",
     "app.notifications.models",
     "app.notifications.handlers",
+    "app.giftcards.models",
+    "app.giftcards.delivery",
 )
 
 

@@ -17,6 +17,7 @@ from app.bookings.tasks import expire_holds
 from app.clients.tasks import flag_inactive_clients
 from app.core import async_bridge, idempotency, outbox
 from app.core.config import get_settings
+from app.giftcards.delivery import expire_cards, remind_expiring
 from app.notifications.tasks import deliver_due, scan_reminders, sync_sms_stops
 from app.payments.tasks import poll_open_checkouts
 
@@ -39,6 +40,14 @@ def create_celery() -> Celery:
             "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 15.0},
             "deliver-messages": {"task": "notifications.deliver", "schedule": 15.0},
             "scan-reminders": {"task": "notifications.scan_reminders", "schedule": 60.0},
+            "gift-cards-expire": {
+                "task": "giftcards.expire",
+                "schedule": crontab(hour=0, minute=20),
+            },
+            "gift-cards-remind": {
+                "task": "giftcards.remind_expiring",
+                "schedule": crontab(hour=10, minute=0),
+            },
             "sync-sms-stops": {
                 "task": "notifications.sync_sms_stops",
                 "schedule": crontab(minute=5),
@@ -108,3 +117,15 @@ def write_due_reminders() -> int:
 def sync_stops() -> int:
     """Withdraw the marketing-SMS consent of numbers that answered STOP (OVH's list)."""
     return async_bridge.run(sync_sms_stops())
+
+
+@celery_app.task(name="giftcards.expire")
+def expire_gift_cards() -> int:
+    """End the cards past their validity: what was left leaves the liability."""
+    return async_bridge.run(expire_cards())
+
+
+@celery_app.task(name="giftcards.remind_expiring")
+def remind_expiring_gift_cards() -> int:
+    """E-mail holders of cards that expire soon and still hold money."""
+    return async_bridge.run(remind_expiring())

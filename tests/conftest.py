@@ -10,6 +10,7 @@ import base64
 import os
 import secrets
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -51,6 +52,7 @@ os.environ.update(
         "SUMUP_API_KEY": "sup_sk_fake",
         "SUMUP_MERCHANT_CODE": "MFAKE123",
         "SUMUP_API_BASE": f"{FAKES_URL}/sumup",
+        "STORAGE_LOCAL_DIR": tempfile.mkdtemp(prefix="salon-test-storage-"),
         "RESEND_WEBHOOK_SECRET": "whsec_"
         + base64.b64encode(b"resend-fake-signing-secret-32by").decode(),
     }

@@ -111,6 +111,8 @@ class SalonSettings(BaseSettings):
     public_url: str = "http://localhost:3000"
     email: str = "bonjour@serenaia.example"
     phone: str = "+33478000000"
+    # The salon's colour on documents (gift card PDFs) and e-mails.
+    brand_color: str = "#8C6D5A"
 
 
 class StripeSettings(BaseSettings):
@@ -167,6 +169,14 @@ class NotificationSettings(BaseSettings):
     max_attempts: int = Field(default=6, ge=1, le=20)
 
 
+class GiftCardSettings(BaseSettings):
+    model_config = _section("GIFTCARDS_")
+
+    validity_months: int = Field(default=12, ge=1, le=60)
+    vat_treatment: Literal["single_purpose", "multi_purpose"] = "single_purpose"
+    expiry_reminder_days: int = Field(default=30, ge=1, le=180)
+
+
 class StorageSettings(BaseSettings):
     model_config = _section("STORAGE_")
 
@@ -194,6 +204,7 @@ class Settings(BaseSettings):
     ovh: OvhSettings = Field(default_factory=OvhSettings)
     resend: ResendSettings = Field(default_factory=ResendSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    giftcards: GiftCardSettings = Field(default_factory=GiftCardSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
 
     @property

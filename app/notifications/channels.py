@@ -15,6 +15,7 @@ import requests
 import resend
 
 from app.core.config import OvhSettings, ResendSettings, get_settings
+from app.core.storage import get_storage
 from app.integrations.console import console
 from app.notifications.models import Kind, Message
 
@@ -71,7 +72,7 @@ class ResendSender:
         }
         if message.attachments:
             params["attachments"] = [
-                {"filename": a["filename"], "content": a["content_base64"]}
+                {"filename": a["filename"], "content": await attachment_base64(a)}
                 for a in message.attachments
             ]
         unsubscribe = (message.meta or {}).get("unsubscribe_url")
@@ -186,4 +187,18 @@ def sender_for(channel: str) -> Sender:
 
 
 def encode_attachment(filename: str, content: bytes) -> dict[str, str]:
+    """A small file carried in the message row itself."""
     return {"filename": filename, "content_base64": base64.b64encode(content).decode()}
+
+
+def stored_attachment(filename: str, storage_key: str) -> dict[str, str]:
+    """A file read from storage when the message goes (a gift card PDF: its code is never
+    copied into the messages table)."""
+    return {"filename": filename, "storage_key": storage_key}
+
+
+async def attachment_base64(attachment: dict[str, Any]) -> str:
+    if "storage_key" in attachment:
+        content = await get_storage().get(str(attachment["storage_key"]))
+        return base64.b64encode(content).decode()
+    return str(attachment["content_base64"])

@@ -110,6 +110,7 @@ async def queue(
     kind: Kind | None = None,
     sent_by_user_id: UUID | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    not_before: datetime | None = None,
 ) -> Message | None:
     """Write one message in the caller's transaction. None when the recipient has no address
     for the channel, or when a message with this `dedupe_key` already exists."""
@@ -130,9 +131,9 @@ async def queue(
     except SmsTooLong as exc:
         raise SmsTooLongError(str(exc)) from exc
     reason = await _why_not(session, recipient, channel, kind, address)
-    due = now
+    due = max(now, not_before) if not_before else now
     if reason is None and kind is Kind.marketing and channel is Channel.sms:
-        due = next_marketing_sms_time(now)
+        due = next_marketing_sms_time(due)
     values = {
         "id": new_id(),
         "channel": channel,

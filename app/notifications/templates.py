@@ -42,6 +42,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "waitlist_offer": TemplateSpec(Kind.service, BOTH, "A slot freed up for the waitlist"),
     "password_reset": TemplateSpec(Kind.service, EMAIL, "Password reset link"),
     "welcome": TemplateSpec(Kind.service, EMAIL, "Welcome and e-mail confirmation"),
+    "gift_card": TemplateSpec(Kind.service, EMAIL, "A gift card, its PDF attached"),
+    "gift_card_expiring": TemplateSpec(Kind.service, EMAIL, "A gift card expires soon"),
     "birthday": TemplateSpec(Kind.marketing, BOTH, "Birthday wishes"),
     "reactivation": TemplateSpec(Kind.marketing, BOTH, "We miss you"),
     "custom": TemplateSpec(Kind.service, BOTH, "Free text written by staff"),

@@ -72,13 +72,16 @@ def _new_payment(
     method: PaymentMethod,
     purpose: PaymentPurpose,
     amount_cents: int,
-    booking: bookings.PayableBooking,
+    booking: bookings.PayableBooking | None,
     provider: Provider,
     tip_cents: int = 0,
     taken_by_user_id: UUID | None = None,
     note: str | None = None,
+    subject: tuple[SubjectKind, UUID] | None = None,
+    client_id: UUID | None = None,
 ) -> Payment:
     now = utcnow()
+    kind, subject_id = subject or (SubjectKind.booking, booking.id if booking else new_id())
     return Payment(
         id=new_id(),
         method=method,
@@ -88,10 +91,10 @@ def _new_payment(
         tip_cents=tip_cents,
         refunded_cents=0,
         currency=get_settings().salon.currency,
-        subject_kind=SubjectKind.booking,
-        subject_id=booking.id,
-        booking_id=booking.id,
-        client_id=booking.client_id,
+        subject_kind=kind,
+        subject_id=subject_id,
+        booking_id=booking.id if booking else None,
+        client_id=booking.client_id if booking else client_id,
         provider=provider,
         taken_by_user_id=taken_by_user_id,
         note=note,
@@ -434,3 +437,124 @@ async def remove_card(session: AsyncSession, card: SavedCard) -> None:
         if adapter is not None:
             await adapter.detach_card(card.payment_method_ref)
     card.status, card.updated_at = SavedCardStatus.removed, utcnow()
+
+
+async def start_purchase(
+    session: AsyncSession,
+    *,
+    subject: tuple[SubjectKind, UUID],
+    amount_cents: int,
+    client_id: UUID | None,
+    method: PaymentMethod,
+    description: str,
+    return_url: str | None,
+    cancel_url: str | None,
+) -> Checkout:
+    """Open an online payment for something other than a booking (a gift card…); the amount
+    comes from the caller's own records."""
+    adapter = providers.for_method(method)
+    payment = _new_payment(
+        method=method,
+        purpose=PaymentPurpose.full,
+        amount_cents=amount_cents,
+        booking=None,
+        provider=adapter.provider,
+        subject=subject,
+        client_id=client_id,
+    )
+    session.add(payment)
+    await session.flush()
+    state = await adapter.start(
+        Charge(
+            payment_id=payment.id,
+            amount_cents=amount_cents,
+            currency=payment.currency,
+            description=description,
+            return_url=return_url,
+            cancel_url=cancel_url,
+        )
+    )
+    _apply_start(payment, state)
+    ledger.log(session, payment, kind="created", source="api")
+    return Checkout(payment, state.client_secret, _publishable_key(payment))
+
+
+async def record_in_salon_sale(
+    session: AsyncSession,
+    *,
+    subject: tuple[SubjectKind, UUID],
+    amount_cents: int,
+    client_id: UUID | None,
+    method: PaymentMethod,
+    staff_user_id: UUID,
+) -> Payment:
+    """Cash or a transfer taken at the desk for something other than a booking."""
+    if method not in STAFF_RECORDED_METHODS:
+        raise MethodNotAllowed("At the desk, record `cash` or `bank_transfer` here.")
+    payment = _new_payment(
+        method=method,
+        purpose=PaymentPurpose.full,
+        amount_cents=amount_cents,
+        booking=None,
+        provider=Provider.none,
+        taken_by_user_id=staff_user_id,
+        subject=subject,
+        client_id=client_id,
+    )
+    session.add(payment)
+    await session.flush()
+    ledger.log(session, payment, kind="created", source="staff", actor_user_id=staff_user_id)
+    await ledger.apply_state(
+        session,
+        payment,
+        ProviderState(ref="", status=PaymentStatus.succeeded),
+        source="staff",
+        actor_user_id=staff_user_id,
+    )
+    return payment
+
+
+async def record_gift_card_payment(
+    session: AsyncSession,
+    *,
+    booking_id: UUID,
+    amount_cents: int | None,
+    available_cents: int,
+    gift_card_id: UUID,
+    staff_user_id: UUID | None,
+) -> Payment:
+    """Pay (part of) a booking's balance with a gift card: never more than is due, nor than
+    the card holds. The caller has locked the card and records the matching redemption."""
+    booking = await bookings.payable_booking(session, booking_id, lock=True)
+    if booking.status not in _BALANCE_STATUSES:
+        raise BookingNotPayable(f"A booking that is {booking.status} has no balance to take.")
+    balance = await ledger.booking_balance(session, booking)
+    amount = min(balance.due_cents, available_cents) if amount_cents is None else amount_cents
+    if amount > balance.due_cents:
+        raise AmountExceedsBalance(
+            f"{balance.due_cents} cents are due on this booking.",
+            extra={"due_cents": balance.due_cents},
+        )
+    if amount <= 0:
+        raise NothingToPay(extra={"due_cents": balance.due_cents})
+    payment = _new_payment(
+        method=PaymentMethod.gift_card,
+        purpose=PaymentPurpose.balance,
+        amount_cents=amount,
+        booking=booking,
+        provider=Provider.none,
+        taken_by_user_id=staff_user_id,
+        note=f"gift card {gift_card_id}",
+    )
+    payment.provider_ref = f"gift_card:{gift_card_id}:{payment.id}"
+    session.add(payment)
+    await session.flush()
+    ledger.log(session, payment, kind="created", source="staff", actor_user_id=staff_user_id)
+    await ledger.apply_state(
+        session,
+        payment,
+        ProviderState(ref=payment.provider_ref, status=PaymentStatus.succeeded),
+        source="staff",
+        actor_user_id=staff_user_id,
+    )
+    return payment

@@ -33,6 +33,7 @@ from app.payments.models import (
     PaymentStatus,
     Refund,
     RefundStatus,
+    SubjectKind,
     Tip,
 )
 from app.payments.providers.base import ProviderState
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Followed by payments itself: the provider call of an automatic refund, retried by the outbox.
 TOPIC_AUTO_REFUND = "payments.auto_refund"
+# Money taken for something that is not a booking (a gift card…): its domain follows this.
+TOPIC_TAKEN = "payments.taken"
 
 S = PaymentStatus
 
@@ -131,6 +134,19 @@ async def apply_state(
 
 
 async def _on_taken(session: AsyncSession, payment: Payment, *, source: str) -> None:
+    if payment.subject_kind != SubjectKind.booking:
+        await outbox.enqueue(
+            session,
+            TOPIC_TAKEN,
+            {
+                "payment_id": payment.id,
+                "subject_kind": payment.subject_kind,
+                "subject_id": payment.subject_id,
+                "amount_cents": payment.amount_cents,
+                "method": payment.method,
+            },
+        )
+        return
     if payment.tip_cents:
         await _share_tip(session, payment)
     if payment.purpose != PaymentPurpose.deposit or payment.booking_id is None:

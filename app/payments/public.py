@@ -9,7 +9,38 @@ from uuid import UUID
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.payments.models import Payment, ProviderCustomer, ProviderEvent, SavedCard
+from app.payments.checkout import (
+    Checkout,
+    record_gift_card_payment,
+    record_in_salon_sale,
+    start_purchase,
+)
+from app.payments.ledger import TOPIC_TAKEN, get_payment
+from app.payments.models import (
+    Payment,
+    PaymentMethod,
+    ProviderCustomer,
+    ProviderEvent,
+    SavedCard,
+    SubjectKind,
+)
+from app.payments.refunds import refund_payment
+
+__all__ = [
+    "TOPIC_TAKEN",
+    "Checkout",
+    "Payment",
+    "PaymentMethod",
+    "SubjectKind",
+    "anonymize_client_payments",
+    "export_client_payments",
+    "get_payment",
+    "reassign_client",
+    "record_gift_card_payment",
+    "record_in_salon_sale",
+    "refund_payment",
+    "start_purchase",
+]
 
 REDACTED = {"redacted": "erased with the client's personal data"}
 

@@ -342,6 +342,15 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
         "first_name": "Marie-Christine",
         "link": "https://www.serenaia-beaute.fr/compte/verifier?token=abc",
         "minutes": 60,
+        "card": {
+            "recipient_name": "Marie-Christine",
+            "buyer_name": "Anne-Charlotte",
+            "value": "Soin anti-âge signature",
+            "message": "Joyeux anniversaire !",
+            "hint": "HR4C",
+            "balance": "42,00 €",
+            "expires": "29/09/2028",
+        },
         "unsubscribe_url": "https://api.example/u?token=" + "z" * 80,
     }
     for name, spec in TEMPLATES.items():

@@ -1,0 +1,148 @@
+"""A paid card gets its PDF (kept in storage) and its e-mail, queued for the delivery date;
+an active card with a balance gets a reminder before it expires."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalog import public as catalog
+from app.core import outbox
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.core.db import unit_of_work
+from app.core.storage import get_storage
+from app.core.timeutils import zone
+from app.giftcards import codes, service
+from app.giftcards.models import CardStatus, GiftCard
+from app.giftcards.pdf import CardFace, render_card
+from app.notifications import public as notifications
+from app.payments import public as payments
+
+SEND_AT = time(9, 0)  # a card due on a day arrives in the morning
+
+
+def euros(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d} €"
+
+
+async def _value(session: AsyncSession, card: GiftCard) -> str:
+    if card.service_ids:
+        names = await catalog.service_names(session, set(card.service_ids))
+        return ", ".join(names[s] for s in card.service_ids if s in names)
+    return euros(card.initial_cents)
+
+
+async def face(session: AsyncSession, card: GiftCard) -> CardFace:
+    return CardFace(
+        code=codes.display(codes.unseal(card.code_sealed)),
+        value=await _value(session, card),
+        recipient_name=card.recipient_name,
+        buyer_name=card.buyer_name,
+        message=card.message,
+        expires_at=card.expires_at,
+    )
+
+
+async def store_pdf(session: AsyncSession, card: GiftCard) -> bytes:
+    pdf = render_card(await face(session, card))
+    key = f"gift-cards/{card.id}.pdf"
+    await get_storage().put(key, pdf, "application/pdf")
+    card.pdf_key = key
+    return pdf
+
+
+async def queue_email(session: AsyncSession, card: GiftCard, *, resend: bool) -> None:
+    """The card to its recipient (or to the buyer when no recipient address was given), on
+    its delivery date."""
+    email = card.recipient_email or card.buyer_email
+    if email is None:
+        return
+    shown = await face(session, card)
+    when = datetime.combine(card.deliver_on, SEND_AT, tzinfo=zone())
+    await notifications.queue(
+        session,
+        template="gift_card",
+        channel=notifications.Channel.email,
+        recipient=notifications.Recipient(None, card.recipient_name, email, None),
+        context={
+            "card": {
+                "recipient_name": card.recipient_name,
+                "buyer_name": card.buyer_name,
+                "value": shown.value,
+                "message": card.message,
+                "hint": card.code_hint,
+                "expires": f"{card.expires_at.astimezone(zone()):%d/%m/%Y}",
+            }
+        },
+        dedupe_key=None if resend else f"gift_card:{card.id}",
+        attachments=[notifications.stored_attachment("carte-cadeau.pdf", card.pdf_key or "")],
+        not_before=when,
+    )
+
+
+@outbox.handles(payments.TOPIC_TAKEN)
+async def on_payment_taken(session: AsyncSession, payload: dict[str, Any]) -> None:
+    if payload.get("subject_kind") != "gift_card":
+        return
+    card = await service.get_card(session, UUID(payload["subject_id"]), lock=True)
+    if not await service.activate(
+        session, card, payment_id=UUID(payload["payment_id"]), actor_user_id=None
+    ):
+        return
+    await store_pdf(session, card)
+    await queue_email(session, card, resend=False)
+
+
+async def remind_expiring() -> int:
+    """E-mail the holders of cards that expire within GIFTCARDS_EXPIRY_REMINDER_DAYS and still
+    hold money; once per card."""
+    now = utcnow()
+    horizon = now + timedelta(days=get_settings().giftcards.expiry_reminder_days)
+    reminded = 0
+    async with unit_of_work() as session:
+        cards = list(
+            await session.scalars(
+                select(GiftCard)
+                .where(
+                    GiftCard.status == CardStatus.active,
+                    GiftCard.expires_at > now,
+                    GiftCard.expires_at <= horizon,
+                    GiftCard.expiry_reminded_at.is_(None),
+                )
+                .limit(200)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        left = await service.balances(session, [c.id for c in cards])
+        for card in cards:
+            card.expiry_reminded_at = now
+            email = card.recipient_email or card.buyer_email
+            if left[card.id] <= 0 or email is None:
+                continue
+            await notifications.queue(
+                session,
+                template="gift_card_expiring",
+                channel=notifications.Channel.email,
+                recipient=notifications.Recipient(None, card.recipient_name, email, None),
+                context={
+                    "card": {
+                        "recipient_name": card.recipient_name,
+                        "balance": euros(left[card.id]),
+                        "hint": card.code_hint,
+                        "expires": f"{card.expires_at.astimezone(zone()):%d/%m/%Y}",
+                    }
+                },
+                dedupe_key=f"gift_card_expiring:{card.id}",
+            )
+            reminded += 1
+    return reminded
+
+
+async def expire_cards() -> int:
+    async with unit_of_work() as session:
+        return await service.expire_due(session, now=utcnow())
