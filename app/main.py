@@ -26,6 +26,7 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.core.redis import close_redis
+from app.coupons.router import router as coupons_router
 from app.giftcards.router import router as giftcards_router
 from app.notifications.router import router as notifications_router
 from app.notifications.router import webhook_router as notification_webhooks_router
@@ -90,6 +91,7 @@ def create_app() -> FastAPI:
     app.include_router(notifications_router)
     app.include_router(notification_webhooks_router)
     app.include_router(giftcards_router)
+    app.include_router(coupons_router)
     return app
 
 

@@ -20,6 +20,7 @@ MODULES = (
     "app.notifications.handlers",
     "app.giftcards.models",
     "app.giftcards.delivery",
+    "app.coupons.models",
 )
 
 

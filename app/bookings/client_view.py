@@ -178,3 +178,12 @@ def clients_matching(
     if min_no_shows is not None:
         statement = statement.having(no_shows >= min_no_shows)
     return statement
+
+
+async def has_completed_visit(session: AsyncSession, client_id: UUID) -> bool:
+    found = await session.scalar(
+        select(Booking.id)
+        .where(Booking.client_id == client_id, Booking.status == BookingStatus.completed)
+        .limit(1)
+    )
+    return found is not None

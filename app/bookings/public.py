@@ -7,6 +7,7 @@ from app.bookings.client_view import (
     client_history,
     clients_matching,
     export_client_bookings,
+    has_completed_visit,
     last_booking_at,
     reassign_client,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "clients_matching",
     "confirm_deposit",
     "export_client_bookings",
+    "has_completed_visit",
     "last_booking_at",
     "lock_reminders_due",
     "payable_booking",

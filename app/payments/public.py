@@ -17,6 +17,7 @@ from app.payments.checkout import (
 )
 from app.payments.ledger import TOPIC_TAKEN, get_payment
 from app.payments.models import (
+    TAKEN,
     Payment,
     PaymentMethod,
     ProviderCustomer,
@@ -35,6 +36,7 @@ __all__ = [
     "anonymize_client_payments",
     "export_client_payments",
     "get_payment",
+    "paid_before",
     "reassign_client",
     "record_gift_card_payment",
     "record_in_salon_sale",
@@ -112,3 +114,11 @@ async def reassign_client(session: AsyncSession, *, source_id: UUID, target_id: 
         .where(ProviderCustomer.client_id == source_id)
         .values(client_id=target_id)
     )
+
+
+async def paid_before(session: AsyncSession, client_id: UUID) -> bool:
+    """Whether the client has ever paid anything (for "first purchase" offers)."""
+    found = await session.scalar(
+        select(Payment.id).where(Payment.client_id == client_id, Payment.status.in_(TAKEN)).limit(1)
+    )
+    return found is not None

@@ -1,0 +1,186 @@
+"""Checking a code against what is being bought, and recording its use. The checks run again
+under the coupon's row lock when it is used, so its limits hold under concurrent checkouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bookings import public as bookings
+from app.core.clock import utcnow
+from app.core.errors import AppError
+from app.core.ids import new_id
+from app.core.money import percent_of
+from app.coupons.models import Coupon, CouponRedemption, DiscountKind, Eligibility
+from app.payments import public as payments
+
+
+class CouponRefused(AppError):
+    status, code, title = 409, "coupon_not_applicable", "This code does not apply"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    kind: str  # "service" | "product" | "plan"
+    id: UUID
+    amount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    coupon: Coupon | None
+    amount_cents: int
+    discount_cents: int
+    reason_code: str | None = None
+    reason: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.reason_code is None
+
+
+def normalize(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+def _refuse(coupon: Coupon | None, amount: int, code: str, reason: str) -> Verdict:
+    return Verdict(coupon, amount, 0, code, reason)
+
+
+def _eligible_amount(coupon: Coupon, lines: list[Line]) -> int:
+    allowed = {
+        "service": coupon.service_ids,
+        "product": coupon.product_ids,
+        "plan": coupon.plan_ids,
+    }
+    restricted = any(allowed.values())
+    return sum(
+        line.amount_cents
+        for line in lines
+        if not restricted or line.id in (allowed.get(line.kind) or [])
+    )
+
+
+async def evaluate(
+    session: AsyncSession,
+    typed: str,
+    *,
+    lines: list[Line],
+    client_id: UUID | None,
+    now: datetime | None = None,
+    lock: bool = False,
+) -> Verdict:
+    """Whether the code applies to these lines for this client, and the discount; the reason
+    when it does not (a stable `reason_code` the site can translate)."""
+    now = now or utcnow()
+    amount = sum(line.amount_cents for line in lines)
+    statement = select(Coupon).where(Coupon.code == normalize(typed))
+    coupon = await session.scalar(statement.with_for_update() if lock else statement)
+    if coupon is None or not coupon.active:
+        return _refuse(None, amount, "unknown_code", "This code does not exist.")
+    if coupon.starts_at and now < coupon.starts_at:
+        return _refuse(coupon, amount, "not_started", "This code is not valid yet.")
+    if coupon.ends_at and now >= coupon.ends_at:
+        return _refuse(coupon, amount, "expired", "This code has expired.")
+    if amount < coupon.min_amount_cents:
+        return _refuse(
+            coupon,
+            amount,
+            "below_minimum",
+            f"This code needs at least {coupon.min_amount_cents / 100:.2f} €.",
+        )
+    eligible = _eligible_amount(coupon, lines)
+    if eligible <= 0:
+        return _refuse(coupon, amount, "not_applicable", "This code does not cover these items.")
+    if coupon.max_uses is not None:
+        used = await session.scalar(
+            select(func.count())
+            .select_from(CouponRedemption)
+            .where(CouponRedemption.coupon_id == coupon.id)
+        )
+        if (used or 0) >= coupon.max_uses:
+            return _refuse(coupon, amount, "used_up", "This code has been used up.")
+    needs_client = (
+        coupon.max_uses_per_client is not None
+        or coupon.eligibility != Eligibility.everyone
+        or coupon.first_purchase_only
+    )
+    if needs_client and client_id is None:
+        return _refuse(coupon, amount, "sign_in_required", "Sign in to use this code.")
+    if client_id is not None:
+        if coupon.max_uses_per_client is not None:
+            mine = await session.scalar(
+                select(func.count())
+                .select_from(CouponRedemption)
+                .where(
+                    CouponRedemption.coupon_id == coupon.id,
+                    CouponRedemption.client_id == client_id,
+                )
+            )
+            if (mine or 0) >= coupon.max_uses_per_client:
+                return _refuse(coupon, amount, "already_used", "You have already used this code.")
+        paid = await payments.paid_before(session, client_id)
+        known = paid or await bookings.has_completed_visit(session, client_id)
+        if coupon.eligibility == Eligibility.new_clients and known:
+            return _refuse(coupon, amount, "new_clients_only", "This code is for new clients.")
+        if coupon.eligibility == Eligibility.existing_clients and not known:
+            return _refuse(
+                coupon, amount, "existing_clients_only", "This code is for existing clients."
+            )
+        if coupon.first_purchase_only and paid:
+            return _refuse(
+                coupon, amount, "first_purchase_only", "This code is for a first purchase."
+            )
+    if coupon.kind == DiscountKind.percent:
+        discount = percent_of(eligible, coupon.percent or Decimal(0))
+    else:
+        discount = min(coupon.amount_cents or 0, eligible)
+    return Verdict(coupon, amount, discount)
+
+
+async def redeem(
+    session: AsyncSession,
+    typed: str,
+    *,
+    lines: list[Line],
+    client_id: UUID | None,
+    subject_kind: str,
+    subject_id: UUID,
+    actor_user_id: UUID | None,
+) -> CouponRedemption:
+    """Use the code for an order, booking or plan: checked again under the coupon's lock (so
+    two checkouts at once cannot both take its last use), then recorded."""
+    verdict = await evaluate(session, typed, lines=lines, client_id=client_id, lock=True)
+    if not verdict.valid or verdict.coupon is None:
+        raise CouponRefused(
+            verdict.reason, extra={"reason_code": verdict.reason_code or "unknown_code"}
+        )
+    already = await session.scalar(
+        select(CouponRedemption).where(
+            CouponRedemption.coupon_id == verdict.coupon.id,
+            CouponRedemption.subject_kind == subject_kind,
+            CouponRedemption.subject_id == subject_id,
+        )
+    )
+    if already is not None:
+        return already  # the same checkout applied twice: one use
+    redemption = CouponRedemption(
+        id=new_id(),
+        coupon_id=verdict.coupon.id,
+        client_id=client_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        amount_before_cents=verdict.amount_cents,
+        discount_cents=verdict.discount_cents,
+        amount_after_cents=verdict.amount_cents - verdict.discount_cents,
+        redeemed_by_user_id=actor_user_id,
+        at=utcnow(),
+    )
+    session.add(redemption)
+    await session.flush()
+    return redemption
