@@ -17,6 +17,8 @@ from app.clients.errors import ClientAlreadyErased
 from app.clients.models import Client, ClientConsent, ClientHealthNote, ClientNote
 from app.core.clock import utcnow
 from app.core.db import json_safe
+from app.giftcards import public as giftcards
+from app.notifications import public as notifications
 from app.payments import public as payments
 
 RETENTION = timedelta(days=3 * 365)
@@ -51,6 +53,8 @@ async def export(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID)
         ],
         "bookings": await bookings.export_client_bookings(session, client_id),
         "payments": await payments.export_client_payments(session, client_id),
+        "gift_cards": await giftcards.export_client_gift_cards(session, client_id, client.email),
+        "messages": await notifications.export_client_messages(session, client_id),
         "exported_at": utcnow(),
     }
     await auth.record_audit(
@@ -73,6 +77,10 @@ async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) 
         await session.execute(delete(model).where(model.client_id == client_id))
     await bookings.anonymize_client_bookings(session, client_id)
     await payments.anonymize_client_payments(session, client_id)
+    await giftcards.anonymize_client_gift_cards(session, client_id, client.email)
+    await notifications.anonymize_client_messages(
+        session, client_id, [a for a in (client.email, client.phone) if a]
+    )
     user_id = client.user_id
     client.first_name, client.last_name = ERASED_NAME, ""
     client.email = client.phone = client.address = client.acquisition_source = None

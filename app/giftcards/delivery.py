@@ -18,7 +18,7 @@ from app.core.db import unit_of_work
 from app.core.storage import get_storage
 from app.core.timeutils import zone
 from app.giftcards import codes, service
-from app.giftcards.models import CardStatus, GiftCard
+from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
 from app.giftcards.pdf import CardFace, render_card
 from app.notifications import public as notifications
 from app.payments import public as payments
@@ -96,6 +96,35 @@ async def on_payment_taken(session: AsyncSession, payload: dict[str, Any]) -> No
         return
     await store_pdf(session, card)
     await queue_email(session, card, resend=False)
+
+
+@outbox.handles(payments.TOPIC_GIFT_CARD_REFUNDED)
+async def on_gift_card_refund(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """A visit paid by gift card was refunded (cancelled in time…): the money goes back onto
+    the card, even past its date (the client did not choose to lose it)."""
+    payment = await payments.get_payment(session, UUID(payload["payment_id"]))
+    reference = (payment.provider_ref or "").split(":")
+    if len(reference) < 2 or reference[0] != "gift_card":
+        return
+    card = await service.get_card(session, UUID(reference[1]), lock=True)
+    already = await session.scalar(
+        select(GiftCardEntry.id).where(
+            GiftCardEntry.gift_card_id == card.id,
+            GiftCardEntry.kind == EntryKind.refund,
+            GiftCardEntry.reason == f"refund {payload['refund_id']}",
+        )
+    )
+    if already is not None:
+        return
+    service.add_entry(
+        session,
+        card,
+        EntryKind.refund,
+        int(payload["amount_cents"]),
+        reason=f"refund {payload['refund_id']}",
+        payment_id=payment.id,
+        booking_id=payment.booking_id,
+    )
 
 
 async def remind_expiring() -> int:

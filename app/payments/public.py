@@ -25,9 +25,10 @@ from app.payments.models import (
     SavedCard,
     SubjectKind,
 )
-from app.payments.refunds import refund_payment
+from app.payments.refunds import TOPIC_GIFT_CARD_REFUNDED, refund_payment
 
 __all__ = [
+    "TOPIC_GIFT_CARD_REFUNDED",
     "TOPIC_TAKEN",
     "Checkout",
     "Payment",

@@ -30,6 +30,9 @@ from app.payments.providers.base import RefundResult
 
 logger = logging.getLogger(__name__)
 
+# Followed by gift cards: money of a gift-card payment goes back onto the card.
+TOPIC_GIFT_CARD_REFUNDED = "payments.gift_card_refunded"
+
 
 async def refund_payment(
     session: AsyncSession,
@@ -45,9 +48,8 @@ async def refund_payment(
 
     The provider is called with an idempotency key (the refund's id, or `key` for automatic
     refunds so that a retried job never refunds twice). Cash and transfers are refunded by
-    hand: the record says the money went back."""
-    if payment.method == PaymentMethod.gift_card:
-        raise PaymentNotRefundable("Gift-card payments go back onto the card, not here.")
+    hand: the record says the money went back. A gift-card payment goes back onto its card
+    (the gift cards domain follows `payments.gift_card_refunded`)."""
     refundable = await ledger.refundable_cents(session, payment)
     if refundable <= 0:
         raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
@@ -57,7 +59,14 @@ async def refund_payment(
             f"At most {refundable} cents can be refunded.", extra={"refundable_cents": refundable}
         )
     refund_id = new_id()
-    if payment.provider == Provider.none or payment.method in STAFF_RECORDED_METHODS:
+    if payment.method == PaymentMethod.gift_card:
+        result = RefundResult(ref="", status=RefundStatus.succeeded)
+        await outbox.enqueue(
+            session,
+            TOPIC_GIFT_CARD_REFUNDED,
+            {"payment_id": payment.id, "refund_id": refund_id, "amount_cents": amount},
+        )
+    elif payment.provider == Provider.none or payment.method in STAFF_RECORDED_METHODS:
         result = RefundResult(ref="", status=RefundStatus.succeeded)
     else:
         adapter = providers.for_provider(payment.provider, PaymentMethod(payment.method))

@@ -17,6 +17,7 @@ from app.clients.tasks import flag_inactive_clients
 from app.core import clock
 from app.core.db import Base
 from app.integrations.console import console
+from app.notifications.models import Message
 from app.payments.models import Payment
 from tests.bookings.salon import make_practitioner, make_service, open_salon, paris
 from tests.builders import AuthHeaders, deliver_messages, sign_up
@@ -378,6 +379,22 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
         headers=front_desk,
     )
     assert paid.status_code == 201, paid.text
+    card = await client.post(
+        "/api/v1/gift-cards/in-salon",
+        json={
+            "amount_cents": 5000,
+            "buyer": {"name": "Hélène Dupont", "email": HELENE["email"]},
+            "recipient_name": "Léa",
+            "message": "De la part d'Hélène Dupont",
+            "method": "cash",
+        },
+        headers=front_desk,
+    )
+    assert card.status_code == 201, card.text
+    assert await deliver_messages() >= 2  # her confirmation e-mail and SMS, the card's e-mail
+    gift_mail = await session.scalar(select(Message).where(Message.template == "gift_card"))
+    assert gift_mail is not None
+    assert "Hélène Dupont" in gift_mail.body_text
     totals_before = await session.scalar(select(func.sum(Booking.total_cents)))
     payments_before = await session.scalar(select(func.sum(Payment.amount_cents)))
     needles = ["Dupont", "Hélène", "helene.dupont", "612345678", "Bellecour", "1234B"]
@@ -387,10 +404,12 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
         "DELETE", f"/api/v1/clients/{me['id']}", json={"confirm": True}, headers=manager
     )
 
-    assert erased.status_code == 200
+    assert erased.status_code == 200, erased.text
     assert erased.json()["anonymized"] is True
     await session.rollback()
-    assert await _text_columns_containing(session, needles) == []
+    leftover = await _text_columns_containing(session, needles)
+    assert leftover == [], leftover
+
     assert await session.scalar(select(func.sum(Booking.total_cents))) == totals_before
     assert await session.scalar(select(func.sum(Payment.amount_cents))) == payments_before
     assert (await client.get("/api/v1/me", headers=account)).status_code == 401

@@ -301,3 +301,66 @@ async def test_my_gift_cards(client: AsyncClient, fakes: FakeProviders) -> None:
     mine = await client.get("/api/v1/me/gift-cards", headers=headers)
 
     assert [(c["initial_cents"], c["balance_cents"]) for c in mine.json()] == [(5000, 5000)]
+
+
+async def test_a_cancelled_visit_paid_by_gift_card_puts_the_money_back_on_the_card(
+    client: AsyncClient, session: AsyncSession, desk: dict[str, str]
+) -> None:
+    await open_salon()
+    sold = await client.post(
+        "/api/v1/gift-cards/in-salon",
+        json={
+            "amount_cents": 5000,
+            "buyer": {"name": "Inès"},
+            "recipient_name": "Léa",
+            "method": "cash",
+        },
+        headers=desk,
+    )
+    code = sold.json()["code"]
+    booking = await visit(client, desk, NINE, 3000)
+    await client.post(
+        "/api/v1/gift-cards/redeem", json={"code": code, "booking_id": booking}, headers=desk
+    )
+
+    await client.post(f"/api/v1/bookings/{booking}/cancel", json={}, headers=desk)
+    await run_outbox()
+    await run_outbox()
+
+    card_id = sold.json()["gift_card"]["id"]
+    detail = (await client.get(f"/api/v1/gift-cards/{card_id}", headers=desk)).json()
+    assert [e["kind"] for e in detail["ledger"]] == ["issue", "redeem", "refund"]
+    assert detail["balance_cents"] == 5000
+
+
+async def test_gift_card_pdfs_can_live_in_google_cloud_storage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The GCS backend against the storage emulator (the official client, unchanged)."""
+    import socket
+
+    from gcp_storage_emulator.server import create_server
+
+    from app.core.config import get_settings
+    from app.core.storage import GcsStorage
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = create_server("127.0.0.1", port, in_memory=True, default_bucket="salon-cards")
+    server.start()
+    try:
+        monkeypatch.setenv("STORAGE_BACKEND", "gcs")
+        monkeypatch.setenv("STORAGE_GCS_BUCKET", "salon-cards")
+        monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{port}")
+        get_settings.cache_clear()
+        storage = get_storage()
+        assert isinstance(storage, GcsStorage)
+
+        await storage.put("gift-cards/a.pdf", b"%PDF-1.3 card", "application/pdf")
+
+        assert await storage.get("gift-cards/a.pdf") == b"%PDF-1.3 card"
+    finally:
+        server.stop()
+        monkeypatch.undo()
+        get_settings.cache_clear()

@@ -1,0 +1,68 @@
+"""What other domains may use from gift cards: a client's cards for her GDPR export, and
+their anonymisation on erasure (amounts and ledgers stay: they are accounting records)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.giftcards.models import GiftCard
+from app.giftcards.service import balances
+
+ERASED = "Client effacé"
+
+
+def _hers(client_id: UUID, email: str | None) -> Any:
+    conditions = [GiftCard.buyer_client_id == client_id]
+    if email:
+        conditions += [
+            func.lower(GiftCard.buyer_email) == email.lower(),
+            func.lower(GiftCard.recipient_email) == email.lower(),
+        ]
+    return or_(*conditions)
+
+
+async def export_client_gift_cards(
+    session: AsyncSession, client_id: UUID, email: str | None
+) -> list[dict[str, Any]]:
+    cards = list(await session.scalars(select(GiftCard).where(_hers(client_id, email))))
+    left = await balances(session, [c.id for c in cards])
+    return [
+        {
+            "id": c.id,
+            "status": c.status,
+            "initial_cents": c.initial_cents,
+            "balance_cents": left[c.id],
+            "buyer_name": c.buyer_name,
+            "recipient_name": c.recipient_name,
+            "message": c.message,
+            "expires_at": c.expires_at,
+        }
+        for c in cards
+    ]
+
+
+async def anonymize_client_gift_cards(
+    session: AsyncSession, client_id: UUID, email: str | None
+) -> None:
+    """Her name, e-mail and message leave the cards she bought or received; a card she holds
+    stays usable by its code."""
+    await session.execute(
+        update(GiftCard)
+        .where(GiftCard.buyer_client_id == client_id)
+        .values(buyer_name=ERASED, buyer_email=None, message=None)
+    )
+    if email:
+        await session.execute(
+            update(GiftCard)
+            .where(func.lower(GiftCard.buyer_email) == email.lower())
+            .values(buyer_name=ERASED, buyer_email=None, message=None)
+        )
+        await session.execute(
+            update(GiftCard)
+            .where(func.lower(GiftCard.recipient_email) == email.lower())
+            .values(recipient_name=ERASED, recipient_email=None, message=None)
+        )
