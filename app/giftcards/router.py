@@ -9,13 +9,14 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from sqlalchemy import func, or_, select
 
 from app.auth.public import ClientSelf, DbSession, FrontDesk, Manager, MaybeUser, record_audit
+from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core import ratelimit
 from app.core.clock import utcnow
 from app.core.errors import NotFound, ValidationFailed, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.storage import get_storage
-from app.core.timeutils import SalonDateTime
+from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.giftcards import codes, delivery, service
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
 from app.payments import public as payments
@@ -282,24 +283,30 @@ async def check_balance(body: CodeIn, request: Request, session: DbSession) -> B
     )
 
 
-@router.post("/api/v1/gift-cards/redeem", responses=error_responses(*_ERRORS))
-async def redeem(body: RedeemIn, staff: FrontDesk, session: DbSession) -> RedeemOut:
-    """Pay (part of) a booking with a card: a `gift_card` payment and a redemption in the
-    card's ledger, in one transaction, under the card's lock."""
-    card = await service.find_by_code(session, body.code, lock=True)
+async def _redeem(
+    session: DbSession,
+    typed: str,
+    *,
+    booking_id: UUID,
+    amount_cents: int | None,
+    actor_user_id: UUID | None,
+) -> RedeemOut:
+    """A `gift_card` payment and a redemption in the card's ledger, in one transaction,
+    under the card's lock."""
+    card = await service.find_by_code(session, typed, lock=True)
     service.ensure_usable(card)
     left = await service.balance(session, card.id)
-    if left <= 0 or (body.amount_cents is not None and body.amount_cents > left):
+    if left <= 0 or (amount_cents is not None and amount_cents > left):
         raise service.InsufficientBalance(
             f"The card holds {left} cents.", extra={"balance_cents": left}
         )
     payment = await payments.record_gift_card_payment(
         session,
-        booking_id=body.booking_id,
-        amount_cents=body.amount_cents,
+        booking_id=booking_id,
+        amount_cents=amount_cents,
         available_cents=left,
         gift_card_id=card.id,
-        staff_user_id=staff.user_id,
+        staff_user_id=actor_user_id,
     )
     service.add_entry(
         session,
@@ -307,14 +314,60 @@ async def redeem(body: RedeemIn, staff: FrontDesk, session: DbSession) -> Redeem
         EntryKind.redeem,
         -payment.amount_cents,
         payment_id=payment.id,
-        booking_id=body.booking_id,
-        actor_user_id=staff.user_id,
+        booking_id=booking_id,
+        actor_user_id=actor_user_id,
     )
     return RedeemOut(
         gift_card_id=card.id,
         payment_id=payment.id,
         redeemed_cents=payment.amount_cents,
         balance_cents=left - payment.amount_cents,
+    )
+
+
+@router.post("/api/v1/gift-cards/redeem", responses=error_responses(*_ERRORS))
+async def redeem(body: RedeemIn, staff: FrontDesk, session: DbSession) -> RedeemOut:
+    """At the till: pay (part of) a booking's balance with a card."""
+    return await _redeem(
+        session,
+        body.code,
+        booking_id=body.booking_id,
+        amount_cents=body.amount_cents,
+        actor_user_id=staff.user_id,
+    )
+
+
+class OnlineRedeemIn(BaseModel):
+    code: str = Field(min_length=1, max_length=40)
+    booking_id: UUID
+    token: str | None = Field(
+        default=None, max_length=1000, description="The booking's `manage_token` (no account)"
+    )
+
+
+@router.post("/api/v1/gift-cards/redeem-online", responses=error_responses(*_ERRORS))
+async def redeem_online(
+    body: OnlineRedeemIn, principal: MaybeUser, request: Request, session: DbSession
+) -> RedeemOut:
+    """At booking checkout on the site: the card pays the deposit of a held booking (which
+    confirms it), or what is left of a confirmed one. Limited like balance checks."""
+    ip = request.client.host if request.client else "unknown"
+    await ratelimit.enforce(
+        f"giftcard-balance:ip:{ip}",
+        limit=BALANCE_CHECKS_PER_IP,
+        window_seconds=BALANCE_WINDOW_SECONDS,
+    )
+    booking = await bookings.payable_booking(session, body.booking_id)
+    allowed = body.token is not None and (
+        bookings.booking_from_manage_token(body.token) == booking.id
+    )
+    if not allowed and principal is not None:
+        own = await clients.client_for_user(session, principal.user_id)
+        allowed = own is not None and own.id == booking.client_id
+    if not allowed:
+        raise bookings.BookingNotFound()
+    return await _redeem(
+        session, body.code, booking_id=booking.id, amount_cents=None, actor_user_id=None
     )
 
 
@@ -376,6 +429,66 @@ async def list_gift_cards(
     for item in listed.items:
         item.balance_cents = left[item.id]
     return listed
+
+
+class MovementOut(BaseModel):
+    kind: str
+    vat_treatment: str
+    count: int
+    amount_cents: int
+
+
+class LedgerSummaryOut(BaseModel):
+    date_from: date
+    date_to: date
+    outstanding_at_start_cents: int
+    movements: list[MovementOut]
+    outstanding_at_end_cents: int
+
+
+@router.get("/api/v1/gift-cards/ledger-summary")
+async def ledger_summary(
+    _: Manager,
+    session: DbSession,
+    date_from: SalonDate,
+    date_to: SalonDate,
+) -> LedgerSummaryOut:
+    """What the accounts need (docs/giftcards.md): the gift-card liability at the start and
+    end of a period (salon dates, inclusive) and its movements by kind and VAT treatment —
+    sold (issue), spent (redeem), given back (refund), lapsed (expire), cancelled, adjusted."""
+    if date_to < date_from:
+        raise ValidationFailed("`date_from` must not come after `date_to`.")
+    tz = zone()
+    start, end = local_day_span(date_from, tz)[0], local_day_span(date_to, tz)[1]
+    before = await session.scalar(
+        select(func.coalesce(func.sum(GiftCardEntry.amount_cents), 0)).where(
+            GiftCardEntry.at < start
+        )
+    )
+    rows = await session.execute(
+        select(
+            GiftCardEntry.kind,
+            GiftCard.vat_treatment,
+            func.count(),
+            func.sum(GiftCardEntry.amount_cents),
+        )
+        .join(GiftCard, GiftCard.id == GiftCardEntry.gift_card_id)
+        .where(GiftCardEntry.at >= start, GiftCardEntry.at < end)
+        .group_by(GiftCardEntry.kind, GiftCard.vat_treatment)
+        .order_by(GiftCardEntry.kind, GiftCard.vat_treatment)
+    )
+    movements = [
+        MovementOut(kind=k, vat_treatment=v, count=n, amount_cents=int(total))
+        for k, v, n, total in rows
+    ]
+    opening = int(before or 0)
+    return LedgerSummaryOut(
+        date_from=date_from,
+        date_to=date_to,
+        outstanding_at_start_cents=opening,
+        movements=movements,
+        outstanding_at_end_cents=opening + sum(m.amount_cents for m in movements),
+    )
 
 
 @router.get("/api/v1/gift-cards/{card_id}", responses=error_responses(service.GiftCardNotFound))

@@ -526,6 +526,23 @@ async def record_gift_card_payment(
     """Pay (part of) a booking's balance with a gift card: never more than is due, nor than
     the card holds. The caller has locked the card and records the matching redemption."""
     booking = await bookings.payable_booking(session, booking_id, lock=True)
+    if booking.status == "pending_payment":
+        # A held booking: the card pays its whole deposit, which confirms it.
+        if await _deposits(session, booking.id, TAKEN):
+            raise DepositAlreadyPaid()
+        if available_cents < booking.deposit_cents:
+            raise NothingToPay(
+                "The card does not cover the deposit: pay it by card instead.",
+                extra={"due_cents": booking.deposit_cents},
+            )
+        return await _gift_card_payment(
+            session,
+            booking,
+            booking.deposit_cents,
+            PaymentPurpose.deposit,
+            gift_card_id,
+            staff_user_id,
+        )
     if booking.status not in _BALANCE_STATUSES:
         raise BookingNotPayable(f"A booking that is {booking.status} has no balance to take.")
     balance = await ledger.booking_balance(session, booking)
@@ -537,9 +554,22 @@ async def record_gift_card_payment(
         )
     if amount <= 0:
         raise NothingToPay(extra={"due_cents": balance.due_cents})
+    return await _gift_card_payment(
+        session, booking, amount, PaymentPurpose.balance, gift_card_id, staff_user_id
+    )
+
+
+async def _gift_card_payment(
+    session: AsyncSession,
+    booking: bookings.PayableBooking,
+    amount: int,
+    purpose: PaymentPurpose,
+    gift_card_id: UUID,
+    staff_user_id: UUID | None,
+) -> Payment:
     payment = _new_payment(
         method=PaymentMethod.gift_card,
-        purpose=PaymentPurpose.balance,
+        purpose=purpose,
         amount_cents=amount,
         booking=booking,
         provider=Provider.none,
@@ -549,12 +579,13 @@ async def record_gift_card_payment(
     payment.provider_ref = f"gift_card:{gift_card_id}:{payment.id}"
     session.add(payment)
     await session.flush()
-    ledger.log(session, payment, kind="created", source="staff", actor_user_id=staff_user_id)
+    source = "staff" if staff_user_id else "api"
+    ledger.log(session, payment, kind="created", source=source, actor_user_id=staff_user_id)
     await ledger.apply_state(
         session,
         payment,
         ProviderState(ref=payment.provider_ref, status=PaymentStatus.succeeded),
-        source="staff",
+        source=source,
         actor_user_id=staff_user_id,
     )
     return payment

@@ -364,3 +364,51 @@ async def test_gift_card_pdfs_can_live_in_google_cloud_storage(
         server.stop()
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+async def test_a_card_pays_the_deposit_at_booking_checkout_and_the_books_follow(
+    client: AsyncClient, session: AsyncSession, fakes: FakeProviders, auth_headers: AuthHeaders
+) -> None:
+    from tests.payments.helpers import hold, salon_with_deposit
+
+    massage, _ = await salon_with_deposit(price_cents=9000)
+    desk = await auth_headers(Role.manager)
+    sold = await client.post(
+        "/api/v1/gift-cards/in-salon",
+        json={
+            "amount_cents": 5000,
+            "buyer": {"name": "Inès"},
+            "recipient_name": "Léa",
+            "method": "cash",
+        },
+        headers=desk,
+    )
+    code = sold.json()["code"]
+    booking = await hold(client, massage)
+    assert booking["status"] == "pending_payment"
+
+    stranger = await client.post(
+        "/api/v1/gift-cards/redeem-online", json={"code": code, "booking_id": booking["id"]}
+    )
+    paid = await client.post(
+        "/api/v1/gift-cards/redeem-online",
+        json={"code": code, "booking_id": booking["id"], "token": booking["manage_token"]},
+    )
+    await run_outbox()
+
+    assert stranger.status_code == 404
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["redeemed_cents"] == 2700  # the deposit
+    manage = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
+    assert manage.json()["status"] == "confirmed"
+    summary = await client.get(
+        "/api/v1/gift-cards/ledger-summary",
+        params={"date_from": "2027-03-15", "date_to": "2027-03-15"},
+        headers=desk,
+    )
+    assert summary.json()["outstanding_at_start_cents"] == 0
+    assert [(m["kind"], m["amount_cents"]) for m in summary.json()["movements"]] == [
+        ("issue", 5000),
+        ("redeem", -2700),
+    ]
+    assert summary.json()["outstanding_at_end_cents"] == 2300
