@@ -412,3 +412,49 @@ async def test_a_card_pays_the_deposit_at_booking_checkout_and_the_books_follow(
         ("redeem", -2700),
     ]
     assert summary.json()["outstanding_at_end_cents"] == 2300
+
+
+async def test_the_card_reaches_resend_with_its_pdf_and_a_reminder_comes_before_expiry(
+    client: AsyncClient,
+    session: AsyncSession,
+    desk: dict[str, str],
+    real_channels: FakeProviders,
+) -> None:
+    import base64
+
+    from app.giftcards.delivery import remind_expiring
+
+    await open_salon()
+    sold = await client.post(
+        "/api/v1/gift-cards/in-salon",
+        json={
+            "amount_cents": 7000,
+            "buyer": {"name": "Inès", "email": "ines@example.fr"},
+            "recipient_name": "Léa",
+            "recipient_email": "lea@example.fr",
+            "method": "cash",
+        },
+        headers=desk,
+    )
+    card_id = sold.json()["gift_card"]["id"]
+    clock.pin(paris(2027, 3, 15, 9, 1))
+    assert await deliver_messages() == 1
+    resent = await client.post(f"/api/v1/gift-cards/{card_id}/resend", headers=await _login(client))
+    assert resent.status_code == 200, resent.text
+    assert await deliver_messages() == 1
+
+    first, again = real_channels.resend.sent
+    assert first["to"] == again["to"] == ["lea@example.fr"]
+    [attachment] = first["attachments"]
+    assert attachment["filename"] == "carte-cadeau.pdf"
+    pdf = base64.b64decode(attachment["content"])
+    [image] = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].images
+    assert zxingcpp.read_barcodes(image.image)[0].text == sold.json()["code"].replace("-", "")
+
+    assert await remind_expiring() == 0
+    clock.pin(paris(2028, 2, 20, 10))  # within 30 days of the end of its 12 months
+    assert await remind_expiring() == 1
+    assert await remind_expiring() == 0
+    assert await deliver_messages() == 1
+    reminder = real_channels.resend.sent[-1]
+    assert "Il reste 70,00 €" in reminder["text"]
