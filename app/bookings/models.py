@@ -64,7 +64,8 @@ class Booking(Base):
     travel_fee_cents: Mapped[int] = mapped_column(server_default=text("0"))
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
-    total_cents: Mapped[int]
+    total_cents: Mapped[int]  # what the client pays: services + travel fee - discount
+    discount_cents: Mapped[int] = mapped_column(server_default=text("0"))
     deposit_cents: Mapped[int] = mapped_column(server_default=text("0"))
     deposit_policy: Mapped[str | None] = mapped_column(String(8))
     terms_version: Mapped[str | None] = mapped_column(String(32))
@@ -91,7 +92,7 @@ class Booking(Base):
         CheckConstraint("start_at < end_at", name="range_valid"),
         CheckConstraint(
             "total_cents >= 0 AND deposit_cents >= 0 AND deposit_cents <= total_cents "
-            "AND travel_fee_cents >= 0",
+            "AND travel_fee_cents >= 0 AND discount_cents >= 0",
             name="amounts_valid",
         ),
         CheckConstraint(

@@ -20,6 +20,7 @@ from app.bookings.models import Booking, BookingAllocation, BookingStatus
 from app.bookings.topics import TOPIC_CONFIRMED
 from app.core import outbox
 from app.core.clock import utcnow
+from app.core.errors import AppError
 
 HOLD_EXPIRED = "hold_expired"
 
@@ -37,6 +38,9 @@ class PayableBooking:
     cancelled_by: str | None
     # Each practitioner's share of the services' prices, for splitting tips.
     practitioner_shares: dict[UUID, int]
+    # Each service and its price, for promo codes that cover some services only.
+    service_lines: list[tuple[UUID, int]]
+    discount_cents: int
 
 
 async def payable_booking(
@@ -46,12 +50,15 @@ async def payable_booking(
     if booking is None:
         raise BookingNotFound()
     shares: dict[UUID, int] = defaultdict(int)
-    for item in (await repository.items_of(session, [booking.id]))[booking.id]:
+    items = (await repository.items_of(session, [booking.id]))[booking.id]
+    for item in items:
         shares[item.practitioner_id] += item.price_cents
-    return _payable(booking, dict(shares))
+    return _payable(booking, dict(shares), [(i.service_id, i.price_cents) for i in items])
 
 
-def _payable(booking: Booking, shares: dict[UUID, int]) -> PayableBooking:
+def _payable(
+    booking: Booking, shares: dict[UUID, int], lines: list[tuple[UUID, int]]
+) -> PayableBooking:
     return PayableBooking(
         id=booking.id,
         client_id=booking.client_id,
@@ -63,6 +70,8 @@ def _payable(booking: Booking, shares: dict[UUID, int]) -> PayableBooking:
         late_cancellation=booking.late_cancellation,
         cancelled_by=booking.cancelled_by,
         practitioner_shares=shares,
+        service_lines=lines,
+        discount_cents=booking.discount_cents,
     )
 
 
@@ -133,3 +142,35 @@ async def _take_time_back(session: AsyncSession, booking_id: UUID) -> bool:
             return False
         raise
     return True
+
+
+class DiscountNotAllowed(AppError):
+    status, code, title = 409, "discount_not_allowed", "A discount cannot be applied now"
+
+
+async def apply_discount(
+    session: AsyncSession, booking_id: UUID, discount_cents: int
+) -> PayableBooking:
+    """Take a promo code's discount off a booking not yet paid: the total drops, and the
+    deposit never exceeds the new total. One discount per booking."""
+    booking = await repository.get_booking(session, booking_id, lock=True)
+    if booking is None:
+        raise BookingNotFound()
+    if booking.status not in {BookingStatus.pending_payment, BookingStatus.confirmed}:
+        raise DiscountNotAllowed(f"A booking that is {booking.status} keeps its price.")
+    if booking.discount_cents:
+        raise DiscountNotAllowed("This booking already has a discount.")
+    discount = min(discount_cents, booking.total_cents)
+    booking.discount_cents, booking.total_cents = discount, booking.total_cents - discount
+    booking.deposit_cents = min(booking.deposit_cents, booking.total_cents)
+    booking.updated_at = utcnow()
+    repository.add_event(
+        session,
+        booking,
+        kind="discount",
+        at=booking.updated_at,
+        actor_user_id=None,
+        note=f"-{discount} cents",
+    )
+    await session.flush()
+    return await payable_booking(session, booking_id)

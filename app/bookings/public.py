@@ -14,7 +14,9 @@ from app.bookings.client_view import (
 from app.bookings.errors import BookingNotFound
 from app.bookings.payable import (
     DepositOutcome,
+    DiscountNotAllowed,
     PayableBooking,
+    apply_discount,
     booking_from_manage_token,
     confirm_deposit,
     payable_booking,
@@ -36,9 +38,11 @@ __all__ = [
     "BookingNotFound",
     "ClientBookings",
     "DepositOutcome",
+    "DiscountNotAllowed",
     "PayableBooking",
     "ReminderDue",
     "anonymize_client_bookings",
+    "apply_discount",
     "booking_brief",
     "booking_from_manage_token",
     "busy_statements",

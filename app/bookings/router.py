@@ -59,6 +59,7 @@ def _booking_out(
         home_address=booking.home_address,
         total_cents=booking.total_cents,
         travel_fee_cents=booking.travel_fee_cents,
+        discount_cents=booking.discount_cents,
         deposit_cents=booking.deposit_cents,
         deposit_policy=booking.deposit_policy,
         hold_expires_at=booking.hold_expires_at,

@@ -87,6 +87,7 @@ class BookingOut(BaseModel):
     home_address: str | None
     total_cents: int
     travel_fee_cents: int
+    discount_cents: int = Field(default=0, description="A promo code's discount, already off")
     deposit_cents: int
     deposit_policy: str | None
     hold_expires_at: SalonDateTime | None

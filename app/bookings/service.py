@@ -333,7 +333,11 @@ async def reschedule_booking(
     booking.end_at = _dt(placed.candidate.end)
     booking.updated_at = now
     _add_items(session, booking, placed)
-    booking.total_cents = sum(placed.prices) + booking.travel_fee_cents
+    # A promo code's discount stays what it was when it was applied.
+    booking.total_cents = max(
+        sum(placed.prices) + booking.travel_fee_cents - booking.discount_cents, 0
+    )
+    booking.deposit_cents = min(booking.deposit_cents, booking.total_cents)
     repository.add_event(
         session,
         booking,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.public import DbSession, FrontDesk, Manager, MaybeUser
+from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core import ratelimit
 from app.core.clock import utcnow
@@ -19,6 +20,7 @@ from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import AwareInstant, SalonDateTime
 from app.coupons import service
 from app.coupons.models import Coupon, CouponRedemption
+from app.payments import public as payments
 
 router = APIRouter(tags=["coupons"])
 
@@ -288,4 +290,67 @@ async def coupon_redemptions(
         params=page,
         descending=True,
         to_item=RedemptionOut.model_validate,
+    )
+
+
+class BookingCouponIn(BaseModel):
+    code: str = Field(min_length=1, max_length=40)
+    token: str | None = Field(
+        default=None, max_length=1000, description="The booking's `manage_token` (no account)"
+    )
+
+
+class BookingPriceOut(BaseModel):
+    booking_id: UUID
+    total_cents: int
+    discount_cents: int
+    deposit_cents: int
+    redemption: RedemptionOut
+
+
+@router.post(
+    "/api/v1/bookings/{booking_id}/coupon",
+    responses=error_responses(service.CouponRefused, bookings.DiscountNotAllowed, NotFound),
+)
+async def apply_to_booking(
+    booking_id: UUID, body: BookingCouponIn, principal: MaybeUser, session: DbSession
+) -> BookingPriceOut:
+    """Use a promo code on a booking before anything is paid (the site's checkout, or staff):
+    its discount comes off the services it covers, and the deposit follows."""
+    booking = await bookings.payable_booking(session, booking_id, lock=True)
+    staff = principal is not None and principal.is_staff
+    allowed = staff or (
+        body.token is not None and bookings.booking_from_manage_token(body.token) == booking.id
+    )
+    if not allowed and principal is not None:
+        own = await clients.client_for_user(session, principal.user_id)
+        allowed = own is not None and own.id == booking.client_id
+    if not allowed:
+        raise bookings.BookingNotFound()
+    if booking.discount_cents == 0 and await payments.booking_has_payments(session, booking.id):
+        raise bookings.DiscountNotAllowed("A payment was already started for this booking.")
+    redemption = await service.redeem(
+        session,
+        body.code,
+        lines=[service.Line("service", sid, price) for sid, price in booking.service_lines],
+        client_id=booking.client_id,
+        subject_kind="booking",
+        subject_id=booking.id,
+        actor_user_id=principal.user_id if staff and principal else None,
+    )
+    if booking.discount_cents:  # applied before: the same code again is the same answer
+        if (
+            redemption.subject_id != booking.id
+            or booking.discount_cents != redemption.discount_cents
+        ):
+            raise bookings.DiscountNotAllowed("This booking already has a discount.")
+        priced = booking
+    else:
+        priced = await bookings.apply_discount(session, booking.id, redemption.discount_cents)
+    return BookingPriceOut(
+        booking_id=priced.id,
+        total_cents=priced.total_cents,
+        discount_cents=priced.discount_cents,
+        deposit_cents=priced.deposit_cents,
+        redemption=RedemptionOut.model_validate(redemption),
     )

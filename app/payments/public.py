@@ -35,6 +35,7 @@ __all__ = [
     "PaymentMethod",
     "SubjectKind",
     "anonymize_client_payments",
+    "booking_has_payments",
     "export_client_payments",
     "get_payment",
     "paid_before",
@@ -121,5 +122,13 @@ async def paid_before(session: AsyncSession, client_id: UUID) -> bool:
     """Whether the client has ever paid anything (for "first purchase" offers)."""
     found = await session.scalar(
         select(Payment.id).where(Payment.client_id == client_id, Payment.status.in_(TAKEN)).limit(1)
+    )
+    return found is not None
+
+
+async def booking_has_payments(session: AsyncSession, booking_id: UUID) -> bool:
+    """Whether any payment was started for the booking (its price is then settled)."""
+    found = await session.scalar(
+        select(Payment.id).where(Payment.booking_id == booking_id).limit(1)
     )
     return found is not None

@@ -213,3 +213,60 @@ async def test_bad_coupons_are_refused_with_field_errors(
 
     assert both.status_code == too_much.status_code == 422
     assert dup.status_code == 409
+
+
+async def test_a_code_at_booking_checkout_lowers_the_price_and_the_deposit(
+    client: AsyncClient, manager: dict[str, str], fakes: object
+) -> None:
+    from tests.payments.helpers import hold, pay_deposit, salon_with_deposit
+
+    clock.pin(paris(2027, 3, 15, 8))
+    massage, _ = await salon_with_deposit(price_cents=9000)
+    await make_coupon(
+        client,
+        await _fresh(client),
+        code="MASSAGE",
+        kind="fixed",
+        percent=None,
+        amount_cents=3000,
+        service_ids=[str(massage)],
+    )
+    booking = await hold(client, massage)
+    other = await hold(client, massage, start="2027-03-22T14:00:00+01:00")
+
+    stranger = await client.post(
+        f"/api/v1/bookings/{booking['id']}/coupon", json={"code": "MASSAGE"}
+    )
+    applied = await client.post(
+        f"/api/v1/bookings/{booking['id']}/coupon",
+        json={"code": "massage", "token": booking["manage_token"]},
+    )
+    twice = await client.post(
+        f"/api/v1/bookings/{booking['id']}/coupon",
+        json={"code": "MASSAGE", "token": booking["manage_token"]},
+    )
+    deposit = await pay_deposit(client, booking)
+    await pay_deposit(client, other)
+    too_late = await client.post(
+        f"/api/v1/bookings/{other['id']}/coupon",
+        json={"code": "MASSAGE", "token": other["manage_token"]},
+    )
+
+    assert stranger.status_code == 404
+    assert applied.status_code == 200, applied.text
+    assert (applied.json()["total_cents"], applied.json()["discount_cents"]) == (6000, 3000)
+    assert applied.json()["deposit_cents"] == 2700  # 30 % of 90 € is still under 60 €
+    assert twice.status_code == 200  # the same booking uses a code once
+    assert twice.json()["discount_cents"] == 3000
+    assert deposit.json()["amount_cents"] == 2700
+    assert (too_late.status_code, too_late.json()["code"]) == (409, "discount_not_allowed")
+    manage = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
+    assert (manage.json()["total_cents"], manage.json()["discount_cents"]) == (6000, 3000)
+
+
+async def _fresh(client: AsyncClient) -> dict[str, str]:
+    from tests.builders import login, make_user
+
+    user = await make_user(role=Role.manager)
+    tokens = await login(client, user.email)
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
