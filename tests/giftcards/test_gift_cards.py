@@ -134,6 +134,22 @@ async def test_buy_pay_deliver_on_the_day_redeem_twice_then_refused(
     assert sorted(p["amount_cents"] for p in payments.json()["items"]) == [4000, 6000]
 
 
+async def sell(client: AsyncClient, desk: dict[str, str], amount_cents: int) -> Any:
+    """A card sold at the desk for cash: active at once, its code in the answer."""
+    sold = await client.post(
+        "/api/v1/gift-cards/in-salon",
+        json={
+            "amount_cents": amount_cents,
+            "buyer": {"name": "Inès"},
+            "recipient_name": "Léa",
+            "method": "cash",
+        },
+        headers=desk,
+    )
+    assert sold.status_code == 201, sold.text
+    return sold
+
+
 async def _login(client: AsyncClient) -> dict[str, str]:
     from tests.builders import login, make_user
 
@@ -146,16 +162,7 @@ async def test_two_tills_redeeming_at_once_cannot_overdraw(
     client: AsyncClient, session: AsyncSession, desk: dict[str, str]
 ) -> None:
     await open_salon()
-    sold = await client.post(
-        "/api/v1/gift-cards/in-salon",
-        json={
-            "amount_cents": 5000,
-            "buyer": {"name": "Inès"},
-            "recipient_name": "Léa",
-            "method": "cash",
-        },
-        headers=desk,
-    )
+    sold = await sell(client, desk, 5000)
     assert sold.status_code == 201, sold.text
     code = sold.json()["code"]
     bookings = [
@@ -307,16 +314,7 @@ async def test_a_cancelled_visit_paid_by_gift_card_puts_the_money_back_on_the_ca
     client: AsyncClient, session: AsyncSession, desk: dict[str, str]
 ) -> None:
     await open_salon()
-    sold = await client.post(
-        "/api/v1/gift-cards/in-salon",
-        json={
-            "amount_cents": 5000,
-            "buyer": {"name": "Inès"},
-            "recipient_name": "Léa",
-            "method": "cash",
-        },
-        headers=desk,
-    )
+    sold = await sell(client, desk, 5000)
     code = sold.json()["code"]
     booking = await visit(client, desk, NINE, 3000)
     await client.post(
@@ -373,16 +371,7 @@ async def test_a_card_pays_the_deposit_at_booking_checkout_and_the_books_follow(
 
     massage, _ = await salon_with_deposit(price_cents=9000)
     desk = await auth_headers(Role.manager)
-    sold = await client.post(
-        "/api/v1/gift-cards/in-salon",
-        json={
-            "amount_cents": 5000,
-            "buyer": {"name": "Inès"},
-            "recipient_name": "Léa",
-            "method": "cash",
-        },
-        headers=desk,
-    )
+    sold = await sell(client, desk, 5000)
     code = sold.json()["code"]
     booking = await hold(client, massage)
     assert booking["status"] == "pending_payment"

@@ -60,6 +60,19 @@ async def pair(client: AsyncClient, desk: dict[str, str], name: str = "Comptoir"
     return str(response.json()["id"])
 
 
+async def on_the_reader(
+    client: AsyncClient, desk: dict[str, str], booking_id: str, reader_id: str
+) -> dict[str, Any]:
+    """Start a checkout of what is due on the reader."""
+    started = await client.post(
+        "/api/v1/payments/in-person",
+        json={"booking_id": booking_id, "method": "sumup_terminal", "reader_id": reader_id},
+        headers=desk,
+    )
+    assert started.status_code == 201, started.text
+    return dict(started.json())
+
+
 async def test_pairing_needs_the_code_the_reader_shows(
     client: AsyncClient, fakes: FakeProviders, desk: dict[str, str]
 ) -> None:
@@ -132,13 +145,7 @@ async def test_the_reader_callback_is_not_trusted_sumup_is_asked(
 ) -> None:
     booking = await visit(client, desk)
     reader_id = await pair(client, desk)
-    taken = (
-        await client.post(
-            "/api/v1/payments/in-person",
-            json={"booking_id": booking["id"], "method": "sumup_terminal", "reader_id": reader_id},
-            headers=desk,
-        )
-    ).json()
+    taken = await on_the_reader(client, desk, booking["id"], reader_id)
     return_url, body = fakes.sumup.finish(taken["provider_ref"], "failed")
     parsed = urlparse(return_url)
     body["payload"]["status"] = "successful"  # a forged "it went through"
@@ -158,13 +165,7 @@ async def test_a_lost_callback_is_caught_by_the_poll_task(
 ) -> None:
     booking = await visit(client, desk)
     reader_id = await pair(client, desk)
-    taken = (
-        await client.post(
-            "/api/v1/payments/in-person",
-            json={"booking_id": booking["id"], "method": "sumup_terminal", "reader_id": reader_id},
-            headers=desk,
-        )
-    ).json()
+    taken = await on_the_reader(client, desk, booking["id"], reader_id)
     fakes.sumup.finish(taken["provider_ref"], "successful")  # the callback never arrives
 
     assert await poll_open_checkouts() == 0  # too early to ask
@@ -207,13 +208,7 @@ async def test_staff_stop_a_checkout_in_progress(
 ) -> None:
     booking = await visit(client, desk)
     reader_id = await pair(client, desk)
-    taken = (
-        await client.post(
-            "/api/v1/payments/in-person",
-            json={"booking_id": booking["id"], "method": "sumup_terminal", "reader_id": reader_id},
-            headers=desk,
-        )
-    ).json()
+    taken = await on_the_reader(client, desk, booking["id"], reader_id)
 
     stopped = await client.post(f"/api/v1/payments/{taken['id']}/cancel", headers=desk)
     again = await client.post(f"/api/v1/payments/{taken['id']}/cancel", headers=desk)
@@ -415,13 +410,7 @@ async def test_a_terminal_payment_is_refunded_through_sumup_and_readers_can_go(
 ) -> None:
     booking = await visit(client, desk)
     reader_id = await pair(client, desk)
-    taken = (
-        await client.post(
-            "/api/v1/payments/in-person",
-            json={"booking_id": booking["id"], "method": "sumup_terminal", "reader_id": reader_id},
-            headers=desk,
-        )
-    ).json()
+    taken = await on_the_reader(client, desk, booking["id"], reader_id)
     fakes.sumup.finish(taken["provider_ref"], "successful")
     refreshed = await client.post(f"/api/v1/payments/{taken['id']}/refresh", headers=desk)
 
