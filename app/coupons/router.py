@@ -327,7 +327,27 @@ async def apply_to_booking(
         allowed = own is not None and own.id == booking.client_id
     if not allowed:
         raise bookings.BookingNotFound()
-    if booking.discount_cents == 0 and await payments.booking_has_payments(session, booking.id):
+    if booking.discount_cents:
+        # Applied before: the same code again gets the same answer, another code is refused.
+        previous = await session.scalar(
+            select(CouponRedemption)
+            .join(Coupon, Coupon.id == CouponRedemption.coupon_id)
+            .where(
+                CouponRedemption.subject_kind == "booking",
+                CouponRedemption.subject_id == booking.id,
+                Coupon.code == service.normalize(body.code),
+            )
+        )
+        if previous is None:
+            raise bookings.DiscountNotAllowed("This booking already has a discount.")
+        return BookingPriceOut(
+            booking_id=booking.id,
+            total_cents=booking.total_cents,
+            discount_cents=booking.discount_cents,
+            deposit_cents=booking.deposit_cents,
+            redemption=RedemptionOut.model_validate(previous),
+        )
+    if await payments.booking_has_payments(session, booking.id):
         raise bookings.DiscountNotAllowed("A payment was already started for this booking.")
     redemption = await service.redeem(
         session,
@@ -338,15 +358,7 @@ async def apply_to_booking(
         subject_id=booking.id,
         actor_user_id=principal.user_id if staff and principal else None,
     )
-    if booking.discount_cents:  # applied before: the same code again is the same answer
-        if (
-            redemption.subject_id != booking.id
-            or booking.discount_cents != redemption.discount_cents
-        ):
-            raise bookings.DiscountNotAllowed("This booking already has a discount.")
-        priced = booking
-    else:
-        priced = await bookings.apply_discount(session, booking.id, redemption.discount_cents)
+    priced = await bookings.apply_discount(session, booking.id, redemption.discount_cents)
     return BookingPriceOut(
         booking_id=priced.id,
         total_cents=priced.total_cents,

@@ -245,6 +245,11 @@ async def test_a_code_at_booking_checkout_lowers_the_price_and_the_deposit(
         f"/api/v1/bookings/{booking['id']}/coupon",
         json={"code": "MASSAGE", "token": booking["manage_token"]},
     )
+    await make_coupon(client, await _fresh(client), code="AUTRE")
+    another = await client.post(
+        f"/api/v1/bookings/{booking['id']}/coupon",
+        json={"code": "AUTRE", "token": booking["manage_token"]},
+    )
     deposit = await pay_deposit(client, booking)
     await pay_deposit(client, other)
     too_late = await client.post(
@@ -258,6 +263,7 @@ async def test_a_code_at_booking_checkout_lowers_the_price_and_the_deposit(
     assert applied.json()["deposit_cents"] == 2700  # 30 % of 90 € is still under 60 €
     assert twice.status_code == 200  # the same booking uses a code once
     assert twice.json()["discount_cents"] == 3000
+    assert (another.status_code, another.json()["code"]) == (409, "discount_not_allowed")
     assert deposit.json()["amount_cents"] == 2700
     assert (too_late.status_code, too_late.json()["code"]) == (409, "discount_not_allowed")
     manage = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
