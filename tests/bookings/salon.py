@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
+
+from httpx import AsyncClient
 
 from app.availability.models import Block, Closure, OpeningHours, SpecialOpening
 from app.catalog.models import Service, ServicePrerequisite, ServiceResource
@@ -207,3 +210,31 @@ async def add_prerequisite(
                 first_time_only=True,
             )
         )
+
+
+async def facial_with_camille(price_cents: int = 6000) -> tuple[UUID, UUID]:
+    """An open salon, a one-hour facial and Camille who does it: (service, practitioner)."""
+    await open_salon()
+    facial = await make_service("Soin visage", minutes=60, price_cents=price_cents)
+    return facial, await make_practitioner("Camille", [facial])
+
+
+async def book_by_staff(
+    http: AsyncClient,
+    headers: dict[str, str],
+    service_ids: list[UUID],
+    start: str,
+    client_id: UUID | None = None,
+) -> dict[str, Any]:
+    """A booking made by staff (confirmed at once) for `client_id`, or a new client."""
+    response = await http.post(
+        "/api/v1/bookings",
+        json={
+            "service_ids": [str(s) for s in service_ids],
+            "start": start,
+            "client_id": str(client_id or await make_client()),
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())

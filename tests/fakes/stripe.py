@@ -254,19 +254,20 @@ class FakeStripe:
             "message": "Your card was declined.",
         }
 
-    def pay(self, intent_id: str) -> dict[str, Any]:
-        """The client confirms with a good card: the intent succeeds; returns the event."""
-        intent = self.intents[intent_id]
+    def pay(self, client_secret: str) -> dict[str, Any]:
+        """The client confirms with a good card (Stripe.js, by the intent's client secret):
+        the intent succeeds; returns the event Stripe sends."""
+        intent = self.intents[client_secret.split("_secret_")[0]]
         self._succeed(intent)
         return self.event("payment_intent.succeeded", intent)
 
-    def decline(self, intent_id: str) -> dict[str, Any]:
-        intent = self.intents[intent_id]
+    def decline(self, client_secret: str) -> dict[str, Any]:
+        intent = self.intents[client_secret.split("_secret_")[0]]
         self._decline(intent, "card_declined")
         return self.event("payment_intent.payment_failed", intent)
 
-    def complete_setup(self, setup_id: str) -> dict[str, Any]:
-        setup = self.setups[setup_id]
+    def complete_setup(self, client_secret: str) -> dict[str, Any]:
+        setup = self.setups[client_secret.split("_secret_")[0]]
         setup["status"], setup["payment_method"] = "succeeded", _id("pm")
         return self.event("setup_intent.succeeded", setup)
 

@@ -21,7 +21,13 @@ from app.core.storage import get_storage
 from app.giftcards import codes
 from app.giftcards.models import GiftCard, GiftCardEntry
 from app.notifications.models import Message
-from tests.bookings.salon import make_client, make_practitioner, make_service, open_salon, paris
+from tests.bookings.salon import (
+    book_by_staff,
+    make_practitioner,
+    make_service,
+    open_salon,
+    paris,
+)
 from tests.builders import AuthHeaders, deliver_messages
 from tests.fakes.server import FakeProviders
 from tests.payments.helpers import post_stripe, run_outbox
@@ -55,8 +61,7 @@ async def buy(client: AsyncClient, fakes: FakeProviders, **overrides: Any) -> di
 
 
 async def pay(client: AsyncClient, fakes: FakeProviders, purchase: dict[str, Any]) -> None:
-    intent = purchase["client_secret"].split("_secret_")[0]
-    answer = await post_stripe(client, fakes.stripe.pay(intent))
+    answer = await post_stripe(client, fakes.stripe.pay(purchase["client_secret"]))
     assert answer.json()["outcome"] == "applied"
     await run_outbox()
 
@@ -70,13 +75,7 @@ async def the_code(session: AsyncSession, card_id: str) -> str:
 async def visit(client: AsyncClient, desk: dict[str, str], start: str, price: int) -> str:
     service = await make_service(f"Soin {start}", minutes=60, price_cents=price)
     await make_practitioner(f"P{start[11:13]}", [service])
-    booking = await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(service)], "start": start, "client_id": str(await make_client())},
-        headers=desk,
-    )
-    assert booking.status_code == 201, booking.text
-    return str(booking.json()["id"])
+    return str((await book_by_staff(client, desk, [service], start))["id"])
 
 
 async def test_buy_pay_deliver_on_the_day_redeem_twice_then_refused(

@@ -15,7 +15,11 @@ from app.auth.models import Role
 from app.core import clock
 from app.integrations.console import console
 from app.notifications.models import Message
-from tests.bookings.salon import make_client, make_practitioner, make_service, open_salon
+from tests.bookings.salon import (
+    book_by_staff,
+    facial_with_camille,
+    make_client,
+)
 from tests.builders import AuthHeaders, deliver_messages
 from tests.fakes.server import FakeProviders
 from tests.payments.helpers import (
@@ -48,7 +52,7 @@ async def test_a_paid_deposit_says_so_and_an_unpaid_hold_says_nothing(
     paid = await hold(client, massage)
     unpaid = await hold(client, massage, start="2027-03-22T14:00:00+01:00")
     checkout = (await pay_deposit(client, paid)).json()
-    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0]))
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
     await client.post(f"/api/v1/bookings/manage/{unpaid['manage_token']}/cancel", json={})
 
     await deliver_messages()
@@ -63,14 +67,8 @@ async def test_a_freed_slot_is_offered_to_the_waitlist(
     client: AsyncClient, session: AsyncSession, auth_headers: AuthHeaders
 ) -> None:
     desk = await auth_headers(Role.receptionist)
-    await open_salon()
-    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
-    await make_practitioner("Camille", [facial])
-    taken = await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(facial)], "start": NINE, "client_id": str(await make_client())},
-        headers=desk,
-    )
+    facial, _ = await facial_with_camille()
+    taken = await book_by_staff(client, desk, [facial], NINE)
     waiting = await make_client("Inès", email="ines@example.fr", phone="+33698765432")
     entry = await client.post(
         "/api/v1/waitlist",
@@ -84,7 +82,7 @@ async def test_a_freed_slot_is_offered_to_the_waitlist(
     )
     assert entry.status_code == 201, entry.text
 
-    await client.post(f"/api/v1/bookings/{taken.json()['id']}/cancel", json={}, headers=desk)
+    await client.post(f"/api/v1/bookings/{taken['id']}/cancel", json={}, headers=desk)
     await deliver_messages()
 
     offers = [s for s in console.sms if s.to == "+33698765432"]
@@ -103,18 +101,8 @@ async def test_a_real_worker_delivers_through_redis(
 
     assert not celery_app.conf.task_always_eager
     desk = await auth_headers(Role.receptionist)
-    await open_salon()
-    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
-    await make_practitioner("Camille", [facial])
-    await client.post(
-        "/api/v1/bookings",
-        json={
-            "service_ids": [str(facial)],
-            "start": NINE,
-            "client_id": str(await make_client(phone="+33612345678")),
-        },
-        headers=desk,
-    )
+    facial, _ = await facial_with_camille()
+    await book_by_staff(client, desk, [facial], NINE, await make_client(phone="+33612345678"))
     await dispatch_due()
 
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
@@ -140,14 +128,8 @@ async def test_make_run_sends_to_the_console_without_a_worker(
     from app.devserver import in_process_beat
 
     desk = await auth_headers(Role.receptionist)
-    await open_salon()
-    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
-    await make_practitioner("Camille", [facial])
-    await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(facial)], "start": NINE, "client_id": str(await make_client())},
-        headers=desk,
-    )
+    facial, _ = await facial_with_camille()
+    await book_by_staff(client, desk, [facial], NINE)
 
     with in_process_beat(tick_seconds=0.05):
         for _ in range(200):

@@ -21,7 +21,15 @@ from app.notifications import handlers
 from app.notifications.delivery import deliver_due
 from app.notifications.models import Message
 from app.notifications.reminders import scan
-from tests.bookings.salon import make_client, make_practitioner, make_service, open_salon, paris
+from tests.bookings.salon import (
+    book_by_staff,
+    facial_with_camille,
+    make_client,
+    make_practitioner,
+    make_service,
+    open_salon,
+    paris,
+)
 from tests.builders import AuthHeaders, deliver_messages
 from tests.fakes.server import FakeProviders
 
@@ -39,17 +47,9 @@ async def desk(auth_headers: AuthHeaders) -> dict[str, str]:
 
 
 async def booked(client: AsyncClient, desk: dict[str, str], start: str = NINE) -> dict[str, Any]:
-    await open_salon()
-    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
-    await make_practitioner("Camille", [facial])
+    facial, _ = await facial_with_camille()
     client_id = await make_client(email="helene@example.fr", phone="+33612345678")
-    response = await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(facial)], "start": start, "client_id": str(client_id)},
-        headers=desk,
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
+    return await book_by_staff(client, desk, [facial], start, client_id)
 
 
 async def messages(session: AsyncSession, **where: Any) -> list[Message]:
@@ -160,11 +160,7 @@ async def test_a_client_who_turned_sms_off_gets_none(
         json={"sms": False, "email": True},
         headers=desk,
     )
-    await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(facial)], "start": NINE, "client_id": str(client_id)},
-        headers=desk,
-    )
+    await book_by_staff(client, desk, [facial], NINE, client_id)
 
     await deliver_messages()
 

@@ -55,6 +55,21 @@ async def pay_deposit(
     return await client.post("/api/v1/payments/deposits", json=body | extra)
 
 
+async def held_with_checkout(
+    client: AsyncClient, *, method: str = "stripe", price_cents: int = 9000
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A massage held online for its 30 % deposit, and the deposit's checkout just opened."""
+    massage, _ = await salon_with_deposit(price_cents=price_cents)
+    booking = await hold(client, massage)
+    started = await pay_deposit(client, booking, method=method)
+    assert started.status_code == 201, started.text
+    return booking, dict(started.json())
+
+
+def service_of(booking: dict[str, Any]) -> UUID:
+    return UUID(booking["items"][0]["service_id"])
+
+
 async def post_stripe(
     client: AsyncClient, event: dict[str, Any], *, at: int | None = None, secret: str | None = None
 ) -> Response:

@@ -15,6 +15,7 @@ from tests.fakes.server import FakeProviders
 from tests.payments.helpers import (
     A_WEEK_BEFORE,
     booking_status,
+    held_with_checkout,
     hold,
     pay_deposit,
     payment,
@@ -65,9 +66,7 @@ async def test_deposit_refund_and_terminal_work_with_no_keys(
 
 
 async def test_real_payments_cannot_be_simulated(client: AsyncClient, fakes: FakeProviders) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
+    _, checkout = await held_with_checkout(client)
 
     answer = await client.post(
         f"/api/v1/payments/{checkout['payment_id']}/simulate", json={"outcome": "succeeded"}

@@ -16,6 +16,7 @@ from tests.payments.helpers import (
     A_WEEK_BEFORE,
     booking_status,
     count,
+    held_with_checkout,
     hold,
     pay_deposit,
     payment,
@@ -74,9 +75,7 @@ async def test_create_approve_capture_confirms_the_booking(
 async def test_the_approval_webhook_captures_and_the_capture_webhook_is_then_a_no_op(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking, method="paypal")).json()
+    booking, checkout = await held_with_checkout(client, method="paypal")
     order_id = checkout["approval_url"].rsplit("=", 1)[1]
 
     approved = await post_paypal(client, fakes, fakes.paypal.approve(order_id))
@@ -97,9 +96,7 @@ async def test_the_approval_webhook_captures_and_the_capture_webhook_is_then_a_n
 async def test_a_capture_completed_before_the_approval_event_settles_the_payment(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking, method="paypal")).json()
+    booking, checkout = await held_with_checkout(client, method="paypal")
     order_id = checkout["approval_url"].rsplit("=", 1)[1]
     approval = fakes.paypal.approve(order_id)
     await client.post(
@@ -118,9 +115,7 @@ async def test_a_capture_completed_before_the_approval_event_settles_the_payment
 async def test_an_event_paypal_does_not_vouch_for_is_refused(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking, method="paypal")).json()
+    _, checkout = await held_with_checkout(client, method="paypal")
     order_id = checkout["approval_url"].rsplit("=", 1)[1]
 
     forged = await post_paypal(client, fakes, fakes.paypal.approve(order_id), forged=True)
@@ -135,9 +130,7 @@ async def test_an_event_paypal_does_not_vouch_for_is_refused(
 async def test_a_paypal_refund_goes_to_the_capture(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession, auth_headers: AuthHeaders
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking, method="paypal")).json()
+    _, checkout = await held_with_checkout(client, method="paypal")
     order_id = checkout["approval_url"].rsplit("=", 1)[1]
     await post_paypal(client, fakes, fakes.paypal.approve(order_id))
     capture_id = (await payment(session, checkout["payment_id"])).provider_charge_ref
@@ -166,7 +159,7 @@ async def test_paying_twice_in_two_tabs_refunds_the_second(
     by_card = (await pay_deposit(client, booking)).json()
     by_paypal = (await pay_deposit(client, booking, method="paypal")).json()
 
-    await post_stripe(client, fakes.stripe.pay(by_card["client_secret"].split("_secret_")[0]))
+    await post_stripe(client, fakes.stripe.pay(by_card["client_secret"]))
     order_id = by_paypal["approval_url"].rsplit("=", 1)[1]
     await post_paypal(client, fakes, fakes.paypal.approve(order_id))
     await run_outbox()

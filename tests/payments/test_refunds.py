@@ -19,12 +19,10 @@ from tests.fakes.server import FakeProviders
 from tests.payments.helpers import (
     A_WEEK_BEFORE,
     count,
-    hold,
-    pay_deposit,
+    held_with_checkout,
     payment,
     post_stripe,
     run_outbox,
-    salon_with_deposit,
 )
 
 
@@ -34,10 +32,8 @@ def _a_week_before() -> None:
 
 
 async def paid_booking(client: AsyncClient, fakes: FakeProviders) -> tuple[dict[str, Any], str]:
-    massage, _ = await salon_with_deposit(price_cents=9000)
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
-    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0]))
+    booking, checkout = await held_with_checkout(client)
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
     return booking, checkout["payment_id"]
 
 

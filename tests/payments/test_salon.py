@@ -16,7 +16,14 @@ from app.auth.models import Role
 from app.core import clock
 from app.payments.models import ProviderEvent, Tip
 from app.payments.terminal import poll_open_checkouts
-from tests.bookings.salon import make_client, make_practitioner, make_service, open_salon, paris
+from tests.bookings.salon import (
+    book_by_staff,
+    facial_with_camille,
+    make_practitioner,
+    make_service,
+    open_salon,
+    paris,
+)
 from tests.builders import AuthHeaders
 from tests.fakes.server import FakeProviders
 from tests.fakes.sumup import OFFLINE_READER_NAME, PAIRING_CODE
@@ -37,17 +44,8 @@ async def desk(auth_headers: AuthHeaders) -> dict[str, str]:
 
 async def visit(client: AsyncClient, desk: dict[str, str]) -> dict[str, Any]:
     """A 60 € facial by Camille, booked by staff."""
-    await open_salon()
-    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
-    camille = await make_practitioner("Camille", [facial])
-    client_id = await make_client()
-    first = await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(facial)], "start": NINE, "client_id": str(client_id)},
-        headers=desk,
-    )
-    assert first.status_code == 201, first.text
-    return dict(first.json()) | {"_camille": camille}
+    facial, camille = await facial_with_camille()
+    return await book_by_staff(client, desk, [facial], NINE) | {"_camille": camille}
 
 
 async def pair(client: AsyncClient, desk: dict[str, str], name: str = "Comptoir") -> str:
@@ -278,18 +276,7 @@ async def test_a_tip_is_split_between_the_practitioners_and_paid_out(
     facial = await make_service("Soin visage", minutes=60, price_cents=6000)
     nails = await make_service("Manucure", minutes=30, price_cents=3000)
     camille = await make_practitioner("Camille", [facial, nails])
-    client_id = await make_client()
-    booking = (
-        await client.post(
-            "/api/v1/bookings",
-            json={
-                "service_ids": [str(facial), str(nails)],
-                "start": NINE,
-                "client_id": str(client_id),
-            },
-            headers=desk,
-        )
-    ).json()
+    booking = await book_by_staff(client, desk, [facial, nails], NINE)
 
     await client.post(
         "/api/v1/payments/in-person",
@@ -319,18 +306,7 @@ async def test_a_tip_is_shared_by_whoever_served_in_proportion_to_their_services
     nails = await make_service("Manucure", minutes=30, price_cents=3000)
     camille = await make_practitioner("Camille", [facial, nails])
     zoe = await make_practitioner("Zoé", [nails])
-    client_id = await make_client()
-    booking = (
-        await client.post(
-            "/api/v1/bookings",
-            json={
-                "service_ids": [str(facial), str(nails)],
-                "start": NINE,
-                "client_id": str(client_id),
-            },
-            headers=desk,
-        )
-    ).json()
+    booking = await book_by_staff(client, desk, [facial, nails], NINE)
     # Zoé did the nails in Camille's place (the calendar holds one practitioner per visit).
     await session.execute(
         update(BookingItem)
@@ -364,8 +340,7 @@ async def test_a_no_show_fee_goes_on_the_card_the_client_saved(
     account = await sign_up(client)  # auth headers
     saved = await client.post("/api/v1/me/saved-cards", json={"consent": True}, headers=account)
     assert saved.status_code == 201, saved.text
-    setup_id = saved.json()["client_secret"].split("_secret_")[0]
-    await post_stripe(client, fakes.stripe.complete_setup(setup_id))
+    await post_stripe(client, fakes.stripe.complete_setup(saved.json()["client_secret"]))
     cards = await client.get("/api/v1/me/saved-cards", headers=account)
     assert [(c["brand"], c["last4"]) for c in cards.json()] == [("visa", "4242")]
     booking = (

@@ -18,11 +18,13 @@ from tests.payments.helpers import (
     A_WEEK_BEFORE,
     NINE,
     count,
+    held_with_checkout,
     hold,
     pay_deposit,
     payment,
     post_stripe,
     salon_with_deposit,
+    service_of,
     status_changes,
 )
 
@@ -56,9 +58,8 @@ async def test_slot_hold_payment_intent_webhook_confirms_the_booking(
     assert created["amount"] == "2700"
     assert created["currency"] == "eur"
     assert created["metadata"]["payment_id"] == checkout["payment_id"]
-    intent_id = checkout["client_secret"].split("_secret_")[0]
 
-    answer = await post_stripe(client, fakes.stripe.pay(intent_id))
+    answer = await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
 
     assert answer.status_code == 200
     assert answer.json()["outcome"] == "applied"
@@ -73,12 +74,9 @@ async def test_slot_hold_payment_intent_webhook_confirms_the_booking(
 async def test_a_declined_card_leaves_the_hold_to_expire_and_frees_the_slot(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
-    intent_id = checkout["client_secret"].split("_secret_")[0]
+    booking, checkout = await held_with_checkout(client)
 
-    answer = await post_stripe(client, fakes.stripe.decline(intent_id))
+    answer = await post_stripe(client, fakes.stripe.decline(checkout["client_secret"]))
 
     assert answer.json()["outcome"] == "applied"
     failed = await payment(session, checkout["payment_id"])
@@ -88,7 +86,9 @@ async def test_a_declined_card_leaves_the_hold_to_expire_and_frees_the_slot(
     assert manage.json()["status"] == "pending_payment"
 
     clock.travel(timedelta(minutes=16))
-    someone_else = await hold(client, massage, who={**booking_client(), "email": "b@example.fr"})
+    someone_else = await hold(
+        client, service_of(booking), who={**booking_client(), "email": "b@example.fr"}
+    )
     assert someone_else["start"] == NINE  # the abandoned hold gave its time back
 
 
@@ -99,13 +99,10 @@ def booking_client() -> dict[str, str]:
 async def test_a_second_card_after_a_decline_still_confirms(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
-    intent_id = checkout["client_secret"].split("_secret_")[0]
-    await post_stripe(client, fakes.stripe.decline(intent_id))
+    booking, checkout = await held_with_checkout(client)
+    await post_stripe(client, fakes.stripe.decline(checkout["client_secret"]))
 
-    await post_stripe(client, fakes.stripe.pay(intent_id))
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
 
     assert (await payment(session, checkout["payment_id"])).status == "succeeded"
     manage = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
@@ -115,10 +112,8 @@ async def test_a_second_card_after_a_decline_still_confirms(
 async def test_a_replayed_event_changes_nothing(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
-    event = fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0])
+    _, checkout = await held_with_checkout(client)
+    event = fakes.stripe.pay(checkout["client_secret"])
 
     first = await post_stripe(client, event)
     again = await post_stripe(client, event)
@@ -133,10 +128,8 @@ async def test_a_replayed_event_changes_nothing(
 async def test_two_deliveries_at_the_same_moment_change_the_state_once(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
-    event = fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0])
+    _, checkout = await held_with_checkout(client)
+    event = fakes.stripe.pay(checkout["client_secret"])
 
     answers = await asyncio.gather(*(post_stripe(client, event) for _ in range(4)))
 
@@ -148,12 +141,9 @@ async def test_two_deliveries_at_the_same_moment_change_the_state_once(
 async def test_events_out_of_order_never_undo_a_payment(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
-    intent_id = checkout["client_secret"].split("_secret_")[0]
-    failed_first = fakes.stripe.decline(intent_id)  # Stripe sent it first...
-    succeeded = fakes.stripe.pay(intent_id)
+    booking, checkout = await held_with_checkout(client)
+    failed_first = fakes.stripe.decline(checkout["client_secret"])  # Stripe sent it first...
+    succeeded = fakes.stripe.pay(checkout["client_secret"])
 
     await post_stripe(client, succeeded)
     late = await post_stripe(client, failed_first)  # ...but it arrives last
@@ -179,10 +169,8 @@ async def test_a_bad_signature_is_refused_and_stores_nothing(
     secret: str | None,
     age: int,
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
-    event = fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0])
+    _, checkout = await held_with_checkout(client)
+    event = fakes.stripe.pay(checkout["client_secret"])
 
     answer = await post_stripe(
         client, event, secret=secret, at=int(clock.utcnow().timestamp()) - age
@@ -279,10 +267,8 @@ async def test_a_deposit_needs_the_booking_link_or_its_owner(
 async def test_a_confirmed_or_paid_booking_has_no_deposit_to_pay(
     client: AsyncClient, fakes: FakeProviders
 ) -> None:
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
-    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0]))
+    booking, checkout = await held_with_checkout(client)
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
 
     again = await pay_deposit(client, booking, method="paypal")
 
@@ -311,13 +297,11 @@ async def test_a_payment_landing_after_the_hold_expired_gets_the_booking_back(
 ) -> None:
     from app.bookings.tasks import expire_holds
 
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
+    booking, checkout = await held_with_checkout(client)
     clock.travel(timedelta(minutes=16))
     assert await expire_holds() == 1
 
-    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0]))
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
 
     manage = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
     assert manage.json()["status"] == "confirmed"
@@ -329,13 +313,11 @@ async def test_a_payment_landing_after_someone_took_the_slot_is_refunded(
 ) -> None:
     from tests.payments.helpers import run_outbox
 
-    massage, _ = await salon_with_deposit()
-    booking = await hold(client, massage)
-    checkout = (await pay_deposit(client, booking)).json()
+    booking, checkout = await held_with_checkout(client)
     clock.travel(timedelta(minutes=16))
-    await hold(client, massage, who={**booking_client(), "email": "b@example.fr"})
+    await hold(client, service_of(booking), who={**booking_client(), "email": "b@example.fr"})
 
-    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"].split("_secret_")[0]))
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
     await run_outbox()
 
     manage = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
