@@ -9,35 +9,20 @@ Run with `make bench`.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import secrets
 import statistics
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
 
 import psycopg
-from sqlalchemy import make_url
+from _shared import configure, percentile, run_benchmark, throwaway_database
 
-ADMIN_URL = os.environ.get("TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-DB_NAME = f"salon_bench_clients_{secrets.token_hex(3)}"
-os.environ.update(
-    {
-        "APP_ENV": "test",
-        "APP_LOG_LEVEL": "ERROR",
-        "DATABASE_URL": make_url(ADMIN_URL).set(database=DB_NAME).render_as_string(False),
-        "SECURITY_SECRET_KEY": "bench-" + "x" * 40,
-    }
-)
-os.environ.pop("REDIS_URL", None)
+DB_NAME = configure("clients")
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
 
 from app.clients import service  # noqa: E402
-from app.core.db import database_url, dispose_engine, get_sessionmaker  # noqa: E402
+from app.core.db import database_url, get_sessionmaker  # noqa: E402
 
 CLIENTS = 100_000
 RUNS = 40
@@ -135,12 +120,7 @@ def load_clients() -> None:
 
 
 async def main() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        config = Config("alembic.ini")
-        config.attributes["configure_logger"] = False
-        await asyncio.to_thread(command.upgrade, config, "head")
+    async with throwaway_database(DB_NAME):
         began = time.perf_counter()
         await asyncio.to_thread(load_clients)
         print(f"loaded {CLIENTS} clients in {time.perf_counter() - began:.1f} s")
@@ -157,19 +137,14 @@ async def main() -> None:
             all_times += samples
             print(
                 f"search {query!r:20}: p50 {statistics.median(samples):6.1f} ms, "
-                f"p95 {sorted(samples)[int(len(samples) * 0.95) - 1]:6.1f} ms, {hits} hits"
+                f"p95 {percentile(samples, 0.95):6.1f} ms, {hits} hits"
             )
         ordered = sorted(all_times)
         print(
             f"all queries: p50 {statistics.median(ordered):.1f} ms, "
-            f"p95 {ordered[int(len(ordered) * 0.95) - 1]:.1f} ms"
+            f"p95 {percentile(ordered, 0.95):.1f} ms"
         )
-        await dispose_engine()
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    asyncio.run(main())
+    run_benchmark(main)

@@ -6,32 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import statistics
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import psycopg
-from sqlalchemy import make_url
+from _shared import configure, percentile, run_benchmark, throwaway_database
 
-ADMIN_URL = os.environ.get("TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-DB_NAME = f"salon_bench_cards_{secrets.token_hex(3)}"
-os.environ.update(
-    {
-        "APP_ENV": "test",
-        "APP_LOG_LEVEL": "ERROR",
-        "DATABASE_URL": make_url(ADMIN_URL).set(database=DB_NAME).render_as_string(False),
-        "SECURITY_SECRET_KEY": "bench-" + "x" * 40,
-    }
-)
-os.environ.pop("REDIS_URL", None)
+DB_NAME = configure("cards")
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
 
-from app.core.db import dispose_engine, get_sessionmaker  # noqa: E402
+from app.core.db import get_sessionmaker  # noqa: E402
 from app.giftcards import codes, service  # noqa: E402
 from app.giftcards.pdf import CardFace, render_card  # noqa: E402
 
@@ -85,17 +71,8 @@ def load_cards() -> list[str]:
     return sample
 
 
-def p95(samples: list[float]) -> float:
-    return sorted(samples)[int(len(samples) * 0.95) - 1]
-
-
 async def main() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        config = Config("alembic.ini")
-        config.attributes["configure_logger"] = False
-        await asyncio.to_thread(command.upgrade, config, "head")
+    async with throwaway_database(DB_NAME):
         sample = await asyncio.to_thread(load_cards)
         print(f"loaded {CARDS} cards and their ledgers")
 
@@ -114,7 +91,7 @@ async def main() -> None:
             pdf_times.append((time.perf_counter() - began) * 1000)
         print(
             f"PDF with QR code: p50 {statistics.median(pdf_times):.1f} ms, "
-            f"p95 {p95(pdf_times):.1f} ms, {len(pdf) / 1024:.1f} KiB"
+            f"p95 {percentile(pdf_times, 0.95):.1f} ms, {len(pdf) / 1024:.1f} KiB"
         )
 
         lookups = []
@@ -127,14 +104,9 @@ async def main() -> None:
                 assert left in {5000, 4000, 3000}
         print(
             f"balance by code among {CARDS}: p50 {statistics.median(lookups):.2f} ms, "
-            f"p95 {p95(lookups):.2f} ms"
+            f"p95 {percentile(lookups, 0.95):.2f} ms"
         )
-        await dispose_engine()
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    asyncio.run(main())
+    run_benchmark(main)

@@ -7,35 +7,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import secrets
 import statistics
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
 
 import psycopg
-from sqlalchemy import make_url
+from _shared import configure, run_benchmark, throwaway_database
 
-ADMIN_URL = os.environ.get("TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-DB_NAME = f"salon_bench_messages_{secrets.token_hex(3)}"
-os.environ.update(
-    {
-        "APP_ENV": "test",
-        "APP_LOG_LEVEL": "ERROR",
-        "DATABASE_URL": make_url(ADMIN_URL).set(database=DB_NAME).render_as_string(False),
-        "DATABASE_POOL_SIZE": "10",
-        "SECURITY_SECRET_KEY": "bench-" + "x" * 40,
-    }
-)
-for name in ("REDIS_URL", "RESEND_API_KEY", "OVH_APPLICATION_KEY"):
-    os.environ.pop(name, None)
+DB_NAME = configure("messages", DATABASE_POOL_SIZE="10")
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from app.core.db import dispose_engine, get_sessionmaker  # noqa: E402
+from app.core.db import get_sessionmaker  # noqa: E402
 from app.integrations.console import console  # noqa: E402
 from app.notifications.delivery import deliver_due  # noqa: E402
 
@@ -88,12 +72,7 @@ async def reset() -> None:
 
 async def main() -> None:
     logging.getLogger("app.console").setLevel(logging.WARNING)
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        config = Config("alembic.ini")
-        config.attributes["configure_logger"] = False
-        await asyncio.to_thread(command.upgrade, config, "head")
+    async with throwaway_database(DB_NAME):
         await asyncio.to_thread(load_messages)
         for workers in (1, 4):
             runs = []
@@ -107,12 +86,7 @@ async def main() -> None:
                 f"{workers} worker(s): {MESSAGES} messages in {statistics.median(runs):.2f} s "
                 f"(best {best:.2f} s) = {MESSAGES / best:.0f} messages/s, each sent once"
             )
-        await dispose_engine()
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    asyncio.run(main())
+    run_benchmark(main)

@@ -13,34 +13,16 @@ asserted: compare runs on the same machine.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import secrets
 import statistics
-import sys
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import psycopg
-from sqlalchemy import make_url
+from _shared import configure, percentile, run_benchmark, throwaway_database
 
-ADMIN_URL = os.environ.get("TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-DB_NAME = f"salon_bench_{secrets.token_hex(3)}"
-os.environ.update(
-    {
-        "APP_ENV": "test",
-        "APP_LOG_LEVEL": "ERROR",
-        "DATABASE_URL": make_url(ADMIN_URL).set(database=DB_NAME).render_as_string(False),
-        "DATABASE_POOL_SIZE": "20",
-        "DATABASE_MAX_OVERFLOW": "40",
-        "SECURITY_SECRET_KEY": "bench-" + "x" * 40,
-    }
-)
-os.environ.pop("REDIS_URL", None)
+DB_NAME = configure("slots", DATABASE_POOL_SIZE="20", DATABASE_MAX_OVERFLOW="40")
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
 from httpx import ASGITransport, AsyncClient  # noqa: E402
 from sqlalchemy.dialects.postgresql import Range  # noqa: E402
 
@@ -50,7 +32,7 @@ from app.bookings.models import Booking, BookingAllocation, BookingItem  # noqa:
 from app.catalog.models import Service  # noqa: E402
 from app.clients.models import Client  # noqa: E402
 from app.core import clock  # noqa: E402
-from app.core.db import dispose_engine, get_sessionmaker, unit_of_work  # noqa: E402
+from app.core.db import get_sessionmaker, unit_of_work  # noqa: E402
 from app.core.ids import new_id  # noqa: E402
 from app.core.timeutils import zone  # noqa: E402
 from app.practitioners.models import Practitioner, PractitionerService, WorkingHours  # noqa: E402
@@ -195,7 +177,7 @@ async def add_bookings(services: list[Service], practitioners: list[Practitioner
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
+    return statistics.median(ordered), percentile(ordered, 0.95)
 
 
 async def baseline() -> float:
@@ -279,12 +261,7 @@ PRACTITIONER = ""
 
 async def main() -> None:
     global PRACTITIONER
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        config = Config("alembic.ini")
-        config.attributes["configure_logger"] = False
-        await asyncio.to_thread(command.upgrade, config, "head")
+    async with throwaway_database(DB_NAME):
         clock.pin(NOW)
         services, practitioners = await build_salon()
         made = await add_bookings(services, practitioners)
@@ -330,13 +307,7 @@ async def main() -> None:
                 [services[0].id, services[1].id], "7-day search, 2 services in sequence", http, unit
             )
             await race(http, quick.id)
-        await dispose_engine()
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    sys.path.insert(0, os.getcwd())
-    asyncio.run(main())
+    run_benchmark(main)

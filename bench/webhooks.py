@@ -11,38 +11,23 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import statistics
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
 
 import psycopg
-from sqlalchemy import make_url
+from _shared import configure, percentile, run_benchmark, throwaway_database
 
-ADMIN_URL = os.environ.get("TEST_PG_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-DB_NAME = f"salon_bench_webhooks_{secrets.token_hex(3)}"
 SECRET = "whsec_bench"
-os.environ.update(
-    {
-        "APP_ENV": "test",
-        "APP_LOG_LEVEL": "ERROR",
-        "DATABASE_URL": make_url(ADMIN_URL).set(database=DB_NAME).render_as_string(False),
-        "DATABASE_POOL_SIZE": "20",
-        "DATABASE_MAX_OVERFLOW": "20",
-        "SECURITY_SECRET_KEY": "bench-" + "x" * 40,
-        "STRIPE_WEBHOOK_SECRET": SECRET,
-    }
+DB_NAME = configure(
+    "webhooks", DATABASE_POOL_SIZE="20", DATABASE_MAX_OVERFLOW="20", STRIPE_WEBHOOK_SECRET=SECRET
 )
-os.environ.pop("REDIS_URL", None)
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
 from httpx import ASGITransport, AsyncClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from app.core.db import dispose_engine, get_sessionmaker  # noqa: E402
+from app.core.db import get_sessionmaker  # noqa: E402
 from app.main import app  # noqa: E402
 from app.payments.signatures import stripe_signature  # noqa: E402
 
@@ -106,18 +91,8 @@ def signed_event(n: int) -> tuple[bytes, dict[str, str]]:
     return body, {"Stripe-Signature": header, "Content-Type": "application/json"}
 
 
-def p(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[max(int(len(ordered) * q) - 1, 0)]
-
-
 async def main() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        config = Config("alembic.ini")
-        config.attributes["configure_logger"] = False
-        await asyncio.to_thread(command.upgrade, config, "head")
+    async with throwaway_database(DB_NAME):
         await asyncio.to_thread(load_payments)
         print(f"loaded {PAYMENTS} open payments")
         transport = ASGITransport(app=app)
@@ -144,11 +119,12 @@ async def main() -> None:
                 assert again.json()["outcome"] == "duplicate", again.text
             print(
                 f"new event applied : p50 {statistics.median(fresh):5.1f} ms, "
-                f"p95 {p(fresh, 0.95):5.1f} ms ({statistics.median(fresh) / base:.0f}x SELECT 1)"
+                f"p95 {percentile(fresh, 0.95):5.1f} ms "
+                f"({statistics.median(fresh) / base:.0f}x SELECT 1)"
             )
             print(
                 f"replayed event    : p50 {statistics.median(replays):5.1f} ms, "
-                f"p95 {p(replays, 0.95):5.1f} ms"
+                f"p95 {percentile(replays, 0.95):5.1f} ms"
             )
 
             gate = asyncio.Semaphore(CONCURRENCY)
@@ -171,12 +147,7 @@ async def main() -> None:
                 f"applied {applied}, duplicates {outcomes.count('duplicate')}"
             )
             assert applied == BURST, "an event was applied twice or not at all"
-        await dispose_engine()
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
-    asyncio.run(main())
+    run_benchmark(main)

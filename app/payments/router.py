@@ -109,6 +109,20 @@ async def _check_booking_access(
     raise bookings.BookingNotFound()
 
 
+async def _audit_payment(
+    session: DbSession, action: str, staff: Principal, payment_id: UUID, data: dict[str, Any]
+) -> None:
+    """Money moved by staff is in the audit log."""
+    await record_audit(
+        session,
+        action,
+        actor_user_id=staff.user_id,
+        subject_type="payment",
+        subject_id=payment_id,
+        data=data,
+    )
+
+
 def _checkout_out(result: checkout.Checkout) -> CheckoutOut:
     payment = result.payment
     return CheckoutOut(
@@ -273,13 +287,12 @@ async def charge_no_show_fee(body: NoShowFeeIn, staff: Manager, session: DbSessi
         amount_cents=body.amount_cents,
         staff_user_id=staff.user_id,
     )
-    await record_audit(
+    await _audit_payment(
         session,
         "payment.no_show_fee",
-        actor_user_id=staff.user_id,
-        subject_type="payment",
-        subject_id=payment.id,
-        data={"booking_id": str(body.booking_id), "amount_cents": body.amount_cents},
+        staff,
+        payment.id,
+        {"booking_id": str(body.booking_id), "amount_cents": body.amount_cents},
     )
     return PaymentOut.model_validate(payment)
 
@@ -441,13 +454,12 @@ async def refund_payment(
         reason=body.reason,
         requested_by_user_id=staff.user_id,
     )
-    await record_audit(
+    await _audit_payment(
         session,
         "payment.refunded",
-        actor_user_id=staff.user_id,
-        subject_type="payment",
-        subject_id=payment.id,
-        data={"refund_id": str(refund.id), "amount_cents": refund.amount_cents},
+        staff,
+        payment.id,
+        {"refund_id": str(refund.id), "amount_cents": refund.amount_cents},
     )
     return RefundOut.model_validate(refund)
 
