@@ -187,22 +187,20 @@ async def simulate_payment(payment_id: UUID, body: SimulateIn, session: DbSessio
     payment = await ledger.get_payment(session, payment_id, lock=True)
     if payment.provider != "console" or get_settings().app.env == "production":
         raise SimulationNotAvailable()
-    event, _ = await webhooks.receive(
+    state = ProviderState(
+        ref=payment.provider_ref or "",
+        status=PaymentStatus(body.outcome),
+        charge_ref=payment.provider_ref,
+        failure_message="Simulated failure" if body.outcome == "failed" else None,
+    )
+    await webhooks.process(
         session,
         provider="console",
         event_id=f"{payment.id}:{body.outcome}",
         event_type=f"console.{body.outcome}",
         payload={"payment_id": str(payment.id), "outcome": body.outcome},
+        apply=lambda event: webhooks.state_change(session, event, payment, state),
     )
-    if event is not None:
-        state = ProviderState(
-            ref=payment.provider_ref or "",
-            status=PaymentStatus(body.outcome),
-            charge_ref=payment.provider_ref,
-            failure_message="Simulated failure" if body.outcome == "failed" else None,
-        )
-        applied = await webhooks.state_change(session, event, payment, state)
-        webhooks.finish(event, applied)
     return PaymentOut.model_validate(payment)
 
 
@@ -569,14 +567,14 @@ async def stripe_webhook(
     data = _json(body)
     if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
         raise InvalidWebhookPayload("A Stripe event has an `id` and a `type`.")
-    event, received = await webhooks.receive(
-        session, provider="stripe", event_id=data["id"], event_type=data["type"], payload=data
+    received = await webhooks.process(
+        session,
+        provider="stripe",
+        event_id=data["id"],
+        event_type=data["type"],
+        payload=data,
+        apply=lambda event: webhooks.apply_stripe(session, event, data),
     )
-    if event is not None:
-        applied = await webhooks.apply_safely(
-            session, lambda: webhooks.apply_stripe(session, event, data)
-        )
-        received = webhooks.finish(event, applied)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
 
 
@@ -592,14 +590,14 @@ async def paypal_webhook(request: Request, session: DbSession) -> WebhookAck:
         raise InvalidWebhookSignature("PayPal did not confirm this event.")
     if not isinstance(data.get("id"), str) or not isinstance(data.get("event_type"), str):
         raise InvalidWebhookPayload("A PayPal event has an `id` and an `event_type`.")
-    event, received = await webhooks.receive(
-        session, provider="paypal", event_id=data["id"], event_type=data["event_type"], payload=data
+    received = await webhooks.process(
+        session,
+        provider="paypal",
+        event_id=data["id"],
+        event_type=data["event_type"],
+        payload=data,
+        apply=lambda event: webhooks.apply_paypal(session, event, data),
     )
-    if event is not None:
-        applied = await webhooks.apply_safely(
-            session, lambda: webhooks.apply_paypal(session, event, data)
-        )
-        received = webhooks.finish(event, applied)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
 
 
@@ -615,13 +613,12 @@ async def sumup_webhook(
     if not isinstance(event_id, str):
         raise InvalidWebhookPayload("A SumUp callback has an `id`.")
     status_ = (data.get("payload") or {}).get("status", "")
-    event, received = await webhooks.receive(
+    received = await webhooks.process(
         session,
         provider="sumup",
         event_id=f"{event_id}:{status_}",
         event_type=str(data.get("event_type") or "reader.checkout"),
         payload=data,
+        apply=lambda event: webhooks.apply_sumup(session, event, payment_id),
     )
-    if event is not None:
-        received = webhooks.finish(event, await webhooks.apply_sumup(session, event, payment_id))
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)

@@ -97,6 +97,24 @@ async def apply_safely(session: AsyncSession, apply: Callable[[], Awaitable[Appl
         return Applied(EventOutcome.ignored, note=f"unreadable: {exc!r}"[:500])
 
 
+async def process(
+    session: AsyncSession,
+    *,
+    provider: str,
+    event_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    apply: Callable[[ProviderEvent], Awaitable[Applied]],
+) -> Received:
+    """Store a verified event once and, the first time only, apply it."""
+    event, received = await receive(
+        session, provider=provider, event_id=event_id, event_type=event_type, payload=payload
+    )
+    if event is None:
+        return received
+    return finish(event, await apply_safely(session, lambda: apply(event)))
+
+
 def finish(event: ProviderEvent, applied: Applied) -> Received:
     event.outcome = applied.outcome
     event.payment_id = applied.payment.id if applied.payment else None
