@@ -24,6 +24,7 @@ async def make_user(
     role: Role | None = Role.manager,
     kind: UserKind = UserKind.staff,
     is_active: bool = True,
+    verified: bool = False,
 ) -> User:
     now = utcnow()
     user = User(
@@ -35,6 +36,7 @@ async def make_user(
         first_name="Agathe",
         last_name="Staff",
         is_active=is_active,
+        email_verified_at=now if verified else None,
         created_at=now,
         updated_at=now,
     )
@@ -86,6 +88,18 @@ async def sign_up(
     )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def verify_email(client: AsyncClient, to: str) -> None:
+    """Open the newest verification link e-mailed to this address, as its owner would."""
+    from app.integrations.console import console
+
+    await deliver_messages()
+    links = [m.text for m in console.emails if m.to == to and "/compte/verifier?" in m.text]
+    assert links, f"no verification e-mail to {to}"
+    token = links[-1].split("token=")[1].split()[0]
+    response = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert response.status_code == 204, response.text
 
 
 async def deliver_messages() -> int:

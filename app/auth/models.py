@@ -35,8 +35,9 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
-    # Stored lower-cased (see the check), so the unique index is case-insensitive.
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    # Stored lower-cased (see the check), so the unique index is case-insensitive. Unique only
+    # once claimed (staff, or a verified client): a sign-up claims nothing before it is proven.
+    email: Mapped[str] = mapped_column(String(320), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16))
     role: Mapped[str | None] = mapped_column(String(16))
@@ -50,6 +51,12 @@ class User(Base):
 
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        Index(
+            "uq_users_email_claimed",
+            "email",
+            unique=True,
+            postgresql_where=text("kind = 'staff' OR email_verified_at IS NOT NULL"),
+        ),
         CheckConstraint(_in("kind", UserKind), name="kind_valid"),
         CheckConstraint(
             f"(kind = 'staff' AND {_in('role', Role)}) OR (kind = 'client' AND role IS NULL)",

@@ -22,7 +22,7 @@ from app.auth.dependencies import (
 )
 from app.auth.models import AuditLogEntry, Role, User, UserKind
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
-from app.auth.service import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
+from app.auth.topics import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
 from app.core.outbox import OutboxEvent
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.models import AuditLogEntry, OneTimeToken, RefreshToken, User
+from app.auth.models import AuditLogEntry, OneTimeToken, RefreshToken, User, UserKind
+
+# An address belongs to an account once it is proven: staff accounts (made by a manager) and
+# client accounts whose e-mail is verified. Several client accounts may wait on one address.
+CLAIMED = or_(User.kind == UserKind.staff, User.email_verified_at.is_not(None))
 
 
 async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
@@ -16,7 +20,39 @@ async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
-    return await session.scalar(select(User).where(User.email == email.lower()))
+    """The account that owns this address (staff, or a client who verified it)."""
+    return await session.scalar(select(User).where(User.email == email.lower(), CLAIMED))
+
+
+async def pending_users_by_email(
+    session: AsyncSession, email: str, *, limit: int | None = None
+) -> list[User]:
+    """Client accounts waiting for this address to be verified, newest first."""
+    statement = (
+        select(User)
+        .where(User.email == email.lower(), ~CLAIMED)
+        .order_by(User.created_at.desc(), User.id.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(statement))
+
+
+async def lock_users_with_email(session: AsyncSession, email: str) -> list[User]:
+    """Every account with this address, locked in a fixed order, so two links for the same
+    address are settled one after the other."""
+    statement = (
+        select(User)
+        .where(User.email == email.lower())
+        .order_by(User.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(await session.scalars(statement))
+
+
+async def delete_pending_users(session: AsyncSession, ids: list[UUID]) -> None:
+    if ids:
+        await session.execute(delete(User).where(User.id.in_(ids), ~CLAIMED))
 
 
 def users_query(*, kind: str | None = None, role: str | None = None) -> Select[User]:
@@ -50,14 +86,13 @@ async def revoke_all_for_user(session: AsyncSession, user_id: UUID, at: datetime
     )
 
 
-async def one_time_token_for_update(
-    session: AsyncSession, token_hash: str, purpose: str
+async def one_time_token(
+    session: AsyncSession, token_hash: str, purpose: str, *, lock: bool = False
 ) -> OneTimeToken | None:
-    return await session.scalar(
-        select(OneTimeToken)
-        .where(OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose)
-        .with_for_update()
+    statement = select(OneTimeToken).where(
+        OneTimeToken.token_hash == token_hash, OneTimeToken.purpose == purpose
     )
+    return await session.scalar(statement.with_for_update() if lock else statement)
 
 
 def audit_query(

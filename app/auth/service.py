@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import audit, repository
@@ -21,11 +20,12 @@ from app.auth.errors import (
     UserNotFound,
 )
 from app.auth.models import OneTimeToken, RefreshToken, Role, User, UserKind
+from app.auth.topics import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
 from app.clients import public as clients
 from app.core import outbox, ratelimit
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.db import unit_of_work
+from app.core.db import flush_or_raise, unit_of_work
 from app.core.ids import new_id
 from app.core.security import (
     create_access_token,
@@ -38,8 +38,9 @@ from app.core.security import (
 
 PASSWORD_RESET = "password_reset"  # noqa: S105 - a token purpose, not a secret
 EMAIL_VERIFICATION = "email_verification"
-TOPIC_PASSWORD_RESET = "auth.password_reset_requested"  # noqa: S105 - an outbox topic
-TOPIC_EMAIL_VERIFICATION = "auth.email_verification_requested"
+# Client accounts that may wait on one unverified address; a new sign-up pushes out the oldest,
+# so nobody can block an address by signing up with it again and again.
+MAX_PENDING_SIGNUPS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +74,7 @@ async def login(session: AsyncSession, *, email: str, password: str, ip: str) ->
             headers={"Retry-After": str(lock.retry_after)},
             extra={"retry_after": lock.retry_after},
         )
-    user = await repository.get_user_by_email(session, email)
-    valid, new_hash = await verify_password(
-        password, user.password_hash if user else dummy_password_hash()
-    )
+    user, valid, new_hash = await _account_for_password(session, email, password)
     if user is None or not valid or not user.is_active:
         await _count_failure(key, user, ip)
         raise InvalidCredentials()
@@ -86,6 +84,26 @@ async def login(session: AsyncSession, *, email: str, password: str, ip: str) ->
     user.last_login_at = utcnow()
     await audit.record(session, "auth.login", actor_user_id=user.id, ip=ip)
     return await _issue_tokens(session, user, family_id=new_id())
+
+
+async def _account_for_password(
+    session: AsyncSession, email: str, password: str
+) -> tuple[User | None, bool, str | None]:
+    """The account this password opens: the one that owns the address, else one of the
+    accounts still waiting for it to be verified (each has its own password)."""
+    owner = await repository.get_user_by_email(session, email)
+    candidates = (
+        [owner]
+        if owner
+        else await repository.pending_users_by_email(session, email, limit=MAX_PENDING_SIGNUPS)
+    )
+    for user in candidates:
+        valid, new_hash = await verify_password(password, user.password_hash)
+        if valid:
+            return user, True, new_hash
+    if not candidates:
+        await verify_password(password, dummy_password_hash())
+    return (candidates[0] if candidates else None), False, None
 
 
 async def _count_failure(key: str, user: User | None, ip: str) -> None:
@@ -169,6 +187,8 @@ async def create_user(
 ) -> User:
     if await repository.get_user_by_email(session, email) is not None:
         raise EmailTaken()
+    if kind is UserKind.staff and await repository.pending_users_by_email(session, email, limit=1):
+        raise EmailTaken("A client account waits for this e-mail to be verified.")
     now = utcnow()
     user = User(
         id=new_id(),
@@ -183,17 +203,22 @@ async def create_user(
         updated_at=now,
     )
     session.add(user)
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # a concurrent sign-up with the same e-mail
-        raise EmailTaken() from exc
+    await flush_or_raise(session, EmailTaken())  # a concurrent staff account, same e-mail
     return user
 
 
 async def signup_client(
     session: AsyncSession, *, email: str, password: str, first_name: str, last_name: str
 ) -> tuple[User, TokenPair]:
-    """Create a client account, log it in, and send the e-mail verification link."""
+    """Create a client account, log it in, and send the e-mail verification link.
+
+    The address is not hers until she opens the link: the account starts with a client record
+    of its own that nothing is matched to by e-mail, and other accounts may wait on the same
+    address (the first to verify it keeps it)."""
+    waiting = await repository.pending_users_by_email(session, email)
+    await repository.delete_pending_users(
+        session, [u.id for u in waiting[MAX_PENDING_SIGNUPS - 1 :]]
+    )
     user = await create_user(
         session,
         email=email,
@@ -204,7 +229,7 @@ async def signup_client(
         last_name=last_name,
     )
     await clients.record_for_new_account(
-        session, user_id=user.id, email=user.email, first_name=first_name, last_name=last_name
+        session, user_id=user.id, first_name=first_name, last_name=last_name
     )
     await _send_one_time_token(
         session, user, EMAIL_VERIFICATION, TOPIC_EMAIL_VERIFICATION, timedelta(days=7)
@@ -238,7 +263,11 @@ async def request_password_reset(session: AsyncSession, *, email: str, ip: str) 
     """Send a reset link if the account exists. The answer is the same either way."""
     await ratelimit.enforce(f"reset:ip:{ip}", limit=10, window_seconds=3600)
     await ratelimit.enforce(f"reset:email:{email_key(email)}", limit=3, window_seconds=3600)
-    user = await repository.get_user_by_email(session, email)
+    # Nobody owns the address yet: the newest account waiting on it gets the link, and
+    # resetting proves the mailbox like a verification does.
+    user = await repository.get_user_by_email(session, email) or next(
+        iter(await repository.pending_users_by_email(session, email, limit=1)), None
+    )
     if user is None or not user.is_active:
         return
     minutes = get_settings().security.password_reset_minutes
@@ -248,15 +277,49 @@ async def request_password_reset(session: AsyncSession, *, email: str, ip: str) 
 
 
 async def _use_one_time_token(session: AsyncSession, token: str, purpose: str) -> User:
-    stored = await repository.one_time_token_for_update(session, token_digest(token), purpose)
+    digest = token_digest(token)
+    found = await repository.one_time_token(session, digest, purpose)
+    user = await repository.get_user(session, found.user_id) if found else None
+    if user is None:
+        raise InvalidOneTimeToken()
+    # The accounts of the address are locked before the token: of two links for one address
+    # opened at once, the second waits, and finds its token gone if the first removed it.
+    await repository.lock_users_with_email(session, user.email)
+    stored = await repository.one_time_token(session, digest, purpose, lock=True)
     now = utcnow()
     if stored is None or stored.used_at is not None or stored.expires_at <= now:
         raise InvalidOneTimeToken()
     stored.used_at = now
-    user = await repository.get_user(session, stored.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         raise InvalidOneTimeToken()
     return user
+
+
+async def _claim_email(session: AsyncSession, user: User) -> None:
+    """She proved the mailbox: the address becomes hers, the other accounts waiting on it are
+    removed, and her account reaches the client record with that e-mail."""
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        await flush_or_raise(session, InvalidOneTimeToken())  # a staff account has it
+        losers = [u.id for u in await repository.pending_users_by_email(session, user.email)]
+        if losers:
+            await repository.delete_pending_users(session, losers)
+            await audit.record(
+                session,
+                "auth.pending_accounts_removed",
+                actor_user_id=user.id,
+                subject_type="user",
+                subject_id=user.id,
+                data={"removed": len(losers)},
+            )
+    if user.kind == UserKind.client:
+        await clients.link_account(
+            session,
+            user_id=user.id,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+        )
 
 
 async def reset_password(session: AsyncSession, *, token: str, new_password: str) -> None:
@@ -264,8 +327,7 @@ async def reset_password(session: AsyncSession, *, token: str, new_password: str
     user = await _use_one_time_token(session, token, PASSWORD_RESET)
     user.password_hash = await hash_password(new_password)
     user.updated_at = utcnow()
-    # Proving control of the mailbox also verifies it.
-    user.email_verified_at = user.email_verified_at or utcnow()
+    await _claim_email(session, user)  # proving control of the mailbox also verifies it
     await repository.revoke_all_for_user(session, user.id, utcnow())
     await ratelimit.clear(f"login:lock:{email_key(user.email)}")
     await audit.record(
@@ -278,10 +340,9 @@ async def reset_password(session: AsyncSession, *, token: str, new_password: str
 
 
 async def verify_email(session: AsyncSession, *, token: str) -> None:
+    """Open a verification link: the address is proven, and only now linked to her record."""
     user = await _use_one_time_token(session, token, EMAIL_VERIFICATION)
-    user.email_verified_at = user.email_verified_at or utcnow()
-    if user.kind == UserKind.client:
-        await clients.link_account(session, user_id=user.id, email=user.email)
+    await _claim_email(session, user)
 
 
 async def get_user(session: AsyncSession, user_id: UUID) -> User:

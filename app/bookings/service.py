@@ -89,7 +89,6 @@ async def _resolve_client(session: AsyncSession, actor: Actor, data: NewBooking)
         last_name=data.client.last_name,
         email=str(data.client.email) if data.client.email else None,
         phone=data.client.phone,
-        user_id=actor.user_id if actor.kind == "client" else None,
     )
     return ref.id
 

@@ -15,6 +15,7 @@ from app.clients.errors import ClientAlreadyErased, MergeSameClient
 from app.clients.models import Client, ClientConsent, ClientHealthNote, ClientNote
 from app.clients.schemas import ClientSearchHit, DuplicatePair
 from app.core.clock import utcnow
+from app.giftcards import public as giftcards
 from app.payments import public as payments
 
 NAME_SIMILARITY = 0.6
@@ -83,6 +84,7 @@ async def merge(
         raise ClientAlreadyErased()
     moved = await bookings.reassign_client(session, source_id=source_id, target_id=target_id)
     await payments.reassign_client(session, source_id=source_id, target_id=target_id)
+    await giftcards.reassign_buyer(session, source_id=source_id, target_id=target_id)
     for model in (ClientNote, ClientHealthNote, ClientConsent):
         await session.execute(
             update(model).where(model.client_id == source_id).values(client_id=target_id)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.clients import repository
+from app.auth import public as auth
+from app.clients import merge, repository
 from app.clients.errors import ClientNotFound, InvalidPhone
 from app.clients.models import Client, ClientConsent
 from app.clients.phone import to_e164
@@ -34,10 +35,18 @@ def _ref(client: Client) -> ClientRef:
 
 
 async def get_client(session: AsyncSession, client_id: UUID) -> ClientRef:
+    """The client and where to reach her. A record whose account has not verified its
+    address yet holds no e-mail (nothing may be matched to it by one), but her messages
+    still go to the address she signed up with."""
     client = await session.get(Client, client_id)
     if client is None:
         raise ClientNotFound()
-    return _ref(client)
+    ref = _ref(client)
+    if client.email is None and client.user_id is not None:
+        account = await auth.get_user_ref(session, client.user_id)
+        if account is not None:
+            ref = replace(ref, email=account.email)
+    return ref
 
 
 async def client_for_user(session: AsyncSession, user_id: UUID) -> ClientRef | None:
@@ -52,13 +61,14 @@ async def find_or_create(
     last_name: str,
     email: str | None,
     phone: str | None,
-    user_id: UUID | None = None,
 ) -> ClientRef:
     """The client with this e-mail (or, without one, this phone), created if new.
 
     Details sent by the public site never overwrite an existing record (staff review them),
-    and an existing record is never linked to an account here: that takes a verified e-mail
-    (`link_account`).
+    and no record is ever linked to an account here: that takes a verified e-mail
+    (`link_account`). A phone alone is nobody's proof: it only finds a record no account can
+    see, one with no account and no e-mail (a phone typed on `PATCH /me` or on a booking form
+    would otherwise hand that phone's bookings to whoever typed it).
     """
     e164 = to_e164(phone) if phone else None
     if phone and e164 is None:
@@ -69,7 +79,10 @@ async def find_or_create(
         client = await session.scalar(select(Client).where(Client.email == email))
     if client is None and e164 and not email:
         client = await session.scalar(
-            select(Client).where(Client.phone == e164).order_by(Client.created_at).limit(1)
+            select(Client)
+            .where(Client.phone == e164, Client.email.is_(None), Client.user_id.is_(None))
+            .order_by(Client.created_at)
+            .limit(1)
         )
     if client is None:
         now = utcnow()
@@ -79,7 +92,6 @@ async def find_or_create(
             last_name=last_name,
             email=email,
             phone=e164,
-            user_id=user_id,
             created_at=now,
             updated_at=now,
         )
@@ -101,28 +113,54 @@ async def get_clients(session: AsyncSession, ids: set[UUID]) -> dict[UUID, Clien
 
 
 async def record_for_new_account(
-    session: AsyncSession, *, user_id: UUID, email: str, first_name: str, last_name: str
+    session: AsyncSession, *, user_id: UUID, first_name: str, last_name: str
 ) -> None:
-    """At sign-up: a new client gets her record now; a known e-mail waits for verification,
-    so nobody reaches someone else's record by signing up with her address."""
-    if await session.scalar(select(Client.id).where(Client.email == email.lower())) is None:
-        await find_or_create(
-            session,
+    """At sign-up: a record of the account's own, without the e-mail she typed. What she
+    books from her account goes there; nothing is matched to it by e-mail or phone, so an
+    address nobody has proven reaches nobody's bookings, cards or messages."""
+    now = utcnow()
+    session.add(
+        Client(
+            id=new_id(),
             first_name=first_name,
             last_name=last_name,
-            email=email,
-            phone=None,
             user_id=user_id,
+            created_at=now,
+            updated_at=now,
         )
-
-
-async def link_account(session: AsyncSession, *, user_id: UUID, email: str) -> None:
-    """Once the account's e-mail is verified, link it to the client record with that e-mail."""
-    client = await session.scalar(
-        select(Client).where(Client.email == email.lower()).with_for_update()
     )
-    if client is not None and client.user_id is None and client.anonymized_at is None:
-        client.user_id = user_id
+    await session.flush()
+
+
+async def link_account(
+    session: AsyncSession, *, user_id: UUID, email: str, first_name: str, last_name: str
+) -> None:
+    """Once the account's e-mail is verified: the record with that e-mail becomes hers, with
+    what her account's own record held merged into it; without one, her own record takes the
+    e-mail (and is made if she has none)."""
+    email = email.lower()
+    own = await session.scalar(select(Client).where(Client.user_id == user_id).with_for_update())
+    known = await session.scalar(select(Client).where(Client.email == email).with_for_update())
+    if known is not None and known.anonymized_at is None and known.user_id in (None, user_id):
+        if own is None:
+            known.user_id = user_id
+        elif own.id != known.id:
+            await merge.merge(session, source_id=own.id, target_id=known.id, actor_user_id=user_id)
+    elif known is None and own is not None and own.email is None:
+        own.email, own.updated_at = email, utcnow()
+    elif known is None and own is None:
+        now = utcnow()
+        session.add(
+            Client(
+                id=new_id(),
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                user_id=user_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
 
 async def current_consents(session: AsyncSession, client_id: UUID) -> dict[str, bool]:

@@ -6,28 +6,36 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.clock import utcnow
+from app.core.timeutils import zone
 from app.giftcards.models import GiftCard
 from app.giftcards.service import balances
 
 ERASED = "Client effacé"
 
 
+def received_by(email: str) -> Any:
+    """Cards sent to this address that have reached it: a card is the buyer's surprise until
+    its delivery date, so it shows in the recipient's account (and export) from that day."""
+    today = utcnow().astimezone(zone()).date()
+    return and_(func.lower(GiftCard.recipient_email) == email.lower(), GiftCard.deliver_on <= today)
+
+
 def _hers(client_id: UUID, email: str | None) -> Any:
     conditions = [GiftCard.buyer_client_id == client_id]
     if email:
-        conditions += [
-            func.lower(GiftCard.buyer_email) == email.lower(),
-            func.lower(GiftCard.recipient_email) == email.lower(),
-        ]
+        conditions += [func.lower(GiftCard.buyer_email) == email.lower(), received_by(email)]
     return or_(*conditions)
 
 
 async def export_client_gift_cards(
     session: AsyncSession, client_id: UUID, email: str | None
 ) -> list[dict[str, Any]]:
+    """Her cards for a GDPR export: those she bought, and those sent to her e-mail that
+    reached it."""
     cards = list(await session.scalars(select(GiftCard).where(_hers(client_id, email))))
     left = await balances(session, [c.id for c in cards])
     return [
@@ -43,6 +51,15 @@ async def export_client_gift_cards(
         }
         for c in cards
     ]
+
+
+async def reassign_buyer(session: AsyncSession, *, source_id: UUID, target_id: UUID) -> None:
+    """A merge of client records: the cards she bought follow her."""
+    await session.execute(
+        update(GiftCard)
+        .where(GiftCard.buyer_client_id == source_id)
+        .values(buyer_client_id=target_id)
+    )
 
 
 async def anonymize_client_gift_cards(

@@ -19,6 +19,7 @@ from app.core.storage import get_storage
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.giftcards import codes, delivery, service
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
+from app.giftcards.public import received_by
 from app.payments import public as payments
 
 router = APIRouter(tags=["gift cards"])
@@ -373,13 +374,14 @@ async def redeem_online(
 
 @router.get("/api/v1/me/gift-cards")
 async def my_gift_cards(principal: ClientSelf, session: DbSession) -> list[CardOut]:
-    """Cards the client bought, and cards sent to her e-mail."""
+    """Cards the client bought, and cards sent to her verified e-mail from their delivery
+    date."""
     own = await clients.client_for_user(session, principal.user_id)
     if own is None:
         return []
     conditions = [GiftCard.buyer_client_id == own.id]
-    if own.email:
-        conditions.append(func.lower(GiftCard.recipient_email) == own.email.lower())
+    if own.email:  # a record holds its e-mail once the account has verified it
+        conditions.append(received_by(own.email))
     cards = list(
         await session.scalars(
             select(GiftCard)

@@ -322,7 +322,7 @@ async def test_signup_creates_a_client_account_and_e_mails_a_verification_link(
 
 
 async def test_signup_with_a_taken_email_is_a_409(client: AsyncClient) -> None:
-    user = await make_user(kind=UserKind.client, role=None)
+    user = await make_user(kind=UserKind.client, role=None, verified=True)
     response = await client.post(
         "/api/v1/auth/signup",
         json={

@@ -16,11 +16,10 @@ from app.clients.models import Client
 from app.clients.tasks import flag_inactive_clients
 from app.core import clock
 from app.core.db import Base
-from app.integrations.console import console
 from app.notifications.models import Message
 from app.payments.models import Payment
 from tests.bookings.salon import make_practitioner, make_service, open_salon, paris
-from tests.builders import AuthHeaders, deliver_messages, sign_up
+from tests.builders import AuthHeaders, deliver_messages, sign_up, verify_email
 
 HELENE = {
     "first_name": "Hélène",
@@ -195,12 +194,12 @@ async def test_sign_up_links_an_existing_record_only_once_the_email_is_verified(
     headers = await sign_up(client, HELENE["email"], "H", "D")
 
     before = await client.get("/api/v1/me", headers=headers)
-    await deliver_messages()
-    token = console.emails[-1].text.split("token=")[1].split()[0]
-    await client.post("/api/v1/auth/verify-email", json={"token": token})
+    await verify_email(client, HELENE["email"])
     after = await client.get("/api/v1/me", headers=headers)
 
-    assert before.json()["code"] == "no_client_record"
+    # Before: the account's own record, which holds no e-mail and matches nobody's.
+    assert before.json()["id"] != existing["id"]
+    assert before.json()["email"] is None
     assert after.json()["id"] == existing["id"]
     assert after.json()["has_account"] is True
 
@@ -343,6 +342,7 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
     facial = await make_service(minutes=60, price_cents=6000, home=True)
     await make_practitioner("Camille", [facial])
     account = await sign_up(client, HELENE["email"], "Hélène", "Dupont")
+    await verify_email(client, HELENE["email"])  # an address she never proved is not hers
     me = (await client.get("/api/v1/me", headers=account)).json()
     await client.patch(
         "/api/v1/me", json={"phone": "06 12 34 56 78", "address": "Bellecour"}, headers=account

@@ -5,6 +5,7 @@ from httpx import AsyncClient
 
 from app import registry
 from app.core.errors import all_error_classes
+from tests.builders import verify_email
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
 
@@ -57,6 +58,7 @@ async def test_conflict_is_a_409_problem(client: AsyncClient) -> None:
         "last_name": "B",
     }
     await client.post("/api/v1/auth/signup", json=body)
+    await verify_email(client, "a@example.fr")  # an unverified address stays open to others
     response = await client.post("/api/v1/auth/signup", json=body)
 
     assert response.status_code == 409
