@@ -4,13 +4,17 @@ number the client types herself attaches nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.models import Role
+from app.auth.models import Role, User
+from app.clients.models import Client
 from app.core import clock
 from app.integrations.console import console
 from tests.bookings.salon import facial_with_camille, paris
@@ -262,3 +266,71 @@ async def test_the_welcome_e_mail_says_what_to_do_if_it_was_not_her(client: Asyn
     assert "Si vous n'avez pas créé ce compte" in mail.text
     assert "ignorez cet e-mail" in mail.text
     assert "sans votre confirmation" in mail.text
+
+
+async def test_two_pending_accounts_verifying_at_once_leave_one_owner(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    await sign_up(client, VICTIM, "mot-de-passe-pirate", "Mallory")
+    await sign_up(client, VICTIM, "une-phrase-secrete", "Hélène")
+    await deliver_messages()
+    tokens = [
+        m.text.split("token=")[1].split()[0]
+        for m in console.emails
+        if m.to == VICTIM and "/compte/verifier?" in m.text
+    ]
+
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/auth/verify-email", json={"token": t}) for t in tokens)
+    )
+
+    assert sorted(a.status_code for a in answers) == [204, 400]
+    accounts = (await session.scalars(select(User).where(User.email == VICTIM))).all()
+    assert len(accounts) == 1
+    assert accounts[0].email_verified_at is not None
+    linked = await session.scalar(select(func.count()).where(Client.user_id == accounts[0].id))
+    assert linked == 1
+
+
+async def test_a_password_reset_proves_the_address_and_links_her_record(
+    client: AsyncClient,
+) -> None:
+    facial, _ = await facial_with_camille()
+    await sign_up(client, VICTIM, "mot-de-passe-pirate", "Mallory")
+    booked = await guest_booking(client, facial, TOMORROW_TEN, email=VICTIM)
+
+    asked = await client.post("/api/v1/auth/password-reset/request", json={"email": VICTIM})
+    await deliver_messages()
+    (mail,) = [m for m in console.emails if "/mot-de-passe/nouveau?" in m.text]
+    token = mail.text.split("token=")[1].split()[0]
+    done = await client.post(
+        "/api/v1/auth/password-reset/confirm",
+        json={"token": token, "new_password": "ma-nouvelle-phrase"},
+    )
+    helene = await log_in(client, VICTIM, "ma-nouvelle-phrase")
+
+    assert asked.status_code == 202
+    assert done.status_code == 204
+    assert (await what_she_sees(client, helene))["bookings"] == [booked["id"]]
+    refused = await client.post(
+        "/api/v1/auth/token", data={"username": VICTIM, "password": "mot-de-passe-pirate"}
+    )
+    assert refused.status_code == 401
+
+
+async def test_a_sixth_sign_up_on_one_address_pushes_out_the_oldest(client: AsyncClient) -> None:
+    for n in range(6):
+        await sign_up(client, VICTIM, f"mot-de-passe-{n}-long", f"Essai {n}")
+
+    oldest = await client.post(
+        "/api/v1/auth/token", data={"username": VICTIM, "password": "mot-de-passe-0-long"}
+    )
+    others = [
+        await client.post(
+            "/api/v1/auth/token", data={"username": VICTIM, "password": f"mot-de-passe-{n}-long"}
+        )
+        for n in range(1, 6)
+    ]
+
+    assert oldest.status_code == 401
+    assert [o.status_code for o in others] == [200] * 5
