@@ -84,7 +84,11 @@ async def me(principal: CurrentUser, session: DbSession) -> UserOut:
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, responses=error_responses(EmailTaken))
 async def signup(body: SignupIn, session: DbSession) -> SignupOut:
-    """Create a client account for the public site; a verification link is e-mailed."""
+    """Create a client account for the public site; a verification link is e-mailed.
+
+    The account reaches nothing held under its e-mail until the link is opened. An address
+    no account has verified stays open to other sign-ups (the first to verify keeps it);
+    a verified one answers 409 `email_taken`."""
     user, pair = await service.signup_client(
         session,
         email=str(body.email),
