@@ -236,8 +236,7 @@ async def _send_one_time_token(
 
 async def request_password_reset(session: AsyncSession, *, email: str, ip: str) -> None:
     """Send a reset link if the account exists. The answer is the same either way."""
-    await ratelimit.enforce(f"reset:ip:{ip}", limit=10, window_seconds=3600)
-    await ratelimit.enforce(f"reset:email:{email_key(email)}", limit=3, window_seconds=3600)
+    await ratelimit.limit_public_flow("password_reset", address=ip, contacts=(email,))
     user = await repository.get_user_by_email(session, email)
     if user is None or not user.is_active:
         return
