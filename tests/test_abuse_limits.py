@@ -131,10 +131,10 @@ async def test_one_contact_is_limited_whatever_the_address(facial: UUID) -> None
                 email="toujours@example.fr",
                 **{"X-Forwarded-For": f"203.0.113.{n + 1}"},
             )
-            for n in range(12)
+            for n in range(22)
         ]
 
-    assert _statuses(answers) == [201] * 10 + [429] * 2
+    assert _statuses(answers) == [201] * 20 + [429] * 2
 
 
 async def test_staff_at_the_desk_are_not_limited(

@@ -308,11 +308,13 @@ async def _may_manage_feed(session: DbSession, principal: Principal, practitione
     own = await practitioners.practitioner_for_user(session, principal.user_id)
     if own != practitioner_id and not principal.has_role(Role.owner, Role.manager):
         raise Forbidden("You can only manage your own calendar link.")
+    if not await practitioners.existing_practitioner_ids(session, [practitioner_id]):
+        raise practitioners.PractitionerNotFound()
 
 
 @router.get(
     "/api/v1/practitioners/{practitioner_id}/calendar-feed",
-    responses=error_responses(Forbidden),
+    responses=error_responses(Forbidden, practitioners.PractitionerNotFound),
 )
 async def calendar_feed_link(
     practitioner_id: UUID, principal: Staff, session: DbSession
@@ -330,7 +332,7 @@ async def calendar_feed_link(
 
 @router.post(
     "/api/v1/practitioners/{practitioner_id}/calendar-feed/rotate",
-    responses=error_responses(Forbidden),
+    responses=error_responses(Forbidden, practitioners.PractitionerNotFound),
 )
 async def rotate_calendar_feed(
     practitioner_id: UUID, principal: Staff, session: DbSession

@@ -126,7 +126,7 @@ class LimitSettings(BaseSettings):
     model_config = _section("LIMITS_")
 
     booking_per_address: RateSetting = Rate(20, 3600)
-    booking_per_contact: RateSetting = Rate(10, 86400)
+    booking_per_contact: RateSetting = Rate(20, 86400)
     waitlist_per_address: RateSetting = Rate(10, 3600)
     waitlist_per_contact: RateSetting = Rate(5, 86400)
     gift_card_checkout_per_address: RateSetting = Rate(10, 3600)

@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import get_user_ref
+from app.practitioners.errors import PractitionerNotFound
 from app.practitioners.models import (
     Absence,
     Practitioner,
@@ -22,6 +23,7 @@ from app.practitioners.topics import TOPIC_DEACTIVATED
 
 __all__ = [
     "TOPIC_DEACTIVATED",
+    "PractitionerNotFound",
     "PractitionerSchedule",
     "ServiceTerms",
     "absence_statement",
