@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -233,3 +234,27 @@ def _settings_back(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     get_settings.cache_clear()
+
+
+async def test_a_forged_forwarded_for_does_not_reset_the_login_limit(client: AsyncClient) -> None:
+    answers = [
+        await client.post(
+            "/api/v1/auth/token",
+            data={"username": f"x{n}@example.fr", "password": "wrong"},
+            headers={"X-Forwarded-For": f"198.51.100.{n + 1}"},
+        )
+        for n in range(31)
+    ]
+
+    assert _statuses(answers) == [401] * 30 + [429]
+
+
+def test_the_image_believes_forwarded_headers_only_from_the_trusted_proxies() -> None:
+    command = next(
+        line
+        for line in Path("Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.startswith("CMD")
+    )
+
+    assert "--forwarded-allow-ips=*" not in command
+    assert "--no-proxy-headers" in command
