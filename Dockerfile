@@ -27,5 +27,7 @@ USER salon
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2).status != 200)"
-# Behind a reverse proxy: trust its X-Forwarded-* headers so client IPs (rate limits) are real.
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips=*"]
+# X-Forwarded-For/-Proto are read by the app itself, and only from the peers listed in
+# APP_TRUSTED_PROXIES (loopback by default): a header from anyone else is ignored, so the rate
+# limits (login included) cannot be dodged by forging it. uvicorn's own handling is off.
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers"]

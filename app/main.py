@@ -24,7 +24,11 @@ from app.core.db import dispose_engine
 from app.core.errors import install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
-from app.core.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
+from app.core.middleware import (
+    ProxyHeadersMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.core.redis import close_redis
 from app.coupons.router import router as coupons_router
 from app.giftcards.router import router as giftcards_router
@@ -62,7 +66,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
 
-    # Added innermost first: a request meets RequestId first and Idempotency last.
+    # Added innermost first: a request meets ProxyHeaders first and Idempotency last.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
@@ -76,6 +80,7 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.app.https_only)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.app.trusted_hosts)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ProxyHeadersMiddleware)
 
     app.include_router(health.router)
     app.include_router(auth_router)

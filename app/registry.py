@@ -14,6 +14,7 @@ MODULES = (
     "app.availability.models",
     "app.clients.models",
     "app.bookings.models",
+    "app.bookings.feeds",
     "app.payments.models",
     "app.payments.refunds",
     "app.notifications.models",

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import repository
 from app.auth.audit import record as record_audit
 from app.auth.dependencies import (
+    ClientIp,
     ClientSelf,
     CurrentUser,
     DbSession,
@@ -20,8 +21,10 @@ from app.auth.dependencies import (
     ensure_self_or_roles,
     require,
 )
+from app.auth.limits import limit_visitor
 from app.auth.models import AuditLogEntry, Role, User, UserKind
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
+from app.auth.staff import TOPIC_STAFF_DEACTIVATED
 from app.auth.topics import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
 from app.core.outbox import OutboxEvent
 
@@ -54,6 +57,8 @@ __all__ = [
     "MANAGERS",
     "TOPIC_EMAIL_VERIFICATION",
     "TOPIC_PASSWORD_RESET",
+    "TOPIC_STAFF_DEACTIVATED",
+    "ClientIp",
     "ClientSelf",
     "CurrentUser",
     "DbSession",
@@ -68,6 +73,7 @@ __all__ = [
     "UserRef",
     "ensure_self_or_roles",
     "get_user_ref",
+    "limit_visitor",
     "record_audit",
     "require",
 ]

@@ -19,6 +19,7 @@ from app.auth.errors import (
     RefreshTokenReused,
     UserNotFound,
 )
+from app.auth.limits import limit_visitor
 from app.auth.models import AuditLogEntry, Role, User, UserKind
 from app.auth.principal import MANAGERS
 from app.auth.schemas import (
@@ -82,13 +83,19 @@ async def me(principal: CurrentUser, session: DbSession) -> UserOut:
     return UserOut.model_validate(await service.get_user(session, principal.user_id))
 
 
-@router.post("/signup", status_code=status.HTTP_201_CREATED, responses=error_responses(EmailTaken))
-async def signup(body: SignupIn, session: DbSession) -> SignupOut:
+@router.post(
+    "/signup",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(EmailTaken, RateLimited),
+)
+async def signup(body: SignupIn, session: DbSession, ip: ClientIp) -> SignupOut:
     """Create a client account for the public site; a verification link is e-mailed.
+    Limited per address and per e-mail (429).
 
     The account reaches nothing held under its e-mail until the link is opened. An address
     no account has verified stays open to other sign-ups (the first to verify keeps it);
     a verified one answers 409 `email_taken`."""
+    await limit_visitor("signup", None, ip, str(body.email))
     user, pair = await service.signup_client(
         session,
         email=str(body.email),

@@ -261,8 +261,7 @@ async def _send_one_time_token(
 
 async def request_password_reset(session: AsyncSession, *, email: str, ip: str) -> None:
     """Send a reset link if the account exists. The answer is the same either way."""
-    await ratelimit.enforce(f"reset:ip:{ip}", limit=10, window_seconds=3600)
-    await ratelimit.enforce(f"reset:email:{email_key(email)}", limit=3, window_seconds=3600)
+    await ratelimit.limit_public_flow("password_reset", address=ip, contacts=(email,))
     # Nobody owns the address yet: the newest account waiting on it gets the link, and
     # resetting proves the mailbox like a verification does.
     user = await repository.get_user_by_email(session, email) or next(

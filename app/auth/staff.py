@@ -12,9 +12,12 @@ from app.auth.errors import EmailTaken, InsufficientRole, UserNotFound
 from app.auth.models import Role, User, UserKind
 from app.auth.principal import Principal
 from app.auth.service import create_user, email_key, get_user
-from app.core import ratelimit
+from app.core import outbox, ratelimit
 from app.core.clock import utcnow
 from app.core.security import hash_password
+
+# Payload: user_id, at. Followed by bookings (her calendar feed is revoked).
+TOPIC_STAFF_DEACTIVATED = "auth.staff_deactivated"
 
 
 async def create_staff(
@@ -78,6 +81,9 @@ async def update_staff(
         changes["is_active"], user.is_active = is_active, is_active
         if not is_active:
             await repository.revoke_all_for_user(session, user.id, utcnow())
+            await outbox.enqueue(
+                session, TOPIC_STAFF_DEACTIVATED, {"user_id": user.id, "at": utcnow()}
+            )
     if first_name is not None:
         user.first_name = first_name
     if last_name is not None:

@@ -52,7 +52,7 @@ async def booking_brief(session: AsyncSession, booking_id: UUID) -> BookingBrief
         deposit_cents=booking.deposit_cents,
         services=[services[i.service_id] for i in items],
         practitioners=sorted({people[i.practitioner_id] for i in items}),
-        manage_token=links.manage_token(booking.id, booking.start_at),
+        manage_token=links.manage_token(booking.id, booking.end_at),
     )
 
 

@@ -37,3 +37,7 @@ class ClientRequired(AppError):
 
 class InvalidCalendarFeed(AppError):
     status, code, title = 403, "invalid_calendar_feed", "This calendar link is not valid"
+
+
+class CalendarFeedRevoked(AppError):
+    status, code, title = 403, "calendar_feed_revoked", "This calendar link has been revoked"

@@ -1,24 +1,25 @@
-"""Signed links: the client's manage link (move or cancel without an account) and each
-practitioner's private calendar feed."""
+"""The client's manage link (see, move or cancel a booking without an account): a token
+signed for this one purpose, that dies with the booking's end."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
-from app.bookings.errors import InvalidCalendarFeed, InvalidManageLink
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bookings import repository
+from app.bookings.errors import InvalidManageLink
+from app.bookings.models import Booking
 from app.core.clock import utcnow
 from app.core.security import InvalidToken, sign_payload, verify_payload
 
 MANAGE = "booking-manage"
-FEED = "calendar-feed"
-# The manage link works until a day after the visit (to see what was booked).
-MANAGE_GRACE = timedelta(days=1)
-FEED_LIFETIME = timedelta(days=3650)
 
 
-def manage_token(booking_id: UUID, start_at: datetime) -> str:
-    return sign_payload(MANAGE, {"b": str(booking_id)}, expires_at=start_at + MANAGE_GRACE)
+def manage_token(booking_id: UUID, ends_at: datetime) -> str:
+    """A link that works until the booking ends (`ends_at`, its end when the link is made)."""
+    return sign_payload(MANAGE, {"b": str(booking_id)}, expires_at=ends_at)
 
 
 def booking_from_manage_token(token: str) -> UUID:
@@ -28,14 +29,10 @@ def booking_from_manage_token(token: str) -> UUID:
         raise InvalidManageLink() from exc
 
 
-def feed_token(practitioner_id: UUID) -> str:
-    return sign_payload(FEED, {"p": str(practitioner_id)}, expires_at=utcnow() + FEED_LIFETIME)
-
-
-def practitioner_from_feed_token(token: str, practitioner_id: UUID) -> None:
-    try:
-        valid = verify_payload(FEED, token).get("p") == str(practitioner_id)
-    except InvalidToken as exc:
-        raise InvalidCalendarFeed() from exc
-    if not valid:
-        raise InvalidCalendarFeed()
+async def booking_from_link(session: AsyncSession, token: str, *, lock: bool = False) -> Booking:
+    """The booking behind a manage link, refused once the booking has ended: a link sent before
+    it was moved earlier dies with the new end, not the old one."""
+    booking = await repository.get_booking(session, booking_from_manage_token(token), lock=lock)
+    if booking is None or booking.end_at <= utcnow():
+        raise InvalidManageLink()
+    return booking

@@ -232,3 +232,17 @@ class WaitlistEntry(Base):
             postgresql_where=text("status = 'waiting'"),
         ),
     )
+
+
+class CalendarFeedToken(Base):
+    """A practitioner's private iCalendar link: one live token at most, of which only the
+    SHA-256 is kept. Rotating replaces it; deactivating her (or her account) revokes it."""
+
+    __tablename__ = "calendar_feed_tokens"
+
+    practitioner_id: Mapped[UUID] = mapped_column(
+        ForeignKey("practitioners.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

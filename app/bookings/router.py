@@ -6,13 +6,25 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.auth.public import FRONT_DESK, ClientSelf, DbSession, FrontDesk, MaybeUser, Role, Staff
+from app.auth.public import (
+    FRONT_DESK,
+    ClientIp,
+    ClientSelf,
+    DbSession,
+    FrontDesk,
+    MaybeUser,
+    Principal,
+    Role,
+    Staff,
+    limit_visitor,
+)
 from app.availability.public import ServicesNotBookable
-from app.bookings import calendar, links, repository, service, waitlist
+from app.bookings import calendar, feeds, links, repository, service, waitlist
 from app.bookings.dependencies import BookingForCaller, actor_of
 from app.bookings.errors import (
     BookingNotChangeable,
     BookingNotFound,
+    CalendarFeedRevoked,
     ClientRequired,
     InvalidCalendarFeed,
     InvalidManageLink,
@@ -26,6 +38,7 @@ from app.bookings.schemas import (
     BookingCreate,
     BookingItemOut,
     BookingOut,
+    CalendarFeedOut,
     CalendarOut,
     CancelIn,
     RescheduleIn,
@@ -35,7 +48,7 @@ from app.bookings.schemas import (
 )
 from app.clients import public as clients
 from app.core.clock import utcnow
-from app.core.errors import Forbidden, error_responses
+from app.core.errors import Forbidden, RateLimited, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone
 from app.practitioners import public as practitioners
@@ -79,7 +92,7 @@ def _booking_out(
             )
             for i in items
         ],
-        manage_token=links.manage_token(booking.id, booking.start_at) if with_token else None,
+        manage_token=links.manage_token(booking.id, booking.end_at) if with_token else None,
     )
 
 
@@ -100,14 +113,16 @@ async def _page_out(session: DbSession, page: Page[Booking]) -> Page[BookingOut]
     "/api/v1/bookings",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        SlotUnavailable, PrerequisiteMissing, ClientRequired, ServicesNotBookable
+        SlotUnavailable, PrerequisiteMissing, ClientRequired, ServicesNotBookable, RateLimited
     ),
 )
 async def create_booking(
-    body: BookingCreate, principal: MaybeUser, session: DbSession
+    body: BookingCreate, principal: MaybeUser, session: DbSession, ip: ClientIp
 ) -> BookingOut:
     """Book one or more services in sequence. The slot is re-checked here; a taken or invalid
-    slot answers 409 `slot_unavailable` and creates nothing. Send an `Idempotency-Key`."""
+    slot answers 409 `slot_unavailable` and creates nothing. Send an `Idempotency-Key`.
+    Online bookings (and holds) are limited per address and per contact (429)."""
+    await limit_visitor("booking", principal, ip, *(body.client.contacts if body.client else ()))
     actor = actor_of(principal)
     if actor.kind == "link":
         actor = service.Actor(kind="online")
@@ -234,7 +249,7 @@ async def change_status(
 @router.get("/api/v1/bookings/manage/{token}", responses=error_responses(InvalidManageLink))
 async def view_by_link(token: str, session: DbSession) -> BookingOut:
     """The booking behind a manage link from the confirmation (no account needed)."""
-    booking = await service.get_booking(session, links.booking_from_manage_token(token))
+    booking = await links.booking_from_link(session, token)
     return await _out(session, booking)
 
 
@@ -243,7 +258,7 @@ async def view_by_link(token: str, session: DbSession) -> BookingOut:
     responses=error_responses(InvalidManageLink, *_CHANGE_ERRORS),
 )
 async def cancel_by_link(token: str, body: CancelIn, session: DbSession) -> BookingOut:
-    booking = await service.get_booking(session, links.booking_from_manage_token(token), lock=True)
+    booking = await links.booking_from_link(session, token, lock=True)
     booking = await service.cancel_booking(
         session, booking, service.Actor(kind="link"), reason=body.reason
     )
@@ -255,7 +270,8 @@ async def cancel_by_link(token: str, body: CancelIn, session: DbSession) -> Book
     responses=error_responses(InvalidManageLink, *_CHANGE_ERRORS),
 )
 async def reschedule_by_link(token: str, body: RescheduleIn, session: DbSession) -> BookingOut:
-    booking = await service.get_booking(session, links.booking_from_manage_token(token), lock=True)
+    """Move the booking; the answer carries a fresh `manage_token` that lasts to the new end."""
+    booking = await links.booking_from_link(session, token, lock=True)
     booking = await service.reschedule_booking(
         session,
         booking,
@@ -263,7 +279,7 @@ async def reschedule_by_link(token: str, body: RescheduleIn, session: DbSession)
         start=body.start,
         practitioner_id=body.practitioner_id,
     )
-    return await _out(session, booking)
+    return await _out(session, booking, with_token=True)
 
 
 @router.get("/api/v1/calendar")
@@ -288,25 +304,53 @@ async def staff_calendar(
     )
 
 
-@router.get("/api/v1/practitioners/{practitioner_id}/calendar-feed")
-async def calendar_feed_link(
-    practitioner_id: UUID, principal: Staff, session: DbSession
-) -> dict[str, str]:
-    """The private iCalendar link for her phone (managers, or the practitioner herself)."""
+async def _may_manage_feed(session: DbSession, principal: Principal, practitioner_id: UUID) -> None:
     own = await practitioners.practitioner_for_user(session, principal.user_id)
     if own != practitioner_id and not principal.has_role(Role.owner, Role.manager):
-        raise Forbidden("You can only get your own calendar link.")
-    token = links.feed_token(practitioner_id)
-    return {"url": f"/api/v1/calendar/feeds/{practitioner_id}.ics?token={token}"}
+        raise Forbidden("You can only manage your own calendar link.")
+    if not await practitioners.existing_practitioner_ids(session, [practitioner_id]):
+        raise practitioners.PractitionerNotFound()
+
+
+@router.get(
+    "/api/v1/practitioners/{practitioner_id}/calendar-feed",
+    responses=error_responses(Forbidden, practitioners.PractitionerNotFound),
+)
+async def calendar_feed_link(
+    practitioner_id: UUID, principal: Staff, session: DbSession
+) -> CalendarFeedOut:
+    """The private iCalendar link for her phone (managers, or the practitioner herself). Only
+    a digest of its token is kept, so the link is shown when it is made: the first call makes
+    one; later calls answer `url: null` with its date until `.../calendar-feed/rotate`."""
+    await _may_manage_feed(session, principal, practitioner_id)
+    live = await feeds.live_token(session, practitioner_id)
+    if live is not None:
+        return CalendarFeedOut(url=None, issued_at=live.issued_at)
+    token, issued_at = await feeds.rotate(session, practitioner_id)
+    return CalendarFeedOut(url=feeds.feed_url(practitioner_id, token), issued_at=issued_at)
+
+
+@router.post(
+    "/api/v1/practitioners/{practitioner_id}/calendar-feed/rotate",
+    responses=error_responses(Forbidden, practitioners.PractitionerNotFound),
+)
+async def rotate_calendar_feed(
+    practitioner_id: UUID, principal: Staff, session: DbSession
+) -> CalendarFeedOut:
+    """A new private link; the previous one stops working at once (a lost phone, a link
+    shared by mistake)."""
+    await _may_manage_feed(session, principal, practitioner_id)
+    token, issued_at = await feeds.rotate(session, practitioner_id)
+    return CalendarFeedOut(url=feeds.feed_url(practitioner_id, token), issued_at=issued_at)
 
 
 @router.get(
     "/api/v1/calendar/feeds/{practitioner_id}.ics",
     response_class=Response,
-    responses=error_responses(InvalidCalendarFeed),
+    responses=error_responses(InvalidCalendarFeed, CalendarFeedRevoked),
 )
 async def calendar_feed(practitioner_id: UUID, token: str, session: DbSession) -> Response:
-    links.practitioner_from_feed_token(token, practitioner_id)
+    await feeds.check(session, practitioner_id, token)
     body = await calendar.ical_feed(session, practitioner_id, now=utcnow())
     return Response(body, media_type="text/calendar; charset=utf-8")
 
@@ -314,11 +358,14 @@ async def calendar_feed(practitioner_id: UUID, token: str, session: DbSession) -
 @router.post(
     "/api/v1/waitlist",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(ClientRequired),
+    responses=error_responses(ClientRequired, RateLimited),
 )
-async def join_waitlist(body: WaitlistIn, principal: MaybeUser, session: DbSession) -> WaitlistOut:
+async def join_waitlist(
+    body: WaitlistIn, principal: MaybeUser, session: DbSession, ip: ClientIp
+) -> WaitlistOut:
     """Wait for a slot for these services between two dates; freed slots are offered in order
     of arrival."""
+    await limit_visitor("waitlist", principal, ip, *(body.client.contacts if body.client else ()))
     is_staff = principal is not None and principal.is_staff
     entry = await waitlist.join(
         session,

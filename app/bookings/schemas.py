@@ -25,6 +25,11 @@ class BookingClientIn(BaseModel):
             raise ValueError("give an e-mail or a phone number")
         return self
 
+    @property
+    def contacts(self) -> tuple[str | None, str | None]:
+        """What the public abuse limits count her by."""
+        return self.email, self.phone
+
 
 class BookingCreate(BaseModel):
     model_config = ConfigDict(
@@ -137,6 +142,24 @@ class CalendarOut(BaseModel):
     date_from: date
     date_to: date
     entries: list[CalendarEntry]
+
+
+class CalendarFeedOut(BaseModel):
+    """Her private iCalendar link. `url` is given only when the link is made (its token is
+    stored as a digest); rotate to get a new one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "url": "https://api.serenaia.example/api/v1/calendar/feeds/"
+                "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.ics?token=Zk3q...",
+                "issued_at": "2027-03-15T09:00:00+01:00",
+            }
+        }
+    )
+
+    url: str | None
+    issued_at: SalonDateTime
 
 
 class WaitlistIn(BaseModel):

@@ -7,11 +7,12 @@ environment first.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -47,10 +48,16 @@ class AppSettings(BaseSettings):
     cors_origins: CsvList = Field(default_factory=lambda: ["http://localhost:3000"])
     trusted_hosts: CsvList = Field(default_factory=lambda: ["*"])
     https_only: bool = False
-    # Where providers reach this API (the SumUp reader's result callback).
+    # Where providers reach this API (the SumUp reader's result callback) and the absolute
+    # address of the links it hands out (calendar feeds).
     public_url: str = "http://localhost:8000"
+    # Peers (addresses or networks) whose X-Forwarded-For is believed: the reverse proxy and
+    # the public site's server. Anyone else is the client herself.
+    trusted_proxies: CsvList = Field(default_factory=lambda: ["127.0.0.1", "::1"])
 
-    _split = field_validator("cors_origins", "trusted_hosts", mode="before")(_split_csv)
+    _split = field_validator("cors_origins", "trusted_hosts", "trusted_proxies", mode="before")(
+        _split_csv
+    )
 
 
 class DatabaseSettings(BaseSettings):
@@ -84,6 +91,60 @@ class SecuritySettings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     idempotency_ttl_hours: int = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """At most `count` events per `seconds`."""
+
+    count: int
+    seconds: int
+
+
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def _parse_rate(value: object) -> object:
+    """`"20/hour"` → Rate(20, 3600); the period is second, minute, hour, day or seconds."""
+    if not isinstance(value, str):
+        return value
+    count, _, period = value.partition("/")
+    period = period.strip()
+    seconds = _PERIODS.get(period) or (int(period) if period.isdigit() else 0)
+    if not count.strip().isdigit() or int(count) < 1 or seconds < 1:
+        raise ValueError(f"{value!r} is not a rate such as 20/hour")
+    return Rate(int(count), seconds)
+
+
+RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_parse_rate)]
+
+
+class LimitSettings(BaseSettings):
+    """Abuse limits of the public flows, per client address and per contact (e-mail, phone),
+    as `<count>/<period>`. Staff signed in are never limited by these."""
+
+    model_config = _section("LIMITS_")
+
+    booking_per_address: RateSetting = Rate(20, 3600)
+    booking_per_contact: RateSetting = Rate(20, 86400)
+    waitlist_per_address: RateSetting = Rate(10, 3600)
+    waitlist_per_contact: RateSetting = Rate(5, 86400)
+    gift_card_checkout_per_address: RateSetting = Rate(10, 3600)
+    gift_card_checkout_per_contact: RateSetting = Rate(10, 86400)
+    coupon_validation_per_address: RateSetting = Rate(30, 900)
+    coupon_validation_per_contact: RateSetting = Rate(30, 900)
+    signup_per_address: RateSetting = Rate(10, 3600)
+    signup_per_contact: RateSetting = Rate(5, 3600)
+    password_reset_per_address: RateSetting = Rate(10, 3600)
+    password_reset_per_contact: RateSetting = Rate(3, 3600)
+
+    def rates(self, flow: str) -> tuple[Rate, Rate]:
+        """The (per address, per contact) rates of a public flow."""
+        rates: tuple[Rate, Rate] = (
+            getattr(self, f"{flow}_per_address"),
+            getattr(self, f"{flow}_per_contact"),
+        )
+        return rates
 
 
 class AdminSettings(BaseSettings):
@@ -195,6 +256,7 @@ class Settings(BaseSettings):
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
     sentry: SentrySettings = Field(default_factory=SentrySettings)
     salon: SalonSettings = Field(default_factory=SalonSettings)

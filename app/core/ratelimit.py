@@ -7,9 +7,12 @@ default, one process). Losing the store forgets counters; it never blocks a requ
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.core.config import get_settings
 from app.core.errors import RateLimited
 from app.core.redis import get_redis, redis_key
 
@@ -102,4 +105,28 @@ async def enforce(key: str, *, limit: int, window_seconds: int) -> None:
             "Too many requests. Try again later.",
             headers={"Retry-After": str(window.retry_after)},
             extra={"retry_after": window.retry_after},
+        )
+
+
+def contact_key(contact: str) -> str:
+    """How a contact is counted: lower-case, without spaces or separators, hashed (Redis holds
+    no e-mail or phone number)."""
+    compact = "".join(ch for ch in contact.lower() if ch not in " .-()\t")
+    return hashlib.sha256(compact.encode()).hexdigest()[:32]
+
+
+async def limit_public_flow(
+    flow: str, *, address: str, contacts: Iterable[str | None] = ()
+) -> None:
+    """Count one use of a public flow (`booking`, `waitlist`, `signup`, ... as named in the
+    LIMITS_ settings) by this client address and by each contact given; past a limit, raise
+    `RateLimited` (429 with Retry-After). Staff at the desk are not to be counted: callers
+    skip this for them."""
+    per_address, per_contact = get_settings().limits.rates(flow)
+    await enforce(
+        f"{flow}:ip:{address}", limit=per_address.count, window_seconds=per_address.seconds
+    )
+    for key in sorted({contact_key(c) for c in contacts if c}):
+        await enforce(
+            f"{flow}:contact:{key}", limit=per_contact.count, window_seconds=per_contact.seconds
         )

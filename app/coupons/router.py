@@ -4,17 +4,16 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.public import DbSession, FrontDesk, Manager, MaybeUser
+from app.auth.public import ClientIp, DbSession, FrontDesk, Manager, MaybeUser, limit_visitor
 from app.bookings import public as bookings
 from app.clients import public as clients
-from app.core import ratelimit
 from app.core.clock import utcnow
-from app.core.errors import Conflict, NotFound, error_responses
+from app.core.errors import Conflict, NotFound, RateLimited, error_responses
 from app.core.ids import new_id
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import AwareInstant, SalonDateTime
@@ -23,9 +22,6 @@ from app.coupons.models import Coupon, CouponRedemption
 from app.payments import public as payments
 
 router = APIRouter(tags=["coupons"])
-
-VALIDATIONS_PER_IP = 30
-VALIDATION_WINDOW_SECONDS = 15 * 60
 
 
 class CouponFields(BaseModel):
@@ -146,18 +142,15 @@ async def _client_of(session: DbSession, principal: MaybeUser, body: ValidateIn)
     return None
 
 
-@router.post("/api/v1/coupons/validate")
+@router.post("/api/v1/coupons/validate", responses=error_responses(RateLimited))
 async def validate_code(
-    body: ValidateIn, principal: MaybeUser, request: Request, session: DbSession
+    body: ValidateIn, principal: MaybeUser, ip: ClientIp, session: DbSession
 ) -> VerdictOut:
     """Whether a code applies to a basket, and why not when it does not (`reason_code`:
     unknown_code, not_started, expired, below_minimum, not_applicable, used_up,
     sign_in_required, already_used, new_clients_only, existing_clients_only,
     first_purchase_only). Nothing is used up here."""
-    ip = request.client.host if request.client else "unknown"
-    await ratelimit.enforce(
-        f"coupon-validate:{ip}", limit=VALIDATIONS_PER_IP, window_seconds=VALIDATION_WINDOW_SECONDS
-    )
+    await limit_visitor("coupon_validation", principal, ip)
     client_id = await _client_of(session, principal, body)
     verdict = await service.evaluate(session, body.code, lines=_lines(body), client_id=client_id)
     return VerdictOut(

@@ -4,16 +4,25 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from sqlalchemy import func, or_, select
 
-from app.auth.public import ClientSelf, DbSession, FrontDesk, Manager, MaybeUser, record_audit
+from app.auth.public import (
+    ClientIp,
+    ClientSelf,
+    DbSession,
+    FrontDesk,
+    Manager,
+    MaybeUser,
+    limit_visitor,
+    record_audit,
+)
 from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core import ratelimit
 from app.core.clock import utcnow
-from app.core.errors import NotFound, ValidationFailed, error_responses
+from app.core.errors import NotFound, RateLimited, ValidationFailed, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.storage import get_storage
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
@@ -204,11 +213,15 @@ async def _buyer(session: DbSession, principal: MaybeUser) -> UUID | None:
 @router.post(
     "/api/v1/gift-cards",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(service.InvalidGiftCardAmount),
+    responses=error_responses(service.InvalidGiftCardAmount, RateLimited),
 )
-async def buy_gift_card(body: BuyIn, principal: MaybeUser, session: DbSession) -> PurchaseOut:
+async def buy_gift_card(
+    body: BuyIn, principal: MaybeUser, session: DbSession, ip: ClientIp
+) -> PurchaseOut:
     """Buy a card online: the answer carries the Stripe `client_secret` or the PayPal
-    `approval_url`. Once paid, the card's PDF is e-mailed on the delivery date."""
+    `approval_url`. Once paid, the card's PDF is e-mailed on the delivery date. Checkouts are
+    limited per address and per buyer e-mail (429)."""
+    await limit_visitor("gift_card_checkout", principal, ip, body.buyer.email)
     buyer = await _buyer(session, principal)
     card, _ = await service.create_card(session, body.new_card(buyer), sold_by_user_id=None)
     checkout = await payments.start_purchase(
@@ -259,9 +272,8 @@ async def sell_gift_card(body: SellIn, staff: FrontDesk, session: DbSession) -> 
     "/api/v1/gift-cards/balance",
     responses=error_responses(service.InvalidGiftCardCode, service.GiftCardNotFound),
 )
-async def check_balance(body: CodeIn, request: Request, session: DbSession) -> BalanceOut:
+async def check_balance(body: CodeIn, ip: ClientIp, session: DbSession) -> BalanceOut:
     """What a card still holds. Limited hard (per address and per code) against guessing."""
-    ip = request.client.host if request.client else "unknown"
     await ratelimit.enforce(
         f"giftcard-balance:ip:{ip}",
         limit=BALANCE_CHECKS_PER_IP,
@@ -348,11 +360,10 @@ class OnlineRedeemIn(BaseModel):
 
 @router.post("/api/v1/gift-cards/redeem-online", responses=error_responses(*_ERRORS))
 async def redeem_online(
-    body: OnlineRedeemIn, principal: MaybeUser, request: Request, session: DbSession
+    body: OnlineRedeemIn, principal: MaybeUser, ip: ClientIp, session: DbSession
 ) -> RedeemOut:
     """At booking checkout on the site: the card pays the deposit of a held booking (which
     confirms it), or what is left of a confirmed one. Limited like balance checks."""
-    ip = request.client.host if request.client else "unknown"
     await ratelimit.enforce(
         f"giftcard-balance:ip:{ip}",
         limit=BALANCE_CHECKS_PER_IP,

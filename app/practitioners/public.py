@@ -10,6 +10,8 @@ from uuid import UUID
 from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.public import get_user_ref
+from app.practitioners.errors import PractitionerNotFound
 from app.practitioners.models import (
     Absence,
     Practitioner,
@@ -17,6 +19,23 @@ from app.practitioners.models import (
     Resource,
     WorkingHours,
 )
+from app.practitioners.topics import TOPIC_DEACTIVATED
+
+__all__ = [
+    "TOPIC_DEACTIVATED",
+    "PractitionerNotFound",
+    "PractitionerSchedule",
+    "ServiceTerms",
+    "absence_statement",
+    "absences_between",
+    "existing_practitioner_ids",
+    "existing_resource_ids",
+    "is_active_staff",
+    "load_practitioners",
+    "load_schedules",
+    "practitioner_for_user",
+    "practitioner_names",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +157,23 @@ async def load_schedules(
 async def practitioner_for_user(session: AsyncSession, user_id: UUID) -> UUID | None:
     """The practitioner a staff account logs in as, if any."""
     return await session.scalar(select(Practitioner.id).where(Practitioner.user_id == user_id))
+
+
+async def is_active_staff(session: AsyncSession, practitioner_id: UUID) -> bool:
+    """Whether she is active, and so is the staff account she logs in with (if she has one)."""
+    row = (
+        await session.execute(
+            select(Practitioner.is_active, Practitioner.user_id).where(
+                Practitioner.id == practitioner_id
+            )
+        )
+    ).one_or_none()
+    if row is None or not row.is_active:
+        return False
+    if row.user_id is None:
+        return True
+    user = await get_user_ref(session, row.user_id)
+    return user is not None and user.is_active
 
 
 async def existing_resource_ids(session: AsyncSession, ids: Iterable[UUID]) -> set[UUID]:

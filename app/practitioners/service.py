@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, Role, UserKind, get_user_ref
 from app.catalog import public as catalog
+from app.core import outbox
 from app.core.clock import utcnow
 from app.core.db import flush_or_raise
 from app.core.errors import Forbidden
@@ -34,6 +35,7 @@ from app.practitioners.models import (
     WorkingHours,
 )
 from app.practitioners.schemas import PractitionerFields, ServiceTermsIn
+from app.practitioners.topics import TOPIC_DEACTIVATED
 
 _LINKS = ("service_ids", "service_terms")
 
@@ -141,6 +143,11 @@ async def update_practitioner(
     changes = data.model_dump(exclude_unset=True)
     if "user_id" in changes:
         await _check_user(session, changes["user_id"])
+    if practitioner.is_active and changes.get("is_active") is False:
+        # What hangs on her (her calendar feed) dies with the deactivation.
+        await outbox.enqueue(
+            session, TOPIC_DEACTIVATED, {"practitioner_id": practitioner.id, "at": utcnow()}
+        )
     for key, value in changes.items():
         if key not in _LINKS:
             setattr(practitioner, key, value)

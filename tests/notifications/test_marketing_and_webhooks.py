@@ -145,12 +145,14 @@ async def test_an_unsubscribe_link_works_once_clicked_and_cannot_be_forged(
 
 
 def _manage_token_like(token: str) -> str:
-    """A token signed by us for another purpose (a calendar feed)."""
+    """A token signed by us for another purpose (a booking's manage link)."""
+    from datetime import timedelta
     from uuid import uuid4
 
-    from app.bookings.links import feed_token
+    from app.bookings.links import manage_token
+    from app.core.clock import utcnow
 
-    return feed_token(uuid4())
+    return manage_token(uuid4(), utcnow() + timedelta(days=1))
 
 
 async def test_marketing_e_mails_carry_one_click_unsubscribe_headers(

@@ -1,0 +1,86 @@
+"""Each practitioner's private iCalendar feed. The link carries an opaque token of which only
+the SHA-256 is stored: one live token per practitioner, replaced on rotation, revoked when
+she or her staff account is deactivated (and refused at once, before that event is handled).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import public as auth
+from app.bookings.errors import CalendarFeedRevoked, InvalidCalendarFeed
+from app.bookings.models import CalendarFeedToken
+from app.core import outbox
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.core.security import new_token, token_digest
+from app.practitioners import public as practitioners
+
+
+def feed_url(practitioner_id: UUID, token: str) -> str:
+    base = get_settings().app.public_url.rstrip("/")
+    return f"{base}/api/v1/calendar/feeds/{practitioner_id}.ics?token={token}"
+
+
+async def live_token(session: AsyncSession, practitioner_id: UUID) -> CalendarFeedToken | None:
+    row = await session.get(CalendarFeedToken, practitioner_id)
+    return row if row is not None and row.revoked_at is None else None
+
+
+async def rotate(session: AsyncSession, practitioner_id: UUID) -> tuple[str, datetime]:
+    """A new token for her feed; the previous one stops working at once. Returns the token
+    (shown this once) and when it was issued."""
+    token, now = new_token(), utcnow()
+    values = {"token_hash": token_digest(token), "issued_at": now, "revoked_at": None}
+    await session.execute(
+        insert(CalendarFeedToken)
+        .values(practitioner_id=practitioner_id, **values)
+        .on_conflict_do_update(index_elements=[CalendarFeedToken.practitioner_id], set_=values)
+    )
+    return token, now
+
+
+async def check(session: AsyncSession, practitioner_id: UUID, token: str) -> None:
+    """Let the feed through only for her current token while she and her account are active."""
+    row = await session.get(CalendarFeedToken, practitioner_id)
+    if row is None or not hmac.compare_digest(row.token_hash, token_digest(token)):
+        raise InvalidCalendarFeed()
+    if row.revoked_at is not None or not await practitioners.is_active_staff(
+        session, practitioner_id
+    ):
+        raise CalendarFeedRevoked()
+
+
+async def revoke(session: AsyncSession, practitioner_id: UUID, *, at: datetime) -> None:
+    """End her token if it was issued before `at` (one issued since is a new decision)."""
+    await session.execute(
+        update(CalendarFeedToken)
+        .where(
+            CalendarFeedToken.practitioner_id == practitioner_id,
+            CalendarFeedToken.revoked_at.is_(None),
+            CalendarFeedToken.issued_at <= at,
+        )
+        .values(revoked_at=at)
+    )
+
+
+@outbox.handles(practitioners.TOPIC_DEACTIVATED)
+async def on_practitioner_deactivated(session: AsyncSession, payload: dict[str, Any]) -> None:
+    at = datetime.fromisoformat(str(payload["at"]))
+    await revoke(session, UUID(str(payload["practitioner_id"])), at=at)
+
+
+@outbox.handles(auth.TOPIC_STAFF_DEACTIVATED)
+async def on_staff_deactivated(session: AsyncSession, payload: dict[str, Any]) -> None:
+    practitioner_id = await practitioners.practitioner_for_user(
+        session, UUID(str(payload["user_id"]))
+    )
+    if practitioner_id is not None:
+        await revoke(session, practitioner_id, at=datetime.fromisoformat(str(payload["at"])))
