@@ -423,6 +423,8 @@ async def booking_balance(booking_id: UUID, _: FrontDesk, session: DbSession) ->
         in_progress_cents=balance.in_progress_cents,
         due_cents=balance.due_cents,
         tips_cents=balance.tips_cents,
+        refunded_cents=balance.refunded_cents,
+        kept_cents=balance.kept_cents,
     )
 
 
