@@ -21,6 +21,7 @@ MODULES = (
     "app.giftcards.models",
     "app.giftcards.delivery",
     "app.coupons.models",
+    "app.coupons.handlers",
 )
 
 
