@@ -123,12 +123,12 @@ async def test_an_abandoned_checkout_gives_its_limited_code_back(
     after_payment = (await client.get(f"/api/v1/coupons/{coupon_id}/stats", headers=manager)).json()
 
     assert applied.status_code == 200, applied.text
-    assert reused.status_code == 200, reused.text
     assert (while_held["uses"], while_held["held"], while_held["uses_left"]) == (0, 1, 0)
     assert (after_expiry["uses"], after_expiry["held"], after_expiry["uses_left"]) == (0, 0, 1)
     assert reused.status_code == 200, reused.text
     assert reused.json()["discount_cents"] == 1000
     assert (after_payment["uses"], after_payment["held"], after_payment["uses_left"]) == (
         1,
+        0,
         0,
     )
