@@ -20,6 +20,7 @@ MODULES = (
     "app.notifications.handlers",
     "app.giftcards.models",
     "app.giftcards.delivery",
+    "app.giftcards.refunds",
     "app.coupons.models",
     "app.coupons.handlers",
 )

@@ -184,6 +184,7 @@ async def _refund_change(
             created_at=utcnow(),
         )
         session.add(refund)
+        await refunds.follow_subject(session, payment, refund)
     changed = await refunds.apply_refund_result(session, payment, refund, result, source="webhook")
     await session.flush()
     return Applied(EventOutcome.applied if changed else EventOutcome.ignored, payment)
