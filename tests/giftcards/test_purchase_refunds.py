@@ -149,3 +149,32 @@ async def test_an_online_card_refunded_in_the_stripe_dashboard_stops_being_spend
     assert (after["status"], after["balance_cents"]) == ("cancelled", 0)
     assert [e["kind"] for e in after["ledger"]] == ["issue", "cancel"]
     assert (spend.status_code, spend.json()["code"]) == (409, "gift_card_not_usable")
+
+
+async def test_a_dashboard_refund_announced_as_charge_refunded_cancels_the_card_once(
+    client: AsyncClient, auth_headers: AuthHeaders, fakes: FakeProviders
+) -> None:
+    desk = await auth_headers(Role.manager)
+    bought = await client.post(
+        "/api/v1/gift-cards",
+        json={
+            "amount_cents": 6000,
+            "buyer": {"name": "Inès Martin", "email": "ines@example.fr"},
+            "recipient_name": "Léa",
+            "method": "stripe",
+        },
+    )
+    await post_stripe(client, fakes.stripe.pay(bought.json()["client_secret"]))
+    await run_outbox()
+    card_id = bought.json()["gift_card"]["id"]
+    intent = bought.json()["client_secret"].split("_secret_")[0]
+    refund_created = fakes.stripe.refund_from_dashboard(intent, 6000)
+
+    charge = await post_stripe(client, fakes.stripe.charge_refunded(intent))
+    late = await post_stripe(client, refund_created)
+    after = await card(client, desk, card_id)
+
+    assert charge.json()["outcome"] == "applied"
+    assert late.json()["outcome"] == "ignored"  # the same refund, already recorded
+    assert (after["status"], after["balance_cents"]) == ("cancelled", 0)
+    assert [e["kind"] for e in after["ledger"]] == ["issue", "cancel"]
