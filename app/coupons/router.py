@@ -175,7 +175,9 @@ async def validate_code(
 @router.post(
     "/api/v1/coupons/redeem",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(service.CouponRefused, bookings.DiscountNotAllowed, NotFound),
+    responses=error_responses(
+        service.CouponRefused, bookings.DiscountNotAllowed, bookings.BookingNotFound
+    ),
 )
 async def redeem_code(body: RedeemIn, staff: FrontDesk, session: DbSession) -> RedemptionOut:
     """Use a code at checkout: recorded once per order, booking or plan; its limits hold
@@ -319,7 +321,9 @@ class BookingPriceOut(BaseModel):
 
 @router.post(
     "/api/v1/bookings/{booking_id}/coupon",
-    responses=error_responses(service.CouponRefused, bookings.DiscountNotAllowed, NotFound),
+    responses=error_responses(
+        service.CouponRefused, bookings.DiscountNotAllowed, bookings.BookingNotFound
+    ),
 )
 async def apply_to_booking(
     booking_id: UUID, body: BookingCouponIn, principal: MaybeUser, session: DbSession
