@@ -25,6 +25,7 @@ from app.bookings.repository import busy_statements
 from app.bookings.topics import (
     TOPIC_CANCELLED,
     TOPIC_CONFIRMED,
+    TOPIC_HOLD_EXPIRED,
     TOPIC_RESCHEDULED,
     TOPIC_WAITLIST_OFFERED,
 )
@@ -32,6 +33,7 @@ from app.bookings.topics import (
 __all__ = [
     "TOPIC_CANCELLED",
     "TOPIC_CONFIRMED",
+    "TOPIC_HOLD_EXPIRED",
     "TOPIC_RESCHEDULED",
     "TOPIC_WAITLIST_OFFERED",
     "BookingBrief",

@@ -89,6 +89,24 @@ async def get_booking(
     return await session.scalar(statement)
 
 
+async def upcoming_of_client(
+    session: AsyncSession, client_id: UUID, *, now: datetime, statuses: frozenset[str]
+) -> list[Booking]:
+    """A client's bookings in these statuses that have not started, locked, soonest first."""
+    return list(
+        await session.scalars(
+            select(Booking)
+            .where(
+                Booking.client_id == client_id,
+                Booking.status.in_(statuses),
+                Booking.start_at > now,
+            )
+            .order_by(Booking.start_at, Booking.id)
+            .with_for_update()
+        )
+    )
+
+
 async def items_of(
     session: AsyncSession, booking_ids: Sequence[UUID]
 ) -> dict[UUID, list[BookingItem]]:

@@ -38,7 +38,12 @@ from app.bookings.models import (
 from app.bookings.payable import HOLD_EXPIRED
 from app.bookings.prerequisites import check_prerequisites
 from app.bookings.schemas import BookingClientIn
-from app.bookings.topics import TOPIC_CANCELLED, TOPIC_CONFIRMED, TOPIC_RESCHEDULED
+from app.bookings.topics import (
+    TOPIC_CANCELLED,
+    TOPIC_CONFIRMED,
+    TOPIC_HOLD_EXPIRED,
+    TOPIC_RESCHEDULED,
+)
 from app.clients import public as clients
 from app.core import outbox
 from app.core.clock import utcnow
@@ -110,6 +115,9 @@ async def expire_hold(session: AsyncSession, hold: Booking, *, now: datetime) ->
     await repository.release_allocations(session, hold.id)
     repository.add_event(
         session, hold, kind="hold_expired", at=now, actor_user_id=None, from_status=previous
+    )
+    await outbox.enqueue(
+        session, TOPIC_HOLD_EXPIRED, {"booking_id": hold.id, "client_id": hold.client_id}
     )
 
 

@@ -7,56 +7,40 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import public as auth
 from app.bookings import public as bookings
 from app.clients import repository, service
+from app.clients.client_data import ClientIdentity, declared
 from app.clients.errors import ClientAlreadyErased
-from app.clients.models import Client, ClientConsent, ClientHealthNote, ClientNote
+from app.clients.models import Client
 from app.core.clock import utcnow
 from app.core.db import json_safe
-from app.giftcards import public as giftcards
-from app.notifications import public as notifications
-from app.payments import public as payments
 
 RETENTION = timedelta(days=3 * 365)
 ERASED_NAME = "Anonyme"
 
 
+def _identity(client: Client) -> ClientIdentity:
+    return ClientIdentity(client.id, client.email, client.phone)
+
+
 async def export(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) -> dict[str, Any]:
-    """Machine-readable JSON of everything the salon holds about the client."""
+    """Machine-readable JSON of everything the salon holds about the client: her record, her
+    account, and the sections every domain declares (app/clients/client_data.py)."""
     client = await service.get_client(session, client_id)
-    health = (
-        await session.scalars(
-            select(ClientHealthNote).where(ClientHealthNote.client_id == client_id)
-        )
-    ).all()
-    document = {
+    document: dict[str, Any] = {
         "client": {
             c.key: getattr(client, c.key)
             for c in Client.__table__.c
             if c.key not in {"search_text", "phone_digits"}
         },
         "account": await auth.account_export(session, client.user_id) if client.user_id else None,
-        "notes": [
-            {"body": n.body, "created_at": n.created_at}
-            for n in await service.notes(session, client_id)
-        ],
-        "health_notes": [
-            {"kind": h.kind, "body": h.body, "created_at": h.created_at} for h in health
-        ],
-        "consents": [
-            {"channel": c.channel, "granted": c.granted, "source": c.source, "at": c.at}
-            for c in await service.consent_ledger(session, client_id)
-        ],
-        "bookings": await bookings.export_client_bookings(session, client_id),
-        "payments": await payments.export_client_payments(session, client_id),
-        "gift_cards": await giftcards.export_client_gift_cards(session, client_id, client.email),
-        "messages": await notifications.export_client_messages(session, client_id),
-        "exported_at": utcnow(),
     }
+    for data in declared():
+        document |= await data.export(session, _identity(client))
+    document["exported_at"] = utcnow()
     await auth.record_audit(
         session,
         "client.exported",
@@ -68,19 +52,18 @@ async def export(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID)
 
 
 async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) -> Client:
-    """Erase the client's personal data. Bookings stay as anonymous statistics; payments and
-    invoices (which the law keeps ten years) keep their amounts and lose the person."""
+    """Erase the client's personal data (docs/clients.md). Her future bookings are cancelled
+    first, by the cancellation policy as if she had cancelled them (a deposit is refunded in
+    time, kept late), which frees their time; past bookings stay as anonymous statistics;
+    payments and invoices (which the law keeps ten years) keep their amounts and lose the
+    person. Every domain's declared client data is erased the same way."""
     client = await service.get_client(session, client_id, lock=True)
     if client.anonymized_at is not None:
         raise ClientAlreadyErased()
-    for model in (ClientNote, ClientHealthNote, ClientConsent):
-        await session.execute(delete(model).where(model.client_id == client_id))
-    await bookings.anonymize_client_bookings(session, client_id)
-    await payments.anonymize_client_payments(session, client_id)
-    await giftcards.anonymize_client_gift_cards(session, client_id, client.email)
-    await notifications.anonymize_client_messages(
-        session, client_id, [a for a in (client.email, client.phone) if a]
-    )
+    identity = _identity(client)
+    outcome: dict[str, Any] = {}
+    for data in declared():
+        outcome |= await data.erase(session, identity) or {}
     user_id = client.user_id
     client.first_name, client.last_name = ERASED_NAME, ""
     client.email = client.phone = client.address = client.acquisition_source = None
@@ -98,7 +81,7 @@ async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) 
         actor_user_id=None if by_herself else actor_user_id,
         subject_type="client",
         subject_id=client_id,
-        data={"requested_by": "client" if by_herself else "staff"},
+        data={"requested_by": "client" if by_herself else "staff"} | outcome,
     )
     return client
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.auth.public import record_audit
-from app.bookings import public as bookings
 from app.clients import service
+from app.clients.client_data import declared
 from app.clients.errors import ClientAlreadyErased, MergeSameClient
-from app.clients.models import Client, ClientConsent, ClientHealthNote, ClientNote
+from app.clients.models import Client
 from app.clients.schemas import ClientSearchHit, DuplicatePair
 from app.core.clock import utcnow
-from app.giftcards import public as giftcards
-from app.payments import public as payments
 
 NAME_SIMILARITY = 0.6
 _FILLABLE = (
@@ -82,13 +81,9 @@ async def merge(
     target = await service.get_client(session, target_id, lock=True)
     if source.anonymized_at or target.anonymized_at:
         raise ClientAlreadyErased()
-    moved = await bookings.reassign_client(session, source_id=source_id, target_id=target_id)
-    await payments.reassign_client(session, source_id=source_id, target_id=target_id)
-    await giftcards.reassign_buyer(session, source_id=source_id, target_id=target_id)
-    for model in (ClientNote, ClientHealthNote, ClientConsent):
-        await session.execute(
-            update(model).where(model.client_id == source_id).values(client_id=target_id)
-        )
+    moved: dict[str, Any] = {}
+    for data in declared():  # every domain's rows that point at a client (client_data.py)
+        moved |= await data.merge(session, source_id, target_id) or {}
     taken = {key: getattr(source, key) for key in _FILLABLE if getattr(target, key) is None}
     account = source.user_id if target.user_id is None else None
     target.tags = sorted(set(target.tags or ()) | set(source.tags or ()))
@@ -105,6 +100,6 @@ async def merge(
         actor_user_id=actor_user_id,
         subject_type="client",
         subject_id=target_id,
-        data={"merged_client_id": source_id, "bookings_moved": moved},
+        data={"merged_client_id": source_id} | moved,
     )
     return target

@@ -25,6 +25,14 @@ class Eligibility(StrEnum):
     existing_clients = "existing_clients"
 
 
+class UseState(StrEnum):
+    """A use on a held booking waits for its payment; it is given back when the hold dies."""
+
+    held = "held"  # a booking waiting for its deposit: counts against the limits for now
+    used = "used"  # the booking is paid or confirmed (or the order was paid)
+    released = "released"  # the hold died: the code is free again
+
+
 class Coupon(Base):
     __tablename__ = "coupons"
 
@@ -86,8 +94,11 @@ class CouponRedemption(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(8), server_default=text("'used'"))
+    released_at: Mapped[datetime | None]
 
     __table_args__ = (
+        check_in("state", UseState),
         CheckConstraint(
             "discount_cents > 0 AND amount_after_cents >= 0 "
             "AND amount_before_cents = discount_cents + amount_after_cents",

@@ -17,9 +17,8 @@ from app.core.errors import Conflict, NotFound, RateLimited, error_responses
 from app.core.ids import new_id
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import AwareInstant, SalonDateTime
-from app.coupons import service
-from app.coupons.models import Coupon, CouponRedemption
-from app.payments import public as payments
+from app.coupons import flows, service
+from app.coupons.models import Coupon, CouponRedemption, UseState
 
 router = APIRouter(tags=["coupons"])
 
@@ -118,10 +117,12 @@ class RedemptionOut(BaseModel):
     amount_after_cents: int
     redeemed_by_user_id: UUID | None
     at: SalonDateTime
+    state: str = Field(default=UseState.used, description="held, used or released")
 
 
 class StatsOut(BaseModel):
-    uses: int
+    uses: int = Field(description="Paid or confirmed uses")
+    held: int = Field(default=0, description="Uses on bookings waiting for their deposit")
     clients: int
     discount_cents: int
     amount_after_cents: int
@@ -167,11 +168,18 @@ async def validate_code(
 @router.post(
     "/api/v1/coupons/redeem",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(service.CouponRefused),
+    responses=error_responses(
+        service.CouponRefused, bookings.DiscountNotAllowed, bookings.BookingNotFound
+    ),
 )
 async def redeem_code(body: RedeemIn, staff: FrontDesk, session: DbSession) -> RedemptionOut:
     """Use a code at checkout: recorded once per order, booking or plan; its limits hold
-    when several checkouts use it at once."""
+    when several checkouts use it at once. For a booking this is `POST
+    /bookings/{id}/coupon`: the booking's own services and client count (not `lines` nor
+    `client_id`), and its total, deposit and balance drop."""
+    if body.subject_kind == "booking":
+        priced = await flows.apply_to_booking(session, body.subject_id, body.code, principal=staff)
+        return RedemptionOut.model_validate(priced.redemption)
     redemption = await service.redeem(
         session,
         body.code,
@@ -250,23 +258,26 @@ async def update_coupon(
 @router.get("/api/v1/coupons/{coupon_id}/stats", responses=error_responses(NotFound))
 async def coupon_stats(coupon_id: UUID, _: FrontDesk, session: DbSession) -> StatsOut:
     coupon = await _coupon(session, coupon_id)
-    uses, people, discount, after, last = (
+    used = CouponRedemption.state == UseState.used
+    uses, held, people, discount, after, last = (
         await session.execute(
             select(
-                func.count(),
-                func.count(func.distinct(CouponRedemption.client_id)),
-                func.coalesce(func.sum(CouponRedemption.discount_cents), 0),
-                func.coalesce(func.sum(CouponRedemption.amount_after_cents), 0),
-                func.max(CouponRedemption.at),
+                func.count().filter(used),
+                func.count().filter(CouponRedemption.state == UseState.held),
+                func.count(func.distinct(CouponRedemption.client_id)).filter(used),
+                func.coalesce(func.sum(CouponRedemption.discount_cents).filter(used), 0),
+                func.coalesce(func.sum(CouponRedemption.amount_after_cents).filter(used), 0),
+                func.max(CouponRedemption.at).filter(used),
             ).where(CouponRedemption.coupon_id == coupon.id)
         )
     ).one()
     return StatsOut(
         uses=uses,
+        held=held,
         clients=people,
         discount_cents=int(discount),
         amount_after_cents=int(after),
-        uses_left=None if coupon.max_uses is None else max(coupon.max_uses - uses, 0),
+        uses_left=None if coupon.max_uses is None else max(coupon.max_uses - uses - held, 0),
         last_used_at=last,
     )
 
@@ -303,59 +314,22 @@ class BookingPriceOut(BaseModel):
 
 @router.post(
     "/api/v1/bookings/{booking_id}/coupon",
-    responses=error_responses(service.CouponRefused, bookings.DiscountNotAllowed, NotFound),
+    responses=error_responses(
+        service.CouponRefused, bookings.DiscountNotAllowed, bookings.BookingNotFound
+    ),
 )
 async def apply_to_booking(
     booking_id: UUID, body: BookingCouponIn, principal: MaybeUser, session: DbSession
 ) -> BookingPriceOut:
     """Use a promo code on a booking before anything is paid (the site's checkout, or staff):
     its discount comes off the services it covers, and the deposit follows."""
-    booking = await bookings.payable_booking(session, booking_id, lock=True)
-    staff = principal is not None and principal.is_staff
-    allowed = staff or (
-        body.token is not None and bookings.booking_from_manage_token(body.token) == booking.id
+    priced = await flows.apply_to_booking(
+        session, booking_id, body.code, principal=principal, token=body.token
     )
-    if not allowed and principal is not None:
-        own = await clients.client_for_user(session, principal.user_id)
-        allowed = own is not None and own.id == booking.client_id
-    if not allowed:
-        raise bookings.BookingNotFound()
-    if booking.discount_cents:
-        # Applied before: the same code again gets the same answer, another code is refused.
-        previous = await session.scalar(
-            select(CouponRedemption)
-            .join(Coupon, Coupon.id == CouponRedemption.coupon_id)
-            .where(
-                CouponRedemption.subject_kind == "booking",
-                CouponRedemption.subject_id == booking.id,
-                Coupon.code == service.normalize(body.code),
-            )
-        )
-        if previous is None:
-            raise bookings.DiscountNotAllowed("This booking already has a discount.")
-        return BookingPriceOut(
-            booking_id=booking.id,
-            total_cents=booking.total_cents,
-            discount_cents=booking.discount_cents,
-            deposit_cents=booking.deposit_cents,
-            redemption=RedemptionOut.model_validate(previous),
-        )
-    if await payments.booking_has_payments(session, booking.id):
-        raise bookings.DiscountNotAllowed("A payment was already started for this booking.")
-    redemption = await service.redeem(
-        session,
-        body.code,
-        lines=[service.Line("service", sid, price) for sid, price in booking.service_lines],
-        client_id=booking.client_id,
-        subject_kind="booking",
-        subject_id=booking.id,
-        actor_user_id=principal.user_id if staff and principal else None,
-    )
-    priced = await bookings.apply_discount(session, booking.id, redemption.discount_cents)
     return BookingPriceOut(
-        booking_id=priced.id,
-        total_cents=priced.total_cents,
-        discount_cents=priced.discount_cents,
-        deposit_cents=priced.deposit_cents,
-        redemption=RedemptionOut.model_validate(redemption),
+        booking_id=priced.booking.id,
+        total_cents=priced.booking.total_cents,
+        discount_cents=priced.booking.discount_cents,
+        deposit_cents=priced.booking.deposit_cents,
+        redemption=RedemptionOut.model_validate(priced.redemption),
     )

@@ -16,7 +16,7 @@ from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.core.ids import new_id
 from app.core.money import percent_of
-from app.coupons.models import Coupon, CouponRedemption, DiscountKind, Eligibility
+from app.coupons.models import Coupon, CouponRedemption, DiscountKind, Eligibility, UseState
 from app.payments import public as payments
 
 
@@ -42,6 +42,10 @@ class Verdict:
     @property
     def valid(self) -> bool:
         return self.reason_code is None
+
+
+# A use counts against a code's limits while its hold lives and once it is paid.
+COUNTS = CouponRedemption.state != UseState.released
 
 
 def normalize(code: str) -> str:
@@ -101,7 +105,7 @@ async def evaluate(
         used = await session.scalar(
             select(func.count())
             .select_from(CouponRedemption)
-            .where(CouponRedemption.coupon_id == coupon.id)
+            .where(CouponRedemption.coupon_id == coupon.id, COUNTS)
         )
         if (used or 0) >= coupon.max_uses:
             return _refuse(coupon, amount, "used_up", "This code has been used up.")
@@ -120,6 +124,7 @@ async def evaluate(
                 .where(
                     CouponRedemption.coupon_id == coupon.id,
                     CouponRedemption.client_id == client_id,
+                    COUNTS,
                 )
             )
             if (mine or 0) >= coupon.max_uses_per_client:
@@ -152,9 +157,11 @@ async def redeem(
     subject_kind: str,
     subject_id: UUID,
     actor_user_id: UUID | None,
+    state: UseState = UseState.used,
 ) -> CouponRedemption:
     """Use the code for an order, booking or plan: checked again under the coupon's lock (so
-    two checkouts at once cannot both take its last use), then recorded."""
+    two checkouts at once cannot both take its last use), then recorded; `held` while the
+    booking waits for its deposit."""
     verdict = await evaluate(session, typed, lines=lines, client_id=client_id, lock=True)
     if not verdict.valid or verdict.coupon is None:
         raise CouponRefused(
@@ -180,7 +187,39 @@ async def redeem(
         amount_after_cents=verdict.amount_cents - verdict.discount_cents,
         redeemed_by_user_id=actor_user_id,
         at=utcnow(),
+        state=state,
     )
     session.add(redemption)
     await session.flush()
     return redemption
+
+
+async def redemption_for(
+    session: AsyncSession, *, subject_kind: str, subject_id: UUID, code: str | None = None
+) -> CouponRedemption | None:
+    """The use of a code (this one, or any) on an order, booking or plan."""
+    statement = select(CouponRedemption).where(
+        CouponRedemption.subject_kind == subject_kind, CouponRedemption.subject_id == subject_id
+    )
+    if code is not None:
+        statement = statement.join(Coupon, Coupon.id == CouponRedemption.coupon_id).where(
+            Coupon.code == normalize(code)
+        )
+    return await session.scalar(statement.order_by(CouponRedemption.at).limit(1))
+
+
+async def settle_booking_use(session: AsyncSession, booking_id: UUID, state: UseState) -> None:
+    """A held booking was paid or confirmed (`used`), or its hold died (`released`). A use
+    already counted stays counted when its booking is cancelled later (docs/coupons.md)."""
+    uses = await session.scalars(
+        select(CouponRedemption)
+        .where(
+            CouponRedemption.subject_kind == "booking", CouponRedemption.subject_id == booking_id
+        )
+        .with_for_update()
+    )
+    for use in uses:
+        if state is UseState.used and use.state != UseState.used:
+            use.state, use.released_at = UseState.used, None
+        elif state is UseState.released and use.state == UseState.held:
+            use.state, use.released_at = UseState.released, utcnow()

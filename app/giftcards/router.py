@@ -514,30 +514,37 @@ async def get_gift_card(card_id: UUID, _: FrontDesk, session: DbSession) -> Card
 
 @router.post(
     "/api/v1/gift-cards/{card_id}/cancel",
-    responses=error_responses(service.GiftCardNotFound, service.GiftCardNotUsable),
+    responses=error_responses(
+        service.GiftCardNotFound, service.GiftCardNotUsable, service.GiftCardPartlySpent
+    ),
 )
 async def cancel_gift_card(
     card_id: UUID, body: CancelIn, staff: Manager, session: DbSession
 ) -> CardDetail:
     """Cancel a card; what is left leaves its balance and, with `refund`, goes back to the
     buyer through the payment that bought it."""
+    found = await service.get_card(session, card_id)
+    # The purchase's payment first, then the card: the order every refund locks them in.
+    payment = None
+    if body.refund and found.payment_id:
+        payment = await payments.get_payment(session, found.payment_id, lock=True)
     card = await service.get_card(session, card_id, lock=True)
     if card.status not in {CardStatus.active, CardStatus.pending_payment}:
         raise service.GiftCardNotUsable(f"A card that is {card.status} cannot be cancelled.")
     left = await service.balance(session, card.id)
-    if left > 0:
+    if left > 0 and payment is not None:
+        # The refund takes what is left off the card (app/giftcards/refunds.py).
+        await payments.refund_payment(
+            session,
+            payment,
+            amount_cents=left,
+            reason=f"gift card cancelled: {body.reason}",
+            requested_by_user_id=staff.user_id,
+        )
+    elif left > 0:
         service.add_entry(
             session, card, EntryKind.cancel, -left, reason=body.reason, actor_user_id=staff.user_id
         )
-        if body.refund and card.payment_id:
-            payment = await payments.get_payment(session, card.payment_id, lock=True)
-            await payments.refund_payment(
-                session,
-                payment,
-                amount_cents=left,
-                reason=f"gift card cancelled: {body.reason}",
-                requested_by_user_id=staff.user_id,
-            )
     card.status = CardStatus.cancelled
     await record_audit(
         session,

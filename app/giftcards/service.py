@@ -42,6 +42,14 @@ class InsufficientBalance(AppError):
     status, code, title = 409, "insufficient_balance", "The gift card does not hold that much"
 
 
+class GiftCardPartlySpent(AppError):
+    status, code, title = (
+        409,
+        "gift_card_partly_spent",
+        ("Only the unspent part of this gift card can be refunded"),
+    )
+
+
 class InvalidGiftCardAmount(AppError):
     status, code, title = 422, "invalid_gift_card_amount", "Choose an amount or services"
 

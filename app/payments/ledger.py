@@ -260,18 +260,44 @@ async def refundable_cents(session: AsyncSession, payment: Payment) -> int:
 class BookingBalance:
     total_cents: int
     deposit_cents: int
-    paid_cents: int  # taken for the services, less refunds (tips excluded)
+    paid_cents: int  # taken for the services (tips excluded), less the payments undone
     in_progress_cents: int  # on a card reader right now
     due_cents: int
     tips_cents: int
+    refunded_cents: int = 0  # given back (a gesture, a dashboard refund): not owed again
+    kept_cents: int = 0  # paid less refunded: what the salon keeps for the services
+
+
+async def _undone_cents(session: AsyncSession, booking_id: UUID) -> dict[UUID, int]:
+    """Per payment, what automatic refunds gave back: they undo a payment the rules say must
+    not stand (a deposit paid twice, a slot lost, a booking cancelled), so that money no
+    longer pays for anything. Any other refund lowers what the salon kept, not what is owed."""
+    rows = await session.execute(
+        select(Refund.payment_id, func.sum(Refund.amount_cents))
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(
+            Payment.booking_id == booking_id,
+            Refund.automatic.is_(True),
+            Refund.status == RefundStatus.succeeded,
+        )
+        .group_by(Refund.payment_id)
+    )
+    return {payment_id: int(total) for payment_id, total in rows}
 
 
 async def booking_balance(
     session: AsyncSession, booking: bookings.PayableBooking
 ) -> BookingBalance:
+    """What a booking costs, what paid for it, what went back, and what is left to take."""
     rows = (
         await session.execute(
-            select(Payment.status, Payment.amount_cents, Payment.tip_cents, Payment.refunded_cents)
+            select(
+                Payment.id,
+                Payment.status,
+                Payment.amount_cents,
+                Payment.tip_cents,
+                Payment.refunded_cents,
+            )
             .where(Payment.booking_id == booking.id)
             .where(
                 Payment.purpose.in_(
@@ -280,10 +306,13 @@ async def booking_balance(
             )
         )
     ).all()
-    paid = in_progress = tips = 0
-    for status, amount, tip, refunded in rows:
+    undone = await _undone_cents(session, booking.id)
+    paid = in_progress = tips = refunded = 0
+    for payment_id, status, amount, tip, refunded_here in rows:
         if status in TAKEN:
-            paid += max(amount - tip - refunded, 0)
+            reversed_cents = undone.get(payment_id, 0)
+            paid += max(amount - tip - reversed_cents, 0)
+            refunded += max(refunded_here - reversed_cents, 0)
             tips += tip
         elif status in OPEN and status != S.requires_action:
             in_progress += amount - tip
@@ -294,4 +323,6 @@ async def booking_balance(
         in_progress_cents=in_progress,
         due_cents=max(booking.total_cents - paid - in_progress, 0),
         tips_cents=tips,
+        refunded_cents=refunded,
+        kept_cents=max(paid - refunded, 0),
     )

@@ -26,6 +26,7 @@ from app.payments.models import (
     SubjectKind,
 )
 from app.payments.refunds import TOPIC_GIFT_CARD_REFUNDED, refund_payment
+from app.payments.subjects import follow_refunds
 
 __all__ = [
     "TOPIC_GIFT_CARD_REFUNDED",
@@ -37,6 +38,7 @@ __all__ = [
     "anonymize_client_payments",
     "booking_has_payments",
     "export_client_payments",
+    "follow_refunds",
     "get_payment",
     "paid_before",
     "reassign_client",

@@ -14,7 +14,7 @@ from app.bookings import public as bookings
 from app.core import outbox
 from app.core.clock import utcnow
 from app.core.ids import new_id
-from app.payments import ledger, providers
+from app.payments import ledger, providers, subjects
 from app.payments.errors import PaymentNotRefundable, RefundExceedsPayment
 from app.payments.models import (
     STAFF_RECORDED_METHODS,
@@ -53,6 +53,9 @@ async def refund_payment(
     refundable = await ledger.refundable_cents(session, payment)
     if refundable <= 0:
         raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
+    rules = subjects.rules_for(payment.subject_kind)
+    if rules is not None:  # what the payment bought may limit what goes back (a gift card)
+        amount_cents = await rules.check(session, payment.subject_id, amount_cents)
     amount = refundable if amount_cents is None else amount_cents
     if amount > refundable:
         raise RefundExceedsPayment(
@@ -92,10 +95,19 @@ async def refund_payment(
         created_at=utcnow(),
     )
     session.add(refund)
+    await follow_subject(session, payment, refund)
     source = "auto" if automatic else "staff"
     await apply_refund_result(session, payment, refund, result, source=source)
     await session.flush()
     return refund
+
+
+async def follow_subject(session: AsyncSession, payment: Payment, refund: Refund) -> None:
+    """A new refund of a purchase: what it bought follows at once (a gift card loses that
+    much), so the money is never both back and still spendable."""
+    rules = subjects.rules_for(payment.subject_kind)
+    if rules is not None:
+        await rules.follow(session, payment.subject_id, payment.id, refund.id, refund.amount_cents)
 
 
 async def apply_refund_result(

@@ -423,6 +423,8 @@ async def booking_balance(booking_id: UUID, _: FrontDesk, session: DbSession) ->
         in_progress_cents=balance.in_progress_cents,
         due_cents=balance.due_cents,
         tips_cents=balance.tips_cents,
+        refunded_cents=balance.refunded_cents,
+        kept_cents=balance.kept_cents,
     )
 
 
@@ -443,7 +445,9 @@ async def get_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> Pay
 async def refund_payment(
     payment_id: UUID, body: RefundIn, staff: FrontDesk, session: DbSession
 ) -> RefundOut:
-    """Refund all or part of a payment (through its provider; cash is handed back)."""
+    """Refund all or part of a payment (through its provider; cash is handed back). The
+    purchase of a gift card refunds only what is unspent, which leaves the card (409
+    `gift_card_partly_spent` with `unspent_cents` beyond that; docs/giftcards.md)."""
     payment = await ledger.get_payment(session, payment_id, lock=True)
     refund = await refunds.refund_payment(
         session,

@@ -189,6 +189,10 @@ class BalanceOut(BaseModel):
     in_progress_cents: int
     due_cents: int
     tips_cents: int
+    refunded_cents: int = Field(
+        default=0, description="Given back by a refund; not owed again (docs/payments.md)."
+    )
+    kept_cents: int = Field(default=0, description="Paid less refunded.")
 
 
 class MethodTotalsOut(BaseModel):

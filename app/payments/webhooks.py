@@ -184,6 +184,7 @@ async def _refund_change(
             created_at=utcnow(),
         )
         session.add(refund)
+        await refunds.follow_subject(session, payment, refund)
     changed = await refunds.apply_refund_result(session, payment, refund, result, source="webhook")
     await session.flush()
     return Applied(EventOutcome.applied if changed else EventOutcome.ignored, payment)
@@ -228,9 +229,37 @@ async def apply_stripe(
             amount_cents=int(obj["amount"]),
             result=stripe_adapter.refund_state(obj),
         )
+    if kind == "charge.refunded":
+        return await _charge_refunded(session, event, obj)
     if kind == "setup_intent.succeeded":
         return await _card_saved(session, obj)
     return Applied(EventOutcome.ignored, note="not an event we act on")
+
+
+async def _charge_refunded(
+    session: AsyncSession, event: ProviderEvent, charge: dict[str, Any]
+) -> Applied:
+    """A charge refunded (from the dashboard, say) with its refunds in the event: each is
+    recorded once, whichever of this event and its `refund.*` events comes first. Without
+    them (newer API versions leave them out) the `refund.*` events carry the news."""
+    payment = await _payment_by(
+        session, "stripe", ref=charge.get("payment_intent"), charge_ref=charge.get("id")
+    )
+    if payment is None:
+        return Applied(EventOutcome.unmatched)
+    outcome = Applied(EventOutcome.ignored, payment, "no refund in the event")
+    for refund in (charge.get("refunds") or {}).get("data") or []:
+        applied = await _refund_change(
+            session,
+            event,
+            payment,
+            refund_ref=refund["id"],
+            amount_cents=int(refund["amount"]),
+            result=stripe_adapter.refund_state(refund),
+        )
+        if applied.outcome is EventOutcome.applied:
+            outcome = applied
+    return outcome
 
 
 async def _card_saved(session: AsyncSession, intent: dict[str, Any]) -> Applied:

@@ -120,7 +120,7 @@ async def test_eligibility_and_per_client_limits(
             "code": "BIENVENUE",
             "lines": lines,
             "client_id": newcomer,
-            "subject_kind": "booking",
+            "subject_kind": "order",
             "subject_id": str(uuid4()),
         },
         headers=manager,

@@ -286,6 +286,23 @@ class FakeStripe:
         self.refunds[refund["id"]] = refund
         return self.event("refund.created", refund)
 
+    def charge_refunded(self, intent_id: str) -> dict[str, Any]:
+        """The `charge.refunded` event Stripe sends after refunds of an intent's charge, with
+        the charge's refunds in it."""
+        intent = self.intents[intent_id]
+        refunds = [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
+        charge = {
+            "id": intent["latest_charge"],
+            "object": "charge",
+            "amount": intent["amount"],
+            "amount_refunded": sum(r["amount"] for r in refunds),
+            "currency": intent["currency"],
+            "payment_intent": intent_id,
+            "refunded": sum(r["amount"] for r in refunds) >= intent["amount"],
+            "refunds": {"object": "list", "data": refunds, "has_more": False},
+        }
+        return self.event("charge.refunded", charge)
+
     @staticmethod
     def event(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -135,6 +135,8 @@ async def test_a_terminal_checkout_with_a_tip_settles_from_the_reader_callback(
         "in_progress_cents": 0,
         "due_cents": 0,
         "tips_cents": 500,
+        "refunded_cents": 0,
+        "kept_cents": 6000,
     }
 
 

@@ -1,0 +1,60 @@
+"""The notifications domain's client data: her messages and where she wants her service
+messages (channel preferences, with the channels she turned off)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clients import public as clients
+from app.core.clock import utcnow
+from app.notifications.models import ChannelPreference, Message
+from app.notifications.public import anonymize_client_messages, export_client_messages
+
+
+async def export(session: AsyncSession, client: clients.ClientIdentity) -> dict[str, Any]:
+    preference = await session.get(ChannelPreference, client.id)
+    return {
+        "messages": await export_client_messages(session, client.id),
+        "notification_preferences": None
+        if preference is None
+        else {"sms": preference.sms, "email": preference.email},
+    }
+
+
+async def erase(session: AsyncSession, client: clients.ClientIdentity) -> None:
+    addresses = [a for a in (client.email, client.phone) if a]
+    await anonymize_client_messages(session, client.id, addresses)
+    await session.execute(delete(ChannelPreference).where(ChannelPreference.client_id == client.id))
+
+
+async def merge(session: AsyncSession, source_id: UUID, target_id: UUID) -> None:
+    """Messages move. A channel either record turned off stays off: an opt-out is never
+    undone by a merge."""
+    await session.execute(
+        update(Message).where(Message.client_id == source_id).values(client_id=target_id)
+    )
+    source = await session.get(ChannelPreference, source_id, with_for_update=True)
+    if source is None:
+        return
+    target = await session.get(ChannelPreference, target_id, with_for_update=True)
+    if target is None:
+        target = ChannelPreference(client_id=target_id, sms=True, email=True)
+        session.add(target)
+    target.sms = target.sms and source.sms
+    target.email = target.email and source.email
+    target.updated_at = utcnow()
+    await session.delete(source)
+    await session.flush()
+
+
+clients.declare_client_data(
+    "notifications",
+    references={"messages.client_id", "channel_preferences.client_id"},
+    export=export,
+    erase=erase,
+    merge=merge,
+)
