@@ -53,15 +53,6 @@ async def export_client_gift_cards(
     ]
 
 
-async def reassign_buyer(session: AsyncSession, *, source_id: UUID, target_id: UUID) -> None:
-    """A merge of client records: the cards she bought follow her."""
-    await session.execute(
-        update(GiftCard)
-        .where(GiftCard.buyer_client_id == source_id)
-        .values(buyer_client_id=target_id)
-    )
-
-
 async def anonymize_client_gift_cards(
     session: AsyncSession, client_id: UUID, email: str | None
 ) -> None:
