@@ -21,6 +21,7 @@ from app.auth.dependencies import (
     require,
 )
 from app.auth.models import AuditLogEntry, Role, User, UserKind
+from app.auth.permissions import Access, Rule, declared_in_handler, rule
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
 from app.auth.service import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
 from app.core.outbox import OutboxEvent
@@ -54,6 +55,7 @@ __all__ = [
     "MANAGERS",
     "TOPIC_EMAIL_VERIFICATION",
     "TOPIC_PASSWORD_RESET",
+    "Access",
     "ClientSelf",
     "CurrentUser",
     "DbSession",
@@ -63,13 +65,16 @@ __all__ = [
     "Owner",
     "Principal",
     "Role",
+    "Rule",
     "Staff",
     "UserKind",
     "UserRef",
+    "declared_in_handler",
     "ensure_self_or_roles",
     "get_user_ref",
     "record_audit",
     "require",
+    "rule",
 ]
 
 

@@ -6,9 +6,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.auth.public import FRONT_DESK, ClientSelf, DbSession, FrontDesk, MaybeUser, Role, Staff
+from app.auth.public import FRONT_DESK, ClientSelf, DbSession, FrontDesk, MaybeUser, Staff
 from app.availability.public import ServicesNotBookable
 from app.bookings import calendar, links, repository, service, waitlist
+from app.bookings.access import OwnCalendar
 from app.bookings.dependencies import BookingForCaller, actor_of
 from app.bookings.errors import (
     BookingNotChangeable,
@@ -131,7 +132,7 @@ async def create_booking(
     return await _out(session, booking, with_token=True)
 
 
-@router.get("/api/v1/bookings")
+@router.get("/api/v1/bookings", dependencies=[OwnCalendar])
 async def list_bookings(
     principal: Staff,
     session: DbSession,
@@ -222,7 +223,7 @@ async def reschedule_booking(
     responses=error_responses(TransitionNotAllowed, BookingNotFound),
 )
 async def change_status(
-    body: StatusIn, booking: BookingForCaller, principal: Staff, session: DbSession
+    principal: Staff, body: StatusIn, booking: BookingForCaller, session: DbSession
 ) -> BookingOut:
     """Check in, complete, or mark a no-show (front desk, or the practitioner for her own)."""
     booking = await service.change_status(
@@ -266,7 +267,7 @@ async def reschedule_by_link(token: str, body: RescheduleIn, session: DbSession)
     return await _out(session, booking)
 
 
-@router.get("/api/v1/calendar")
+@router.get("/api/v1/calendar", dependencies=[OwnCalendar])
 async def staff_calendar(
     principal: Staff,
     session: DbSession,
@@ -289,15 +290,10 @@ async def staff_calendar(
 
 
 @router.get("/api/v1/practitioners/{practitioner_id}/calendar-feed")
-async def calendar_feed_link(
-    practitioner_id: UUID, principal: Staff, session: DbSession
-) -> dict[str, str]:
+async def calendar_feed_link(practitioner: practitioners.SelfOrManager) -> dict[str, str]:
     """The private iCalendar link for her phone (managers, or the practitioner herself)."""
-    own = await practitioners.practitioner_for_user(session, principal.user_id)
-    if own != practitioner_id and not principal.has_role(Role.owner, Role.manager):
-        raise Forbidden("You can only get your own calendar link.")
-    token = links.feed_token(practitioner_id)
-    return {"url": f"/api/v1/calendar/feeds/{practitioner_id}.ics?token={token}"}
+    token = links.feed_token(practitioner.id)
+    return {"url": f"/api/v1/calendar/feeds/{practitioner.id}.ics?token={token}"}
 
 
 @router.get(

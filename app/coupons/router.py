@@ -311,22 +311,15 @@ class BookingPriceOut(BaseModel):
 @router.post(
     "/api/v1/bookings/{booking_id}/coupon",
     responses=error_responses(service.CouponRefused, bookings.DiscountNotAllowed, NotFound),
+    dependencies=[bookings.BookingPayer],
 )
 async def apply_to_booking(
     booking_id: UUID, body: BookingCouponIn, principal: MaybeUser, session: DbSession
 ) -> BookingPriceOut:
     """Use a promo code on a booking before anything is paid (the site's checkout, or staff):
     its discount comes off the services it covers, and the deposit follows."""
+    await bookings.ensure_may_pay(session, booking_id, principal, body.token)
     booking = await bookings.payable_booking(session, booking_id, lock=True)
-    staff = principal is not None and principal.is_staff
-    allowed = staff or (
-        body.token is not None and bookings.booking_from_manage_token(body.token) == booking.id
-    )
-    if not allowed and principal is not None:
-        own = await clients.client_for_user(session, principal.user_id)
-        allowed = own is not None and own.id == booking.client_id
-    if not allowed:
-        raise bookings.BookingNotFound()
     if booking.discount_cents:
         # Applied before: the same code again gets the same answer, another code is refused.
         previous = await session.scalar(
@@ -356,7 +349,7 @@ async def apply_to_booking(
         client_id=booking.client_id,
         subject_kind="booking",
         subject_id=booking.id,
-        actor_user_id=principal.user_id if staff and principal else None,
+        actor_user_id=principal.user_id if principal is not None and principal.is_staff else None,
     )
     priced = await bookings.apply_discount(session, booking.id, redemption.discount_cents)
     return BookingPriceOut(

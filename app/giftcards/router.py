@@ -345,7 +345,11 @@ class OnlineRedeemIn(BaseModel):
     )
 
 
-@router.post("/api/v1/gift-cards/redeem-online", responses=error_responses(*_ERRORS))
+@router.post(
+    "/api/v1/gift-cards/redeem-online",
+    responses=error_responses(*_ERRORS),
+    dependencies=[bookings.BookingCheckout],
+)
 async def redeem_online(
     body: OnlineRedeemIn, principal: MaybeUser, request: Request, session: DbSession
 ) -> RedeemOut:
@@ -357,15 +361,8 @@ async def redeem_online(
         limit=BALANCE_CHECKS_PER_IP,
         window_seconds=BALANCE_WINDOW_SECONDS,
     )
+    await bookings.ensure_may_pay(session, body.booking_id, principal, body.token, staff=False)
     booking = await bookings.payable_booking(session, body.booking_id)
-    allowed = body.token is not None and (
-        bookings.booking_from_manage_token(body.token) == booking.id
-    )
-    if not allowed and principal is not None:
-        own = await clients.client_for_user(session, principal.user_id)
-        allowed = own is not None and own.id == booking.client_id
-    if not allowed:
-        raise bookings.BookingNotFound()
     return await _redeem(
         session, body.code, booking_id=booking.id, amount_cents=None, actor_user_id=None
     )

@@ -121,7 +121,7 @@ class PreferencesIO(BaseModel):
 
 @router.get("/api/v1/notifications/messages")
 async def list_messages(
-    _: Staff,
+    _: FrontDesk,
     session: DbSession,
     page: Pagination,
     client_id: UUID | None = None,
@@ -227,7 +227,7 @@ async def _set_preferences(
 
 
 @router.get("/api/v1/clients/{client_id}/notification-preferences")
-async def client_preferences(client_id: UUID, _: Staff, session: DbSession) -> PreferencesIO:
+async def client_preferences(client_id: UUID, _: FrontDesk, session: DbSession) -> PreferencesIO:
     return await _preferences(session, client_id)
 
 

@@ -91,24 +91,6 @@ webhook_router = APIRouter(tags=["webhooks"])
 _PROVIDER_ERRORS = (ProviderUnavailable, ProviderRefused)
 
 
-async def _check_booking_access(
-    session: DbSession, booking_id: UUID, principal: Principal | None, token: str | None
-) -> None:
-    """Staff, the client who owns the booking, or whoever holds its manage link."""
-    if principal is not None and principal.is_staff:
-        return
-    if token is not None:
-        if bookings.booking_from_manage_token(token) == booking_id:
-            return
-        raise Forbidden("This link is for another booking.")
-    if principal is not None:
-        own = await clients.client_for_user(session, principal.user_id)
-        booking = await bookings.payable_booking(session, booking_id)
-        if own is not None and own.id == booking.client_id:
-            return
-    raise bookings.BookingNotFound()
-
-
 async def _audit_payment(
     session: DbSession, action: str, staff: Principal, payment_id: UUID, data: dict[str, Any]
 ) -> None:
@@ -145,12 +127,13 @@ def _checkout_out(result: checkout.Checkout) -> CheckoutOut:
     "/api/v1/payments/deposits",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(DepositNotDue, DepositAlreadyPaid, Forbidden, *_PROVIDER_ERRORS),
+    dependencies=[bookings.BookingPayer],
 )
 async def start_deposit(body: DepositIn, principal: MaybeUser, session: DbSession) -> CheckoutOut:
     """Pay the deposit of a held booking: Stripe answers a `client_secret` for Stripe
     Elements, PayPal an `approval_url`. The amount is the booking's deposit. Calling again
     returns the payment already open for that method."""
-    await _check_booking_access(session, body.booking_id, principal, body.token)
+    await bookings.ensure_may_pay(session, body.booking_id, principal, body.token)
     result = await checkout.start_deposit(
         session,
         booking_id=body.booking_id,
@@ -164,6 +147,7 @@ async def start_deposit(body: DepositIn, principal: MaybeUser, session: DbSessio
 @router.post(
     "/api/v1/payments/{payment_id}/capture",
     responses=error_responses(PaymentNotFound, PaymentNotCapturable, Forbidden, *_PROVIDER_ERRORS),
+    dependencies=[bookings.BookingPayer],
 )
 async def capture_payment(
     payment_id: UUID, body: CaptureIn, principal: MaybeUser, session: DbSession
@@ -172,7 +156,7 @@ async def capture_payment(
     payment = await ledger.get_payment(session, payment_id, lock=True)
     if payment.booking_id is None:
         raise PaymentNotCapturable()
-    await _check_booking_access(session, payment.booking_id, principal, body.token)
+    await bookings.ensure_may_pay(session, payment.booking_id, principal, body.token)
     await checkout.capture(session, payment, source="api")
     return PaymentOut.model_validate(payment)
 

@@ -10,6 +10,8 @@ from uuid import UUID
 from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.practitioners.dependencies import SelfOrFrontDesk as SelfOrFrontDesk
+from app.practitioners.dependencies import SelfOrManager as SelfOrManager
 from app.practitioners.models import (
     Absence,
     Practitioner,
