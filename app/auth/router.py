@@ -16,6 +16,7 @@ from app.auth.errors import (
     InvalidCredentials,
     InvalidOneTimeToken,
     InvalidRefreshToken,
+    OwnerOnly,
     RefreshTokenReused,
     UserNotFound,
 )
@@ -163,7 +164,7 @@ async def get_user(user_id: AccountForCaller, session: DbSession) -> UserOut:
     return UserOut.model_validate(await service.get_user(session, user_id))
 
 
-@users_router.patch("/{user_id}", responses=error_responses(*_AUTH, UserNotFound))
+@users_router.patch("/{user_id}", responses=error_responses(*_AUTH, UserNotFound, OwnerOnly))
 async def update_staff_user(
     user_id: UUID, body: StaffUpdate, actor: Manager, session: DbSession
 ) -> UserOut:
