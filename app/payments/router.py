@@ -14,6 +14,7 @@ from app.auth.public import (
     Manager,
     MaybeUser,
     Principal,
+    Role,
     record_audit,
 )
 from app.bookings import public as bookings
@@ -45,6 +46,7 @@ from app.payments.errors import (
     ReaderNotFound,
     ReaderOffline,
     ReaderRequired,
+    RefundAboveReceptionistLimit,
     RefundExceedsPayment,
     SimulationNotAvailable,
     WebhookNotConfigured,
@@ -421,7 +423,11 @@ async def get_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> Pay
     "/api/v1/payments/{payment_id}/refunds",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        PaymentNotFound, PaymentNotRefundable, RefundExceedsPayment, *_PROVIDER_ERRORS
+        PaymentNotFound,
+        PaymentNotRefundable,
+        RefundExceedsPayment,
+        RefundAboveReceptionistLimit,
+        *_PROVIDER_ERRORS,
     ),
 )
 async def refund_payment(
@@ -429,6 +435,8 @@ async def refund_payment(
 ) -> RefundOut:
     """Refund all or part of a payment (through its provider; cash is handed back)."""
     payment = await ledger.get_payment(session, payment_id, lock=True)
+    if staff.has_role(Role.receptionist):
+        await refunds.ensure_within_receptionist_limit(session, payment, body.amount_cents)
     refund = await refunds.refund_payment(
         session,
         payment,
