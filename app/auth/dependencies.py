@@ -116,6 +116,11 @@ async def account_for_caller(user_id: UUID, principal: CurrentUser) -> UUID:
     raise InsufficientRole("You can only see your own account.")
 
 
+def is_write(request: Request) -> bool:
+    """Whether the request may change what a loader loads (so the loader locks the row)."""
+    return request.method not in ("GET", "HEAD")
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

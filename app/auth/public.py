@@ -18,6 +18,7 @@ from app.auth.dependencies import (
     Owner,
     Staff,
     ensure_self_or_roles,
+    is_write,
     require,
 )
 from app.auth.models import AuditLogEntry, Role, User, UserKind
@@ -72,6 +73,7 @@ __all__ = [
     "declared_in_handler",
     "ensure_self_or_roles",
     "get_user_ref",
+    "is_write",
     "record_audit",
     "require",
     "rule",

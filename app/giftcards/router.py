@@ -18,6 +18,7 @@ from app.core.pagination import Page, Pagination, paginate
 from app.core.storage import get_storage
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.giftcards import codes, delivery, service
+from app.giftcards.dependencies import CardForStaff
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
 from app.payments import public as payments
 
@@ -489,8 +490,7 @@ async def ledger_summary(
 
 
 @router.get("/api/v1/gift-cards/{card_id}", responses=error_responses(service.GiftCardNotFound))
-async def get_gift_card(card_id: UUID, _: FrontDesk, session: DbSession) -> CardDetail:
-    card = await service.get_card(session, card_id)
+async def get_gift_card(card: CardForStaff, session: DbSession) -> CardDetail:
     ledger = await service.entries(session, card.id)
     out = _out(card, sum(e.amount_cents for e in ledger))
     return CardDetail(**out.model_dump(), ledger=[EntryOut.model_validate(e) for e in ledger])
@@ -501,11 +501,10 @@ async def get_gift_card(card_id: UUID, _: FrontDesk, session: DbSession) -> Card
     responses=error_responses(service.GiftCardNotFound, service.GiftCardNotUsable),
 )
 async def cancel_gift_card(
-    card_id: UUID, body: CancelIn, staff: Manager, session: DbSession
+    staff: Manager, card: CardForStaff, body: CancelIn, session: DbSession
 ) -> CardDetail:
     """Cancel a card; what is left leaves its balance and, with `refund`, goes back to the
     buyer through the payment that bought it."""
-    card = await service.get_card(session, card_id, lock=True)
     if card.status not in {CardStatus.active, CardStatus.pending_payment}:
         raise service.GiftCardNotUsable(f"A card that is {card.status} cannot be cancelled.")
     left = await service.balance(session, card.id)
@@ -532,7 +531,7 @@ async def cancel_gift_card(
         data={"left_cents": left, "refund": body.refund},
     )
     await session.flush()
-    return await get_gift_card(card.id, staff, session)
+    return await get_gift_card(card, session)
 
 
 @router.post(
@@ -540,10 +539,9 @@ async def cancel_gift_card(
     responses=error_responses(service.GiftCardNotFound, ValidationFailed),
 )
 async def adjust_gift_card(
-    card_id: UUID, body: AdjustIn, staff: Manager, session: DbSession
+    staff: Manager, card: CardForStaff, body: AdjustIn, session: DbSession
 ) -> CardDetail:
     """Correct a balance (a mistake at the till), up or down, with a reason."""
-    card = await service.get_card(session, card_id, lock=True)
     if body.amount_cents == 0 or card.status != CardStatus.active:
         raise ValidationFailed("Adjust an active card by a non-zero amount.")
     if await service.balance(session, card.id) + body.amount_cents < 0:
@@ -565,16 +563,15 @@ async def adjust_gift_card(
         data={"amount_cents": body.amount_cents, "reason": body.reason},
     )
     await session.flush()
-    return await get_gift_card(card.id, staff, session)
+    return await get_gift_card(card, session)
 
 
 @router.post(
     "/api/v1/gift-cards/{card_id}/pdf",
     responses=error_responses(service.GiftCardNotFound, service.GiftCardNotUsable),
 )
-async def regenerate_pdf(card_id: UUID, _: FrontDesk, session: DbSession) -> CardOut:
+async def regenerate_pdf(card: CardForStaff, session: DbSession) -> CardOut:
     """Render the card's PDF again (a new layout, a corrected name)."""
-    card = await service.get_card(session, card_id, lock=True)
     if card.status == CardStatus.pending_payment:
         raise service.GiftCardNotUsable("This card is not paid yet.")
     await delivery.store_pdf(session, card)
@@ -586,8 +583,7 @@ async def regenerate_pdf(card_id: UUID, _: FrontDesk, session: DbSession) -> Car
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, **error_responses(NotFound)},
 )
-async def download_pdf(card_id: UUID, _: FrontDesk, session: DbSession) -> Response:
-    card = await service.get_card(session, card_id)
+async def download_pdf(card: CardForStaff, session: DbSession) -> Response:
     if card.pdf_key is None:
         raise NotFound("This card has no PDF yet.")
     pdf = await get_storage().get(card.pdf_key)
@@ -602,9 +598,8 @@ async def download_pdf(card_id: UUID, _: FrontDesk, session: DbSession) -> Respo
     "/api/v1/gift-cards/{card_id}/resend",
     responses=error_responses(service.GiftCardNotFound, service.GiftCardNotUsable),
 )
-async def resend_gift_card(card_id: UUID, _: FrontDesk, session: DbSession) -> CardOut:
+async def resend_gift_card(card: CardForStaff, session: DbSession) -> CardOut:
     """E-mail the card again now (a lost e-mail), with a fresh PDF."""
-    card = await service.get_card(session, card_id, lock=True)
     if card.status != CardStatus.active:
         raise service.GiftCardNotUsable(f"A card that is {card.status} is not sent.")
     await delivery.store_pdf(session, card)

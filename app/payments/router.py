@@ -25,6 +25,7 @@ from app.core.errors import Forbidden, NotFound, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone
 from app.payments import checkout, ledger, providers, refunds, reports, terminal, webhooks
+from app.payments.dependencies import PaymentForStaff
 from app.payments.errors import (
     AmountExceedsBalance,
     BookingNotPayable,
@@ -413,9 +414,8 @@ async def booking_balance(booking_id: UUID, _: FrontDesk, session: DbSession) ->
 
 
 @router.get("/api/v1/payments/{payment_id}", responses=error_responses(PaymentNotFound))
-async def get_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> PaymentDetail:
+async def get_payment(payment: PaymentForStaff, session: DbSession) -> PaymentDetail:
     """One payment with its refunds, its history, the webhooks about it and its tips."""
-    payment = await ledger.get_payment(session, payment_id)
     return as_detail(payment, *await reports.payment_story(session, payment.id))
 
 
@@ -431,10 +431,10 @@ async def get_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> Pay
     ),
 )
 async def refund_payment(
-    payment_id: UUID, body: RefundIn, staff: FrontDesk, session: DbSession
+    payment: PaymentForStaff, body: RefundIn, staff: FrontDesk, session: DbSession
 ) -> RefundOut:
-    """Refund all or part of a payment (through its provider; cash is handed back)."""
-    payment = await ledger.get_payment(session, payment_id, lock=True)
+    """Refund all or part of a payment (through its provider; cash is handed back).
+    Reception refunds up to PAYMENTS_RECEPTIONIST_REFUND_LIMIT_CENTS on one payment."""
     if staff.has_role(Role.receptionist):
         await refunds.ensure_within_receptionist_limit(session, payment, body.amount_cents)
     refund = await refunds.refund_payment(
@@ -458,9 +458,10 @@ async def refund_payment(
     "/api/v1/payments/{payment_id}/cancel",
     responses=error_responses(PaymentNotFound, PaymentNotCancellable, *_PROVIDER_ERRORS),
 )
-async def cancel_payment(payment_id: UUID, staff: FrontDesk, session: DbSession) -> PaymentOut:
+async def cancel_payment(
+    payment: PaymentForStaff, staff: FrontDesk, session: DbSession
+) -> PaymentOut:
     """Stop a payment in progress: the checkout on the reader, an unpaid online payment."""
-    payment = await ledger.get_payment(session, payment_id, lock=True)
     await checkout.cancel(session, payment, staff_user_id=staff.user_id)
     return PaymentOut.model_validate(payment)
 
@@ -469,9 +470,8 @@ async def cancel_payment(payment_id: UUID, staff: FrontDesk, session: DbSession)
     "/api/v1/payments/{payment_id}/refresh",
     responses=error_responses(PaymentNotFound, *_PROVIDER_ERRORS),
 )
-async def refresh_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> PaymentOut:
+async def refresh_payment(payment: PaymentForStaff, session: DbSession) -> PaymentOut:
     """Ask the provider where this payment stands now (when a webhook seems late)."""
-    payment = await ledger.get_payment(session, payment_id, lock=True)
     await webhooks.refresh(session, payment, source="staff")
     return PaymentOut.model_validate(payment)
 
