@@ -248,3 +248,21 @@ async def test_a_receptionist_refunds_up_to_the_limit_the_owner_sets(
     assert by_manager.status_code == 201, by_manager.text
     assert (await payment(session, payment_id)).refunded_cents == 1100
     assert [r["amount"] for r in fakes.stripe.refunds.values()] == [700, 400]
+
+
+async def test_a_manage_link_acts_with_the_client_s_rights_even_with_a_manager_s_token(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    booking, payment_id = await paid_booking(client, fakes)
+    clock.travel(timedelta(days=6, hours=14))  # inside 24 h: a client's cancellation is late
+
+    cancelled = await client.post(
+        f"/api/v1/bookings/manage/{booking['manage_token']}/cancel",
+        json={"reason": "Imprévu"},
+        headers=await auth_headers(Role.manager),
+    )
+    await run_outbox()
+
+    assert cancelled.json()["late_cancellation"] is True
+    assert (await payment(session, payment_id)).status == "succeeded"
+    assert fakes.stripe.refunds == {}
