@@ -131,6 +131,7 @@ async def build_world(client: AsyncClient, session: AsyncSession) -> World:
 
 # Objects a "yes" caller must find: a 404 from one of these on a read is a refusal.
 SCOPED = {"booking_id", "client_id", "payment_id", "card_id", "coupon_id", "user_id"}
+CLIENTS_OBJECTS = {"booking_id", "client_id", "payment_id"}
 # Routes whose object is named in the body: that body, so the check in the handler runs.
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/payments/deposits"): {"booking_id": "{booking_id}", "method": "stripe"},
@@ -182,8 +183,9 @@ def _difference(
     if expected is Access.link:
         return None if status == link_status and status >= 400 else "a token widened a link"
     if expected is Access.own and names:
-        # Another's object: 404 (a client's: not acknowledged) or 403 (a colleague's).
-        return None if status in (403, 404) else "another's object was not refused"
+        # Another's object: 404 when it is a client's (not acknowledged), else 403 or 404.
+        wanted = {404} if names & CLIENTS_OBJECTS else {403, 404}
+        return None if status in wanted else f"another's object was not refused with {wanted}"
     if refused:
         return "refused"
     if expected is Access.own:
