@@ -182,6 +182,15 @@ def routes() -> None:
 
 
 @cli.command()
+def permissions() -> None:
+    """Print docs/permissions.md: who may call each route, read from the code."""
+    from app.auth.permissions import markdown
+    from app.main import app
+
+    typer.echo(markdown(app), nl=False)
+
+
+@cli.command()
 def purge() -> None:
     """Delete expired idempotency answers and tokens now (beat does it hourly)."""
     from app.worker import purge_expired

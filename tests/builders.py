@@ -114,3 +114,13 @@ async def deliver_messages() -> int:
     while delivered := await deliver_due():
         sent += delivered
     return sent
+
+
+def settings_changed(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    """Run this test with these environment settings (read again at once; conftest clears the
+    settings cache after every test, once monkeypatch has put the environment back)."""
+    from app.core.config import get_settings
+
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()

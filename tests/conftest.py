@@ -163,6 +163,9 @@ def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 async def _clean_state() -> AsyncIterator[None]:
     yield
+    from app.core.config import get_settings
+
+    get_settings.cache_clear()  # a test's monkeypatched settings end with it
     _fake_providers.reset()
     clock.reset_travel()
     console.clear()

@@ -3,7 +3,7 @@ address (read from X-Forwarded-For only behind a trusted proxy) and per contact.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +16,7 @@ from httpx import ASGITransport, AsyncClient
 from app.auth.models import Role
 from app.core import clock
 from tests.bookings.salon import make_practitioner, make_service, open_salon, paris
-from tests.builders import AuthHeaders
+from tests.builders import AuthHeaders, settings_changed
 
 MONDAY_NINE = paris(2027, 3, 22, 9)
 
@@ -217,23 +217,6 @@ async def test_without_redis_the_limits_live_in_memory(
         answers = [await _book(visitor, facial, n) for n in range(3)]
 
     assert _statuses(answers) == [201, 201, 429]
-
-
-def settings_changed(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
-    from app.core.config import get_settings
-
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-
-
-@pytest.fixture(autouse=True)
-def _settings_back(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from app.core.config import get_settings
-
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 async def test_a_forged_forwarded_for_does_not_reset_the_login_limit(client: AsyncClient) -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import repository
-from app.auth.errors import InsufficientRole, InvalidAccessToken
+from app.auth.errors import InsufficientRole, InvalidAccessToken, UserNotFound
 from app.auth.models import Role, UserKind
+from app.auth.permissions import Access, Rule, rule, staff_rule
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
 from app.core.db import get_session
 from app.core.security import InvalidToken, decode_access_token
@@ -22,6 +24,7 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
+@rule(Rule.of(default=Access.yes, anonymous=Access.no))
 async def current_principal(
     session: DbSession, token: Annotated[str | None, Depends(_bearer)]
 ) -> Principal:
@@ -63,6 +66,7 @@ MaybeUser = Annotated[Principal | None, Depends(optional_principal)]
 def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through staff with one of `roles`."""
 
+    @rule(staff_rule(*roles))
     async def check(principal: CurrentUser) -> Principal:
         if not principal.has_role(*roles):
             raise InsufficientRole(
@@ -73,6 +77,7 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
+@rule(Rule.of(client=Access.yes))
 async def require_client(principal: CurrentUser) -> Principal:
     if principal.kind is not UserKind.client:
         raise InsufficientRole("This is for client accounts.")
@@ -90,6 +95,32 @@ def ensure_self_or_roles(principal: Principal, owner_user_id: object, *roles: Ro
     raise InsufficientRole("You can only see your own records.")
 
 
+_ACCOUNT = Rule.of(
+    "account: her own; managers any",
+    client=Access.own,
+    practitioner=Access.own,
+    receptionist=Access.own,
+    manager=Access.yes,
+    owner=Access.yes,
+)
+
+
+@rule(_ACCOUNT)
+async def account_for_caller(user_id: UUID, principal: CurrentUser) -> UUID:
+    """The account of the path, if it is the caller's or she is a manager: a client learns
+    nothing of other accounts (404), staff are told they may not (403)."""
+    if principal.user_id == user_id or principal.has_role(*MANAGERS):
+        return user_id
+    if not principal.is_staff:
+        raise UserNotFound()
+    raise InsufficientRole("You can only see your own account.")
+
+
+def is_write(request: Request) -> bool:
+    """Whether the request may change what a loader loads (so the loader locks the row)."""
+    return request.method not in ("GET", "HEAD")
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -100,3 +131,4 @@ Manager = Annotated[Principal, Depends(require(*MANAGERS))]
 Owner = Annotated[Principal, Depends(require(Role.owner))]
 ClientSelf = Annotated[Principal, Depends(require_client)]
 ClientIp = Annotated[str, Depends(client_ip)]
+AccountForCaller = Annotated[UUID, Depends(account_for_caller)]

@@ -28,6 +28,10 @@ class InsufficientRole(AppError):
     status, code, title = 403, "insufficient_role", "Your role does not allow this"
 
 
+class OwnerOnly(AppError):
+    status, code, title = 403, "owner_only", "Only the owner can do this"
+
+
 class EmailTaken(AppError):
     status, code, title = 409, "email_taken", "An account already uses this e-mail"
 

@@ -19,13 +19,14 @@ from app.auth.dependencies import (
     Owner,
     Staff,
     ensure_self_or_roles,
+    is_write,
     require,
 )
 from app.auth.limits import limit_visitor
 from app.auth.models import AuditLogEntry, Role, User, UserKind
+from app.auth.permissions import Access, Rule, declared_in_handler, rule
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
-from app.auth.staff import TOPIC_STAFF_DEACTIVATED
-from app.auth.topics import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
+from app.auth.topics import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET, TOPIC_STAFF_DEACTIVATED
 from app.core.outbox import OutboxEvent
 
 
@@ -58,6 +59,7 @@ __all__ = [
     "TOPIC_EMAIL_VERIFICATION",
     "TOPIC_PASSWORD_RESET",
     "TOPIC_STAFF_DEACTIVATED",
+    "Access",
     "ClientIp",
     "ClientSelf",
     "CurrentUser",
@@ -68,14 +70,18 @@ __all__ = [
     "Owner",
     "Principal",
     "Role",
+    "Rule",
     "Staff",
     "UserKind",
     "UserRef",
+    "declared_in_handler",
     "ensure_self_or_roles",
     "get_user_ref",
+    "is_write",
     "limit_visitor",
     "record_audit",
     "require",
+    "rule",
 ]
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import repository, service, staff
-from app.auth.dependencies import ClientIp, CurrentUser, DbSession, Manager, ensure_self_or_roles
+from app.auth.dependencies import AccountForCaller, ClientIp, CurrentUser, DbSession, Manager
 from app.auth.errors import (
     AccountLocked,
     EmailTaken,
@@ -16,12 +16,12 @@ from app.auth.errors import (
     InvalidCredentials,
     InvalidOneTimeToken,
     InvalidRefreshToken,
+    OwnerOnly,
     RefreshTokenReused,
     UserNotFound,
 )
 from app.auth.limits import limit_visitor
 from app.auth.models import AuditLogEntry, Role, User, UserKind
-from app.auth.principal import MANAGERS
 from app.auth.schemas import (
     AuditEntryOut,
     EmailVerificationIn,
@@ -170,15 +170,12 @@ async def create_staff_user(body: StaffCreate, actor: Manager, session: DbSessio
 
 
 @users_router.get("/{user_id}", responses=error_responses(*_AUTH, UserNotFound))
-async def get_user(user_id: UUID, principal: CurrentUser, session: DbSession) -> UserOut:
+async def get_user(user_id: AccountForCaller, session: DbSession) -> UserOut:
     """One account: managers see anyone's, everyone else only her own."""
-    if not principal.is_staff and principal.user_id != user_id:
-        raise UserNotFound()
-    ensure_self_or_roles(principal, user_id, *MANAGERS)
     return UserOut.model_validate(await service.get_user(session, user_id))
 
 
-@users_router.patch("/{user_id}", responses=error_responses(*_AUTH, UserNotFound))
+@users_router.patch("/{user_id}", responses=error_responses(*_AUTH, UserNotFound, OwnerOnly))
 async def update_staff_user(
     user_id: UUID, body: StaffUpdate, actor: Manager, session: DbSession
 ) -> UserOut:

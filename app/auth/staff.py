@@ -8,16 +8,16 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import audit, repository
-from app.auth.errors import EmailTaken, InsufficientRole, UserNotFound
+from app.auth.errors import EmailTaken, InsufficientRole, OwnerOnly, UserNotFound
 from app.auth.models import Role, User, UserKind
 from app.auth.principal import Principal
 from app.auth.service import create_user, email_key, get_user
+from app.auth.topics import TOPIC_STAFF_DEACTIVATED
 from app.core import outbox, ratelimit
 from app.core.clock import utcnow
 from app.core.security import hash_password
 
 # Payload: user_id, at. Followed by bookings (her calendar feed is revoked).
-TOPIC_STAFF_DEACTIVATED = "auth.staff_deactivated"
 
 
 async def create_staff(
@@ -71,8 +71,10 @@ async def update_staff(
     user = await get_user(session, user_id)
     if user.kind != UserKind.staff:
         raise UserNotFound()
-    if user.role == Role.owner and actor.role is not Role.owner:
-        raise InsufficientRole("Only the owner can change the owner's account.")
+    # A manager may not demote, deactivate or rename another manager (nor the owner): two
+    # managers at odds settle it with the owner, not by locking each other out.
+    if user.role in (Role.owner, Role.manager) and actor.role is not Role.owner:
+        raise OwnerOnly("Only the owner can change a manager's or the owner's account.")
     changes: dict[str, object] = {}
     if role is not None and role != user.role:
         _check_may_grant(actor, role)

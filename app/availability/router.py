@@ -7,7 +7,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from app.auth.public import FRONT_DESK, DbSession, Manager, MaybeUser, Staff
+from app.auth.public import (
+    FRONT_DESK,
+    Access,
+    DbSession,
+    Manager,
+    MaybeUser,
+    Rule,
+    Staff,
+    declared_in_handler,
+)
 from app.availability import service, settings_service
 from app.availability.errors import (
     BlockNotFound,
@@ -121,6 +130,19 @@ def _block_out(block: Block) -> BlockOut:
     )
 
 
+# `_may_block` needs the block's practitioner (in the body, or the stored block): this puts
+# its rule in the permission table.
+_OWN_TIME = declared_in_handler(
+    Rule.of(
+        "block: a practitioner blocks only her own time",
+        practitioner=Access.own,
+        receptionist=Access.yes,
+        manager=Access.yes,
+        owner=Access.yes,
+    )
+)
+
+
 async def _may_block(principal: Staff, session: DbSession, practitioner_id: UUID) -> None:
     if principal.has_role(*FRONT_DESK):
         return
@@ -132,6 +154,7 @@ async def _may_block(principal: Staff, session: DbSession, practitioner_id: UUID
     "/api/v1/availability/blocks",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(BlockPractitionerNotFound),
+    dependencies=[_OWN_TIME],
 )
 async def add_block(body: BlockIn, principal: Staff, session: DbSession) -> BlockOut:
     """Keep a practitioner's time free of bookings (front desk, or the practitioner herself)."""
@@ -162,6 +185,7 @@ async def list_blocks(
     "/api/v1/availability/blocks/{block_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(BlockNotFound),
+    dependencies=[_OWN_TIME],
 )
 async def delete_block(block_id: UUID, principal: Staff, session: DbSession) -> None:
     block = await settings_service.get_block(session, block_id)

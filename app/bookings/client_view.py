@@ -12,7 +12,7 @@ from sqlalchemy import Select, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import repository
-from app.bookings.models import Booking, BookingEvent, BookingStatus, WaitlistEntry
+from app.bookings.models import Booking, BookingEvent, BookingItem, BookingStatus, WaitlistEntry
 
 S = BookingStatus
 ERASED_ADDRESS = "[adresse effacée]"
@@ -185,5 +185,25 @@ async def has_completed_visit(session: AsyncSession, client_id: UUID) -> bool:
         select(Booking.id)
         .where(Booking.client_id == client_id, Booking.status == BookingStatus.completed)
         .limit(1)
+    )
+    return found is not None
+
+
+def clients_of_practitioner(practitioner_id: UUID | None) -> Select[UUID]:
+    """Ids of the clients a practitioner has served or is booked with (any booking of hers
+    that was not cancelled): the clients whose record she may open."""
+    return (
+        select(Booking.client_id)
+        .join(BookingItem, BookingItem.booking_id == Booking.id)
+        .where(BookingItem.practitioner_id == practitioner_id, Booking.status != S.cancelled)
+        .distinct()
+    )
+
+
+async def practitioner_serves(
+    session: AsyncSession, practitioner_id: UUID, client_id: UUID
+) -> bool:
+    found = await session.scalar(
+        clients_of_practitioner(practitioner_id).where(Booking.client_id == client_id).limit(1)
     )
     return found is not None

@@ -1,14 +1,17 @@
 """What other domains may use from bookings."""
 
+from app.bookings.access import BookingCheckout, BookingPayer, ensure_may_pay
 from app.bookings.briefs import BookingBrief, ReminderDue, booking_brief, lock_reminders_due
 from app.bookings.client_view import (
     ClientBookings,
     anonymize_client_bookings,
     client_history,
     clients_matching,
+    clients_of_practitioner,
     export_client_bookings,
     has_completed_visit,
     last_booking_at,
+    practitioner_serves,
     reassign_client,
 )
 from app.bookings.errors import BookingNotFound
@@ -37,7 +40,9 @@ __all__ = [
     "TOPIC_RESCHEDULED",
     "TOPIC_WAITLIST_OFFERED",
     "BookingBrief",
+    "BookingCheckout",
     "BookingNotFound",
+    "BookingPayer",
     "ClientBookings",
     "DepositOutcome",
     "DiscountNotAllowed",
@@ -50,11 +55,14 @@ __all__ = [
     "busy_statements",
     "client_history",
     "clients_matching",
+    "clients_of_practitioner",
     "confirm_deposit",
+    "ensure_may_pay",
     "export_client_bookings",
     "has_completed_visit",
     "last_booking_at",
     "lock_reminders_due",
     "payable_booking",
+    "practitioner_serves",
     "reassign_client",
 ]

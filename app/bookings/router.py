@@ -13,13 +13,12 @@ from app.auth.public import (
     DbSession,
     FrontDesk,
     MaybeUser,
-    Principal,
-    Role,
     Staff,
     limit_visitor,
 )
 from app.availability.public import ServicesNotBookable
 from app.bookings import calendar, feeds, links, repository, service, waitlist
+from app.bookings.access import OwnCalendar
 from app.bookings.dependencies import BookingForCaller, actor_of
 from app.bookings.errors import (
     BookingNotChangeable,
@@ -146,7 +145,7 @@ async def create_booking(
     return await _out(session, booking, with_token=True)
 
 
-@router.get("/api/v1/bookings")
+@router.get("/api/v1/bookings", dependencies=[OwnCalendar])
 async def list_bookings(
     principal: Staff,
     session: DbSession,
@@ -237,7 +236,7 @@ async def reschedule_booking(
     responses=error_responses(TransitionNotAllowed, BookingNotFound),
 )
 async def change_status(
-    body: StatusIn, booking: BookingForCaller, principal: Staff, session: DbSession
+    principal: Staff, body: StatusIn, booking: BookingForCaller, session: DbSession
 ) -> BookingOut:
     """Check in, complete, or mark a no-show (front desk, or the practitioner for her own)."""
     booking = await service.change_status(
@@ -282,7 +281,7 @@ async def reschedule_by_link(token: str, body: RescheduleIn, session: DbSession)
     return await _out(session, booking, with_token=True)
 
 
-@router.get("/api/v1/calendar")
+@router.get("/api/v1/calendar", dependencies=[OwnCalendar])
 async def staff_calendar(
     principal: Staff,
     session: DbSession,
@@ -304,30 +303,21 @@ async def staff_calendar(
     )
 
 
-async def _may_manage_feed(session: DbSession, principal: Principal, practitioner_id: UUID) -> None:
-    own = await practitioners.practitioner_for_user(session, principal.user_id)
-    if own != practitioner_id and not principal.has_role(Role.owner, Role.manager):
-        raise Forbidden("You can only manage your own calendar link.")
-    if not await practitioners.existing_practitioner_ids(session, [practitioner_id]):
-        raise practitioners.PractitionerNotFound()
-
-
 @router.get(
     "/api/v1/practitioners/{practitioner_id}/calendar-feed",
     responses=error_responses(Forbidden, practitioners.PractitionerNotFound),
 )
 async def calendar_feed_link(
-    practitioner_id: UUID, principal: Staff, session: DbSession
+    practitioner: practitioners.SelfOrManager, session: DbSession
 ) -> CalendarFeedOut:
     """The private iCalendar link for her phone (managers, or the practitioner herself). Only
     a digest of its token is kept, so the link is shown when it is made: the first call makes
     one; later calls answer `url: null` with its date until `.../calendar-feed/rotate`."""
-    await _may_manage_feed(session, principal, practitioner_id)
-    live = await feeds.live_token(session, practitioner_id)
+    live = await feeds.live_token(session, practitioner.id)
     if live is not None:
         return CalendarFeedOut(url=None, issued_at=live.issued_at)
-    token, issued_at = await feeds.rotate(session, practitioner_id)
-    return CalendarFeedOut(url=feeds.feed_url(practitioner_id, token), issued_at=issued_at)
+    token, issued_at = await feeds.rotate(session, practitioner.id)
+    return CalendarFeedOut(url=feeds.feed_url(practitioner.id, token), issued_at=issued_at)
 
 
 @router.post(
@@ -335,13 +325,12 @@ async def calendar_feed_link(
     responses=error_responses(Forbidden, practitioners.PractitionerNotFound),
 )
 async def rotate_calendar_feed(
-    practitioner_id: UUID, principal: Staff, session: DbSession
+    practitioner: practitioners.SelfOrManager, session: DbSession
 ) -> CalendarFeedOut:
     """A new private link; the previous one stops working at once (a lost phone, a link
     shared by mistake)."""
-    await _may_manage_feed(session, principal, practitioner_id)
-    token, issued_at = await feeds.rotate(session, practitioner_id)
-    return CalendarFeedOut(url=feeds.feed_url(practitioner_id, token), issued_at=issued_at)
+    token, issued_at = await feeds.rotate(session, practitioner.id)
+    return CalendarFeedOut(url=feeds.feed_url(practitioner.id, token), issued_at=issued_at)
 
 
 @router.get(

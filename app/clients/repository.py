@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Select, and_, extract, func, or_, select, text
+from sqlalchemy import Select, and_, extract, func, or_, select, text, true
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +30,7 @@ def phone_patterns(query: str) -> list[str]:
 
 
 async def search(
-    session: AsyncSession, query: str, *, limit: int
+    session: AsyncSession, query: str, *, limit: int, within: Select[UUID] | None = None
 ) -> Sequence[tuple[Client, float]]:
     """Clients whose name or e-mail looks like `query` (accents and case ignored, small typos
     tolerated), or whose phone contains its digits; best matches first."""
@@ -66,6 +66,7 @@ async def search(
     statement = (
         select(Client, score)
         .where(Client.anonymized_at.is_(None), match)
+        .where(Client.id.in_(within) if within is not None else true())
         .order_by(score.desc(), Client.last_name, Client.id)
         .limit(limit)
     )
@@ -79,8 +80,12 @@ def clients_query(
     retention_review: bool | None = None,
     include_erased: bool = False,
     activity: Select[UUID] | None = None,
+    within: Select[UUID] | None = None,
 ) -> Select[Client]:
+    """Clients matching the filters; `within` (ids) limits them to a practitioner's."""
     statement = select(Client)
+    if within is not None:
+        statement = statement.where(Client.id.in_(within))
     if activity is not None:
         statement = statement.where(Client.id.in_(activity))
     if not include_erased:

@@ -3,20 +3,23 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi import APIRouter, File, Query, UploadFile, status
 
 from app.auth.public import (
     ClientSelf,
     DbSession,
     FrontDesk,
     Manager,
-    Principal,
-    Role,
     Staff,
-    require,
 )
 from app.bookings import public as bookings
 from app.clients import gdpr, importer, merge, repository, service
+from app.clients.dependencies import (
+    ClientForHealthNotes,
+    ClientInScope,
+    ClientListScope,
+    Treating,
+)
 from app.clients.errors import (
     ClientAlreadyErased,
     ClientNotFound,
@@ -51,8 +54,6 @@ from app.core.timeutils import SalonDate, local_day_span, zone
 
 router = APIRouter(tags=["clients"])
 
-# Roles that treat clients read and write health notes; reception does not.
-Treating = Annotated[Principal, Depends(require(Role.owner, Role.manager, Role.practitioner))]
 _NOT_FOUND = error_responses(ClientNotFound)
 
 
@@ -62,7 +63,7 @@ async def _one(session: DbSession, client: Client) -> ClientOut:
 
 @router.get("/api/v1/clients")
 async def list_clients(
-    _: Staff,
+    scope: ClientListScope,
     session: DbSession,
     page: Pagination,
     tag: str | None = None,
@@ -90,6 +91,7 @@ async def list_clients(
         birthday_month=birthday_month,
         retention_review=retention_review,
         activity=activity,
+        within=scope,
     )
     newest = sort == "newest"
     result = await paginate(
@@ -116,14 +118,14 @@ async def create_client(body: ClientCreate, _: FrontDesk, session: DbSession) ->
 
 @router.get("/api/v1/clients/search")
 async def search_clients(
-    _: Staff,
+    scope: ClientListScope,
     session: DbSession,
     q: Annotated[str, Query(min_length=2, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[ClientSearchHit]:
     """One box: part of a name, an e-mail or a phone number; accents, case and small typos do
     not matter."""
-    return await service.search(session, q, limit=limit)
+    return await service.search(session, q, limit=limit, within=scope)
 
 
 @router.get("/api/v1/clients/duplicates")
@@ -154,8 +156,8 @@ async def import_clients(
 
 
 @router.get("/api/v1/clients/{client_id}", responses=_NOT_FOUND)
-async def get_client(client_id: UUID, _: Staff, session: DbSession) -> ClientOut:
-    return await _one(session, await service.get_client(session, client_id))
+async def get_client(client: ClientInScope, session: DbSession) -> ClientOut:
+    return await _one(session, client)
 
 
 @router.patch(
@@ -179,8 +181,8 @@ async def erase_client(
 
 
 @router.get("/api/v1/clients/{client_id}/history", responses=_NOT_FOUND)
-async def client_history(client_id: UUID, _: Staff, session: DbSession) -> ClientHistory:
-    return await service.history(session, client_id)
+async def client_history(client: ClientInScope, session: DbSession) -> ClientHistory:
+    return await service.history(session, client.id)
 
 
 @router.post(
@@ -196,8 +198,8 @@ async def record_consent(
 
 
 @router.get("/api/v1/clients/{client_id}/consents", responses=_NOT_FOUND)
-async def consent_ledger(client_id: UUID, _: Staff, session: DbSession) -> list[ConsentOut]:
-    return [ConsentOut.model_validate(c) for c in await service.consent_ledger(session, client_id)]
+async def consent_ledger(client: ClientInScope, session: DbSession) -> list[ConsentOut]:
+    return [ConsentOut.model_validate(c) for c in await service.consent_ledger(session, client.id)]
 
 
 @router.post(
@@ -205,15 +207,17 @@ async def consent_ledger(client_id: UUID, _: Staff, session: DbSession) -> list[
     status_code=status.HTTP_201_CREATED,
     responses=_NOT_FOUND,
 )
-async def add_note(client_id: UUID, body: NoteIn, actor: Staff, session: DbSession) -> NoteOut:
+async def add_note(
+    client: ClientInScope, body: NoteIn, actor: Staff, session: DbSession
+) -> NoteOut:
     return NoteOut.model_validate(
-        await service.add_note(session, client_id, body.body, actor.user_id)
+        await service.add_note(session, client.id, body.body, actor.user_id)
     )
 
 
 @router.get("/api/v1/clients/{client_id}/notes", responses=_NOT_FOUND)
-async def list_notes(client_id: UUID, _: Staff, session: DbSession) -> list[NoteOut]:
-    return [NoteOut.model_validate(n) for n in await service.notes(session, client_id)]
+async def list_notes(client: ClientInScope, session: DbSession) -> list[NoteOut]:
+    return [NoteOut.model_validate(n) for n in await service.notes(session, client.id)]
 
 
 @router.post(
@@ -222,19 +226,20 @@ async def list_notes(client_id: UUID, _: Staff, session: DbSession) -> list[Note
     responses=_NOT_FOUND,
 )
 async def add_health_note(
-    client_id: UUID, body: HealthNoteIn, actor: Treating, session: DbSession
+    client: ClientForHealthNotes, body: HealthNoteIn, actor: Treating, session: DbSession
 ) -> HealthNoteOut:
     return HealthNoteOut.model_validate(
-        await service.add_health_note(session, client_id, body, actor)
+        await service.add_health_note(session, client.id, body, actor)
     )
 
 
 @router.get("/api/v1/clients/{client_id}/health-notes", responses=_NOT_FOUND)
 async def read_health_notes(
-    client_id: UUID, actor: Treating, session: DbSession
+    client: ClientForHealthNotes, actor: Treating, session: DbSession
 ) -> list[HealthNoteOut]:
-    """Allergies, contraindications, pregnancy, skin type. Each read is audited."""
-    notes = await service.read_health_notes(session, client_id, actor)
+    """Allergies, contraindications, pregnancy, skin type: for the practitioners who have
+    treated her or are booked with her, and managers. Each read is audited."""
+    notes = await service.read_health_notes(session, client.id, actor)
     return [HealthNoteOut.model_validate(n) for n in notes]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, record_audit
@@ -96,7 +96,9 @@ async def update_client(session: AsyncSession, client_id: UUID, data: ClientFiel
     return client
 
 
-async def search(session: AsyncSession, query: str, *, limit: int = 20) -> list[ClientSearchHit]:
+async def search(
+    session: AsyncSession, query: str, *, limit: int = 20, within: Select[UUID] | None = None
+) -> list[ClientSearchHit]:
     return [
         ClientSearchHit(
             id=c.id,
@@ -106,7 +108,7 @@ async def search(session: AsyncSession, query: str, *, limit: int = 20) -> list[
             phone=c.phone,
             score=round(score, 3),
         )
-        for c, score in await repository.search(session, query, limit=limit)
+        for c, score in await repository.search(session, query, limit=limit, within=within)
     ]
 
 

@@ -176,6 +176,14 @@ class SalonSettings(BaseSettings):
     brand_color: str = "#8C6D5A"
 
 
+class PaymentSettings(BaseSettings):
+    model_config = _section("PAYMENTS_")
+
+    # What a receptionist may refund on one payment, all her refunds and others' together;
+    # above it a manager or the owner refunds. 0: receptionists never refund.
+    receptionist_refund_limit_cents: int = Field(default=10_000, ge=0, le=100_000_000)
+
+
 class StripeSettings(BaseSettings):
     model_config = _section("STRIPE_")
 
@@ -260,6 +268,7 @@ class Settings(BaseSettings):
     admin: AdminSettings = Field(default_factory=AdminSettings)
     sentry: SentrySettings = Field(default_factory=SentrySettings)
     salon: SalonSettings = Field(default_factory=SalonSettings)
+    payments: PaymentSettings = Field(default_factory=PaymentSettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     paypal: PayPalSettings = Field(default_factory=PayPalSettings)
     sumup: SumUpSettings = Field(default_factory=SumUpSettings)

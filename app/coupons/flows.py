@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal
 from app.bookings import public as bookings
-from app.clients import public as clients
 from app.coupons import service
 from app.coupons.models import CouponRedemption, UseState
 from app.payments import public as payments
@@ -22,22 +21,6 @@ from app.payments import public as payments
 class PricedBooking:
     booking: bookings.PayableBooking
     redemption: CouponRedemption
-
-
-async def _may_change(
-    session: AsyncSession,
-    booking: bookings.PayableBooking,
-    principal: Principal | None,
-    token: str | None,
-) -> bool:
-    if principal is not None and principal.is_staff:
-        return True
-    if token is not None and bookings.booking_from_manage_token(token) == booking.id:
-        return True
-    if principal is None:
-        return False
-    own = await clients.client_for_user(session, principal.user_id)
-    return own is not None and own.id == booking.client_id
 
 
 async def apply_to_booking(
@@ -52,9 +35,8 @@ async def apply_to_booking(
     sends about lines or client is not trusted here). The same code again answers the same;
     another code, or a booking whose payment has started, is refused. On a held booking the
     use is `held` until the deposit is paid, and given back if the hold dies."""
+    await bookings.ensure_may_pay(session, booking_id, principal, token)
     booking = await bookings.payable_booking(session, booking_id, lock=True)
-    if not await _may_change(session, booking, principal, token):
-        raise bookings.BookingNotFound()
     if booking.discount_cents:
         previous = await service.redemption_for(
             session, subject_kind="booking", subject_id=booking.id, code=code

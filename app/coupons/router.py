@@ -18,6 +18,7 @@ from app.core.ids import new_id
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import AwareInstant, SalonDateTime
 from app.coupons import flows, service
+from app.coupons.dependencies import CouponForStaff
 from app.coupons.models import Coupon, CouponRedemption, UseState
 
 router = APIRouter(tags=["coupons"])
@@ -229,25 +230,16 @@ async def list_coupons(
     )
 
 
-async def _coupon(session: DbSession, coupon_id: UUID, *, lock: bool = False) -> Coupon:
-    statement = select(Coupon).where(Coupon.id == coupon_id)
-    coupon = await session.scalar(statement.with_for_update() if lock else statement)
-    if coupon is None:
-        raise NotFound("This code does not exist.")
-    return coupon
-
-
 @router.get("/api/v1/coupons/{coupon_id}", responses=error_responses(NotFound))
-async def get_coupon(coupon_id: UUID, _: FrontDesk, session: DbSession) -> CouponOut:
-    return CouponOut.model_validate(await _coupon(session, coupon_id))
+async def get_coupon(coupon: CouponForStaff) -> CouponOut:
+    return CouponOut.model_validate(coupon)
 
 
 @router.put("/api/v1/coupons/{coupon_id}", responses=error_responses(NotFound))
 async def update_coupon(
-    coupon_id: UUID, body: CouponFields, _: Manager, session: DbSession
+    _: Manager, coupon: CouponForStaff, body: CouponFields, session: DbSession
 ) -> CouponOut:
     """Change a code's terms (every field); past uses keep what they were given."""
-    coupon = await _coupon(session, coupon_id, lock=True)
     for key, value in body.model_dump().items():
         setattr(coupon, key, value)
     coupon.updated_at = utcnow()
@@ -256,8 +248,7 @@ async def update_coupon(
 
 
 @router.get("/api/v1/coupons/{coupon_id}/stats", responses=error_responses(NotFound))
-async def coupon_stats(coupon_id: UUID, _: FrontDesk, session: DbSession) -> StatsOut:
-    coupon = await _coupon(session, coupon_id)
+async def coupon_stats(coupon: CouponForStaff, session: DbSession) -> StatsOut:
     used = CouponRedemption.state == UseState.used
     uses, held, people, discount, after, last = (
         await session.execute(
@@ -284,12 +275,11 @@ async def coupon_stats(coupon_id: UUID, _: FrontDesk, session: DbSession) -> Sta
 
 @router.get("/api/v1/coupons/{coupon_id}/redemptions", responses=error_responses(NotFound))
 async def coupon_redemptions(
-    coupon_id: UUID, _: FrontDesk, session: DbSession, page: Pagination
+    coupon: CouponForStaff, session: DbSession, page: Pagination
 ) -> Page[RedemptionOut]:
-    await _coupon(session, coupon_id)
     return await paginate(
         session,
-        select(CouponRedemption).where(CouponRedemption.coupon_id == coupon_id),
+        select(CouponRedemption).where(CouponRedemption.coupon_id == coupon.id),
         order_by=(CouponRedemption.at, CouponRedemption.id),
         params=page,
         descending=True,
@@ -317,6 +307,7 @@ class BookingPriceOut(BaseModel):
     responses=error_responses(
         service.CouponRefused, bookings.DiscountNotAllowed, bookings.BookingNotFound
     ),
+    dependencies=[bookings.BookingPayer],
 )
 async def apply_to_booking(
     booking_id: UUID, body: BookingCouponIn, principal: MaybeUser, session: DbSession

@@ -27,6 +27,7 @@ from app.core.pagination import Page, Pagination, paginate
 from app.core.storage import get_storage
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.giftcards import codes, delivery, service
+from app.giftcards.dependencies import CardForStaff
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
 from app.giftcards.public import received_by
 from app.payments import public as payments
@@ -358,7 +359,11 @@ class OnlineRedeemIn(BaseModel):
     )
 
 
-@router.post("/api/v1/gift-cards/redeem-online", responses=error_responses(*_ERRORS))
+@router.post(
+    "/api/v1/gift-cards/redeem-online",
+    responses=error_responses(*_ERRORS),
+    dependencies=[bookings.BookingCheckout],
+)
 async def redeem_online(
     body: OnlineRedeemIn, principal: MaybeUser, ip: ClientIp, session: DbSession
 ) -> RedeemOut:
@@ -369,15 +374,8 @@ async def redeem_online(
         limit=BALANCE_CHECKS_PER_IP,
         window_seconds=BALANCE_WINDOW_SECONDS,
     )
+    await bookings.ensure_may_pay(session, body.booking_id, principal, body.token, staff=False)
     booking = await bookings.payable_booking(session, body.booking_id)
-    allowed = body.token is not None and (
-        bookings.booking_from_manage_token(body.token) == booking.id
-    )
-    if not allowed and principal is not None:
-        own = await clients.client_for_user(session, principal.user_id)
-        allowed = own is not None and own.id == booking.client_id
-    if not allowed:
-        raise bookings.BookingNotFound()
     return await _redeem(
         session, body.code, booking_id=booking.id, amount_cents=None, actor_user_id=None
     )
@@ -505,8 +503,7 @@ async def ledger_summary(
 
 
 @router.get("/api/v1/gift-cards/{card_id}", responses=error_responses(service.GiftCardNotFound))
-async def get_gift_card(card_id: UUID, _: FrontDesk, session: DbSession) -> CardDetail:
-    card = await service.get_card(session, card_id)
+async def get_gift_card(card: CardForStaff, session: DbSession) -> CardDetail:
     ledger = await service.entries(session, card.id)
     out = _out(card, sum(e.amount_cents for e in ledger))
     return CardDetail(**out.model_dump(), ledger=[EntryOut.model_validate(e) for e in ledger])
@@ -524,7 +521,8 @@ async def cancel_gift_card(
     """Cancel a card; what is left leaves its balance and, with `refund`, goes back to the
     buyer through the payment that bought it."""
     found = await service.get_card(session, card_id)
-    # The purchase's payment first, then the card: the order every refund locks them in.
+    # The purchase's payment first, then the card: the order every refund locks them in (so
+    # this route does not use the loader, which would lock the card first).
     payment = None
     if body.refund and found.payment_id:
         payment = await payments.get_payment(session, found.payment_id, lock=True)
@@ -555,7 +553,7 @@ async def cancel_gift_card(
         data={"left_cents": left, "refund": body.refund},
     )
     await session.flush()
-    return await get_gift_card(card.id, staff, session)
+    return await get_gift_card(card, session)
 
 
 @router.post(
@@ -563,10 +561,9 @@ async def cancel_gift_card(
     responses=error_responses(service.GiftCardNotFound, ValidationFailed),
 )
 async def adjust_gift_card(
-    card_id: UUID, body: AdjustIn, staff: Manager, session: DbSession
+    staff: Manager, card: CardForStaff, body: AdjustIn, session: DbSession
 ) -> CardDetail:
     """Correct a balance (a mistake at the till), up or down, with a reason."""
-    card = await service.get_card(session, card_id, lock=True)
     if body.amount_cents == 0 or card.status != CardStatus.active:
         raise ValidationFailed("Adjust an active card by a non-zero amount.")
     if await service.balance(session, card.id) + body.amount_cents < 0:
@@ -588,16 +585,15 @@ async def adjust_gift_card(
         data={"amount_cents": body.amount_cents, "reason": body.reason},
     )
     await session.flush()
-    return await get_gift_card(card.id, staff, session)
+    return await get_gift_card(card, session)
 
 
 @router.post(
     "/api/v1/gift-cards/{card_id}/pdf",
     responses=error_responses(service.GiftCardNotFound, service.GiftCardNotUsable),
 )
-async def regenerate_pdf(card_id: UUID, _: FrontDesk, session: DbSession) -> CardOut:
+async def regenerate_pdf(card: CardForStaff, session: DbSession) -> CardOut:
     """Render the card's PDF again (a new layout, a corrected name)."""
-    card = await service.get_card(session, card_id, lock=True)
     if card.status == CardStatus.pending_payment:
         raise service.GiftCardNotUsable("This card is not paid yet.")
     await delivery.store_pdf(session, card)
@@ -609,8 +605,7 @@ async def regenerate_pdf(card_id: UUID, _: FrontDesk, session: DbSession) -> Car
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, **error_responses(NotFound)},
 )
-async def download_pdf(card_id: UUID, _: FrontDesk, session: DbSession) -> Response:
-    card = await service.get_card(session, card_id)
+async def download_pdf(card: CardForStaff, session: DbSession) -> Response:
     if card.pdf_key is None:
         raise NotFound("This card has no PDF yet.")
     pdf = await get_storage().get(card.pdf_key)
@@ -625,9 +620,8 @@ async def download_pdf(card_id: UUID, _: FrontDesk, session: DbSession) -> Respo
     "/api/v1/gift-cards/{card_id}/resend",
     responses=error_responses(service.GiftCardNotFound, service.GiftCardNotUsable),
 )
-async def resend_gift_card(card_id: UUID, _: FrontDesk, session: DbSession) -> CardOut:
+async def resend_gift_card(card: CardForStaff, session: DbSession) -> CardOut:
     """E-mail the card again now (a lost e-mail), with a fresh PDF."""
-    card = await service.get_card(session, card_id, lock=True)
     if card.status != CardStatus.active:
         raise service.GiftCardNotUsable(f"A card that is {card.status} is not sent.")
     await delivery.store_pdf(session, card)

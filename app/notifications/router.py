@@ -25,6 +25,7 @@ from app.core.pagination import Page, Pagination, paginate
 from app.core.security import InvalidToken, verify_payload
 from app.core.timeutils import SalonDateTime
 from app.notifications import resend_events
+from app.notifications.dependencies import MessageForStaff
 from app.notifications.models import Channel, ChannelPreference, Kind, Message, MessageStatus
 from app.notifications.service import (
     UNSUBSCRIBE,
@@ -121,7 +122,7 @@ class PreferencesIO(BaseModel):
 
 @router.get("/api/v1/notifications/messages")
 async def list_messages(
-    _: Staff,
+    _: FrontDesk,
     session: DbSession,
     page: Pagination,
     client_id: UUID | None = None,
@@ -196,11 +197,8 @@ async def send_message(body: SendIn, staff: FrontDesk, session: DbSession) -> Me
     "/api/v1/notifications/messages/{message_id}/retry",
     responses=error_responses(NotFound, ValidationFailed),
 )
-async def retry_message(message_id: UUID, _: FrontDesk, session: DbSession) -> MessageOut:
+async def retry_message(message: MessageForStaff) -> MessageOut:
     """Try a failed message again (after fixing the client's number, say)."""
-    message = await session.get(Message, message_id, with_for_update=True)
-    if message is None:
-        raise NotFound("This message does not exist.")
     if message.status != MessageStatus.failed:
         raise ValidationFailed("Only a failed message can be retried.")
     message.status, message.status_reason, message.attempts = MessageStatus.queued, None, 0
@@ -227,7 +225,7 @@ async def _set_preferences(
 
 
 @router.get("/api/v1/clients/{client_id}/notification-preferences")
-async def client_preferences(client_id: UUID, _: Staff, session: DbSession) -> PreferencesIO:
+async def client_preferences(client_id: UUID, _: FrontDesk, session: DbSession) -> PreferencesIO:
     return await _preferences(session, client_id)
 
 

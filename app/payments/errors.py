@@ -34,6 +34,14 @@ class RefundExceedsPayment(AppError):
     status, code, title = 422, "refund_exceeds_payment", "The refund is more than what is left"
 
 
+class RefundAboveReceptionistLimit(AppError):
+    status, code, title = (
+        403,
+        "refund_above_receptionist_limit",
+        "This refund is above what reception may refund: ask a manager",
+    )
+
+
 class PaymentNotRefundable(AppError):
     status, code, title = 409, "payment_not_refundable", "This payment cannot be refunded"
 

@@ -13,9 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.bookings import public as bookings
 from app.core import outbox
 from app.core.clock import utcnow
+from app.core.config import get_settings
 from app.core.ids import new_id
 from app.payments import ledger, providers, subjects
-from app.payments.errors import PaymentNotRefundable, RefundExceedsPayment
+from app.payments.errors import (
+    PaymentNotRefundable,
+    RefundAboveReceptionistLimit,
+    RefundExceedsPayment,
+)
 from app.payments.models import (
     STAFF_RECORDED_METHODS,
     TAKEN,
@@ -32,6 +37,22 @@ logger = logging.getLogger(__name__)
 
 # Followed by gift cards: money of a gift-card payment goes back onto the card.
 TOPIC_GIFT_CARD_REFUNDED = "payments.gift_card_refunded"
+
+
+async def ensure_within_receptionist_limit(
+    session: AsyncSession, payment: Payment, amount_cents: int | None
+) -> None:
+    """A receptionist refunds a payment only while all its refunds, this one included, stay
+    within PAYMENTS_RECEPTIONIST_REFUND_LIMIT_CENTS (the owner's choice; 0: never)."""
+    limit = get_settings().payments.receptionist_refund_limit_cents
+    refundable = await ledger.refundable_cents(session, payment)
+    amount = refundable if amount_cents is None else amount_cents
+    already = payment.amount_cents - refundable if refundable > 0 else 0
+    if already + amount > limit:
+        raise RefundAboveReceptionistLimit(
+            f"Reception may refund up to {limit} cents on one payment.",
+            extra={"limit_cents": limit},
+        )
 
 
 async def refund_payment(

@@ -14,6 +14,7 @@ from app.auth.public import (
     Manager,
     MaybeUser,
     Principal,
+    Role,
     record_audit,
 )
 from app.bookings import public as bookings
@@ -24,6 +25,7 @@ from app.core.errors import Forbidden, NotFound, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone
 from app.payments import checkout, ledger, providers, refunds, reports, terminal, webhooks
+from app.payments.dependencies import PaymentForStaff
 from app.payments.errors import (
     AmountExceedsBalance,
     BookingNotPayable,
@@ -45,6 +47,7 @@ from app.payments.errors import (
     ReaderNotFound,
     ReaderOffline,
     ReaderRequired,
+    RefundAboveReceptionistLimit,
     RefundExceedsPayment,
     SimulationNotAvailable,
     WebhookNotConfigured,
@@ -91,24 +94,6 @@ webhook_router = APIRouter(tags=["webhooks"])
 _PROVIDER_ERRORS = (ProviderUnavailable, ProviderRefused)
 
 
-async def _check_booking_access(
-    session: DbSession, booking_id: UUID, principal: Principal | None, token: str | None
-) -> None:
-    """Staff, the client who owns the booking, or whoever holds its manage link."""
-    if principal is not None and principal.is_staff:
-        return
-    if token is not None:
-        if bookings.booking_from_manage_token(token) == booking_id:
-            return
-        raise Forbidden("This link is for another booking.")
-    if principal is not None:
-        own = await clients.client_for_user(session, principal.user_id)
-        booking = await bookings.payable_booking(session, booking_id)
-        if own is not None and own.id == booking.client_id:
-            return
-    raise bookings.BookingNotFound()
-
-
 async def _audit_payment(
     session: DbSession, action: str, staff: Principal, payment_id: UUID, data: dict[str, Any]
 ) -> None:
@@ -145,12 +130,13 @@ def _checkout_out(result: checkout.Checkout) -> CheckoutOut:
     "/api/v1/payments/deposits",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(DepositNotDue, DepositAlreadyPaid, Forbidden, *_PROVIDER_ERRORS),
+    dependencies=[bookings.BookingPayer],
 )
 async def start_deposit(body: DepositIn, principal: MaybeUser, session: DbSession) -> CheckoutOut:
     """Pay the deposit of a held booking: Stripe answers a `client_secret` for Stripe
     Elements, PayPal an `approval_url`. The amount is the booking's deposit. Calling again
     returns the payment already open for that method."""
-    await _check_booking_access(session, body.booking_id, principal, body.token)
+    await bookings.ensure_may_pay(session, body.booking_id, principal, body.token)
     result = await checkout.start_deposit(
         session,
         booking_id=body.booking_id,
@@ -164,6 +150,7 @@ async def start_deposit(body: DepositIn, principal: MaybeUser, session: DbSessio
 @router.post(
     "/api/v1/payments/{payment_id}/capture",
     responses=error_responses(PaymentNotFound, PaymentNotCapturable, Forbidden, *_PROVIDER_ERRORS),
+    dependencies=[bookings.BookingPayer],
 )
 async def capture_payment(
     payment_id: UUID, body: CaptureIn, principal: MaybeUser, session: DbSession
@@ -172,7 +159,7 @@ async def capture_payment(
     payment = await ledger.get_payment(session, payment_id, lock=True)
     if payment.booking_id is None:
         raise PaymentNotCapturable()
-    await _check_booking_access(session, payment.booking_id, principal, body.token)
+    await bookings.ensure_may_pay(session, payment.booking_id, principal, body.token)
     await checkout.capture(session, payment, source="api")
     return PaymentOut.model_validate(payment)
 
@@ -429,9 +416,8 @@ async def booking_balance(booking_id: UUID, _: FrontDesk, session: DbSession) ->
 
 
 @router.get("/api/v1/payments/{payment_id}", responses=error_responses(PaymentNotFound))
-async def get_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> PaymentDetail:
+async def get_payment(payment: PaymentForStaff, session: DbSession) -> PaymentDetail:
     """One payment with its refunds, its history, the webhooks about it and its tips."""
-    payment = await ledger.get_payment(session, payment_id)
     return as_detail(payment, *await reports.payment_story(session, payment.id))
 
 
@@ -439,16 +425,22 @@ async def get_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> Pay
     "/api/v1/payments/{payment_id}/refunds",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        PaymentNotFound, PaymentNotRefundable, RefundExceedsPayment, *_PROVIDER_ERRORS
+        PaymentNotFound,
+        PaymentNotRefundable,
+        RefundExceedsPayment,
+        RefundAboveReceptionistLimit,
+        *_PROVIDER_ERRORS,
     ),
 )
 async def refund_payment(
-    payment_id: UUID, body: RefundIn, staff: FrontDesk, session: DbSession
+    payment: PaymentForStaff, body: RefundIn, staff: FrontDesk, session: DbSession
 ) -> RefundOut:
     """Refund all or part of a payment (through its provider; cash is handed back). The
     purchase of a gift card refunds only what is unspent, which leaves the card (409
-    `gift_card_partly_spent` with `unspent_cents` beyond that; docs/giftcards.md)."""
-    payment = await ledger.get_payment(session, payment_id, lock=True)
+    `gift_card_partly_spent` with `unspent_cents` beyond that; docs/giftcards.md).
+    Reception refunds up to PAYMENTS_RECEPTIONIST_REFUND_LIMIT_CENTS on one payment."""
+    if staff.has_role(Role.receptionist):
+        await refunds.ensure_within_receptionist_limit(session, payment, body.amount_cents)
     refund = await refunds.refund_payment(
         session,
         payment,
@@ -470,9 +462,10 @@ async def refund_payment(
     "/api/v1/payments/{payment_id}/cancel",
     responses=error_responses(PaymentNotFound, PaymentNotCancellable, *_PROVIDER_ERRORS),
 )
-async def cancel_payment(payment_id: UUID, staff: FrontDesk, session: DbSession) -> PaymentOut:
+async def cancel_payment(
+    payment: PaymentForStaff, staff: FrontDesk, session: DbSession
+) -> PaymentOut:
     """Stop a payment in progress: the checkout on the reader, an unpaid online payment."""
-    payment = await ledger.get_payment(session, payment_id, lock=True)
     await checkout.cancel(session, payment, staff_user_id=staff.user_id)
     return PaymentOut.model_validate(payment)
 
@@ -481,9 +474,8 @@ async def cancel_payment(payment_id: UUID, staff: FrontDesk, session: DbSession)
     "/api/v1/payments/{payment_id}/refresh",
     responses=error_responses(PaymentNotFound, *_PROVIDER_ERRORS),
 )
-async def refresh_payment(payment_id: UUID, _: FrontDesk, session: DbSession) -> PaymentOut:
+async def refresh_payment(payment: PaymentForStaff, session: DbSession) -> PaymentOut:
     """Ask the provider where this payment stands now (when a webhook seems late)."""
-    payment = await ledger.get_payment(session, payment_id, lock=True)
     await webhooks.refresh(session, payment, source="staff")
     return PaymentOut.model_validate(payment)
 

@@ -11,6 +11,8 @@ from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import get_user_ref
+from app.practitioners.dependencies import SelfOrFrontDesk as SelfOrFrontDesk
+from app.practitioners.dependencies import SelfOrManager as SelfOrManager
 from app.practitioners.errors import PractitionerNotFound
 from app.practitioners.models import (
     Absence,

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
-from app.auth.public import FRONT_DESK, MANAGERS, DbSession, Manager, MaybeUser, Staff
+from app.auth.public import DbSession, Manager, MaybeUser, Staff
 from app.core.clock import utcnow
 from app.core.errors import error_responses
 from app.core.ids import new_id
@@ -12,6 +12,7 @@ from app.core.pagination import Page
 from app.core.timeutils import SalonDate, local_day_span, zone
 from app.core.weekly import OverlappingHours, WeeklyInterval
 from app.practitioners import service
+from app.practitioners.dependencies import SelfOrFrontDesk, SelfOrManager
 from app.practitioners.errors import (
     AbsenceNotFound,
     PractitionerNotFound,
@@ -162,11 +163,9 @@ async def get_working_hours(
     responses=error_responses(PractitionerNotFound, OverlappingHours),
 )
 async def replace_working_hours(
-    practitioner_id: UUID, body: list[WeeklyInterval], principal: Staff, session: DbSession
+    practitioner: SelfOrManager, body: list[WeeklyInterval], session: DbSession
 ) -> list[WeeklyInterval]:
     """Her whole week, replaced (managers, or the practitioner herself)."""
-    practitioner = await service.get_practitioner(session, practitioner_id)
-    service.ensure_self_or(principal, practitioner, *MANAGERS)
     return await service.replace_working_hours(session, practitioner, body)
 
 
@@ -176,10 +175,8 @@ async def replace_working_hours(
     responses=error_responses(PractitionerNotFound),
 )
 async def add_absence(
-    practitioner_id: UUID, body: AbsenceIn, principal: Staff, session: DbSession
+    practitioner: SelfOrFrontDesk, body: AbsenceIn, session: DbSession
 ) -> AbsenceOut:
-    practitioner = await service.get_practitioner(session, practitioner_id)
-    service.ensure_self_or(principal, practitioner, *FRONT_DESK)
     absence = await service.add_absence(
         session, practitioner, start=body.start, end=body.end, reason=body.reason
     )
@@ -214,11 +211,9 @@ async def list_absences(
     responses=error_responses(PractitionerNotFound, AbsenceNotFound),
 )
 async def delete_absence(
-    practitioner_id: UUID, absence_id: UUID, principal: Staff, session: DbSession
+    practitioner: SelfOrFrontDesk, absence_id: UUID, session: DbSession
 ) -> None:
-    practitioner = await service.get_practitioner(session, practitioner_id)
-    service.ensure_self_or(principal, practitioner, *FRONT_DESK)
-    await service.delete_absence(session, practitioner_id, absence_id)
+    await service.delete_absence(session, practitioner.id, absence_id)
 
 
 @router.get("/api/v1/resources")

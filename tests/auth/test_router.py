@@ -270,6 +270,31 @@ async def test_a_manager_cannot_make_a_manager_but_the_owner_can(
     assert made.json()["role"] == "manager"
 
 
+async def test_only_the_owner_demotes_or_deactivates_a_manager(
+    client: AsyncClient, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    other = await make_user(role=Role.manager)
+    receptionist = await make_user(role=Role.receptionist)
+    manager = await auth_headers(Role.manager)
+    url = f"/api/v1/users/{other.id}"
+
+    demoted = await client.patch(url, json={"role": "receptionist"}, headers=manager)
+    deactivated = await client.patch(url, json={"is_active": False}, headers=manager)
+    below = await client.patch(
+        f"/api/v1/users/{receptionist.id}", json={"is_active": False}, headers=manager
+    )
+    by_owner = await client.patch(
+        url, json={"role": "receptionist"}, headers=await auth_headers(Role.owner)
+    )
+
+    assert demoted.status_code == deactivated.status_code == 403
+    assert demoted.json()["code"] == deactivated.json()["code"] == "owner_only"
+    assert below.status_code == 200
+    assert by_owner.status_code == 200
+    assert by_owner.json()["role"] == "receptionist"
+    assert by_owner.json()["is_active"] is True
+
+
 async def test_users_see_their_own_account_and_nobody_else_s(
     client: AsyncClient, auth_headers: AuthHeaders
 ) -> None:

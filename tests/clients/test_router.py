@@ -18,8 +18,8 @@ from app.core import clock
 from app.core.db import Base
 from app.notifications.models import Message
 from app.payments.models import Payment
-from tests.bookings.salon import make_practitioner, make_service, open_salon, paris
-from tests.builders import AuthHeaders, deliver_messages, sign_up, verify_email
+from tests.bookings.salon import book_by_staff, make_practitioner, make_service, open_salon, paris
+from tests.builders import AuthHeaders, deliver_messages, login, make_user, sign_up, verify_email
 
 HELENE = {
     "first_name": "Hélène",
@@ -139,14 +139,24 @@ async def test_consents_are_a_ledger_and_the_latest_row_wins(
     ]
 
 
+async def treating(client: AsyncClient, front_desk: dict[str, str], client_id: str) -> Any:
+    """A practitioner's login, with a booking of the client in her calendar."""
+    await open_salon()
+    facial = await make_service("Soin visage")
+    user = await make_user(role=Role.practitioner)
+    await make_practitioner("Camille", [facial], user_id=user.id)
+    await book_by_staff(client, front_desk, [facial], "2027-03-22T10:00:00+01:00", client_id)
+    tokens = await login(client, user.email)
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
 async def test_health_notes_are_for_roles_that_treat_and_every_read_is_audited(
     client: AsyncClient,
     front_desk: dict[str, str],
-    auth_headers: AuthHeaders,
     session: AsyncSession,
 ) -> None:
     helene = await make(client, front_desk)
-    practitioner = await auth_headers(Role.practitioner)
+    practitioner = await treating(client, front_desk, helene["id"])
     url = f"/api/v1/clients/{helene['id']}/health-notes"
 
     written = await client.post(
@@ -334,7 +344,6 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
     client: AsyncClient,
     front_desk: dict[str, str],
     manager: dict[str, str],
-    auth_headers: AuthHeaders,
     session: AsyncSession,
 ) -> None:
     clock.pin(paris(2027, 3, 15, 8))
@@ -366,7 +375,7 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
     await client.post(
         f"/api/v1/clients/{me['id']}/health-notes",
         json={"kind": "pregnancy", "body": "Enceinte (Dupont)"},
-        headers=await auth_headers(Role.practitioner),
+        headers=manager,
     )
     await client.post(
         f"/api/v1/clients/{me['id']}/consents",

@@ -203,3 +203,66 @@ async def test_a_refund_the_provider_refuses_is_retried_by_the_outbox_with_the_s
     assert (await payment(session, payment_id)).status == "refunded"
     keys = {key for _, path, _, key in fakes.stripe.requests if path.endswith("/v1/refunds")}
     assert keys == {f"auto-{payment_id}-cancelled_in_time"}
+
+
+@pytest.fixture
+def refund_limit(monkeypatch: pytest.MonkeyPatch) -> Any:
+    from app.core.config import get_settings
+
+    def set_to(cents: int) -> None:
+        monkeypatch.setenv("PAYMENTS_RECEPTIONIST_REFUND_LIMIT_CENTS", str(cents))
+        get_settings.cache_clear()
+
+    yield set_to
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+async def test_a_receptionist_refunds_up_to_the_limit_the_owner_sets(
+    client: AsyncClient,
+    fakes: FakeProviders,
+    session: AsyncSession,
+    auth_headers: AuthHeaders,
+    refund_limit: Any,
+) -> None:
+    _, payment_id = await paid_booking(client, fakes)
+    desk, manager = await auth_headers(Role.receptionist), await auth_headers(Role.manager)
+    url = f"/api/v1/payments/{payment_id}/refunds"
+    refund_limit(1000)
+
+    first = await client.post(
+        url, json={"amount_cents": 700, "reason": "Soin écourté"}, headers=desk
+    )
+    over = await client.post(url, json={"amount_cents": 400, "reason": "Erreur"}, headers=desk)
+    whole = await client.post(url, json={"reason": "Geste commercial"}, headers=desk)
+    by_manager = await client.post(
+        url, json={"amount_cents": 400, "reason": "Erreur"}, headers=manager
+    )
+    refund_limit(0)
+    never = await client.post(url, json={"amount_cents": 1, "reason": "Erreur"}, headers=desk)
+
+    assert first.status_code == 201, first.text
+    assert over.status_code == whole.status_code == never.status_code == 403
+    assert over.json()["code"] == "refund_above_receptionist_limit"
+    assert over.json()["limit_cents"] == 1000
+    assert by_manager.status_code == 201, by_manager.text
+    assert (await payment(session, payment_id)).refunded_cents == 1100
+    assert [r["amount"] for r in fakes.stripe.refunds.values()] == [700, 400]
+
+
+async def test_a_manage_link_acts_with_the_client_s_rights_even_with_a_manager_s_token(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    booking, payment_id = await paid_booking(client, fakes)
+    clock.travel(timedelta(days=6, hours=14))  # inside 24 h: a client's cancellation is late
+
+    cancelled = await client.post(
+        f"/api/v1/bookings/manage/{booking['manage_token']}/cancel",
+        json={"reason": "Imprévu"},
+        headers=await auth_headers(Role.manager),
+    )
+    await run_outbox()
+
+    assert cancelled.json()["late_cancellation"] is True
+    assert (await payment(session, payment_id)).status == "succeeded"
+    assert fakes.stripe.refunds == {}

@@ -1,0 +1,25 @@
+"""The message loader of every staff route: front desk staff (messages are the desk's
+correspondence with clients), the message locked for a change, 404 when there is none."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+
+from app.auth.public import DbSession, FrontDesk, is_write
+from app.core.errors import NotFound
+from app.notifications.models import Message
+
+
+async def message_for_staff(
+    message_id: UUID, _: FrontDesk, session: DbSession, request: Request
+) -> Message:
+    message = await session.get(Message, message_id, with_for_update=is_write(request))
+    if message is None:
+        raise NotFound("This message does not exist.")
+    return message
+
+
+MessageForStaff = Annotated[Message, Depends(message_for_staff)]
