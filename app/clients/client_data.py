@@ -22,6 +22,9 @@ class ClientIdentity:
     id: UUID
     email: str | None
     phone: str | None
+    # The address of her account when she has not proven it: only what was sent to it for the
+    # account itself (no client record named) is hers; other mail to it may be someone else's.
+    unproven_email: str | None = None
 
 
 # Returns the sections it adds to the export document ({"bookings": [...]}).

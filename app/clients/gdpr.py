@@ -22,8 +22,12 @@ RETENTION = timedelta(days=3 * 365)
 ERASED_NAME = "Anonyme"
 
 
-def _identity(client: Client) -> ClientIdentity:
-    return ClientIdentity(client.id, client.email, client.phone)
+async def _identity(session: AsyncSession, client: Client) -> ClientIdentity:
+    unproven = None
+    if client.email is None and client.user_id is not None:
+        account = await auth.get_user_ref(session, client.user_id)
+        unproven = account.email if account is not None else None
+    return ClientIdentity(client.id, client.email, client.phone, unproven)
 
 
 async def export(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) -> dict[str, Any]:
@@ -39,7 +43,7 @@ async def export(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID)
         "account": await auth.account_export(session, client.user_id) if client.user_id else None,
     }
     for data in declared():
-        document |= await data.export(session, _identity(client))
+        document |= await data.export(session, await _identity(session, client))
     document["exported_at"] = utcnow()
     await auth.record_audit(
         session,
@@ -60,7 +64,7 @@ async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) 
     client = await service.get_client(session, client_id, lock=True)
     if client.anonymized_at is not None:
         raise ClientAlreadyErased()
-    identity = _identity(client)
+    identity = await _identity(session, client)
     outcome: dict[str, Any] = {}
     for data in declared():
         outcome |= await data.erase(session, identity) or {}

@@ -27,7 +27,9 @@ async def export(session: AsyncSession, client: clients.ClientIdentity) -> dict[
 
 async def erase(session: AsyncSession, client: clients.ClientIdentity) -> None:
     addresses = [a for a in (client.email, client.phone) if a]
-    await anonymize_client_messages(session, client.id, addresses)
+    await anonymize_client_messages(
+        session, client.id, addresses, account_address=client.unproven_email
+    )
     await session.execute(delete(ChannelPreference).where(ChannelPreference.client_id == client.id))
 
 

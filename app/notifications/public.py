@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.notifications.channels import encode_attachment, stored_attachment
@@ -42,7 +42,11 @@ async def export_client_messages(session: AsyncSession, client_id: UUID) -> list
 
 
 async def anonymize_client_messages(
-    session: AsyncSession, client_id: UUID, addresses: list[str]
+    session: AsyncSession,
+    client_id: UUID,
+    addresses: list[str],
+    *,
+    account_address: str | None = None,
 ) -> None:
     """The history stays countable (what was sent, when, how it went) without its words: her
     messages, and those sent to her addresses without her record (account e-mails, a gift card
@@ -50,6 +54,14 @@ async def anonymize_client_messages(
     mine = Message.client_id == client_id
     if addresses:
         mine = or_(mine, func.lower(Message.recipient).in_([a.lower() for a in addresses]))
+    if account_address:  # her account's own e-mails, not what others sent to that address
+        mine = or_(
+            mine,
+            and_(
+                Message.client_id.is_(None),
+                func.lower(Message.recipient) == account_address.lower(),
+            ),
+        )
     await session.execute(
         update(Message)
         .where(mine, Message.status.in_(["queued", "sending"]))
