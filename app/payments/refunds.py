@@ -14,7 +14,7 @@ from app.bookings import public as bookings
 from app.core import outbox
 from app.core.clock import utcnow
 from app.core.ids import new_id
-from app.payments import ledger, providers
+from app.payments import ledger, outcomes, providers
 from app.payments.errors import PaymentNotRefundable, RefundExceedsPayment
 from app.payments.models import (
     STAFF_RECORDED_METHODS,
@@ -141,7 +141,9 @@ async def on_booking_cancelled(session: AsyncSession, payload: dict[str, Any]) -
     in advance for the booking goes back."""
     booking_id = UUID(payload["booking_id"])
     booking = await bookings.payable_booking(session, booking_id)
-    kept_by_policy = bool(payload.get("by_client")) and bool(payload.get("late"))
+    kept_by_policy = outcomes.deposit_kept_on_cancel(
+        by_client=bool(payload.get("by_client")), late=bool(payload.get("late"))
+    )
     payments = await session.scalars(
         select(Payment)
         .where(Payment.booking_id == booking_id, Payment.status.in_(TAKEN))
@@ -178,7 +180,7 @@ async def on_booking_cancelled(session: AsyncSession, payload: dict[str, Any]) -
         await ledger.request_auto_refund(
             session,
             payment,
-            reason="cancelled_by_salon" if salon else "cancelled_in_time",
+            reason=outcomes.CANCELLED_BY_SALON if salon else outcomes.CANCELLED_IN_TIME,
             source="auto",
             amount_cents=None,
         )
