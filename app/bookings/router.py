@@ -38,6 +38,7 @@ from app.core.clock import utcnow
 from app.core.errors import Forbidden, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone
+from app.core.urls import build_url
 from app.practitioners import public as practitioners
 
 router = APIRouter(tags=["bookings"])
@@ -297,7 +298,8 @@ async def calendar_feed_link(
     if own != practitioner_id and not principal.has_role(Role.owner, Role.manager):
         raise Forbidden("You can only get your own calendar link.")
     token = links.feed_token(practitioner_id)
-    return {"url": f"/api/v1/calendar/feeds/{practitioner_id}.ics?token={token}"}
+    path = ("api", "v1", "calendar", "feeds", f"{practitioner_id}.ics")
+    return {"url": build_url("", *path, query={"token": token})}
 
 
 @router.get(
