@@ -24,6 +24,8 @@ from app.notifications.handlers import manage_url
 from app.notifications.models import Channel, Kind, Message
 from app.notifications.service import unsubscribe_url
 from app.notifications.templates import TEMPLATES, deposit_words, render
+from app.payments import public as payments
+from app.payments.models import Payment
 from tests.bookings.salon import book_by_staff, facial_with_camille, make_client, paris
 from tests.builders import AuthHeaders, deliver_messages
 from tests.fakes.server import FakeProviders
@@ -344,6 +346,48 @@ async def test_a_paid_deposit_cancelled_in_time_says_what_is_refunded(
     assert "Remboursement : 27,00 €." in sms
     [refund] = fakes.stripe.calls("/v1/refunds")
     assert refund["amount"] == "2700"  # the message and the money agree
+    await session.rollback()
+    deposit = await session.scalar(select(Payment).where(Payment.booking_id == booking["id"]))
+    assert deposit is not None
+    assert (deposit.status, deposit.refunded_cents) == ("refunded", 2700)
+    after = await payments.cancellation_money(  # the same words once the refund went through
+        session, UUID(booking["id"]), by_client=True, late=False
+    )
+    assert (after.refunded_cents, after.kept_cents) == (2700, 0)
+
+
+async def test_a_visit_paid_by_gift_card_and_cancelled_says_the_money_is_back_on_the_card(
+    client: AsyncClient, session: AsyncSession, desk: dict[str, str], auth_headers: AuthHeaders
+) -> None:
+    manager = await auth_headers(Role.manager)
+    facial, _ = await facial_with_camille()
+    booked = await book_by_staff(
+        client, desk, [facial], NINE, await make_client(phone="+33612345678")
+    )
+    sold = await client.post(
+        "/api/v1/gift-cards/in-salon",
+        json={
+            "amount_cents": 10000,
+            "buyer": {"name": "Inès"},
+            "recipient_name": "Hélène",
+            "method": "cash",
+        },
+        headers=manager,
+    )
+    redeemed = await client.post(
+        "/api/v1/gift-cards/redeem",
+        json={"code": sold.json()["code"], "booking_id": booked["id"]},
+        headers=manager,
+    )
+    assert redeemed.json()["redeemed_cents"] == 6000
+
+    await client.post(f"/api/v1/bookings/{booked['id']}/cancel", json={}, headers=desk)
+    await deliver_messages()
+
+    [mail, sms] = await cancellation_texts(session)
+    assert "Les 60,00\u00a0€ payés par carte cadeau y sont recrédités." in mail
+    assert "vous sont remboursés" not in mail
+    assert "Recrédité sur votre carte cadeau : 60,00 €." in sms
 
 
 async def test_a_late_cancellation_says_the_deposit_paid_is_kept(
