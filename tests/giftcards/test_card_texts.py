@@ -157,6 +157,7 @@ async def test_an_online_buyer_gets_her_receipt_at_once_and_the_recipient_her_ca
     client: AsyncClient, session: AsyncSession, fakes: FakeProviders
 ) -> None:
     purchase = await buy(client, fakes)
+    assert await deliver_messages() == 0  # nothing paid yet: no receipt
     await pay(client, fakes, purchase)
 
     assert await deliver_messages() == 1  # the receipt; the card waits for Saturday

@@ -309,6 +309,11 @@ async def test_cancelling_an_unpaid_phone_booking_that_asked_a_deposit_mentions_
     )
     assert booked["deposit_cents"] == 2700  # asked, never paid
 
+    await deliver_messages()
+    [confirmation] = console.emails
+    assert "Total : 90,00\u00a0€" in confirmation.text
+    assert "arrhes" not in confirmation.text
+    assert "réglé" not in confirmation.text
     await client.post(f"/api/v1/bookings/{booked['id']}/cancel", json={}, headers=desk)
     await deliver_messages()
 
