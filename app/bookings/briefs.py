@@ -28,6 +28,7 @@ class BookingBrief:
     home_address: str | None
     total_cents: int
     deposit_cents: int
+    deposit_policy: str | None  # arrhes or acompte: the word the messages use
     services: list[str]
     practitioners: list[str]
     manage_token: str
@@ -50,6 +51,7 @@ async def booking_brief(session: AsyncSession, booking_id: UUID) -> BookingBrief
         home_address=booking.home_address,
         total_cents=booking.total_cents,
         deposit_cents=booking.deposit_cents,
+        deposit_policy=booking.deposit_policy,
         services=[services[i.service_id] for i in items],
         practitioners=sorted({people[i.practitioner_id] for i in items}),
         manage_token=links.manage_token(booking.id, booking.end_at),

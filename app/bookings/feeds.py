@@ -19,14 +19,15 @@ from app.bookings.errors import CalendarFeedRevoked, InvalidCalendarFeed
 from app.bookings.models import CalendarFeedToken
 from app.core import outbox
 from app.core.clock import utcnow
-from app.core.config import get_settings
 from app.core.security import new_token, token_digest
+from app.core.urls import api_url
 from app.practitioners import public as practitioners
 
 
 def feed_url(practitioner_id: UUID, token: str) -> str:
-    base = get_settings().app.public_url.rstrip("/")
-    return f"{base}/api/v1/calendar/feeds/{practitioner_id}.ics?token={token}"
+    return api_url(
+        "api", "v1", "calendar", "feeds", f"{practitioner_id}.ics", query={"token": token}
+    )
 
 
 async def live_token(session: AsyncSession, practitioner_id: UUID) -> CalendarFeedToken | None:

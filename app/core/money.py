@@ -31,3 +31,10 @@ def split(total_cents: int, weights: Sequence[int]) -> list[int]:
     for i in remainders[: total_cents - sum(shares)]:
         shares[i] += 1
     return shares
+
+
+def euros(cents: int) -> str:
+    """« 27,00 € » as clients read it: French decimal comma, a non-breaking space before €."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole},{part:02d}\u00a0€"

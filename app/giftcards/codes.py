@@ -1,9 +1,21 @@
 """Gift card codes: 15 random characters and a check character, from an alphabet without the
 look-alikes (no 0/O, 1/I), read aloud easily and typed in groups of four: `K7PQ-3MXA-W9TE-HR4C`.
 
-The check character is Luhn mod 32: it catches every single mistyped character and every swap
-of two neighbours, so a typo is refused before any lookup. Only a SHA-256 of the code is
-stored; 15 random characters (75 bits) make that hash impossible to reverse by guessing.
+The check character makes the weighted sum of the 16 characters zero in GF(32), the field of
+32 elements: the character at position i from the end weighs a**i, where a generates the
+field's multiplicative group (its order is 31). So, before any lookup, it catches:
+- every single mistyped character (changing d to e adds a**i * (d - e), never zero);
+- every swap of two different characters, neighbours or not (it adds
+  (a**i - a**j) * (x - y), zero only when 31 divides i - j: impossible within 16);
+- every doubled typo of neighbours (xx to yy adds a**i * (1 + a) * (x - y), never zero).
+It is computed as Damm's scheme over the quasigroup r o d = a*r + d, one step a character.
+
+Cards issued before December 2026 carry a Luhn mod 32 check, which misses some swaps (`9A`
+and `A9`): their codes still pass `normalize` (docs/giftcards.md), so a typo in an old code
+the old check misses is answered "no card has this code", never another card.
+
+Only a SHA-256 of the code is stored; 15 random characters (75 bits) make that hash
+impossible to reverse by guessing.
 """
 
 from __future__ import annotations
@@ -27,7 +39,25 @@ class InvalidCode(ValueError):
     pass
 
 
+# a = x in GF(2)[x] / (x^5 + x^2 + 1), a primitive polynomial: a has order 31.
+_REDUCE = 0b100101
+
+
+def _times_alpha(value: int) -> int:
+    value <<= 1
+    return value ^ _REDUCE if value & 0b100000 else value
+
+
 def check_character(body: str) -> str:
+    """The character that makes `body + it` sum to zero (see the module's docstring)."""
+    interim = 0
+    for char in body:
+        interim = _times_alpha(interim) ^ _INDEX[char]
+    return ALPHABET[_times_alpha(interim)]
+
+
+def legacy_check_character(body: str) -> str:
+    """Luhn mod 32, the check of the codes issued before December 2026 (still accepted)."""
     total, factor = 0, 2
     for char in reversed(body):
         addend = factor * _INDEX[char]
@@ -47,7 +77,7 @@ def normalize(typed: str) -> str:
     code = "".join(typed.split()).replace("-", "").upper()
     if len(code) != BODY_LENGTH + 1 or any(c not in _INDEX for c in code):
         raise InvalidCode("A gift card code has 16 letters and digits (no 0, O, 1 or I).")
-    if check_character(code[:-1]) != code[-1]:
+    if code[-1] not in {check_character(code[:-1]), legacy_check_character(code[:-1])}:
         raise InvalidCode("This code has a typo: check each character.")
     return code
 

@@ -15,6 +15,7 @@ from app.core import outbox
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import unit_of_work
+from app.core.money import euros
 from app.core.storage import get_storage
 from app.core.timeutils import zone
 from app.giftcards import codes, service
@@ -24,10 +25,18 @@ from app.notifications import public as notifications
 from app.payments import public as payments
 
 SEND_AT = time(9, 0)  # a card due on a day arrives in the morning
+# How the buyer paid, as her receipt says it.
+PAID_BY = {
+    "stripe": "par carte bancaire",
+    "sumup_terminal": "par carte bancaire",
+    "paypal": "par PayPal",
+    "cash": "en espèces",
+    "bank_transfer": "par virement",
+}
 
 
-def euros(cents: int) -> str:
-    return f"{cents // 100},{cents % 100:02d} €"
+def _date(moment: datetime) -> str:
+    return f"{moment.astimezone(zone()):%d/%m/%Y}"
 
 
 async def _value(session: AsyncSession, card: GiftCard) -> str:
@@ -57,13 +66,24 @@ async def store_pdf(session: AsyncSession, card: GiftCard) -> bytes:
 
 
 async def queue_email(session: AsyncSession, card: GiftCard, *, resend: bool) -> None:
-    """The card to its recipient (or to the buyer when no recipient address was given), on
-    its delivery date."""
-    email = card.recipient_email or card.buyer_email
-    if email is None:
-        return
+    """The card to its recipient on its delivery date, and the buyer's receipt at once. With
+    no recipient address the receipt carries the card (addressed to the recipient, for the
+    buyer to print or forward). A resend sends the card again, nothing else."""
+    if card.recipient_email:
+        await _queue_card(session, card, card.recipient_email, resend=resend)
+        if not resend:
+            await _queue_receipt(session, card, attached=False, resend=False)
+    else:
+        await _queue_receipt(session, card, attached=True, resend=resend)
+
+
+def _pdf_attachment(card: GiftCard) -> list[dict[str, str]]:
+    # Read from storage when the message goes: the code is never copied into the message.
+    return [notifications.stored_attachment("carte-cadeau.pdf", card.pdf_key or "")]
+
+
+async def _queue_card(session: AsyncSession, card: GiftCard, email: str, *, resend: bool) -> None:
     shown = await face(session, card)
-    when = datetime.combine(card.deliver_on, SEND_AT, tzinfo=zone())
     await notifications.queue(
         session,
         template="gift_card",
@@ -76,12 +96,46 @@ async def queue_email(session: AsyncSession, card: GiftCard, *, resend: bool) ->
                 "value": shown.value,
                 "message": card.message,
                 "hint": card.code_hint,
-                "expires": f"{card.expires_at.astimezone(zone()):%d/%m/%Y}",
+                "expires": _date(card.expires_at),
             }
         },
         dedupe_key=None if resend else f"gift_card:{card.id}",
-        attachments=[notifications.stored_attachment("carte-cadeau.pdf", card.pdf_key or "")],
-        not_before=when,
+        attachments=_pdf_attachment(card),
+        not_before=datetime.combine(card.deliver_on, SEND_AT, tzinfo=zone()),
+    )
+
+
+async def _queue_receipt(
+    session: AsyncSession, card: GiftCard, *, attached: bool, resend: bool
+) -> None:
+    """What the buyer paid, when and how, for whom, and where the card goes. The amount is
+    the payment's, as it was taken."""
+    if card.buyer_email is None or card.payment_id is None:
+        return
+    payment = await payments.get_payment(session, card.payment_id)
+    receipt = {
+        "buyer_name": card.buyer_name,
+        "recipient_name": card.recipient_name,
+        "recipient_email": card.recipient_email,
+        "value": await _value(session, card),
+        "paid": euros(payment.amount_cents),
+        "method": PAID_BY.get(payment.method, ""),
+        "paid_on": _date(card.activated_at or utcnow()),
+        "deliver_on": f"{card.deliver_on:%d/%m/%Y}",
+        "message": card.message,
+        "expires": _date(card.expires_at),
+        "attached": attached,
+    }
+    await notifications.queue(
+        session,
+        template="gift_card_receipt",
+        channel=notifications.Channel.email,
+        recipient=notifications.Recipient(
+            card.buyer_client_id, card.buyer_name, card.buyer_email, None
+        ),
+        context={"receipt": receipt},
+        dedupe_key=None if resend else f"gift_card_receipt:{card.id}",
+        attachments=_pdf_attachment(card) if attached else None,
     )
 
 
@@ -153,17 +207,22 @@ async def remind_expiring() -> int:
             email = card.recipient_email or card.buyer_email
             if left[card.id] <= 0 or email is None:
                 continue
+            to_buyer = card.recipient_email is None  # she kept the card to hand it over
             await notifications.queue(
                 session,
                 template="gift_card_expiring",
                 channel=notifications.Channel.email,
-                recipient=notifications.Recipient(None, card.recipient_name, email, None),
+                recipient=notifications.Recipient(
+                    None, card.buyer_name if to_buyer else card.recipient_name, email, None
+                ),
                 context={
                     "card": {
                         "recipient_name": card.recipient_name,
+                        "buyer_name": card.buyer_name,
+                        "to_buyer": to_buyer,
                         "balance": euros(left[card.id]),
                         "hint": card.code_hint,
-                        "expires": f"{card.expires_at.astimezone(zone()):%d/%m/%Y}",
+                        "expires": _date(card.expires_at),
                     }
                 },
                 dedupe_key=f"gift_card_expiring:{card.id}",

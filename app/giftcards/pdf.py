@@ -1,14 +1,27 @@
 """The gift card as a PDF (fpdf2): the salon's name and colour, the amount or the services,
-who it is for, the code in groups of four, a QR code of the code (segno), the expiry date."""
+who it is for, the code in groups of four, a QR code of the code (segno), the expiry date.
+
+Text is set in Source Sans Pro, a Unicode TrueType font shipped in the `font-source-sans-pro`
+package (never fetched at run time): €, typographic quotes and dashes, œ print as they are. A
+character the font cannot draw (an emoji in the buyer's message) is replaced by its
+compatibility form when the font has that ("ﬁ" → "fi"), otherwise left out, never printed
+as "?"."""
 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
 
 import segno
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from app.core.config import get_settings
 from app.core.timeutils import zone
@@ -17,24 +30,54 @@ from app.core.timeutils import zone
 @dataclass(frozen=True, slots=True)
 class CardFace:
     code: str  # as displayed: XXXX-XXXX-XXXX-XXXX
-    value: str  # "100,00 euros" or the services
+    value: str  # "100,00 €" or the services
     recipient_name: str
     buyer_name: str
     message: str | None
     expires_at: datetime
 
 
-def _latin1(text: str) -> str:
-    """The PDF core fonts speak Latin-1: fold the few French characters outside it."""
-    folded = (
-        text.replace("€", "euros")
-        .replace("œ", "oe")
-        .replace("Œ", "OE")
-        .replace("\u2019", "'")
-        .replace("\u2026", "...")
-        .replace("\u00a0", " ")
-    )
-    return folded.encode("latin-1", "replace").decode("latin-1")
+FAMILY = "SourceSans"
+_STYLES = {"": "Regular", "B": "Bold", "I": "It"}
+_DOUBLED = re.compile(r"[ \u00a0]{2,}")
+_BEFORE_STOP = re.compile(r" +(?=[,.])")
+
+
+@lru_cache(maxsize=1)
+def font_files() -> dict[str, Path]:
+    """The TrueType files by fpdf2 style, from the installed font package."""
+    folder = files("font_source_sans_pro") / "files"
+    return {
+        style: Path(str(folder / f"SourceSansPro-{name}.ttf")) for style, name in _STYLES.items()
+    }
+
+
+def drawable(text: str, glyphs: Container[int]) -> str:
+    """`text` with only what the font draws: a missing character becomes its compatibility
+    form when the font has it, else nothing; the spaces it leaves behind are closed up."""
+    kept = []
+    for char in text:
+        if ord(char) in glyphs or char == "\n":
+            kept.append(char)
+            continue
+        folded = unicodedata.normalize("NFKD", char)
+        kept += [c for c in folded if ord(c) in glyphs and not unicodedata.combining(c)]
+    return _BEFORE_STOP.sub("", _DOUBLED.sub(" ", "".join(kept))).strip()
+
+
+class _CardPdf(FPDF):
+    """fpdf2 with the Unicode font, and every text made drawable before it is placed."""
+
+    def __init__(self) -> None:
+        super().__init__(orientation="L", unit="mm", format=(148.0, 210.0))  # A5
+        for style, path in font_files().items():
+            self.add_font(FAMILY, style, str(path))
+
+    def text_of(self, text: str) -> str:
+        font = self.current_font
+        if not isinstance(font, TTFFont):
+            raise TypeError("set the card's TrueType font first")
+        return drawable(text, font.cmap)
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
@@ -53,41 +96,44 @@ def qr_png(payload: str) -> bytes:
 def render_card(face: CardFace) -> bytes:
     salon = get_settings().salon
     color = _rgb(salon.brand_color)
-    pdf = FPDF(orientation="L", unit="mm", format=(148.0, 210.0))  # A5
+    pdf = _CardPdf()
     pdf.set_auto_page_break(False)
-    pdf.set_title(_latin1(f"Carte cadeau {salon.name}"))
-    pdf.set_author(_latin1(salon.name))
+    pdf.set_title(f"Carte cadeau {salon.name}")
+    pdf.set_author(salon.name)
     pdf.add_page()
     width = pdf.w
     pdf.set_fill_color(*color)
     pdf.rect(0, 0, width, 32, style="F")
     pdf.set_text_color(255, 255, 255)
-    pdf.set_font("Helvetica", "B", 22)
+    pdf.set_font(FAMILY, "B", 22)
     pdf.set_xy(12, 9)
-    pdf.cell(0, 10, _latin1(salon.name))
-    pdf.set_font("Helvetica", "", 12)
+    pdf.cell(0, 10, pdf.text_of(salon.name))
+    pdf.set_font(FAMILY, "", 12)
     pdf.set_xy(12, 20)
     pdf.cell(0, 6, "Carte cadeau")
     pdf.set_text_color(59, 47, 42)
     pdf.set_xy(12, 42)
-    pdf.set_font("Helvetica", "B", 20)
-    pdf.multi_cell(120, 9, _latin1(face.value))
-    pdf.set_font("Helvetica", "", 12)
+    pdf.set_font(FAMILY, "B", 20)
+    pdf.multi_cell(120, 9, pdf.text_of(face.value))
+    pdf.set_font(FAMILY, "", 12)
     pdf.set_x(12)
-    pdf.multi_cell(120, 6, _latin1(f"Pour {face.recipient_name}, de la part de {face.buyer_name}"))
-    if face.message:
-        pdf.set_font("Helvetica", "I", 11)
+    pdf.multi_cell(
+        120, 6, pdf.text_of(f"Pour {face.recipient_name}, de la part de {face.buyer_name}")
+    )
+    message = pdf.text_of(face.message[:400]) if face.message else ""
+    if message:
+        pdf.set_font(FAMILY, "I", 11)
         pdf.set_x(12)
-        pdf.multi_cell(120, 5.5, _latin1(f"« {face.message[:400]} »"))
+        pdf.multi_cell(120, 5.5, pdf.text_of(f"«\u00a0{message}\u00a0»"))
     pdf.set_xy(12, 112)
-    pdf.set_font("Courier", "B", 16)
+    pdf.set_font("Courier", "B", 16)  # the code is ASCII: a fixed width keeps groups aligned
     pdf.cell(120, 8, face.code)
     pdf.set_xy(12, 122)
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FAMILY, "", 10)
     expiry = face.expires_at.astimezone(zone())
-    pdf.cell(120, 5, _latin1(f"Valable jusqu'au {expiry:%d/%m/%Y}, en une ou plusieurs fois."))
+    pdf.cell(120, 5, f"Valable jusqu\u2019au {expiry:%d/%m/%Y}, en une ou plusieurs fois.")
     pdf.set_xy(12, 128)
-    pdf.cell(120, 5, _latin1(f"{salon.address} - {salon.phone}"))
+    pdf.cell(120, 5, pdf.text_of(f"{salon.address} \u2014 {salon.phone}"))
     pdf.image(io.BytesIO(qr_png(face.code.replace("-", ""))), x=width - 62, y=58, w=50, h=50)
     pdf.set_draw_color(*color)
     pdf.rect(4, 4, width - 8, pdf.h - 8)

@@ -17,26 +17,31 @@ from app.catalog import public as catalog
 from app.core import outbox
 from app.core.clock import utcnow
 from app.core.config import get_settings
+from app.core.money import euros
+from app.core.urls import site_url
 from app.notifications.models import Channel
 from app.notifications.service import Recipient, queue, queue_for_client
 from app.notifications.templates import (
-    euros,
+    deposit_words,
     french_date,
     french_time,
     relative_day,
-    salon_context,
     short_date,
 )
+from app.payments import public as payments
 
 
 def manage_url(token: str) -> str:
-    return f"{salon_context()['public_url']}/rendez-vous/{token}"
+    return site_url("rendez-vous", token)
 
 
 async def booking_context(
     session: AsyncSession, booking_id: UUID
 ) -> tuple[bookings.BookingBrief, dict[str, Any]]:
+    """What every booking message may say. Amounts come from the payments really taken,
+    never from what the services ask."""
     brief = await bookings.booking_brief(session, booking_id)
+    paid = await payments.paid_so_far(session, brief.id)
     booking = {
         "when": french_date(brief.start_at),
         "when_short": short_date(brief.start_at),
@@ -47,18 +52,39 @@ async def booking_context(
         "at_home": brief.location == "home",
         "home_address": brief.home_address,
         "total": euros(brief.total_cents),
-        "deposit": euros(brief.deposit_cents),
-        "balance": euros(brief.total_cents - brief.deposit_cents),
+        "paid_cents": paid.paid_cents,
+        "paid": euros(paid.paid_cents),
+        "due_cents": paid.due_cents,
+        "due": euros(paid.due_cents),
         "manage_url": manage_url(brief.manage_token),
     }
     rules = await availability.booking_rules(session)
-    return brief, {"booking": booking, "notice_hours": rules.cancellation_notice_hours}
+    return brief, {
+        "booking": booking,
+        "deposit": deposit_words(brief.deposit_policy),
+        "notice_hours": rules.cancellation_notice_hours,
+    }
+
+
+def cancellation_words(money: payments.CancellationMoney) -> dict[str, Any]:
+    """What the cancellation message says about money: refunded to her means of payment,
+    put back on her gift card, kept by the salon; each amount only when there is one."""
+    back = money.refunded_cents - money.to_gift_card_cents
+    return {
+        "refunded_cents": back,
+        "refunded": euros(back),
+        "to_gift_card_cents": money.to_gift_card_cents,
+        "to_gift_card": euros(money.to_gift_card_cents),
+        "kept_cents": money.kept_cents,
+        "kept": euros(money.kept_cents),
+    }
 
 
 @outbox.handles(bookings.TOPIC_CONFIRMED)
 async def on_confirmed(session: AsyncSession, payload: dict[str, Any]) -> None:
     brief, context = await booking_context(session, UUID(payload["booking_id"]))
-    template = "deposit_received" if payload.get("deposit_paid") else "booking_confirmed"
+    paid = payload.get("deposit_paid") and context["booking"]["paid_cents"] > 0
+    template = "deposit_received" if paid else "booking_confirmed"
     await queue_for_client(
         session,
         template=template,
@@ -88,13 +114,14 @@ async def on_cancelled(session: AsyncSession, payload: dict[str, Any]) -> None:
     if payload.get("previous_status") == "pending_payment":
         return  # an unpaid hold: the client was never told it was booked
     brief, context = await booking_context(session, UUID(payload["booking_id"]))
-    kept = bool(payload.get("by_client") and payload.get("late") and brief.deposit_cents)
+    money = await payments.cancellation_money(
+        session, brief.id, by_client=bool(payload.get("by_client")), late=bool(payload.get("late"))
+    )
     await queue_for_client(
         session,
         template="booking_cancelled",
         client_id=brief.client_id,
-        context=context
-        | {"deposit_kept": kept, "deposit_refunded": bool(brief.deposit_cents) and not kept},
+        context=context | {"money": cancellation_words(money)},
         booking_id=brief.id,
         dedupe_prefix=f"cancelled:{brief.id}",
     )
@@ -105,12 +132,11 @@ async def on_waitlist_offer(session: AsyncSession, payload: dict[str, Any]) -> N
     start = datetime.fromisoformat(str(payload["start"]))
     names = await catalog.service_names(session, {UUID(s) for s in payload["service_ids"]})
     services = ",".join(str(s) for s in payload["service_ids"])
-    site = salon_context()["public_url"]
     offer = {
         "when": french_date(start),
         "when_short": short_date(start),
         "services": ", ".join(names.values()),
-        "book_url": f"{site}/reserver?services={services}&debut={start.isoformat()}",
+        "book_url": site_url("reserver", query={"services": services, "debut": start.isoformat()}),
     }
     await queue_for_client(
         session,
@@ -140,11 +166,11 @@ async def _account_email(
 
 @outbox.handles(TOPIC_PASSWORD_RESET)
 async def on_password_reset(session: AsyncSession, payload: dict[str, Any]) -> None:
-    link = f"{salon_context()['public_url']}/mot-de-passe/nouveau?token={payload['token']}"
+    link = site_url("mot-de-passe", "nouveau", query={"token": payload["token"]})
     await _account_email(session, "password_reset", payload, link)
 
 
 @outbox.handles(TOPIC_EMAIL_VERIFICATION)
 async def on_email_verification(session: AsyncSession, payload: dict[str, Any]) -> None:
-    link = f"{salon_context()['public_url']}/compte/verifier?token={payload['token']}"
+    link = site_url("compte", "verifier", query={"token": payload["token"]})
     await _account_email(session, "welcome", payload, link)

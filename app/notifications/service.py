@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
 from app.core.clock import utcnow
-from app.core.config import get_settings
 from app.core.errors import AppError
 from app.core.ids import new_id
 from app.core.security import sign_payload
+from app.core.urls import api_url
 from app.notifications.models import (
     Channel,
     ChannelPreference,
@@ -68,8 +68,8 @@ def unsubscribe_token(client_id: UUID, channel: Channel) -> str:
 
 
 def unsubscribe_url(client_id: UUID, channel: Channel) -> str:
-    base = get_settings().app.public_url.rstrip("/")
-    return f"{base}/api/v1/notifications/unsubscribe?token={unsubscribe_token(client_id, channel)}"
+    token = unsubscribe_token(client_id, channel)
+    return api_url("api", "v1", "notifications", "unsubscribe", query={"token": token})
 
 
 async def channel_preference(session: AsyncSession, client_id: UUID) -> ChannelPreference | None:

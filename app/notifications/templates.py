@@ -43,6 +43,9 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "password_reset": TemplateSpec(Kind.service, EMAIL, "Password reset link"),
     "welcome": TemplateSpec(Kind.service, EMAIL, "Welcome and e-mail confirmation"),
     "gift_card": TemplateSpec(Kind.service, EMAIL, "A gift card, its PDF attached"),
+    "gift_card_receipt": TemplateSpec(
+        Kind.service, EMAIL, "The buyer's receipt (with the card when she hands it over)"
+    ),
     "gift_card_expiring": TemplateSpec(Kind.service, EMAIL, "A gift card expires soon"),
     "birthday": TemplateSpec(Kind.marketing, BOTH, "Birthday wishes"),
     "reactivation": TemplateSpec(Kind.marketing, BOTH, "We miss you"),
@@ -148,6 +151,13 @@ def relative_day(moment: datetime, now: datetime) -> str:
     return f"le {moment.astimezone(zone()):%d/%m}"
 
 
-def euros(cents: int) -> str:
-    """« 27,00 € » (non-breaking space, French decimal comma)."""
-    return f"{cents // 100},{cents % 100:02d}\u00a0€"
+# Arrhes or acompte (docs/deposits.md): each message names the money as the booking's terms
+# did. « 27,00 € d'arrhes » agrees with the amount, so one sentence serves both words.
+_DEPOSIT_WORDS = {
+    "arrhes": {"of": "d'arrhes", "the": "les arrhes", "stay": "restent acquises"},
+    "acompte": {"of": "d'acompte", "the": "l'acompte", "stay": "reste acquis"},
+}
+
+
+def deposit_words(policy: str | None) -> dict[str, str]:
+    return _DEPOSIT_WORDS.get(policy or "arrhes", _DEPOSIT_WORDS["arrhes"])

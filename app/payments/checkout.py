@@ -14,6 +14,7 @@ from app.clients import public as clients
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
+from app.core.urls import api_url
 from app.payments import ledger, providers
 from app.payments.errors import (
     AmountExceedsBalance,
@@ -290,7 +291,7 @@ async def take_in_person(
         )
         return payment
     payment.reader_id = reader.id
-    base = get_settings().app.public_url.rstrip("/")
+    token = sumup_callback_token(payment.id)
     state = await adapter.start(
         Charge(
             payment_id=payment.id,
@@ -298,7 +299,7 @@ async def take_in_person(
             currency=payment.currency,
             description=get_settings().salon.name[:100],
             reader_ref=reader.provider_reader_id,
-            return_url=f"{base}/api/v1/webhooks/sumup?token={sumup_callback_token(payment.id)}",
+            return_url=api_url("api", "v1", "webhooks", "sumup", query={"token": token}),
         )
     )
     _apply_start(payment, state)

@@ -25,22 +25,27 @@ from app.payments.models import (
     SavedCard,
     SubjectKind,
 )
+from app.payments.outcomes import CancellationMoney, PaidSoFar, cancellation_money, paid_so_far
 from app.payments.refunds import TOPIC_GIFT_CARD_REFUNDED, refund_payment
 from app.payments.subjects import follow_refunds
 
 __all__ = [
     "TOPIC_GIFT_CARD_REFUNDED",
     "TOPIC_TAKEN",
+    "CancellationMoney",
     "Checkout",
+    "PaidSoFar",
     "Payment",
     "PaymentMethod",
     "SubjectKind",
     "anonymize_client_payments",
     "booking_has_payments",
+    "cancellation_money",
     "export_client_payments",
     "follow_refunds",
     "get_payment",
     "paid_before",
+    "paid_so_far",
     "reassign_client",
     "record_gift_card_payment",
     "record_in_salon_sale",

@@ -15,7 +15,7 @@ from app.core import outbox
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
-from app.payments import ledger, providers, subjects
+from app.payments import ledger, outcomes, providers, subjects
 from app.payments.errors import (
     PaymentNotRefundable,
     RefundAboveReceptionistLimit,
@@ -174,7 +174,9 @@ async def on_booking_cancelled(session: AsyncSession, payload: dict[str, Any]) -
     in advance for the booking goes back."""
     booking_id = UUID(payload["booking_id"])
     booking = await bookings.payable_booking(session, booking_id)
-    kept_by_policy = bool(payload.get("by_client")) and bool(payload.get("late"))
+    kept_by_policy = outcomes.deposit_kept_on_cancel(
+        by_client=bool(payload.get("by_client")), late=bool(payload.get("late"))
+    )
     payments = await session.scalars(
         select(Payment)
         .where(Payment.booking_id == booking_id, Payment.status.in_(TAKEN))
@@ -211,7 +213,7 @@ async def on_booking_cancelled(session: AsyncSession, payload: dict[str, Any]) -
         await ledger.request_auto_refund(
             session,
             payment,
-            reason="cancelled_by_salon" if salon else "cancelled_in_time",
+            reason=outcomes.CANCELLED_BY_SALON if salon else outcomes.CANCELLED_IN_TIME,
             source="auto",
             amount_cents=None,
         )

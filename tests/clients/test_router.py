@@ -400,8 +400,8 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_figures(
         headers=front_desk,
     )
     assert card.status_code == 201, card.text
-    assert await deliver_messages() >= 2  # her confirmation e-mail and SMS, the card's e-mail
-    gift_mail = await session.scalar(select(Message).where(Message.template == "gift_card"))
+    assert await deliver_messages() >= 2  # her confirmation e-mail and SMS, the card's receipt
+    gift_mail = await session.scalar(select(Message).where(Message.template == "gift_card_receipt"))
     assert gift_mail is not None
     assert "Hélène Dupont" in gift_mail.body_text
     totals_before = await session.scalar(select(func.sum(Booking.total_cents)))

@@ -35,16 +35,6 @@ from tests.payments.helpers import post_stripe, run_outbox
 NINE = "2027-03-22T09:00:00+01:00"
 
 
-@pytest.fixture(autouse=True)
-def _a_week_before() -> None:
-    clock.pin(paris(2027, 3, 15, 8))
-
-
-@pytest.fixture
-async def desk(auth_headers: AuthHeaders) -> dict[str, str]:
-    return await auth_headers(Role.manager)
-
-
 async def buy(client: AsyncClient, fakes: FakeProviders, **overrides: Any) -> dict[str, Any]:
     body = {
         "amount_cents": 10000,
@@ -99,7 +89,7 @@ async def test_buy_pay_deliver_on_the_day_redeem_twice_then_refused(
     assert mail.next_attempt_at == paris(2027, 3, 20, 9)  # on the delivery date, in the morning
     code = await the_code(session, card_id)
     assert code not in mail.body_text  # the code travels only in the PDF
-    assert await deliver_messages() == 0  # not before Saturday
+    assert await deliver_messages() == 1  # the buyer's receipt; the card not before Saturday
     clock.pin(paris(2027, 3, 20, 9))
     assert await deliver_messages() == 1
     clock.pin(paris(2027, 3, 21, 8))
@@ -247,7 +237,7 @@ async def test_the_pdf_is_a_pdf_whose_qr_code_reads_back_the_code(
     page = pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0]
     text = page.extract_text()
     assert "Massage relaxant" in text
-    assert "Valable jusqu'au" in text
+    assert "Valable jusqu\u2019au" in text
     assert sold.json()["code"] in text
     [image] = page.images
     [barcode] = zxingcpp.read_barcodes(image.image)
@@ -426,12 +416,15 @@ async def test_the_card_reaches_resend_with_its_pdf_and_a_reminder_comes_before_
     )
     card_id = sold.json()["gift_card"]["id"]
     clock.pin(paris(2027, 3, 15, 9, 1))
-    assert await deliver_messages() == 1
+    assert await deliver_messages() == 2  # the card, and the buyer's receipt
     resent = await client.post(f"/api/v1/gift-cards/{card_id}/resend", headers=await _login(client))
     assert resent.status_code == 200, resent.text
     assert await deliver_messages() == 1
 
-    first, again = real_channels.resend.sent
+    receipt, first, again = sorted(
+        real_channels.resend.sent, key=lambda m: m["to"] != ["ines@example.fr"]
+    )
+    assert "Votre reçu" in receipt["subject"]
     assert first["to"] == again["to"] == ["lea@example.fr"]
     [attachment] = first["attachments"]
     assert attachment["filename"] == "carte-cadeau.pdf"
@@ -445,4 +438,4 @@ async def test_the_card_reaches_resend_with_its_pdf_and_a_reminder_comes_before_
     assert await remind_expiring() == 0
     assert await deliver_messages() == 1
     reminder = real_channels.resend.sent[-1]
-    assert "Il reste 70,00 €" in reminder["text"]
+    assert "Il reste 70,00\u00a0€" in reminder["text"]

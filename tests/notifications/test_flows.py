@@ -4,6 +4,9 @@ and delivery by a real Celery worker on the real Redis."""
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -19,6 +22,7 @@ from tests.bookings.salon import (
     book_by_staff,
     facial_with_camille,
     make_client,
+    paris,
 )
 from tests.builders import AuthHeaders, deliver_messages
 from tests.fakes.server import FakeProviders
@@ -59,11 +63,13 @@ async def test_a_paid_deposit_says_so_and_an_unpaid_hold_says_nothing(
 
     assert await templates(session) == [("deposit_received", "email"), ("deposit_received", "sms")]
     [mail] = console.emails
-    assert "Nous avons bien reçu vos arrhes de 27,00\u00a0€" in mail.text
+    assert (
+        "Nous avons bien reçu 27,00\u00a0€ d'arrhes : votre rendez-vous est confirmé." in mail.text
+    )
     assert "Reste à régler sur place : 63,00\u00a0€" in mail.text
 
 
-async def test_a_freed_slot_is_offered_to_the_waitlist(
+async def test_a_freed_slot_is_offered_to_the_waitlist_with_a_link_that_reads_back(
     client: AsyncClient, session: AsyncSession, auth_headers: AuthHeaders
 ) -> None:
     desk = await auth_headers(Role.receptionist)
@@ -89,6 +95,12 @@ async def test_a_freed_slot_is_offered_to_the_waitlist(
     assert len(offers) == 1
     assert "22/03 à 9h00" in offers[0].text
     assert ("waitlist_offer", "email") in await templates(session)
+    [mail] = [m for m in console.emails if m.to == "ines@example.fr"]
+    for text in (offers[0].text, mail.text):  # the offset's "+" survives the trip
+        [link] = [u for u in re.findall(r"https?://\S+", text) if "/reserver" in u]
+        query = parse_qs(urlsplit(link).query, strict_parsing=True)
+        assert datetime.fromisoformat(query["debut"][0]) == paris(2027, 3, 22, 9)
+        assert query["services"] == [str(facial)]
 
 
 @pytest.mark.usefixtures("requires_redis")
