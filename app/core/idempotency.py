@@ -290,9 +290,19 @@ async def _answer_existing(
             "Retry in a moment to get its answer.",
         )
         return
-    body = sealing.unseal(
-        _SEALED_FOR, existing.response_body or "", bound_to=_bound(scope, existing.key)
-    )
+    try:
+        body = sealing.unseal(
+            _SEALED_FOR, existing.response_body or "", bound_to=_bound(scope, existing.key)
+        )
+    except sealing.SealBroken:  # sealed under a SECURITY_SECRET_KEY since rotated
+        await _send_problem(
+            send,
+            409,
+            "idempotency_answer_unreadable",
+            "The first answer to this key can no longer be read",
+            "The first request did run: check its result before sending a new key.",
+        )
+        return
     headers: list[tuple[bytes, bytes]] = [
         (k.encode("latin-1"), v.encode("latin-1"))
         for k, v in (existing.response_headers or {}).items()

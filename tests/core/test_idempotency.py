@@ -271,3 +271,23 @@ async def test_an_answer_that_cannot_be_kept_undoes_its_payment_so_the_retry_pay
     assert await _payments(session, booking_id) == 1
     [row] = (await session.scalars(select(IdempotencyKey))).all()
     assert row.response_status == 201  # a kept answer, and its payment exists
+
+
+async def test_an_answer_sealed_under_a_rotated_key_is_never_run_again(
+    client: AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.config import get_settings
+
+    headers = {"Idempotency-Key": "before-rotation"}
+    first = await client.post("/api/v1/auth/signup", json=SIGNUP, headers=headers)
+    monkeypatch.setenv("SECURITY_SECRET_KEY", "a-new-key-after-rotation-" + "x" * 40)
+    get_settings.cache_clear()
+    try:
+        retry = await client.post("/api/v1/auth/signup", json=SIGNUP, headers=headers)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+    assert first.status_code == 201
+    assert (retry.status_code, retry.json()["code"]) == (409, "idempotency_answer_unreadable")
+    assert await _users(session) == 1
