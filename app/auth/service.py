@@ -255,7 +255,8 @@ async def _send_one_time_token(
     await outbox.enqueue(
         session,
         topic,
-        {"user_id": user.id, "email": user.email, "first_name": user.first_name, "token": token},
+        {"user_id": user.id, "email": user.email, "first_name": user.first_name},
+        sealed={"token": token},
     )
 
 

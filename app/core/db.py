@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from starlette.requests import Request
 
 from app.core.config import get_settings
 from app.core.errors import AppError
@@ -125,11 +126,50 @@ async def unit_of_work() -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
+HELD_TRANSACTIONS = "app.held_transactions"
+
+
+class HeldTransactions:
+    """Request sessions whose commit a middleware takes over: the idempotency store writes
+    the answer in the same transaction as the effect (`app/core/idempotency.py`). Put in the
+    ASGI scope under `HELD_TRANSACTIONS`; whoever puts it there commits or rolls back and
+    closes every session it collects."""
+
+    def __init__(self) -> None:
+        self.sessions: list[AsyncSession] = []
+
+    async def discard(self) -> None:
+        for session in self.sessions:
+            await session.rollback()
+            await session.close()
+        self.sessions.clear()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's session. Declare it with `scope="function"` so the commit happens before
-    the response is sent (see STYLE.md, Transactions)."""
-    async with unit_of_work() as session:
+    the response is sent (see STYLE.md, Transactions). When a middleware holds the
+    transaction, the session is handed to it, uncommitted, once the handler is done."""
+    held: HeldTransactions | None = request.scope.get(HELD_TRANSACTIONS)
+    if held is None:
+        async with unit_of_work() as session:
+            yield session
+        return
+    session = get_sessionmaker()()
+    try:
         yield session
+    except AppError as exc:
+        if not exc.keep_changes:
+            await session.rollback()
+            await session.close()
+        else:
+            held.sessions.append(session)
+        raise
+    except BaseException:
+        await session.rollback()
+        await session.close()
+        raise
+    else:
+        held.sessions.append(session)
 
 
 def json_safe(value: Any) -> Any:

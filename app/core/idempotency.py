@@ -2,8 +2,21 @@
 
 The same key with the same request replays the first answer; the same key with another
 request is refused (422 `idempotency_key_reused`); a key whose first request is still running
-gets 409 `idempotency_in_progress`. Keys are scoped by caller (their Authorization header), so
-two callers can never see each other's answers. Answers of 5xx are not kept: a retry runs again.
+gets 409 `idempotency_in_progress`. Answers of 5xx are not kept: a retry runs again.
+
+Keys are scoped by the caller: the user of a valid access token (staff or client account),
+whatever token she presents (a refreshed token retrying a payment gets the first answer);
+anonymous callers share one scope, where the key itself (a random UUID) and the exact body
+tell requests apart; an invalid Authorization header has a scope of its own.
+
+The answer is written in the same transaction as the request's effect: the request's
+session (`get_session`) is handed over uncommitted, the answer is added to it, and one commit
+makes both, before the response is sent. A crash before that commit leaves neither, so the
+retry that takes the key over after `STALE_AFTER` runs a request that never happened.
+
+Stored answers are sealed (AES-GCM, `app/core/sealing.py`, bound to the scope and key):
+an answer that carries a secret (a gift card code, a booking's manage token, a token pair)
+is never readable in the table, and its replay is the full first answer.
 """
 
 from __future__ import annotations
@@ -19,11 +32,13 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.orm import Mapped, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import sealing
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.db import Base, unit_of_work
+from app.core.db import HELD_TRANSACTIONS, Base, HeldTransactions, unit_of_work
 from app.core.errors import problem_response
 from app.core.ids import new_id
+from app.core.security import InvalidToken, decode_access_token
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +47,8 @@ MAX_KEY_LENGTH = 200
 # A first request that has not finished after this long is taken to have died.
 STALE_AFTER = timedelta(minutes=2)
 _REPLAYED_HEADERS = {"content-type", "location"}
+_SEALED_FOR = "idempotent-answers"
+BODY = "http.response.body"
 
 
 class IdempotencyKey(Base):
@@ -57,6 +74,25 @@ def _sha256(*parts: bytes) -> str:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
+
+
+def caller_scope(authorization: bytes | None) -> str:
+    """Whose key this is: the user behind a valid access token, or anonymous."""
+    if authorization is None:
+        return _sha256(b"")
+    scheme, _, token = authorization.decode("latin-1").partition(" ")
+    if scheme.lower() == "bearer":
+        try:
+            claims = decode_access_token(token.strip())
+        except InvalidToken:
+            pass
+        else:
+            return _sha256(b"user", claims.user_id.bytes)
+    return _sha256(b"header", authorization)
+
+
+def _bound(scope: str, key: str) -> bytes:
+    return f"{scope}:{key}".encode()
 
 
 async def _claim(scope: str, key: str, request_hash: str) -> IdempotencyKey | None:
@@ -104,25 +140,40 @@ async def _claim(scope: str, key: str, request_hash: str) -> IdempotencyKey | No
         return existing
 
 
-async def _store(scope: str, key: str, status: int, headers: dict[str, str], body: bytes) -> None:
-    async with unit_of_work() as session:
-        if status >= 500:
-            await session.execute(
-                delete(IdempotencyKey).where(
-                    IdempotencyKey.scope == scope, IdempotencyKey.key == key
-                )
-            )
-            return
-        await session.execute(
-            update(IdempotencyKey)
-            .where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
-            .values(
-                locked_at=None,
-                response_status=status,
-                response_headers=headers,
-                response_body=body.decode("utf-8", errors="replace"),
-            )
+def _answer(scope: str, key: str, status: int, headers: dict[str, str], body: bytes) -> Any:
+    return (
+        update(IdempotencyKey)
+        .where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
+        .values(
+            locked_at=None,
+            response_status=status,
+            response_headers=headers,
+            response_body=sealing.seal(_SEALED_FOR, body, bound_to=_bound(scope, key)),
         )
+    )
+
+
+async def _forget(scope: str, key: str) -> None:
+    async with unit_of_work() as session:
+        await session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
+        )
+
+
+async def _store(
+    held: HeldTransactions, scope: str, key: str, status: int, headers: dict[str, str], body: bytes
+) -> None:
+    """Keep the answer: in the request's own transaction when it had one, committed with its
+    effect; otherwise on its own."""
+    if not held.sessions:
+        async with unit_of_work() as session:
+            await session.execute(_answer(scope, key, status, headers, body))
+        return
+    await held.sessions[0].execute(_answer(scope, key, status, headers, body))
+    for session in held.sessions:
+        await session.commit()
+        await session.close()
+    held.sessions.clear()
 
 
 async def _send_problem(send: Send, status: int, code: str, title: str, detail: str) -> None:
@@ -153,14 +204,16 @@ class IdempotencyMiddleware:
             return
 
         body = await _read_body(receive)
-        caller = _sha256(headers.get(b"authorization", b""))
+        caller = caller_scope(headers.get(b"authorization"))
         request_hash = _sha256(scope["path"].encode(), scope.get("query_string", b""), body)
         existing = await _claim(caller, key, request_hash)
         if existing is not None:
-            await _answer_existing(existing, request_hash, send)
+            await _answer_existing(existing, caller, request_hash, send)
             return
 
-        status, kept_headers, chunks = 500, {}, []
+        held = HeldTransactions()
+        scope[HELD_TRANSACTIONS] = held
+        response: list[Message] = []
 
         async def replay_body() -> Message:
             nonlocal body
@@ -168,22 +221,43 @@ class IdempotencyMiddleware:
             return {"type": "http.request", "body": chunk, "more_body": False}
 
         async def capture(message: Message) -> None:
-            nonlocal status, kept_headers
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                kept_headers = {
-                    k.decode("latin-1"): v.decode("latin-1")
-                    for k, v in message.get("headers", ())
-                    if k.decode("latin-1").lower() in _REPLAYED_HEADERS
-                }
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+            response.append(message)  # sent once the answer is committed
 
         try:
             await self.app(scope, replay_body, capture)
-        finally:
-            await _store(caller, key, status, kept_headers, b"".join(chunks))
+        except BaseException:
+            await held.discard()
+            await _forget(caller, key)
+            raise
+        await self._keep_and_send(held, caller, key, response, send)
+
+    async def _keep_and_send(
+        self, held: HeldTransactions, caller: str, key: str, response: list[Message], send: Send
+    ) -> None:
+        start = next((m for m in response if m["type"] == "http.response.start"), None)
+        if start is None or start["status"] >= 500:
+            await held.discard()
+            await _forget(caller, key)
+        else:
+            status = start["status"]
+            kept_headers = {
+                k.decode("latin-1"): v.decode("latin-1")
+                for k, v in start.get("headers", ())
+                if k.decode("latin-1").lower() in _REPLAYED_HEADERS
+            }
+            body = b"".join(m.get("body", b"") for m in response if m["type"] == BODY)
+            try:
+                await _store(held, caller, key, status, kept_headers, body)
+            except Exception:
+                logger.exception("the answer and its effect could not be committed")
+                await held.discard()
+                await _forget(caller, key)
+                await _send_problem(
+                    send, 500, "internal_error", "Internal error", "Nothing was changed: retry."
+                )
+                return
+        for message in response:
+            await send(message)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -195,7 +269,9 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(parts)
 
 
-async def _answer_existing(existing: IdempotencyKey, request_hash: str, send: Send) -> None:
+async def _answer_existing(
+    existing: IdempotencyKey, scope: str, request_hash: str, send: Send
+) -> None:
     if existing.request_hash != request_hash:
         await _send_problem(
             send,
@@ -214,7 +290,19 @@ async def _answer_existing(existing: IdempotencyKey, request_hash: str, send: Se
             "Retry in a moment to get its answer.",
         )
         return
-    body = (existing.response_body or "").encode()
+    try:
+        body = sealing.unseal(
+            _SEALED_FOR, existing.response_body or "", bound_to=_bound(scope, existing.key)
+        )
+    except sealing.SealBroken:  # sealed under a SECURITY_SECRET_KEY since rotated
+        await _send_problem(
+            send,
+            409,
+            "idempotency_answer_unreadable",
+            "The first answer to this key can no longer be read",
+            "The first request did run: check its result before sending a new key.",
+        )
+        return
     headers: list[tuple[bytes, bytes]] = [
         (k.encode("latin-1"), v.encode("latin-1"))
         for k, v in (existing.response_headers or {}).items()

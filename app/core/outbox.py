@@ -6,11 +6,16 @@ domains may follow one topic. `enqueue` writes one row per subscriber, so each i
 its own: a failing refund never sends a cancellation e-mail twice. The dispatcher claims due
 rows with `FOR UPDATE SKIP LOCKED`, so several workers never handle one row twice, and retries
 failures with exponential backoff.
+
+A secret the handler needs (a reset token to put in an e-mail) goes in `sealed=`: it is
+stored encrypted, handed to the handler merged into the payload, and dropped from the row
+once the handler succeeded. A plain payload key that names a secret is refused.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import sealing
 from app.core.clock import utcnow
 from app.core.db import Base, json_safe, unit_of_work
 from app.core.ids import new_id
@@ -30,6 +36,9 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 _handlers: dict[str, dict[str, Handler]] = {}
+SEALED = "sealed"
+_SEALED_FOR = "outbox-secrets"
+_SECRET_NAME = re.compile(r"token|secret|password", re.IGNORECASE)
 
 
 class OutboxEvent(Base):
@@ -67,19 +76,31 @@ def subscribers(topic: str) -> list[str]:
 
 
 async def enqueue(
-    session: AsyncSession, topic: str, payload: dict[str, Any], *, at: datetime | None = None
+    session: AsyncSession,
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    at: datetime | None = None,
+    sealed: dict[str, str] | None = None,
 ) -> UUID:
     """Add the event to the current transaction, once per subscriber of the topic; it exists
     only if the transaction commits. A topic nobody follows yet still gets a row, which fails
-    visibly ("no handler") instead of vanishing."""
+    visibly ("no handler") instead of vanishing. `sealed` holds what must not be readable in
+    the table (see the module's docstring)."""
+    if clear := [k for k in payload if _SECRET_NAME.search(k) or k == SEALED]:
+        raise ValueError(f"outbox payload keys {clear} look secret: pass them in `sealed=`")
     now = utcnow()
     ids = []
     for subscriber in subscribers(topic) or [""]:
+        event_id = new_id()
+        stored = json_safe(payload)
+        if sealed:
+            stored[SEALED] = sealing.seal_json(_SEALED_FOR, sealed, bound_to=event_id.bytes)
         event = OutboxEvent(
-            id=new_id(),
+            id=event_id,
             topic=topic,
             subscriber=subscriber,
-            payload=json_safe(payload),
+            payload=stored,
             status="pending",
             attempts=0,
             available_at=at or now,
@@ -123,7 +144,7 @@ async def _handle(session: AsyncSession, event: OutboxEvent) -> None:
         return
     try:
         async with session.begin_nested():
-            await handler(session, event.payload)
+            await handler(session, _opened(event))
     except Exception as exc:  # a failing handler must not block the queue
         event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if event.attempts >= MAX_ATTEMPTS:
@@ -134,3 +155,13 @@ async def _handle(session: AsyncSession, event: OutboxEvent) -> None:
             logger.warning("outbox event will be retried", extra={"topic": event.topic})
         return
     event.status, event.processed_at = "done", utcnow()
+    if SEALED in event.payload:  # handled: the secret has no further use
+        event.payload = {k: v for k, v in event.payload.items() if k != SEALED}
+
+
+def _opened(event: OutboxEvent) -> dict[str, Any]:
+    payload = dict(event.payload)
+    if SEALED in payload:
+        secrets = sealing.unseal_json(_SEALED_FOR, payload.pop(SEALED), bound_to=event.id.bytes)
+        payload |= secrets
+    return payload

@@ -20,14 +20,10 @@ impossible to reverse by guessing.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import os
 import secrets
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from app.core.config import get_settings
+from app.core import sealing
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 characters: no 0, O, 1, I
 BODY_LENGTH = 15
@@ -90,18 +86,13 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def _sealing_key() -> bytes:
-    secret = get_settings().secret_key.encode()
-    return hashlib.sha256(b"gift-card-codes:" + secret).digest()
+_SEALED_FOR = "gift-card-codes"
 
 
 def seal(code: str) -> str:
     """The code encrypted (AES-GCM) so the PDF can be generated again; lookups never use it."""
-    nonce = os.urandom(12)
-    sealed = AESGCM(_sealing_key()).encrypt(nonce, code.encode(), b"gift-card")
-    return base64.b64encode(nonce + sealed).decode()
+    return sealing.seal(_SEALED_FOR, code, bound_to=b"gift-card")
 
 
 def unseal(sealed: str) -> str:
-    raw = base64.b64decode(sealed)
-    return AESGCM(_sealing_key()).decrypt(raw[:12], raw[12:], b"gift-card").decode()
+    return sealing.unseal(_SEALED_FOR, sealed, bound_to=b"gift-card").decode()

@@ -17,7 +17,8 @@ import resend
 from app.core.config import OvhSettings, ResendSettings, get_settings
 from app.core.storage import get_storage
 from app.integrations.console import console
-from app.notifications.models import Kind, Message
+from app.notifications.content import Outgoing
+from app.notifications.models import Kind
 
 _OVH_FAKE_ENDPOINT = "salon-configured"
 
@@ -37,19 +38,17 @@ class Sent:
 
 
 class Sender(Protocol):
-    async def send(self, message: Message, *, key: str, resumed: bool) -> Sent: ...
+    async def send(self, message: Outgoing, *, key: str, resumed: bool) -> Sent: ...
 
 
 class ConsoleSender:
     """Logs and keeps the message in memory (`app.integrations.console`)."""
 
-    async def send(self, message: Message, *, key: str, resumed: bool) -> Sent:
+    async def send(self, message: Outgoing, *, key: str, resumed: bool) -> Sent:
         if message.channel == "email":
-            console.send_email(
-                to=message.recipient, subject=message.subject or "", text=message.body_text
-            )
+            console.send_email(to=message.recipient, subject=message.subject, text=message.text)
         else:
-            console.send_sms(to=message.recipient, text=message.body_text)
+            console.send_sms(to=message.recipient, text=message.text)
         return Sent("console", f"console-{key}")
 
 
@@ -61,13 +60,13 @@ class ResendSender:
         self._base = settings.api_base.rstrip("/")
         self._sender = settings.sender
 
-    async def send(self, message: Message, *, key: str, resumed: bool) -> Sent:
+    async def send(self, message: Outgoing, *, key: str, resumed: bool) -> Sent:
         params: dict[str, Any] = {
             "from": self._sender,
             "to": [message.recipient],
-            "subject": message.subject or "",
-            "text": message.body_text,
-            "html": message.body_html,
+            "subject": message.subject,
+            "text": message.text,
+            "html": message.html,
             "tags": [{"name": "template", "value": message.template}],
         }
         if message.attachments:
@@ -75,10 +74,9 @@ class ResendSender:
                 {"filename": a["filename"], "content": await attachment_base64(a)}
                 for a in message.attachments
             ]
-        unsubscribe = (message.meta or {}).get("unsubscribe_url")
-        if message.kind == Kind.marketing and unsubscribe:
+        if message.kind == Kind.marketing and message.unsubscribe_url:
             params["headers"] = {
-                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe": f"<{message.unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             }
         answer = await asyncio.to_thread(self._post, params, key)
@@ -121,10 +119,10 @@ class OvhSmsSender:
         self._service = settings.sms_service_name
         self._sender = settings.sms_sender
 
-    async def send(self, message: Message, *, key: str, resumed: bool) -> Sent:
+    async def send(self, message: Outgoing, *, key: str, resumed: bool) -> Sent:
         return await asyncio.to_thread(self._send, message, key, resumed)
 
-    def _send(self, message: Message, key: str, resumed: bool) -> Sent:
+    def _send(self, message: Outgoing, key: str, resumed: bool) -> Sent:
         tag = key.replace("-", "")[:32]
         path = f"/sms/{self._service}"
         try:
@@ -134,7 +132,7 @@ class OvhSmsSender:
                     return Sent("ovh", str(already[0]))
             report = self._client.post(
                 f"{path}/jobs",
-                message=message.body_text,
+                message=message.text,
                 receivers=[message.recipient],
                 sender=self._sender,
                 senderForResponse=False,

@@ -20,8 +20,10 @@ from sqlalchemy import or_, select, update
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import unit_of_work
+from app.core.sealing import SealBroken
 from app.notifications import reminders
 from app.notifications.channels import DeliveryError, Sent, sender_for
+from app.notifications.content import ContentErased, open_message
 from app.notifications.models import Message, MessageStatus
 
 logger = logging.getLogger(__name__)
@@ -76,8 +78,12 @@ async def deliver_due(batch_size: int = 50) -> int:
         message = claim.message
         try:
             result = await sender_for(message.channel).send(
-                message, key=str(message.id), resumed=claim.resumed
+                open_message(message), key=str(message.id), resumed=claim.resumed
             )
+        except (ContentErased, SealBroken):
+            # Erased with the client's data, or sealed under a SECURITY_SECRET_KEY since rotated.
+            await _failed(message.id, DeliveryError("its content was erased", permanent=True))
+            continue
         except DeliveryError as exc:
             await _failed(message.id, exc)
             continue

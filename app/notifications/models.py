@@ -40,7 +40,9 @@ OPEN_STATUSES = (MessageStatus.queued, MessageStatus.sending)
 
 
 class Message(Base):
-    """One SMS or e-mail to one recipient, rendered when it is written."""
+    """One SMS or e-mail to one recipient, rendered when it is written. What the client
+    receives is sealed in `sealed_content` (see `content.py`); `subject` and `body_text` are
+    the redacted preview staff read, with every link and secret-looking value masked."""
 
     __tablename__ = "messages"
 
@@ -51,7 +53,9 @@ class Message(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str | None] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text)
+    # None once the client's data is erased.
+    sealed_content: Mapped[str | None] = mapped_column(Text)
+    # File names only: inline contents are sealed with the rest.
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, server_default=text("'[]'::jsonb")
     )

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.notifications.channels import encode_attachment, stored_attachment
+from app.notifications.content import ERASED
 from app.notifications.models import Channel, Message
 from app.notifications.service import Recipient, queue
 
@@ -33,7 +34,7 @@ async def export_client_messages(session: AsyncSession, client_id: UUID) -> list
             "template": m.template,
             "recipient": m.recipient,
             "subject": m.subject,
-            "text": m.body_text,
+            "text": m.body_text,  # the redacted preview: links carry live tokens
             "status": m.status,
             "created_at": m.created_at,
         }
@@ -73,8 +74,8 @@ async def anonymize_client_messages(
         .values(
             recipient="effacé",
             subject=None,
-            body_text="[effacé]",
-            body_html=None,
+            body_text=ERASED,
+            sealed_content=None,
             attachments=[],
             meta={},
         )

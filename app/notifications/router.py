@@ -52,8 +52,12 @@ class MessageOut(BaseModel):
     kind: str
     template: str
     recipient: str
-    subject: str | None
-    body_text: str
+    subject: str | None = Field(description="The subject, links and secret-looking values masked")
+    body_text: str = Field(
+        description="A preview of the text: links keep their site but lose their path and "
+        "query (`[lien masqué]`), tokens and gift card codes are masked (`[masqué]`). The "
+        "words the client received are sealed and only the delivery worker opens them."
+    )
     status: str
     status_reason: str | None
     attempts: int
@@ -146,6 +150,15 @@ async def list_messages(
         descending=True,
         to_item=MessageOut.model_validate,
     )
+
+
+@router.get("/api/v1/notifications/messages/{message_id}", responses=error_responses(NotFound))
+async def get_message(message_id: UUID, _: Staff, session: DbSession) -> MessageOut:
+    """One message as staff may read it (its preview, never its links)."""
+    message = await session.get(Message, message_id)
+    if message is None:
+        raise NotFound("This message does not exist.")
+    return MessageOut.model_validate(message)
 
 
 @router.get("/api/v1/notifications/templates")

@@ -19,6 +19,7 @@ from app.core.errors import AppError
 from app.core.ids import new_id
 from app.core.security import sign_payload
 from app.core.urls import api_url
+from app.notifications import content
 from app.notifications.models import (
     Channel,
     ChannelPreference,
@@ -112,8 +113,9 @@ async def queue(
     attachments: list[dict[str, Any]] | None = None,
     not_before: datetime | None = None,
 ) -> Message | None:
-    """Write one message in the caller's transaction. None when the recipient has no address
-    for the channel, or when a message with this `dedupe_key` already exists."""
+    """Write one message in the caller's transaction, its words sealed (`content.py`). None
+    when the recipient has no address for the channel, or when a message with this
+    `dedupe_key` already exists."""
     spec = TEMPLATES[template]
     kind = kind or spec.kind
     address = recipient.address(channel)
@@ -121,11 +123,9 @@ async def queue(
         return None
     now = utcnow()
     context = {"client": {"first_name": recipient.first_name}} | context
-    meta = dict(meta or {})
+    unsubscribe = None
     if kind is Kind.marketing and recipient.client_id is not None:
-        context["unsubscribe_url"] = meta["unsubscribe_url"] = unsubscribe_url(
-            recipient.client_id, channel
-        )
+        context["unsubscribe_url"] = unsubscribe = unsubscribe_url(recipient.client_id, channel)
     try:
         rendered: Rendered = render(template, channel, context, kind=kind)
     except SmsTooLong as exc:
@@ -134,17 +134,17 @@ async def queue(
     due = max(now, not_before) if not_before else now
     if reason is None and kind is Kind.marketing and channel is Channel.sms:
         due = next_marketing_sms_time(due)
+    message_id = new_id()
     values = {
-        "id": new_id(),
+        "id": message_id,
         "channel": channel,
         "kind": kind,
         "template": template,
         "recipient": address,
-        "subject": rendered.subject,
-        "body_text": rendered.text,
-        "body_html": rendered.html,
-        "attachments": attachments or [],
-        "meta": meta,
+        **content.seal(
+            message_id, rendered, attachments=attachments or [], unsubscribe_url=unsubscribe
+        ),
+        "meta": meta or {},
         "client_id": recipient.client_id,
         "booking_id": booking_id,
         "dedupe_key": dedupe_key,

@@ -65,3 +65,41 @@ def test_a_plain_postgresql_url_gets_our_driver() -> None:
     url = database_url("postgresql://salon:pw@db.example:5432/salon")
     assert url.drivername == "postgresql+psycopg"
     assert database_url("postgres://u@h/d").drivername == "postgresql+psycopg"
+
+
+def test_the_secrets_migration_seals_existing_messages_and_can_go_back(
+    empty_database: str,
+) -> None:
+    from uuid import UUID
+
+    from app.core import sealing
+
+    config = _alembic(empty_database)
+    engine = config.attributes["connection"]
+    command.upgrade(config, "0010")
+    link = "https://www.serenaia-beaute.fr/mot-de-passe/nouveau?token=Xk3v9QmR7tYp2LwN8sDf4G"
+    message_id = UUID("0193a3c4-1111-7000-8000-000000000001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO messages (id, channel, kind, template, recipient, subject, body_text, "
+            "body_html, meta, status, attempts, next_attempt_at, created_at) VALUES "
+            "(%s, 'email', 'service', 'password_reset', 'owner@example.fr', 'Réinitialisation', "
+            "%s, %s, '{}', 'queued', 0, now(), now())",
+            (message_id, f"Cliquez : {link}", f'<a href="{link}">ici</a>'),
+        )
+    command.upgrade(config, "0011")
+    with engine.connect() as connection:
+        preview, sealed = connection.exec_driver_sql(
+            "SELECT body_text, sealed_content FROM messages"
+        ).one()
+    opened = sealing.unseal_json("message-content", sealed, bound_to=message_id.bytes)
+
+    assert preview == "Cliquez : https://www.serenaia-beaute.fr/[lien masqué]"
+    assert opened["text"] == f"Cliquez : {link}"
+    assert link in opened["html"]
+
+    command.downgrade(config, "0010")
+    with engine.connect() as connection:
+        restored = connection.exec_driver_sql("SELECT body_text, body_html FROM messages").one()
+    assert restored == (f"Cliquez : {link}", f'<a href="{link}">ici</a>')
+    engine.dispose()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,3 +90,27 @@ def test_the_beat_schedule_is_declared_in_code() -> None:
     tasks = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert {"core.dispatch_outbox", "core.purge_expired"} <= tasks
     assert set(tasks) <= set(celery_app.tasks)
+
+
+async def test_a_sealed_secret_reaches_the_handler_and_never_sits_readable_in_the_row(
+    session: AsyncSession,
+) -> None:
+    attempts.clear()
+    async with unit_of_work() as tx:
+        await outbox.enqueue(tx, "test.flaky", {"fail": False}, sealed={"token": "s3cr3t-T0ken"})
+    waiting = await session.scalar(select(OutboxEvent.payload))
+    await session.commit()
+
+    assert await outbox.dispatch_due() == 1
+    handled = await session.scalar(select(OutboxEvent.payload))
+
+    assert attempts == [{"fail": False, "token": "s3cr3t-T0ken"}]
+    assert waiting is not None
+    assert "s3cr3t-T0ken" not in str(waiting)
+    assert handled == {"fail": False}  # handled: the sealed copy is gone too
+
+
+async def test_a_secret_in_a_plain_payload_is_refused() -> None:
+    async with unit_of_work() as tx:
+        with pytest.raises(ValueError, match="sealed="):
+            await outbox.enqueue(tx, "test.flaky", {"reset_token": "abc"})

@@ -238,12 +238,15 @@ async def test_a_worker_that_died_mid_send_never_sends_twice(
     real_channels: FakeProviders,
 ) -> None:
     from app.notifications.channels import sender_for
+    from app.notifications.content import open_message
 
     await booked(client, desk)
     await dispatch_due()
     # A worker claimed both messages, sent them, and died before writing it down.
     for message in await messages(session):
-        await sender_for(message.channel).send(message, key=str(message.id), resumed=False)
+        await sender_for(message.channel).send(
+            open_message(message), key=str(message.id), resumed=False
+        )
     await session.execute(
         update(Message).values(
             status="sending", attempts=1, lease_until=clock.utcnow() - timedelta(seconds=1)
