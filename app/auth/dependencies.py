@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from app.auth.models import Role, UserKind
 from app.auth.permissions import Access, Rule, rule, staff_rule
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
 from app.core.db import get_session
-from app.core.security import InvalidToken, decode_access_token
+from app.core.security import AccessClaims, InvalidToken, decode_access_token
 
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
@@ -37,8 +38,9 @@ async def current_principal(
     except InvalidToken as exc:
         raise InvalidAccessToken(headers=_CHALLENGE) from exc
     user = await repository.get_user(session, claims.user_id)
-    # The account is re-read so that deactivation or a role change takes effect at once.
-    if user is None or not user.is_active:
+    # The account is re-read so that deactivation, a role change or a new password takes
+    # effect at once.
+    if user is None or not user.is_active or _issued_before(claims, user.sessions_valid_after):
         raise InvalidAccessToken(headers=_CHALLENGE)
     return Principal(
         user_id=user.id,
@@ -46,6 +48,13 @@ async def current_principal(
         role=Role(user.role) if user.role else None,
         email=user.email,
     )
+
+
+def _issued_before(claims: AccessClaims, valid_after: datetime | None) -> bool:
+    # `iat` has whole seconds: a login in the second of the reset itself still works.
+    if valid_after is None:
+        return False
+    return claims.issued_at is None or claims.issued_at < valid_after.replace(microsecond=0)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]

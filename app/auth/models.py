@@ -46,6 +46,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(server_default=text("true"))
     email_verified_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Access tokens issued before this instant are refused (a password reset or change: the
+    # previous holder of the password loses her open sessions at once, not at token expiry).
+    sessions_valid_after: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

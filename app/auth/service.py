@@ -326,7 +326,7 @@ async def reset_password(session: AsyncSession, *, token: str, new_password: str
     """Set a new password from a reset link; every open session of the account is closed."""
     user = await _use_one_time_token(session, token, PASSWORD_RESET)
     user.password_hash = await hash_password(new_password)
-    user.updated_at = utcnow()
+    user.updated_at = user.sessions_valid_after = utcnow()
     await _claim_email(session, user)  # proving control of the mailbox also verifies it
     await repository.revoke_all_for_user(session, user.id, utcnow())
     await ratelimit.clear(f"login:lock:{email_key(user.email)}")

@@ -143,5 +143,6 @@ async def ensure_admin(
     user.role, user.is_active = Role.owner.value, True
     if password is not None:
         user.password_hash = await hash_password(password)
+        user.sessions_valid_after = utcnow()
     user.updated_at = utcnow()
     return user, False

@@ -70,6 +70,7 @@ class AccessClaims:
     kind: str
     role: str | None
     expires_at: datetime
+    issued_at: datetime | None = None
 
 
 def create_access_token(*, user_id: UUID, kind: str, role: str | None) -> tuple[str, int]:
@@ -115,6 +116,9 @@ def decode_access_token(token: str) -> AccessClaims:
         kind=str(claims.get("kind")),
         role=claims.get("role"),
         expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo),
+        issued_at=datetime.fromtimestamp(claims["iat"], tz=utcnow().tzinfo)
+        if isinstance(claims.get("iat"), int)
+        else None,
     )
 
 

@@ -339,3 +339,28 @@ async def test_a_sixth_sign_up_on_one_address_pushes_out_the_oldest(
 
     assert oldest.status_code == 401
     assert [o.status_code for o in others] == [200] * 5
+
+
+async def test_a_password_reset_ends_the_sessions_the_impostor_already_holds(
+    client: AsyncClient,
+) -> None:
+    facial, _ = await facial_with_camille()
+    mallory = await sign_up(client, VICTIM, "mot-de-passe-pirate", "Mallory")
+    booked = await guest_booking(client, facial, TOMORROW_TEN, email=VICTIM)
+    clock.pin(paris(2027, 3, 15, 8, 5))  # the rightful owner comes five minutes later
+
+    await client.post("/api/v1/auth/password-reset/request", json={"email": VICTIM})
+    await deliver_messages()
+    (mail,) = [m for m in console.emails if "/mot-de-passe/nouveau?" in m.text]
+    token = mail.text.split("token=")[1].split()[0]
+    done = await client.post(
+        "/api/v1/auth/password-reset/confirm",
+        json={"token": token, "new_password": "ma-nouvelle-phrase"},
+    )
+    helene = await log_in(client, VICTIM, "ma-nouvelle-phrase")
+
+    assert done.status_code == 204
+    stale = await client.get("/api/v1/me/bookings", headers=mallory)
+    assert stale.status_code == 401, stale.text
+    assert stale.json()["code"] == "invalid_token"
+    assert (await what_she_sees(client, helene))["bookings"] == [booked["id"]]
