@@ -23,7 +23,8 @@ from app.availability.models import Block, SpecialOpening
 from app.availability.schemas import (
     BlockIn,
     BlockOut,
-    BookingRulesIO,
+    BookingRulesIn,
+    BookingRulesOut,
     ClosureIn,
     ClosureOut,
     SpecialOpeningIn,
@@ -170,14 +171,17 @@ async def delete_block(block_id: UUID, principal: Staff, session: DbSession) -> 
 
 
 @router.get("/api/v1/settings/booking-rules")
-async def get_booking_rules(session: DbSession) -> BookingRulesIO:
+async def get_booking_rules(session: DbSession) -> BookingRulesOut:
     """The site shows the lead time and the cancellation notice from here."""
-    return BookingRulesIO.model_validate(await settings_service.booking_rules(session))
+    return BookingRulesOut.model_validate(await settings_service.booking_rules(session))
 
 
 @router.put("/api/v1/settings/booking-rules")
-async def put_booking_rules(body: BookingRulesIO, _: Manager, session: DbSession) -> BookingRulesIO:
-    return BookingRulesIO.model_validate(await settings_service.update_rules(session, body))
+async def put_booking_rules(
+    body: BookingRulesIn, _: Manager, session: DbSession
+) -> BookingRulesOut:
+    """The five booking rules are required; a newer field left out keeps its value."""
+    return BookingRulesOut.model_validate(await settings_service.update_rules(session, body))
 
 
 class SlotOut(BaseModel):

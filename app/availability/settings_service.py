@@ -17,7 +17,7 @@ from app.availability.errors import (
     SpecialOpeningNotFound,
 )
 from app.availability.models import Block, BookingRules, Closure, OpeningHours, SpecialOpening
-from app.availability.schemas import BlockIn, BookingRulesIO, ClosureIn, SpecialOpeningIn
+from app.availability.schemas import BlockIn, BookingRulesIn, ClosureIn, SpecialOpeningIn
 from app.core.clock import utcnow
 from app.core.ids import new_id
 from app.core.weekly import WeeklyInterval, check_no_overlap
@@ -106,9 +106,9 @@ async def closures(session: AsyncSession, start: date, end: date) -> Sequence[Cl
     return await repository.closures_between(session, start, end)
 
 
-async def update_rules(session: AsyncSession, data: BookingRulesIO) -> BookingRules:
+async def update_rules(session: AsyncSession, data: BookingRulesIn) -> BookingRules:
     rules = await repository.get_booking_rules(session)
-    for key, value in data.model_dump().items():
+    for key, value in data.changes().items():
         setattr(rules, key, value)
     rules.updated_at = utcnow()
     return rules
