@@ -12,6 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import registry
+from app.auth.public import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from app.auth.router import audit_router, users_router
 from app.auth.router import router as auth_router
 from app.availability.router import router as availability_router
@@ -25,6 +26,7 @@ from app.core.errors import install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
+from app.core.openapi import install_optional_security
 from app.core.redis import close_redis
 from app.coupons.router import router as coupons_router
 from app.giftcards.router import router as giftcards_router
@@ -92,6 +94,7 @@ def create_app() -> FastAPI:
     app.include_router(notification_webhooks_router)
     app.include_router(giftcards_router)
     app.include_router(coupons_router)
+    install_optional_security(app, optional=OPTIONAL_BEARER_SCHEME, required=BEARER_SCHEME)
     return app
 
 

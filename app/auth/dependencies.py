@@ -19,6 +19,13 @@ from app.core.security import InvalidToken, decode_access_token
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+# Public endpoints read the token through a scheme of their own name, which the OpenAPI
+# document turns into "anonymous, or OAuth2PasswordBearer" (app/core/openapi.py).
+BEARER_SCHEME = "OAuth2PasswordBearer"
+OPTIONAL_BEARER_SCHEME = "OptionalOAuth2PasswordBearer"
+_optional_bearer = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token", auto_error=False, scheme_name=OPTIONAL_BEARER_SCHEME
+)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
@@ -49,7 +56,7 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
 async def optional_principal(
-    session: DbSession, token: Annotated[str | None, Depends(_bearer)]
+    session: DbSession, token: Annotated[str | None, Depends(_optional_bearer)]
 ) -> Principal | None:
     """The caller when a token is sent, None for anonymous calls (public endpoints)."""
     if not token:
