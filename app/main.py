@@ -28,6 +28,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.core.openapi import install_optional_security
 from app.core.redis import close_redis
+from app.core.responses import ApiJSONResponse
 from app.coupons.router import router as coupons_router
 from app.giftcards.router import router as giftcards_router
 from app.notifications.router import router as notifications_router
@@ -61,6 +62,7 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description="Bookings, clients, payments and more for a French beauty institute.",
         lifespan=lifespan,
+        default_response_class=ApiJSONResponse,
     )
     install_error_handlers(app)
 

@@ -10,11 +10,11 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import repository
-from app.auth.errors import InsufficientRole, InvalidAccessToken
+from app.auth.errors import AccessTokenExpired, InsufficientRole, InvalidAccessToken
 from app.auth.models import Role, UserKind
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
 from app.core.db import get_session
-from app.core.security import InvalidToken, decode_access_token
+from app.core.security import ExpiredToken, InvalidToken, decode_access_token
 
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
@@ -38,6 +38,8 @@ async def current_principal(
         )
     try:
         claims = decode_access_token(token)
+    except ExpiredToken as exc:
+        raise AccessTokenExpired(headers=_CHALLENGE) from exc
     except InvalidToken as exc:
         raise InvalidAccessToken(headers=_CHALLENGE) from exc
     user = await repository.get_user(session, claims.user_id)
