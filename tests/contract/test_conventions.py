@@ -8,6 +8,7 @@ from httpx import AsyncClient
 
 from app.auth.models import Role
 from app.core import clock
+from tests.bookings.salon import book_by_staff, facial_with_camille, paris
 from tests.builders import AuthHeaders, login, make_user
 
 
@@ -59,3 +60,30 @@ async def test_a_204_carries_no_body_and_no_content_type(
     assert deleted.content == b""
     assert "content-type" not in deleted.headers
     assert "content-length" not in deleted.headers or deleted.headers["content-length"] == "0"
+
+
+async def test_in_person_amount_and_tip_are_apart_in_the_request_and_the_answer(
+    client: AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    clock.pin(paris(2027, 3, 15, 8))
+    desk = await auth_headers(Role.receptionist)
+    facial, _ = await facial_with_camille()
+    booking = await book_by_staff(client, desk, [facial], "2027-03-22T09:00:00+01:00")
+
+    taken = await client.post(
+        "/api/v1/payments/in-person",
+        json={
+            "booking_id": booking["id"],
+            "method": "cash",
+            "amount_cents": 3000,
+            "tip_cents": 500,
+        },
+        headers=desk,
+    )
+    listed = await client.get("/api/v1/payments", headers=desk)
+
+    assert taken.status_code == 201, taken.text
+    assert (taken.json()["amount_cents"], taken.json()["tip_cents"]) == (3000, 500)
+    assert taken.json()["total_cents"] == 3500
+    [row] = [p for p in listed.json()["items"] if p["id"] == taken.json()["id"]]
+    assert (row["amount_cents"], row["tip_cents"], row["total_cents"]) == (3000, 500, 3500)

@@ -108,7 +108,8 @@ async def test_a_terminal_checkout_with_a_tip_settles_from_the_reader_callback(
     assert started.status_code == 201, started.text
     taken = started.json()
     assert taken["status"] == "pending"
-    assert taken["amount_cents"] == 6500  # the 60 € balance and the 5 € tip, on the reader
+    # The 60 € balance and the 5 € tip, apart as the request gave them; 65 € on the reader.
+    assert (taken["amount_cents"], taken["tip_cents"], taken["total_cents"]) == (6000, 500, 6500)
     [(_, _, sent)] = [r for r in fakes.sumup.requests if r[1].endswith("/checkout")]
     assert sent["total_amount"] == {"currency": "EUR", "minor_unit": 2, "value": 6500}
     balance = await client.get(f"/api/v1/bookings/{booking['id']}/balance", headers=desk)
@@ -243,7 +244,8 @@ async def test_cash_in_two_parts_never_more_than_due_and_the_day_summary(
     assert first.json()["status"] == "succeeded"
     assert (too_much.status_code, too_much.json()["code"]) == (422, "amount_exceeds_balance")
     assert too_much.json()["due_cents"] == 4000
-    assert rest.json()["amount_cents"] == 4300
+    assert (rest.json()["amount_cents"], rest.json()["tip_cents"]) == (4000, 300)
+    assert rest.json()["total_cents"] == 4300
     assert (nothing.status_code, nothing.json()["code"]) == (409, "nothing_to_pay")
     assert refund.json()["status"] == "succeeded"
     summary = (
