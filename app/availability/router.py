@@ -31,6 +31,7 @@ from app.availability.schemas import (
     SpecialOpeningOut,
 )
 from app.core.errors import Forbidden, ValidationFailed, error_responses
+from app.core.pagination import Page
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.core.weekly import OverlappingHours, WeeklyInterval
 from app.practitioners import public as practitioners
@@ -39,25 +40,26 @@ router = APIRouter(tags=["availability"])
 
 
 @router.get("/api/v1/availability/opening-hours")
-async def get_opening_hours(session: DbSession) -> list[WeeklyInterval]:
-    """The salon's weekly opening hours (weekday 0 = Monday), in local time."""
-    return await settings_service.opening_hours(session)
+async def get_opening_hours(session: DbSession) -> Page[WeeklyInterval]:
+    """The salon's weekly opening hours (weekday 0 = Monday), in local time (one page)."""
+    return Page[WeeklyInterval](items=await settings_service.opening_hours(session))
 
 
 @router.put("/api/v1/availability/opening-hours", responses=error_responses(OverlappingHours))
 async def replace_opening_hours(
     body: list[WeeklyInterval], _: Manager, session: DbSession
-) -> list[WeeklyInterval]:
+) -> Page[WeeklyInterval]:
     """Replace the whole week; a weekday with no interval is closed."""
-    return await settings_service.replace_opening_hours(session, body)
+    return Page[WeeklyInterval](items=await settings_service.replace_opening_hours(session, body))
 
 
 @router.get("/api/v1/availability/closures")
 async def list_closures(
     session: DbSession, date_from: SalonDate | None = None, date_to: SalonDate | None = None
-) -> list[ClosureOut]:
+) -> Page[ClosureOut]:
+    """Closures touching the dates, in date order (one page)."""
     found = await settings_service.closures(session, date_from or date.min, date_to or date.max)
-    return [ClosureOut.model_validate(c) for c in found]
+    return Page[ClosureOut](items=[ClosureOut.model_validate(c) for c in found])
 
 
 @router.post("/api/v1/availability/closures", status_code=status.HTTP_201_CREATED)
@@ -88,11 +90,12 @@ def _opening_out(opening: SpecialOpening) -> SpecialOpeningOut:
 @router.get("/api/v1/availability/special-openings")
 async def list_special_openings(
     session: DbSession, date_from: SalonDate | None = None, date_to: SalonDate | None = None
-) -> list[SpecialOpeningOut]:
+) -> Page[SpecialOpeningOut]:
+    """Exceptional openings between the dates (one page)."""
     found = await settings_service.special_openings(
         session, date_from or date.min, date_to or date.max
     )
-    return [_opening_out(o) for o in found]
+    return Page[SpecialOpeningOut](items=[_opening_out(o) for o in found])
 
 
 @router.post("/api/v1/availability/special-openings", status_code=status.HTTP_201_CREATED)
@@ -148,7 +151,8 @@ async def list_blocks(
     date_from: SalonDate,
     date_to: SalonDate,
     practitioner_id: UUID | None = None,
-) -> list[BlockOut]:
+) -> Page[BlockOut]:
+    """Blocks touching the dates (one page)."""
     tz = zone()
     found = await settings_service.list_blocks(
         session,
@@ -156,7 +160,7 @@ async def list_blocks(
         end=local_day_span(date_to, tz)[1],
         practitioner_id=practitioner_id,
     )
-    return [_block_out(b) for b in found]
+    return Page[BlockOut](items=[_block_out(b) for b in found])
 
 
 @router.delete(

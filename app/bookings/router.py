@@ -21,7 +21,7 @@ from app.bookings.errors import (
     TooLateToChange,
     TransitionNotAllowed,
 )
-from app.bookings.models import Booking, BookingItem, BookingSource, BookingStatus
+from app.bookings.models import Booking, BookingItem, BookingSource, BookingStatus, WaitlistEntry
 from app.bookings.schemas import (
     BookingCreate,
     BookingItemOut,
@@ -336,7 +336,14 @@ async def join_waitlist(body: WaitlistIn, principal: MaybeUser, session: DbSessi
 async def list_waitlist(
     _: FrontDesk,
     session: DbSession,
+    page: Pagination,
     status_filter: Annotated[str | None, Query(alias="status")] = None,
-) -> list[WaitlistOut]:
-    entries = await waitlist.list_entries(session, status=status_filter)
-    return [WaitlistOut.model_validate(e) for e in entries]
+) -> Page[WaitlistOut]:
+    """Waiting clients, first come first."""
+    return await paginate(
+        session,
+        waitlist.entries_query(status=status_filter),
+        order_by=(WaitlistEntry.id,),
+        params=page,
+        to_item=WaitlistOut.model_validate,
+    )

@@ -17,6 +17,7 @@ from app.clients.errors import ClientAlreadyErased
 from app.clients.models import Client, ClientConsent, ClientHealthNote, ClientNote
 from app.core.clock import utcnow
 from app.core.db import json_safe
+from app.core.timeutils import in_salon_zone
 from app.giftcards import public as giftcards
 from app.notifications import public as notifications
 from app.payments import public as payments
@@ -64,7 +65,8 @@ async def export(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID)
         subject_type="client",
         subject_id=client_id,
     )
-    return json_safe(document)  # type: ignore[no-any-return]
+    # Exported like every answer of the API: instants in the salon's zone, with the offset.
+    return json_safe(document, instant=in_salon_zone)  # type: ignore[no-any-return]
 
 
 async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) -> Client:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, record_audit
@@ -156,6 +156,12 @@ async def notes(session: AsyncSession, client_id: UUID) -> Sequence[ClientNote]:
             .order_by(ClientNote.created_at.desc())
         )
     ).all()
+
+
+async def notes_query(session: AsyncSession, client_id: UUID) -> Select[ClientNote]:
+    """Her notes, for the one pagination helper (404 when she does not exist)."""
+    await get_client(session, client_id)
+    return select(ClientNote).where(ClientNote.client_id == client_id)
 
 
 async def add_health_note(

@@ -148,8 +148,9 @@ async def list_messages(
 
 
 @router.get("/api/v1/notifications/templates")
-async def list_templates(_: Staff) -> list[TemplateOut]:
-    return [
+async def list_templates(_: Staff) -> Page[TemplateOut]:
+    """The message templates staff may send (one page)."""
+    found = [
         TemplateOut(
             name=name,
             kind=spec.kind,
@@ -159,6 +160,7 @@ async def list_templates(_: Staff) -> list[TemplateOut]:
         for name, spec in TEMPLATES.items()
         if name not in {"password_reset", "welcome"}
     ]
+    return Page[TemplateOut](items=found)
 
 
 @router.post(

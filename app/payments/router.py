@@ -56,6 +56,7 @@ from app.payments.models import (
     ProviderEvent,
     SavedCard,
     SavedCardStatus,
+    TerminalReader,
 )
 from app.payments.providers.base import ProviderState
 from app.payments.schemas import (
@@ -327,17 +328,22 @@ async def tips_owed(
     session: DbSession,
     practitioner_id: UUID | None = None,
     until: SalonDate | None = None,
-) -> list[TipsOwedOut]:
-    """Tips not yet handed to each practitioner (before `until`, a salon date, exclusive)."""
+) -> Page[TipsOwedOut]:
+    """Tips not yet handed to each practitioner (before `until`, a salon date, exclusive):
+    one line per practitioner, in one page."""
     rows = await reports.tips_owed(
         session,
         practitioner_id=practitioner_id,
         until=local_day_span(until, zone())[0] if until else None,
     )
-    return [
-        TipsOwedOut(practitioner_id=r.practitioner_id, count=r.count, amount_cents=r.amount_cents)
-        for r in rows
-    ]
+    return Page[TipsOwedOut](
+        items=[
+            TipsOwedOut(
+                practitioner_id=r.practitioner_id, count=r.count, amount_cents=r.amount_cents
+            )
+            for r in rows
+        ]
+    )
 
 
 @router.post("/api/v1/payments/tips/payout")
@@ -385,8 +391,15 @@ async def provider_events(
 
 
 @router.get("/api/v1/payments/terminal/readers")
-async def list_readers(_: FrontDesk, session: DbSession) -> list[ReaderOut]:
-    return [ReaderOut.model_validate(r) for r in await terminal.list_readers(session)]
+async def list_readers(_: FrontDesk, session: DbSession, page: Pagination) -> Page[ReaderOut]:
+    """Paired readers, oldest first."""
+    return await paginate(
+        session,
+        terminal.readers_query(),
+        order_by=(TerminalReader.id,),
+        params=page,
+        to_item=ReaderOut.model_validate,
+    )
 
 
 @router.post(
@@ -495,14 +508,15 @@ async def _own_client(session: DbSession, principal: Principal) -> UUID:
 
 
 @router.get("/api/v1/me/saved-cards")
-async def my_saved_cards(principal: ClientSelf, session: DbSession) -> list[SavedCardOut]:
+async def my_saved_cards(principal: ClientSelf, session: DbSession) -> Page[SavedCardOut]:
+    """Her saved cards, newest first (one page)."""
     client_id = await _own_client(session, principal)
     cards = await session.scalars(
         select(SavedCard)
         .where(SavedCard.client_id == client_id, SavedCard.status == SavedCardStatus.active)
         .order_by(SavedCard.consented_at.desc())
     )
-    return [SavedCardOut.model_validate(c) for c in cards]
+    return Page[SavedCardOut](items=[SavedCardOut.model_validate(c) for c in cards])
 
 
 @router.post(

@@ -152,9 +152,10 @@ async def retire_practitioner(practitioner_id: UUID, _: Manager, session: DbSess
 )
 async def get_working_hours(
     practitioner_id: UUID, _: Staff, session: DbSession
-) -> list[WeeklyInterval]:
+) -> Page[WeeklyInterval]:
+    """Her week (one page)."""
     await service.get_practitioner(session, practitioner_id)
-    return await service.working_hours(session, practitioner_id)
+    return Page[WeeklyInterval](items=await service.working_hours(session, practitioner_id))
 
 
 @router.put(
@@ -163,11 +164,12 @@ async def get_working_hours(
 )
 async def replace_working_hours(
     practitioner_id: UUID, body: list[WeeklyInterval], principal: Staff, session: DbSession
-) -> list[WeeklyInterval]:
+) -> Page[WeeklyInterval]:
     """Her whole week, replaced (managers, or the practitioner herself)."""
     practitioner = await service.get_practitioner(session, practitioner_id)
     service.ensure_self_or(principal, practitioner, *MANAGERS)
-    return await service.replace_working_hours(session, practitioner, body)
+    saved = await service.replace_working_hours(session, practitioner, body)
+    return Page[WeeklyInterval](items=saved)
 
 
 @router.post(
@@ -196,7 +198,8 @@ async def list_absences(
     session: DbSession,
     date_from: SalonDate | None = None,
     date_to: SalonDate | None = None,
-) -> list[AbsenceOut]:
+) -> Page[AbsenceOut]:
+    """Her absences touching the dates (one page)."""
     await service.get_practitioner(session, practitioner_id)
     tz = zone()
     found = await service.absences(
@@ -205,7 +208,7 @@ async def list_absences(
         start=local_day_span(date_from, tz)[0] if date_from else None,
         end=local_day_span(date_to, tz)[1] if date_to else None,
     )
-    return [_absence_out(a) for a in found]
+    return Page[AbsenceOut](items=[_absence_out(a) for a in found])
 
 
 @router.delete(
@@ -222,8 +225,10 @@ async def delete_absence(
 
 
 @router.get("/api/v1/resources")
-async def list_resources(_: Staff, session: DbSession) -> list[ResourceOut]:
-    return [ResourceOut.model_validate(r) for r in await service.list_resources(session)]
+async def list_resources(_: Staff, session: DbSession) -> Page[ResourceOut]:
+    """Every room and piece of equipment, by name (one page)."""
+    found = await service.list_resources(session)
+    return Page[ResourceOut](items=[ResourceOut.model_validate(r) for r in found])
 
 
 @router.post(

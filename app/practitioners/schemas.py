@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -122,4 +121,4 @@ class ResourceOut(BaseModel):
     name: str
     kind: str
     is_active: bool
-    created_at: datetime
+    created_at: SalonDateTime

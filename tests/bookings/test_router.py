@@ -581,7 +581,7 @@ async def test_a_cancellation_offers_the_slot_to_the_first_waiting_clients(
     await client.post(f"/api/v1/bookings/manage/{taken['manage_token']}/cancel", json={})
 
     listed = await client.get("/api/v1/waitlist", headers=await auth_headers(Role.receptionist))
-    by_id = {e["id"]: e for e in listed.json()}
+    by_id = {e["id"]: e for e in listed.json()["items"]}
     statuses = [by_id[r.json()["id"]]["status"] for r in waiting]
     assert statuses == ["offered", "offered", "offered", "waiting"]
     assert by_id[waiting[0].json()["id"]]["offered_start_at"] == NINE

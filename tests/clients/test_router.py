@@ -99,8 +99,8 @@ async def test_search_finds_helene_dupont(
     response = await client.get("/api/v1/clients/search", params={"q": query}, headers=front_desk)
 
     assert response.status_code == 200
-    assert [hit["id"] for hit in response.json()][:1] == [target["id"]]
-    assert all(hit["last_name"] != "Lefèvre" for hit in response.json())
+    assert [hit["id"] for hit in response.json()["items"]][:1] == [target["id"]]
+    assert all(hit["last_name"] != "Lefèvre" for hit in response.json()["items"])
 
 
 async def test_consents_are_a_ledger_and_the_latest_row_wins(
@@ -133,7 +133,7 @@ async def test_consents_are_a_ledger_and_the_latest_row_wins(
         "sms_marketing": False,
         "photos": False,
     }
-    assert [(c["channel"], c["granted"]) for c in ledger.json()] == [
+    assert [(c["channel"], c["granted"]) for c in ledger.json()["items"]] == [
         ("sms_marketing", True),
         ("sms_marketing", False),
         ("email_marketing", True),
@@ -158,7 +158,7 @@ async def test_health_notes_are_for_roles_that_treat_and_every_read_is_audited(
 
     assert written.status_code == 201
     assert reception.status_code == 403
-    assert [n["body"] for n in read.json()] == ["Allergie au latex"]
+    assert [n["body"] for n in read.json()["items"]] == ["Allergie au latex"]
     reads = await session.scalar(
         select(func.count()).where(
             AuditLogEntry.action == "client.health_notes.read",
@@ -271,7 +271,7 @@ async def test_merging_moves_everything_to_the_record_that_stays(
         headers=manager,
     )
 
-    assert {(p["first"]["id"], p["second"]["id"]) for p in duplicates.json()} & {
+    assert {(p["first"]["id"], p["second"]["id"]) for p in duplicates.json()["items"]} & {
         (keep["id"], dupe["id"]),
         (dupe["id"], keep["id"]),
     }
@@ -281,7 +281,7 @@ async def test_merging_moves_everything_to_the_record_that_stays(
     moved = await client.get(f"/api/v1/bookings/{booking.json()['id']}", headers=front_desk)
     assert moved.json()["client_id"] == keep["id"]
     notes = await client.get(f"/api/v1/clients/{keep['id']}/notes", headers=front_desk)
-    assert [n["body"] for n in notes.json()] == ["Préfère le matin"]
+    assert [n["body"] for n in notes.json()["items"]] == ["Préfère le matin"]
     gone = await client.get(f"/api/v1/clients/{dupe['id']}", headers=front_desk)
     assert gone.status_code == 404
 

@@ -84,8 +84,8 @@ async def test_pairing_needs_the_code_the_reader_shows(
 
     assert wrong.status_code == 422
     assert wrong.json()["code"] == "payment_provider_refused"
-    assert [r["id"] for r in listed.json()] == [reader_id]
-    assert listed.json()[0]["model"] == "solo"
+    assert [r["id"] for r in listed.json()["items"]] == [reader_id]
+    assert listed.json()["items"][0]["model"] == "solo"
 
 
 async def test_a_terminal_checkout_with_a_tip_settles_from_the_reader_callback(
@@ -291,9 +291,11 @@ async def test_a_tip_is_split_between_the_practitioners_and_paid_out(
     )
     after = await client.get("/api/v1/payments/tips", headers=desk)
 
-    assert owed.json() == [{"practitioner_id": str(camille), "count": 1, "amount_cents": 1000}]
+    assert owed.json()["items"] == [
+        {"practitioner_id": str(camille), "count": 1, "amount_cents": 1000}
+    ]
     assert paid.json()["amount_cents"] == 1000
-    assert after.json() == []
+    assert after.json()["items"] == []
 
 
 async def test_a_tip_is_shared_by_whoever_served_in_proportion_to_their_services(
@@ -323,7 +325,7 @@ async def test_a_tip_is_shared_by_whoever_served_in_proportion_to_their_services
         headers=desk,
     )
 
-    owed = (await client.get("/api/v1/payments/tips", headers=desk)).json()
+    owed = (await client.get("/api/v1/payments/tips", headers=desk)).json()["items"]
     assert {o["practitioner_id"]: o["amount_cents"] for o in owed} == {
         str(camille): 667,
         str(zoe): 333,
@@ -344,7 +346,7 @@ async def test_a_no_show_fee_goes_on_the_card_the_client_saved(
     assert saved.status_code == 201, saved.text
     await post_stripe(client, fakes.stripe.complete_setup(saved.json()["client_secret"]))
     cards = await client.get("/api/v1/me/saved-cards", headers=account)
-    assert [(c["brand"], c["last4"]) for c in cards.json()] == [("visa", "4242")]
+    assert [(c["brand"], c["last4"]) for c in cards.json()["items"]] == [("visa", "4242")]
     booking = (
         await client.post(
             "/api/v1/bookings",
@@ -410,7 +412,7 @@ async def test_a_terminal_payment_is_refunded_through_sumup_and_readers_can_go(
     assert gone.status_code == 404
     assert fakes.sumup.readers == {}
     listed = await client.get("/api/v1/payments/terminal/readers", headers=desk)
-    assert listed.json() == []
+    assert listed.json() == {"items": [], "next_cursor": None}
 
 
 async def test_unmatched_provider_events_are_listed_for_managers(
