@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.availability import repository
 from app.availability.engine import Candidate
 from app.availability.errors import HomeVisitNotPossible, ServicesNotBookable
-from app.availability.service import Placed, Slot, find_slots, place
+from app.availability.service import REFUSAL_REASONS, Placed, Refusal, Slot, find_slots, place
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -85,9 +85,11 @@ async def home_visit_fee(session: AsyncSession, *, latitude: Decimal, longitude:
 
 
 __all__ = [
+    "REFUSAL_REASONS",
     "BlockRef",
     "Candidate",
     "Placed",
+    "Refusal",
     "Rules",
     "ServicesNotBookable",
     "Slot",

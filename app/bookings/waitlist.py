@@ -87,7 +87,7 @@ async def offer_freed_slot(session: AsyncSession, freed: Booking) -> list[Waitli
             practitioner_id=practitioner_id,
             online=True,
         )
-        if placed is None:
+        if isinstance(placed, availability.Refusal):
             continue
         entry.status = WaitlistStatus.offered
         entry.offered_start_at, entry.offered_at = freed.start_at, utcnow()
