@@ -21,15 +21,18 @@ from app.availability.errors import (
 )
 from app.availability.models import Block, SpecialOpening
 from app.availability.schemas import (
+    BlockCreated,
     BlockIn,
     BlockOut,
     BookingRulesIn,
     BookingRulesOut,
+    ClosureCreated,
     ClosureIn,
     ClosureOut,
     SpecialOpeningIn,
     SpecialOpeningOut,
 )
+from app.bookings import public as bookings
 from app.core.errors import Forbidden, ValidationFailed, error_responses
 from app.core.pagination import Page
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
@@ -62,10 +65,17 @@ async def list_closures(
     return Page[ClosureOut](items=[ClosureOut.model_validate(c) for c in found])
 
 
-@router.post("/api/v1/availability/closures", status_code=status.HTTP_201_CREATED)
-async def add_closure(body: ClosureIn, _: Manager, session: DbSession) -> ClosureOut:
-    """Days the salon is closed, whatever the weekly hours say."""
-    return ClosureOut.model_validate(await settings_service.add_closure(session, body))
+@router.post(
+    "/api/v1/availability/closures",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(bookings.BookingsInConflict),
+)
+async def add_closure(body: ClosureIn, _: Manager, session: DbSession) -> ClosureCreated:
+    """Days the salon is closed, whatever the weekly hours say. Live bookings on those days
+    refuse it (409 with the list) unless `force`, and are then listed for rebooking."""
+    closure, conflicts = await settings_service.add_closure(session, body)
+    out = ClosureOut.model_validate(closure)
+    return ClosureCreated(**out.model_dump(), conflicting_bookings=conflicts)
 
 
 @router.delete(
@@ -135,13 +145,14 @@ async def _may_block(principal: Staff, session: DbSession, practitioner_id: UUID
 @router.post(
     "/api/v1/availability/blocks",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(BlockPractitionerNotFound),
+    responses=error_responses(BlockPractitionerNotFound, bookings.BookingsInConflict),
 )
-async def add_block(body: BlockIn, principal: Staff, session: DbSession) -> BlockOut:
-    """Keep a practitioner's time free of bookings (front desk, or the practitioner herself)."""
+async def add_block(body: BlockIn, principal: Staff, session: DbSession) -> BlockCreated:
+    """Keep a practitioner's time free of bookings (front desk, or the practitioner herself).
+    Her live bookings in that time refuse it unless `force`, and are then listed."""
     await _may_block(principal, session, body.practitioner_id)
-    block = await settings_service.add_block(session, body, created_by=principal.user_id)
-    return _block_out(block)
+    block, conflicts = await settings_service.add_block(session, body, created_by=principal.user_id)
+    return BlockCreated(**_block_out(block).model_dump(), conflicting_bookings=conflicts)
 
 
 @router.get("/api/v1/availability/blocks")

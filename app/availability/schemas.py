@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.bookings.public import FORCE_DESCRIPTION, ConflictOut
 from app.core.timeutils import AwareInstant, SalonDate, SalonDateTime
 from app.core.weekly import HourMinute
 
@@ -21,6 +22,7 @@ class ClosureIn(BaseModel):
     start_date: SalonDate
     end_date: SalonDate
     reason: str | None = Field(default=None, max_length=200)
+    force: bool = Field(default=False, description=FORCE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _ordered(self) -> ClosureIn:
@@ -36,6 +38,12 @@ class ClosureOut(BaseModel):
     start_date: date
     end_date: date
     reason: str | None
+
+
+class ClosureCreated(ClosureOut):
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list, description="Live bookings on those days, to rebook (with force)"
+    )
 
 
 class SpecialOpeningIn(BaseModel):
@@ -86,6 +94,7 @@ class BlockIn(BaseModel):
     start: AwareInstant
     end: AwareInstant
     reason: str | None = Field(default=None, max_length=200)
+    force: bool = Field(default=False, description=FORCE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _ordered(self) -> BlockIn:
@@ -100,6 +109,12 @@ class BlockOut(BaseModel):
     start: SalonDateTime
     end: SalonDateTime
     reason: str | None
+
+
+class BlockCreated(BlockOut):
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list, description="Her live bookings in that time, to rebook (with force)"
+    )
 
 
 _KEPT = "Optional: omitted (or null) keeps the current value."

@@ -37,3 +37,11 @@ class ClientRequired(AppError):
 
 class InvalidCalendarFeed(AppError):
     status, code, title = 403, "invalid_calendar_feed", "This calendar link is not valid"
+
+
+class TooEarlyForStatus(AppError):
+    status, code, title = 409, "too_early_for_status", "It is too early to record this"
+
+
+class BookingsInConflict(AppError):
+    status, code, title = 409, "bookings_in_conflict", "Live bookings stand in the way"

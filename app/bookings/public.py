@@ -11,7 +11,13 @@ from app.bookings.client_view import (
     last_booking_at,
     reassign_client,
 )
-from app.bookings.errors import BookingNotFound
+from app.bookings.conflicts import (
+    FORCE_DESCRIPTION,
+    ConflictOut,
+    bookings_in_conflict,
+    refuse_unless_forced,
+)
+from app.bookings.errors import BookingNotFound, BookingsInConflict
 from app.bookings.payable import (
     DepositOutcome,
     DiscountNotAllowed,
@@ -30,13 +36,16 @@ from app.bookings.topics import (
 )
 
 __all__ = [
+    "FORCE_DESCRIPTION",
     "TOPIC_CANCELLED",
     "TOPIC_CONFIRMED",
     "TOPIC_RESCHEDULED",
     "TOPIC_WAITLIST_OFFERED",
     "BookingBrief",
     "BookingNotFound",
+    "BookingsInConflict",
     "ClientBookings",
+    "ConflictOut",
     "DepositOutcome",
     "DiscountNotAllowed",
     "PayableBooking",
@@ -45,6 +54,7 @@ __all__ = [
     "apply_discount",
     "booking_brief",
     "booking_from_manage_token",
+    "bookings_in_conflict",
     "busy_statements",
     "client_history",
     "clients_matching",
@@ -55,4 +65,5 @@ __all__ = [
     "lock_reminders_due",
     "payable_booking",
     "reassign_client",
+    "refuse_unless_forced",
 ]

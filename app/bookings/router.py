@@ -18,6 +18,7 @@ from app.bookings.errors import (
     InvalidManageLink,
     PrerequisiteMissing,
     SlotUnavailable,
+    TooEarlyForStatus,
     TooLateToChange,
     TransitionNotAllowed,
 )
@@ -219,7 +220,7 @@ async def reschedule_booking(
 
 @router.post(
     "/api/v1/bookings/{booking_id}/status",
-    responses=error_responses(TransitionNotAllowed, BookingNotFound),
+    responses=error_responses(TransitionNotAllowed, TooEarlyForStatus, BookingNotFound),
 )
 async def change_status(
     body: StatusIn, booking: BookingForCaller, principal: Staff, session: DbSession

@@ -23,6 +23,7 @@ from app.bookings.errors import (
     BookingNotFound,
     ClientRequired,
     SlotUnavailable,
+    TooEarlyForStatus,
     TooLateToChange,
     TransitionNotAllowed,
 )
@@ -42,7 +43,9 @@ from app.bookings.topics import TOPIC_CANCELLED, TOPIC_CONFIRMED, TOPIC_RESCHEDU
 from app.clients import public as clients
 from app.core import outbox
 from app.core.clock import utcnow
+from app.core.config import get_settings
 from app.core.ids import new_id
+from app.core.timeutils import in_salon_zone
 
 EXCLUSION_VIOLATION = pg_errors.ExclusionViolation.sqlstate
 
@@ -378,6 +381,15 @@ async def change_status(
     if not policy.may_transition(current, target):
         raise TransitionNotAllowed(f"A booking that is {current} cannot become {target}.")
     now = utcnow()
+    opens = timedelta(minutes=get_settings().salon.status_opens_minutes)
+    if (
+        target in {BookingStatus.checked_in, BookingStatus.no_show}
+        and now < booking.start_at - opens
+    ):
+        raise TooEarlyForStatus(
+            f"A booking can be marked {target} from {opens.seconds // 60} minutes before it.",
+            extra={"opens_at": in_salon_zone(booking.start_at - opens)},
+        )
     booking.status, booking.updated_at = target, now
     if current is BookingStatus.pending_payment:
         booking.hold_expires_at = None

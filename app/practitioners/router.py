@@ -5,6 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from app.auth.public import FRONT_DESK, MANAGERS, DbSession, Manager, MaybeUser, Staff
+from app.bookings import public as bookings
 from app.core.clock import utcnow
 from app.core.errors import error_responses
 from app.core.ids import new_id
@@ -23,6 +24,7 @@ from app.practitioners.errors import (
 )
 from app.practitioners.models import Absence, Practitioner, Resource
 from app.practitioners.schemas import (
+    AbsenceCreated,
     AbsenceIn,
     AbsenceOut,
     PractitionerCreate,
@@ -175,17 +177,24 @@ async def replace_working_hours(
 @router.post(
     "/api/v1/practitioners/{practitioner_id}/absences",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(PractitionerNotFound),
+    responses=error_responses(PractitionerNotFound, bookings.BookingsInConflict),
 )
 async def add_absence(
     practitioner_id: UUID, body: AbsenceIn, principal: Staff, session: DbSession
-) -> AbsenceOut:
+) -> AbsenceCreated:
+    """Her holidays or sick leave. Her live bookings in that time refuse it (409 with the
+    list) unless `force`, and are then listed for rebooking."""
     practitioner = await service.get_practitioner(session, practitioner_id)
     service.ensure_self_or(principal, practitioner, *FRONT_DESK)
-    absence = await service.add_absence(
-        session, practitioner, start=body.start, end=body.end, reason=body.reason
+    absence, conflicts = await service.add_absence(
+        session,
+        practitioner,
+        start=body.start,
+        end=body.end,
+        reason=body.reason,
+        force=body.force,
     )
-    return _absence_out(absence)
+    return AbsenceCreated(**_absence_out(absence).model_dump(), conflicting_bookings=conflicts)
 
 
 @router.get(

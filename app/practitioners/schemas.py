@@ -5,6 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.bookings.public import FORCE_DESCRIPTION, ConflictOut
 from app.core.timeutils import AwareInstant, SalonDateTime
 
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#8E7CC3"])]
@@ -85,6 +86,7 @@ class AbsenceIn(BaseModel):
     start: AwareInstant
     end: AwareInstant
     reason: str | None = Field(default=None, max_length=200)
+    force: bool = Field(default=False, description=FORCE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _ordered(self) -> AbsenceIn:
@@ -99,6 +101,12 @@ class AbsenceOut(BaseModel):
     start: SalonDateTime
     end: SalonDateTime
     reason: str | None
+
+
+class AbsenceCreated(AbsenceOut):
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list, description="Her live bookings in that time, to rebook (with force)"
+    )
 
 
 class ResourceIn(BaseModel):

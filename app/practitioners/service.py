@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, Role, UserKind, get_user_ref
+from app.bookings import public as bookings
 from app.catalog import public as catalog
 from app.core.clock import utcnow
 from app.core.db import flush_or_raise
@@ -186,7 +187,14 @@ async def add_absence(
     start: datetime,
     end: datetime,
     reason: str | None,
-) -> Absence:
+    force: bool = False,
+) -> tuple[Absence, list[bookings.ConflictOut]]:
+    """Record her absence; her live bookings in that time refuse it unless forced, and are
+    answered for rebooking."""
+    conflicts = await bookings.bookings_in_conflict(
+        session, start=start, end=end, practitioner_id=practitioner.id
+    )
+    bookings.refuse_unless_forced(conflicts, force=force, what="absence")
     absence = Absence(
         id=new_id(),
         practitioner_id=practitioner.id,
@@ -196,7 +204,7 @@ async def add_absence(
         created_at=utcnow(),
     )
     session.add(absence)
-    return absence
+    return absence, conflicts
 
 
 async def absences(

@@ -333,7 +333,11 @@ async def test_a_tip_is_shared_by_whoever_served_in_proportion_to_their_services
 
 
 async def test_a_no_show_fee_goes_on_the_card_the_client_saved(
-    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, desk: dict[str, str]
+    client: AsyncClient,
+    fakes: FakeProviders,
+    session: AsyncSession,
+    desk: dict[str, str],
+    auth_headers: AuthHeaders,
 ) -> None:
     from tests.builders import sign_up
     from tests.payments.helpers import post_stripe
@@ -360,6 +364,8 @@ async def test_a_no_show_fee_goes_on_the_card_the_client_saved(
         json={"booking_id": booking["id"], "amount_cents": 3000},
         headers=desk,
     )
+    clock.pin(paris(2027, 3, 22, 9, 30))  # she did not come
+    desk = await auth_headers(Role.manager)
     await client.post(
         f"/api/v1/bookings/{booking['id']}/status", json={"status": "no_show"}, headers=desk
     )
