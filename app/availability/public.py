@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -32,6 +32,20 @@ async def blocks_between(
 ) -> list[BlockRef]:
     blocks = await repository.blocks_between(session, start, end, practitioner_ids=practitioner_ids)
     return [BlockRef(b.id, b.practitioner_id, b.start_at, b.end_at, b.reason) for b in blocks]
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRef:
+    id: UUID
+    start_date: date
+    end_date: date
+    reason: str | None
+
+
+async def closures_between(session: AsyncSession, start: date, end: date) -> list[ClosureRef]:
+    """The salon's closures touching the local dates [start, end]."""
+    found = await repository.closures_between(session, start, end)
+    return [ClosureRef(c.id, c.start_date, c.end_date, c.reason) for c in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +102,7 @@ __all__ = [
     "REFUSAL_REASONS",
     "BlockRef",
     "Candidate",
+    "ClosureRef",
     "Placed",
     "Refusal",
     "Rules",
@@ -95,6 +110,7 @@ __all__ = [
     "Slot",
     "blocks_between",
     "booking_rules",
+    "closures_between",
     "find_slots",
     "home_visit_fee",
     "place",

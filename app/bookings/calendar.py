@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.availability import public as availability
 from app.bookings import repository
 from app.bookings.models import BookingStatus
+from app.bookings.names import names_for
 from app.bookings.schemas import CalendarEntry
 from app.catalog import public as catalog
 from app.clients import public as clients
@@ -23,60 +24,94 @@ SHOWN = [s.value for s in BookingStatus if s is not BookingStatus.cancelled]
 async def calendar(
     session: AsyncSession, *, date_from: date, days: int, practitioner_ids: list[UUID] | None
 ) -> list[CalendarEntry]:
+    """Bookings (with service, practitioner and client names), blocks, absences (with their
+    reasons) and the salon's closures between the dates."""
     tz = zone()
-    start = local_day_span(date_from, tz)[0]
-    end = local_day_span(date_from + timedelta(days=days - 1), tz)[1]
-    entries: list[CalendarEntry] = []
+    date_to = date_from + timedelta(days=days - 1)
+    start, end = local_day_span(date_from, tz)[0], local_day_span(date_to, tz)[1]
+    entries = await _booking_entries(session, start, end, practitioner_ids)
+    blocks = await availability.blocks_between(session, start, end, practitioner_ids)
+    absences = await practitioners.absences_with_reasons(session, practitioner_ids, (start, end))
+    who = await practitioners.practitioner_names(
+        session, {b.practitioner_id for b in blocks} | {a.practitioner_id for a in absences}
+    )
+    entries += [
+        CalendarEntry(
+            kind="block",
+            id=block.id,
+            practitioner_id=block.practitioner_id,
+            practitioner_name=who.get(block.practitioner_id),
+            start=block.start_at,
+            end=block.end_at,
+            title=block.reason or "Bloqué",
+            reason=block.reason,
+        )
+        for block in blocks
+    ]
+    entries += [
+        CalendarEntry(
+            kind="absence",
+            id=absence.id,
+            practitioner_id=absence.practitioner_id,
+            practitioner_name=who.get(absence.practitioner_id),
+            start=absence.start_at,
+            end=absence.end_at,
+            title=absence.reason or "Absence",
+            reason=absence.reason,
+        )
+        for absence in absences
+    ]
+    entries += [
+        CalendarEntry(
+            kind="closure",
+            id=closure.id,
+            practitioner_id=None,
+            start=local_day_span(closure.start_date, tz)[0],
+            end=local_day_span(closure.end_date, tz)[1],
+            title=closure.reason or "Fermeture",
+            reason=closure.reason,
+        )
+        for closure in await availability.closures_between(session, date_from, date_to)
+    ]
+    entries.sort(key=lambda e: (e.start, str(e.practitioner_id)))
+    return entries
+
+
+async def _booking_entries(
+    session: AsyncSession, start: datetime, end: datetime, practitioner_ids: list[UUID] | None
+) -> list[CalendarEntry]:
     bookings = (
         await session.scalars(repository.bookings_query(start=start, end=end, statuses=SHOWN))
     ).all()
     items = await repository.items_of(session, [b.id for b in bookings])
-    names = await catalog.service_names(session, {i.service_id for v in items.values() for i in v})
-    for booking in bookings:
-        for item in items[booking.id]:
-            if practitioner_ids is not None and item.practitioner_id not in practitioner_ids:
-                continue
-            entries.append(
-                CalendarEntry(
-                    kind="booking",
-                    id=item.id,
-                    practitioner_id=item.practitioner_id,
-                    start=item.start_at,
-                    end=item.end_at,
-                    title=names.get(item.service_id, ""),
-                    booking_id=booking.id,
-                    status=BookingStatus(booking.status),
-                    client_id=booking.client_id,
-                )
-            )
-    for block in await availability.blocks_between(session, start, end, practitioner_ids):
-        entries.append(
-            CalendarEntry(
-                kind="block",
-                id=block.id,
-                practitioner_id=block.practitioner_id,
-                start=block.start_at,
-                end=block.end_at,
-                title=block.reason or "Bloqué",
-            )
+    shown = {
+        b.id: [
+            i
+            for i in items[b.id]
+            if practitioner_ids is None or i.practitioner_id in practitioner_ids
+        ]
+        for b in bookings
+    }
+    names = await names_for(session, bookings, [i for v in shown.values() for i in v])
+    return [
+        CalendarEntry(
+            kind="booking",
+            id=item.id,
+            practitioner_id=item.practitioner_id,
+            practitioner_name=names.practitioners.get(item.practitioner_id),
+            start=item.start_at,
+            end=item.end_at,
+            title=names.services.get(item.service_id, ""),
+            booking_id=booking.id,
+            status=BookingStatus(booking.status),
+            service_id=item.service_id,
+            service_name=names.services.get(item.service_id),
+            client_id=booking.client_id,
+            client_name=names.clients.get(booking.client_id),
         )
-    schedules = await practitioners.load_schedules(
-        session, window=(start, end), practitioner_ids=practitioner_ids
-    )
-    for schedule in schedules:
-        for a, b in schedule.absences:
-            entries.append(
-                CalendarEntry(
-                    kind="absence",
-                    id=schedule.id,
-                    practitioner_id=schedule.id,
-                    start=a,
-                    end=b,
-                    title="Absence",
-                )
-            )
-    entries.sort(key=lambda e: (e.start, str(e.practitioner_id)))
-    return entries
+        for booking in bookings
+        for item in shown[booking.id]
+    ]
 
 
 def _ics_time(moment: datetime) -> str:

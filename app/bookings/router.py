@@ -23,6 +23,7 @@ from app.bookings.errors import (
     TransitionNotAllowed,
 )
 from app.bookings.models import Booking, BookingItem, BookingSource, BookingStatus, WaitlistEntry
+from app.bookings.names import Names, names_for
 from app.bookings.schemas import (
     BookingCreate,
     BookingItemOut,
@@ -47,7 +48,7 @@ _CHANGE_ERRORS = (SlotUnavailable, BookingNotChangeable, TooLateToChange, Bookin
 
 
 def _booking_out(
-    booking: Booking, items: list[BookingItem], *, with_token: bool = False
+    booking: Booking, items: list[BookingItem], names: Names, *, with_token: bool = False
 ) -> BookingOut:
     return BookingOut(
         id=booking.id,
@@ -55,6 +56,7 @@ def _booking_out(
         start=booking.start_at,
         end=booking.end_at,
         client_id=booking.client_id,
+        client_name=names.clients.get(booking.client_id, ""),
         source=BookingSource(booking.source),
         location=booking.location,
         home_address=booking.home_address,
@@ -73,7 +75,9 @@ def _booking_out(
             BookingItemOut(
                 id=i.id,
                 service_id=i.service_id,
+                service_name=names.services.get(i.service_id, ""),
                 practitioner_id=i.practitioner_id,
+                practitioner_name=names.practitioners.get(i.practitioner_id, ""),
                 start=i.start_at,
                 end=i.end_at,
                 price_cents=i.price_cents,
@@ -86,14 +90,17 @@ def _booking_out(
 
 async def _out(session: DbSession, booking: Booking, *, with_token: bool = False) -> BookingOut:
     items = (await repository.items_of(session, [booking.id]))[booking.id]
-    return _booking_out(booking, items, with_token=with_token)
+    names = await names_for(session, [booking], items)
+    return _booking_out(booking, items, names, with_token=with_token)
 
 
 async def _page_out(session: DbSession, page: Page[Booking]) -> Page[BookingOut]:
     """A page of bookings with their items, loaded in one query for the whole page."""
     items = await repository.items_of(session, [b.id for b in page.items])
+    names = await names_for(session, page.items, [i for v in items.values() for i in v])
     return Page[BookingOut](
-        items=[_booking_out(b, items[b.id]) for b in page.items], next_cursor=page.next_cursor
+        items=[_booking_out(b, items[b.id], names) for b in page.items],
+        next_cursor=page.next_cursor,
     )
 
 

@@ -70,7 +70,9 @@ class BookingItemOut(BaseModel):
 
     id: UUID
     service_id: UUID
+    service_name: str = Field(description="The service's name today")
     practitioner_id: UUID
+    practitioner_name: str = Field(description="The practitioner's display name")
     start: SalonDateTime
     end: SalonDateTime
     price_cents: int
@@ -82,6 +84,7 @@ class BookingOut(BaseModel):
     start: SalonDateTime
     end: SalonDateTime
     client_id: UUID
+    client_name: str = Field(description="The client's first and last name")
     source: BookingSource
     location: BookingLocation
     home_address: str | None
@@ -122,15 +125,20 @@ class StatusIn(BaseModel):
 
 
 class CalendarEntry(BaseModel):
-    kind: Literal["booking", "block", "absence"]
+    kind: Literal["booking", "block", "absence", "closure"]
     id: UUID
-    practitioner_id: UUID
+    practitioner_id: UUID | None = Field(description="None for a closure: the whole salon")
+    practitioner_name: str | None = None
     start: SalonDateTime
     end: SalonDateTime
     title: str
+    reason: str | None = Field(default=None, description="A block's, absence's or closure's")
     booking_id: UUID | None = None
     status: BookingStatus | None = None
+    service_id: UUID | None = None
+    service_name: str | None = None
     client_id: UUID | None = None
+    client_name: str | None = None
 
 
 class CalendarOut(BaseModel):
