@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,6 +115,31 @@ async def _booking_entries(
     ]
 
 
+def feed_url(practitioner_id: UUID, token: str) -> str:
+    """The feed's absolute address (`APP_PUBLIC_URL`): a phone's calendar cannot resolve a
+    relative one."""
+    base = get_settings().app.public_url.rstrip("/")
+    return f"{base}/api/v1/calendar/feeds/{practitioner_id}.ics?{urlencode({'token': token})}"
+
+
+# RFC 5545 has no "no-show": the visit did not take place, so the event is cancelled.
+_ICS_STATUS = {
+    BookingStatus.pending_payment: "TENTATIVE",
+    BookingStatus.no_show: "CANCELLED",
+}
+
+
+def _event(uid: str, now: datetime, start: datetime, end: datetime, summary: str) -> list[str]:
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{uid}@salon",
+        f"DTSTAMP:{_ics_time(now)}",
+        f"DTSTART:{_ics_time(start)}",
+        f"DTEND:{_ics_time(end)}",
+        f"SUMMARY:{_ics_text(summary)}",
+    ]
+
+
 def _ics_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -123,8 +149,8 @@ def _ics_text(value: str) -> str:
 
 
 async def ical_feed(session: AsyncSession, practitioner_id: UUID, *, now: datetime) -> str:
-    """Her bookings from 30 days ago to 90 days ahead, as an iCalendar (RFC 5545) document.
-    Only first names appear: the feed lives on a phone."""
+    """Her bookings, blocks and absences from 30 days ago to 90 days ahead, as an iCalendar
+    (RFC 5545) document. Only first names appear: the feed lives on a phone."""
     start, end = now - timedelta(days=30), now + timedelta(days=90)
     bookings = (
         await session.scalars(
@@ -146,19 +172,22 @@ async def ical_feed(session: AsyncSession, practitioner_id: UUID, *, now: dateti
     people = await clients.get_clients(session, {b.client_id for b in bookings})
     for booking in bookings:
         client = people[booking.client_id]
+        status = _ICS_STATUS.get(BookingStatus(booking.status), "CONFIRMED")
         for item in items[booking.id]:
             if item.practitioner_id != practitioner_id:
                 continue
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{item.id}@salon",
-                f"DTSTAMP:{_ics_time(now)}",
-                f"DTSTART:{_ics_time(item.start_at)}",
-                f"DTEND:{_ics_time(item.end_at)}",
-                f"SUMMARY:{_ics_text(names.get(item.service_id, ''))} - "
-                f"{_ics_text(client.first_name)}",
-                f"STATUS:{'TENTATIVE' if booking.status == 'pending_payment' else 'CONFIRMED'}",
-                "END:VEVENT",
-            ]
+            summary = f"{names.get(item.service_id, '')} - {client.first_name}"
+            lines += _event(str(item.id), now, item.start_at, item.end_at, summary)
+            lines += [f"STATUS:{status}", "END:VEVENT"]
+    for block in await availability.blocks_between(session, start, end, [practitioner_id]):
+        summary = f"Bloqué : {block.reason}" if block.reason else "Bloqué"
+        lines += _event(str(block.id), now, block.start_at, block.end_at, summary)
+        lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT"]
+    for absence in await practitioners.absences_with_reasons(
+        session, [practitioner_id], (start, end)
+    ):
+        summary = f"Absence : {absence.reason}" if absence.reason else "Absence"
+        lines += _event(str(absence.id), now, absence.start_at, absence.end_at, summary)
+        lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"

@@ -305,7 +305,7 @@ async def calendar_feed_link(
     if own != practitioner_id and not principal.has_role(Role.owner, Role.manager):
         raise Forbidden("You can only get your own calendar link.")
     token = links.feed_token(practitioner_id)
-    return {"url": f"/api/v1/calendar/feeds/{practitioner_id}.ics?token={token}"}
+    return {"url": calendar.feed_url(practitioner_id, token)}
 
 
 @router.get(
