@@ -535,6 +535,33 @@ async def save_card(body: CardSetupIn, principal: ClientSelf, session: DbSession
     return CardSetupOut(id=card.id, client_secret=secret, publishable_key=adapter.publishable_key)
 
 
+@router.post(
+    "/api/v1/me/saved-cards/{card_id}/simulate",
+    responses=error_responses(NotFound, SimulationNotAvailable),
+)
+async def simulate_card_setup(
+    card_id: UUID, principal: ClientSelf, session: DbSession
+) -> SavedCardOut:
+    """Development only: complete a card setup made with the console adapter (no Stripe
+    keys), as Stripe's `setup_intent.succeeded` would. Refused in production and for real
+    cards."""
+    client_id = await _own_client(session, principal)
+    card = await session.get(SavedCard, card_id, with_for_update=True)
+    if card is None or card.client_id != client_id:
+        raise NotFound("This card does not exist.")
+    if card.provider != "console" or get_settings().app.env == "production":
+        raise SimulationNotAvailable()
+    await webhooks.process(
+        session,
+        provider="console",
+        event_id=f"{card.id}:setup_succeeded",
+        event_type="console.setup_intent.succeeded",
+        payload={"saved_card_id": str(card.id)},
+        apply=lambda _: webhooks.activate_saved_card(session, card, f"console_pm_{card.id.hex}"),
+    )
+    return SavedCardOut.model_validate(card)
+
+
 @router.delete(
     "/api/v1/me/saved-cards/{card_id}",
     status_code=status.HTTP_204_NO_CONTENT,
