@@ -29,6 +29,7 @@ from app.availability.schemas import (
     ClosureCreated,
     ClosureIn,
     ClosureOut,
+    SpecialOpeningCreated,
     SpecialOpeningIn,
     SpecialOpeningOut,
 )
@@ -40,6 +41,11 @@ from app.core.weekly import OverlappingHours, WeeklyInterval
 from app.practitioners import public as practitioners
 
 router = APIRouter(tags=["availability"])
+
+NOBODY_WORKS = (
+    "No practitioner works at these hours on this weekday, so this opening offers no slot: "
+    "give practitioners working hours on that weekday (PUT /practitioners/{id}/working-hours)."
+)
 
 
 @router.get("/api/v1/availability/opening-hours")
@@ -111,9 +117,16 @@ async def list_special_openings(
 @router.post("/api/v1/availability/special-openings", status_code=status.HTTP_201_CREATED)
 async def add_special_opening(
     body: SpecialOpeningIn, _: Manager, session: DbSession
-) -> SpecialOpeningOut:
-    """Exceptional hours for one date; they replace that date's weekly hours."""
-    return _opening_out(await settings_service.add_special_opening(session, body))
+) -> SpecialOpeningCreated:
+    """Exceptional hours for one date; they replace that date's weekly hours. Slots need a
+    practitioner who works then by her weekly hours: the answer says who, and warns when
+    nobody does (a Sunday opening before anyone has Sunday hours)."""
+    opening, working = await settings_service.add_special_opening(session, body)
+    return SpecialOpeningCreated(
+        **_opening_out(opening).model_dump(),
+        practitioner_ids_working=working,
+        warning=None if working else NOBODY_WORKS,
+    )
 
 
 @router.delete(

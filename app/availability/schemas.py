@@ -78,6 +78,16 @@ class SpecialOpeningOut(BaseModel):
     reason: str | None
 
 
+class SpecialOpeningCreated(SpecialOpeningOut):
+    practitioner_ids_working: list[UUID] = Field(
+        description="Practitioners whose weekly hours fall in the opening: only they can be "
+        "booked then. Give the others hours on that weekday to offer more."
+    )
+    warning: str | None = Field(
+        default=None, description="Set when nobody works then: the opening offers no slot"
+    )
+
+
 class BlockIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={

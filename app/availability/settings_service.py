@@ -70,12 +70,25 @@ async def delete_closure(session: AsyncSession, closure_id: UUID) -> None:
     await session.delete(closure)
 
 
-async def add_special_opening(session: AsyncSession, data: SpecialOpeningIn) -> SpecialOpening:
+async def add_special_opening(
+    session: AsyncSession, data: SpecialOpeningIn
+) -> tuple[SpecialOpening, list[UUID]]:
+    """Open the salon on that date; answers who works then by her weekly hours. A slot needs
+    both the salon open and a practitioner's hours: nobody may work a Sunday opening yet."""
     opening = SpecialOpening(
         id=new_id(), on_date=data.date, start_time=data.start, end_time=data.end, reason=data.reason
     )
     session.add(opening)
-    return opening
+    weekday = data.date.weekday()
+    working = [
+        p.id
+        for p in await practitioners.load_practitioners(session)
+        if any(
+            day == weekday and start < data.end and end > data.start
+            for day, start, end in p.weekly_hours
+        )
+    ]
+    return opening, working
 
 
 async def delete_special_opening(session: AsyncSession, opening_id: UUID) -> None:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from app.auth.public import FRONT_DESK, MANAGERS, DbSession, Manager, MaybeUser, Staff
 from app.bookings import public as bookings
@@ -30,7 +31,9 @@ from app.practitioners.schemas import (
     PractitionerCreate,
     PractitionerOut,
     PractitionerPublicOut,
+    PractitionerRetired,
     PractitionerUpdate,
+    PractitionerUpdated,
     ResourceIn,
     ResourceOut,
     ResourceUpdate,
@@ -129,23 +132,36 @@ async def create_practitioner(
 
 @router.patch(
     "/api/v1/practitioners/{practitioner_id}",
-    responses=error_responses(PractitionerNotFound, *_WRITE_ERRORS),
+    responses=error_responses(PractitionerNotFound, bookings.BookingsInConflict, *_WRITE_ERRORS),
 )
 async def update_practitioner(
     practitioner_id: UUID, body: PractitionerUpdate, _: Manager, session: DbSession
-) -> PractitionerOut:
-    practitioner = await service.update_practitioner(session, practitioner_id, body)
-    return (await _staff_out(session, [practitioner]))[0]
+) -> PractitionerUpdated:
+    """Change her record; `is_active: false` retires her (see `force`)."""
+    practitioner, conflicts = await service.update_practitioner(session, practitioner_id, body)
+    out = (await _staff_out(session, [practitioner]))[0]
+    return PractitionerUpdated(**out.model_dump(), conflicting_bookings=conflicts)
 
 
 @router.delete(
     "/api/v1/practitioners/{practitioner_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(PractitionerNotFound),
+    responses=error_responses(PractitionerNotFound, bookings.BookingsInConflict),
 )
-async def retire_practitioner(practitioner_id: UUID, _: Manager, session: DbSession) -> None:
-    """She is no longer offered for bookings; her past bookings stay."""
-    await service.update_practitioner(session, practitioner_id, PractitionerUpdate(is_active=False))
+async def retire_practitioner(
+    practitioner_id: UUID,
+    _: Manager,
+    session: DbSession,
+    force: Annotated[bool, Query(description=bookings.FORCE_DESCRIPTION)] = False,
+) -> PractitionerRetired:
+    """She is no longer offered for bookings; her past bookings stay. While she has future
+    bookings it is refused (409 `bookings_in_conflict` with the list) unless `force`; then
+    they are listed for reassignment."""
+    practitioner, conflicts = await service.update_practitioner(
+        session, practitioner_id, PractitionerUpdate(is_active=False, force=force)
+    )
+    return PractitionerRetired(
+        id=practitioner.id, is_active=practitioner.is_active, conflicting_bookings=conflicts
+    )
 
 
 @router.get(

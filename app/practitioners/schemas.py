@@ -49,6 +49,12 @@ class PractitionerCreate(PractitionerFields):
 
 class PractitionerUpdate(PractitionerFields):
     is_active: bool | None = None
+    force: bool = Field(
+        default=False,
+        description="With `is_active: false`: retire her even though she has future bookings, "
+        "which are then listed (`conflicting_bookings`) for reassignment. Without it, 409 "
+        "`bookings_in_conflict` with the list.",
+    )
 
 
 class ServiceTermsOut(BaseModel):
@@ -70,6 +76,21 @@ class PractitionerOut(PractitionerPublicOut):
     is_active: bool
     display_order: int
     service_terms: list[ServiceTermsOut]
+
+
+class PractitionerUpdated(PractitionerOut):
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list,
+        description="Retired with `force`: her future bookings, to reassign",
+    )
+
+
+class PractitionerRetired(BaseModel):
+    id: UUID
+    is_active: bool
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list, description="Her future bookings, to reassign (with `force`)"
+    )
 
 
 class AbsenceIn(BaseModel):

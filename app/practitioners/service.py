@@ -137,9 +137,19 @@ async def create_practitioner(session: AsyncSession, data: PractitionerFields) -
 
 async def update_practitioner(
     session: AsyncSession, practitioner_id: UUID, data: PractitionerFields
-) -> Practitioner:
+) -> tuple[Practitioner, list[bookings.ConflictOut]]:
+    """Change her record. Retiring her (`is_active: false`) while she has future bookings is
+    refused with the list unless forced; forced, the list comes back for reassignment."""
     practitioner = await get_practitioner(session, practitioner_id)
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(exclude_unset=True, exclude={"force"})
+    conflicts: list[bookings.ConflictOut] = []
+    if changes.get("is_active") is False and practitioner.is_active:
+        conflicts = await bookings.bookings_in_conflict(
+            session, start=utcnow(), end=None, practitioner_id=practitioner.id
+        )
+        bookings.refuse_unless_forced(
+            conflicts, force=getattr(data, "force", False), what="retirement"
+        )
     if "user_id" in changes:
         await _check_user(session, changes["user_id"])
     for key, value in changes.items():
@@ -148,7 +158,7 @@ async def update_practitioner(
     practitioner.updated_at = utcnow()
     await flush_or_raise(session, UserAlreadyLinked())
     await _replace_services(session, practitioner, changes)
-    return practitioner
+    return practitioner, conflicts
 
 
 async def working_hours(session: AsyncSession, practitioner_id: UUID) -> list[WeeklyInterval]:
