@@ -226,12 +226,12 @@ async def test_history_counts_visits_no_shows_and_spending(
     done = await book("2027-03-16T09:00:00+01:00")
     missed = await book("2027-03-17T09:00:00+01:00")
     await book("2027-03-25T09:00:00+01:00")
+    clock.pin(paris(2027, 3, 20, 8))  # after both visits: a no-show is recorded once it happened
+    headers = await auth_headers(Role.receptionist)  # tokens follow the clock
     for booking, status in ((done, "completed"), (missed, "no_show")):
         await client.post(
             f"/api/v1/bookings/{booking['id']}/status", json={"status": status}, headers=headers
         )
-    clock.pin(paris(2027, 3, 20, 8))
-    headers = await auth_headers(Role.receptionist)  # tokens follow the clock
 
     history = (await client.get(f"/api/v1/clients/{helene['id']}/history", headers=headers)).json()
 
@@ -474,12 +474,15 @@ async def test_clients_inactive_for_three_years_are_flagged_for_review(
 
 
 async def test_clients_filter_by_tag_birthday_month_visits_and_no_shows(
-    client: AsyncClient, front_desk: dict[str, str]
+    client: AsyncClient, auth_headers: AuthHeaders
 ) -> None:
+    clock.pin(paris(2027, 3, 16, 8, 30))  # the morning of the visits: no-shows are recorded then
+    front_desk = await auth_headers(Role.receptionist)
     await open_salon()
     facial = await make_service(minutes=60)
     await make_practitioner("Camille", [facial])
     helene = await make(client, front_desk)
+    clock.travel(timedelta(seconds=5))  # Inès is the newer record
     ines = await make(
         client,
         front_desk,
