@@ -12,6 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import registry
+from app.auth.public import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from app.auth.router import audit_router, users_router
 from app.auth.router import router as auth_router
 from app.availability.router import router as availability_router
@@ -29,7 +30,9 @@ from app.core.middleware import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.core.openapi import install_optional_security
 from app.core.redis import close_redis
+from app.core.responses import ApiJSONResponse
 from app.coupons.router import router as coupons_router
 from app.giftcards.router import router as giftcards_router
 from app.notifications.router import router as notifications_router
@@ -63,6 +66,7 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description="Bookings, clients, payments and more for a French beauty institute.",
         lifespan=lifespan,
+        default_response_class=ApiJSONResponse,
     )
     install_error_handlers(app)
 
@@ -97,6 +101,7 @@ def create_app() -> FastAPI:
     app.include_router(notification_webhooks_router)
     app.include_router(giftcards_router)
     app.include_router(coupons_router)
+    install_optional_security(app, optional=OPTIONAL_BEARER_SCHEME, required=BEARER_SCHEME)
     return app
 
 

@@ -12,16 +12,23 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import repository
-from app.auth.errors import InsufficientRole, InvalidAccessToken, UserNotFound
+from app.auth.errors import AccessTokenExpired, InsufficientRole, InvalidAccessToken, UserNotFound
 from app.auth.models import Role, UserKind
 from app.auth.permissions import Access, Rule, rule, staff_rule
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
 from app.core.db import get_session
-from app.core.security import AccessClaims, InvalidToken, decode_access_token
+from app.core.security import AccessClaims, ExpiredToken, InvalidToken, decode_access_token
 
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+# Public endpoints read the token through a scheme of their own name, which the OpenAPI
+# document turns into "anonymous, or OAuth2PasswordBearer" (app/core/openapi.py).
+BEARER_SCHEME = "OAuth2PasswordBearer"
+OPTIONAL_BEARER_SCHEME = "OptionalOAuth2PasswordBearer"
+_optional_bearer = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token", auto_error=False, scheme_name=OPTIONAL_BEARER_SCHEME
+)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
@@ -35,6 +42,8 @@ async def current_principal(
         )
     try:
         claims = decode_access_token(token)
+    except ExpiredToken as exc:
+        raise AccessTokenExpired(headers=_CHALLENGE) from exc
     except InvalidToken as exc:
         raise InvalidAccessToken(headers=_CHALLENGE) from exc
     user = await repository.get_user(session, claims.user_id)
@@ -61,7 +70,7 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
 async def optional_principal(
-    session: DbSession, token: Annotated[str | None, Depends(_bearer)]
+    session: DbSession, token: Annotated[str | None, Depends(_optional_bearer)]
 ) -> Principal | None:
     """The caller when a token is sent, None for anonymous calls (public endpoints)."""
     if not token:

@@ -15,6 +15,10 @@ class InvalidAccessToken(AppError):
     status, code, title = 401, "invalid_token", "The access token is missing, invalid or expired"
 
 
+class AccessTokenExpired(AppError):
+    status, code, title = 401, "token_expired", "The access token has expired: refresh it"
+
+
 class InvalidRefreshToken(AppError):
     status, code, title = 401, "invalid_refresh_token", "The refresh token is invalid or expired"
 

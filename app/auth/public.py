@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import repository
 from app.auth.audit import record as record_audit
 from app.auth.dependencies import (
+    BEARER_SCHEME,
+    OPTIONAL_BEARER_SCHEME,
     ClientIp,
     ClientSelf,
     CurrentUser,
@@ -54,8 +56,10 @@ async def get_user_ref(session: AsyncSession, user_id: UUID) -> UserRef | None:
 
 __all__ = [
     "ALL_STAFF",
+    "BEARER_SCHEME",
     "FRONT_DESK",
     "MANAGERS",
+    "OPTIONAL_BEARER_SCHEME",
     "TOPIC_EMAIL_VERIFICATION",
     "TOPIC_PASSWORD_RESET",
     "TOPIC_STAFF_DEACTIVATED",

@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from app.auth import repository, service, staff
 from app.auth.dependencies import AccountForCaller, ClientIp, CurrentUser, DbSession, Manager
 from app.auth.errors import (
+    AccessTokenExpired,
     AccountLocked,
     EmailTaken,
     InsufficientRole,
@@ -42,7 +43,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/v1/users", tags=["users"])
 audit_router = APIRouter(prefix="/api/v1/audit-log", tags=["audit"])
 
-_AUTH = (InvalidAccessToken, InsufficientRole)
+_AUTH = (InvalidAccessToken, AccessTokenExpired, InsufficientRole)
 
 
 def _tokens(pair: service.TokenPair) -> TokenOut:

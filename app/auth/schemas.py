@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from app.auth.models import Role, UserKind
+from app.core.timeutils import SalonDateTime
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=128)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -44,8 +44,8 @@ class UserOut(BaseModel):
     first_name: str
     last_name: str
     is_active: bool
-    email_verified_at: datetime | None
-    created_at: datetime
+    email_verified_at: SalonDateTime | None
+    created_at: SalonDateTime
 
 
 class SignupIn(BaseModel):
@@ -114,7 +114,7 @@ class AuditEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID
-    at: datetime
+    at: SalonDateTime
     actor_user_id: UUID | None
     action: str
     subject_type: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.availability import repository
 from app.availability.engine import Candidate
 from app.availability.errors import HomeVisitNotPossible, ServicesNotBookable
-from app.availability.service import Placed, Slot, find_slots, place
+from app.availability.service import REFUSAL_REASONS, Placed, Refusal, Slot, find_slots, place
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -32,6 +32,20 @@ async def blocks_between(
 ) -> list[BlockRef]:
     blocks = await repository.blocks_between(session, start, end, practitioner_ids=practitioner_ids)
     return [BlockRef(b.id, b.practitioner_id, b.start_at, b.end_at, b.reason) for b in blocks]
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureRef:
+    id: UUID
+    start_date: date
+    end_date: date
+    reason: str | None
+
+
+async def closures_between(session: AsyncSession, start: date, end: date) -> list[ClosureRef]:
+    """The salon's closures touching the local dates [start, end]."""
+    found = await repository.closures_between(session, start, end)
+    return [ClosureRef(c.id, c.start_date, c.end_date, c.reason) for c in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +99,18 @@ async def home_visit_fee(session: AsyncSession, *, latitude: Decimal, longitude:
 
 
 __all__ = [
+    "REFUSAL_REASONS",
     "BlockRef",
     "Candidate",
+    "ClosureRef",
     "Placed",
+    "Refusal",
     "Rules",
     "ServicesNotBookable",
     "Slot",
     "blocks_between",
     "booking_rules",
+    "closures_between",
     "find_slots",
     "home_visit_fee",
     "place",

@@ -30,48 +30,67 @@ from app.availability.errors import (
 )
 from app.availability.models import Block, SpecialOpening
 from app.availability.schemas import (
+    BlockCreated,
     BlockIn,
     BlockOut,
-    BookingRulesIO,
+    BookingRulesIn,
+    BookingRulesOut,
+    ClosureCreated,
     ClosureIn,
     ClosureOut,
+    SpecialOpeningCreated,
     SpecialOpeningIn,
     SpecialOpeningOut,
 )
+from app.bookings import public as bookings
 from app.core.errors import Forbidden, ValidationFailed, error_responses
+from app.core.pagination import Page
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.core.weekly import OverlappingHours, WeeklyInterval
 from app.practitioners import public as practitioners
 
 router = APIRouter(tags=["availability"])
 
+NOBODY_WORKS = (
+    "No practitioner works at these hours on this weekday, so this opening offers no slot: "
+    "give practitioners working hours on that weekday (PUT /practitioners/{id}/working-hours)."
+)
+
 
 @router.get("/api/v1/availability/opening-hours")
-async def get_opening_hours(session: DbSession) -> list[WeeklyInterval]:
-    """The salon's weekly opening hours (weekday 0 = Monday), in local time."""
-    return await settings_service.opening_hours(session)
+async def get_opening_hours(session: DbSession) -> Page[WeeklyInterval]:
+    """The salon's weekly opening hours (weekday 0 = Monday), in local time (one page)."""
+    return Page[WeeklyInterval](items=await settings_service.opening_hours(session))
 
 
 @router.put("/api/v1/availability/opening-hours", responses=error_responses(OverlappingHours))
 async def replace_opening_hours(
     body: list[WeeklyInterval], _: Manager, session: DbSession
-) -> list[WeeklyInterval]:
+) -> Page[WeeklyInterval]:
     """Replace the whole week; a weekday with no interval is closed."""
-    return await settings_service.replace_opening_hours(session, body)
+    return Page[WeeklyInterval](items=await settings_service.replace_opening_hours(session, body))
 
 
 @router.get("/api/v1/availability/closures")
 async def list_closures(
     session: DbSession, date_from: SalonDate | None = None, date_to: SalonDate | None = None
-) -> list[ClosureOut]:
+) -> Page[ClosureOut]:
+    """Closures touching the dates, in date order (one page)."""
     found = await settings_service.closures(session, date_from or date.min, date_to or date.max)
-    return [ClosureOut.model_validate(c) for c in found]
+    return Page[ClosureOut](items=[ClosureOut.model_validate(c) for c in found])
 
 
-@router.post("/api/v1/availability/closures", status_code=status.HTTP_201_CREATED)
-async def add_closure(body: ClosureIn, _: Manager, session: DbSession) -> ClosureOut:
-    """Days the salon is closed, whatever the weekly hours say."""
-    return ClosureOut.model_validate(await settings_service.add_closure(session, body))
+@router.post(
+    "/api/v1/availability/closures",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(bookings.BookingsInConflict),
+)
+async def add_closure(body: ClosureIn, _: Manager, session: DbSession) -> ClosureCreated:
+    """Days the salon is closed, whatever the weekly hours say. Live bookings on those days
+    refuse it (409 with the list) unless `force`, and are then listed for rebooking."""
+    closure, conflicts = await settings_service.add_closure(session, body)
+    out = ClosureOut.model_validate(closure)
+    return ClosureCreated(**out.model_dump(), conflicting_bookings=conflicts)
 
 
 @router.delete(
@@ -96,19 +115,27 @@ def _opening_out(opening: SpecialOpening) -> SpecialOpeningOut:
 @router.get("/api/v1/availability/special-openings")
 async def list_special_openings(
     session: DbSession, date_from: SalonDate | None = None, date_to: SalonDate | None = None
-) -> list[SpecialOpeningOut]:
+) -> Page[SpecialOpeningOut]:
+    """Exceptional openings between the dates (one page)."""
     found = await settings_service.special_openings(
         session, date_from or date.min, date_to or date.max
     )
-    return [_opening_out(o) for o in found]
+    return Page[SpecialOpeningOut](items=[_opening_out(o) for o in found])
 
 
 @router.post("/api/v1/availability/special-openings", status_code=status.HTTP_201_CREATED)
 async def add_special_opening(
     body: SpecialOpeningIn, _: Manager, session: DbSession
-) -> SpecialOpeningOut:
-    """Exceptional hours for one date; they replace that date's weekly hours."""
-    return _opening_out(await settings_service.add_special_opening(session, body))
+) -> SpecialOpeningCreated:
+    """Exceptional hours for one date; they replace that date's weekly hours. Slots need a
+    practitioner who works then by her weekly hours: the answer says who, and warns when
+    nobody does (a Sunday opening before anyone has Sunday hours)."""
+    opening, working = await settings_service.add_special_opening(session, body)
+    return SpecialOpeningCreated(
+        **_opening_out(opening).model_dump(),
+        practitioner_ids_working=working,
+        warning=None if working else NOBODY_WORKS,
+    )
 
 
 @router.delete(
@@ -153,14 +180,15 @@ async def _may_block(principal: Staff, session: DbSession, practitioner_id: UUID
 @router.post(
     "/api/v1/availability/blocks",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(BlockPractitionerNotFound),
+    responses=error_responses(BlockPractitionerNotFound, bookings.BookingsInConflict),
     dependencies=[_OWN_TIME],
 )
-async def add_block(body: BlockIn, principal: Staff, session: DbSession) -> BlockOut:
-    """Keep a practitioner's time free of bookings (front desk, or the practitioner herself)."""
+async def add_block(body: BlockIn, principal: Staff, session: DbSession) -> BlockCreated:
+    """Keep a practitioner's time free of bookings (front desk, or the practitioner herself).
+    Her live bookings in that time refuse it unless `force`, and are then listed."""
     await _may_block(principal, session, body.practitioner_id)
-    block = await settings_service.add_block(session, body, created_by=principal.user_id)
-    return _block_out(block)
+    block, conflicts = await settings_service.add_block(session, body, created_by=principal.user_id)
+    return BlockCreated(**_block_out(block).model_dump(), conflicting_bookings=conflicts)
 
 
 @router.get("/api/v1/availability/blocks")
@@ -170,7 +198,8 @@ async def list_blocks(
     date_from: SalonDate,
     date_to: SalonDate,
     practitioner_id: UUID | None = None,
-) -> list[BlockOut]:
+) -> Page[BlockOut]:
+    """Blocks touching the dates (one page)."""
     tz = zone()
     found = await settings_service.list_blocks(
         session,
@@ -178,7 +207,7 @@ async def list_blocks(
         end=local_day_span(date_to, tz)[1],
         practitioner_id=practitioner_id,
     )
-    return [_block_out(b) for b in found]
+    return Page[BlockOut](items=[_block_out(b) for b in found])
 
 
 @router.delete(
@@ -194,14 +223,17 @@ async def delete_block(block_id: UUID, principal: Staff, session: DbSession) -> 
 
 
 @router.get("/api/v1/settings/booking-rules")
-async def get_booking_rules(session: DbSession) -> BookingRulesIO:
+async def get_booking_rules(session: DbSession) -> BookingRulesOut:
     """The site shows the lead time and the cancellation notice from here."""
-    return BookingRulesIO.model_validate(await settings_service.booking_rules(session))
+    return BookingRulesOut.model_validate(await settings_service.booking_rules(session))
 
 
 @router.put("/api/v1/settings/booking-rules")
-async def put_booking_rules(body: BookingRulesIO, _: Manager, session: DbSession) -> BookingRulesIO:
-    return BookingRulesIO.model_validate(await settings_service.update_rules(session, body))
+async def put_booking_rules(
+    body: BookingRulesIn, _: Manager, session: DbSession
+) -> BookingRulesOut:
+    """The five booking rules are required; a newer field left out keeps its value."""
+    return BookingRulesOut.model_validate(await settings_service.update_rules(session, body))
 
 
 class SlotOut(BaseModel):

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.bookings.public import FORCE_DESCRIPTION, ConflictOut
 from app.core.timeutils import AwareInstant, SalonDate, SalonDateTime
 from app.core.weekly import HourMinute
 
@@ -21,6 +22,7 @@ class ClosureIn(BaseModel):
     start_date: SalonDate
     end_date: SalonDate
     reason: str | None = Field(default=None, max_length=200)
+    force: bool = Field(default=False, description=FORCE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _ordered(self) -> ClosureIn:
@@ -36,6 +38,12 @@ class ClosureOut(BaseModel):
     start_date: date
     end_date: date
     reason: str | None
+
+
+class ClosureCreated(ClosureOut):
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list, description="Live bookings on those days, to rebook (with force)"
+    )
 
 
 class SpecialOpeningIn(BaseModel):
@@ -70,6 +78,16 @@ class SpecialOpeningOut(BaseModel):
     reason: str | None
 
 
+class SpecialOpeningCreated(SpecialOpeningOut):
+    practitioner_ids_working: list[UUID] = Field(
+        description="Practitioners whose weekly hours fall in the opening: only they can be "
+        "booked then. Give the others hours on that weekday to offer more."
+    )
+    warning: str | None = Field(
+        default=None, description="Set when nobody works then: the opening offers no slot"
+    )
+
+
 class BlockIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -86,6 +104,7 @@ class BlockIn(BaseModel):
     start: AwareInstant
     end: AwareInstant
     reason: str | None = Field(default=None, max_length=200)
+    force: bool = Field(default=False, description=FORCE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _ordered(self) -> BlockIn:
@@ -102,8 +121,17 @@ class BlockOut(BaseModel):
     reason: str | None
 
 
-class BookingRulesIO(BaseModel):
-    """The salon's booking rules (every field, on PUT)."""
+class BlockCreated(BlockOut):
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list, description="Her live bookings in that time, to rebook (with force)"
+    )
+
+
+_KEPT = "Optional: omitted (or null) keeps the current value."
+
+
+class BookingRulesOut(BaseModel):
+    """The salon's booking rules."""
 
     model_config = ConfigDict(
         from_attributes=True,
@@ -124,24 +152,64 @@ class BookingRulesIO(BaseModel):
         },
     )
 
+    slot_interval_minutes: int
+    min_lead_time_minutes: int
+    max_advance_days: int
+    hold_minutes: int
+    cancellation_notice_hours: int
+    home_visit_radius_km: Decimal
+    home_travel_minutes: int
+    home_travel_fee_cents: int
+    salon_latitude: Decimal
+    salon_longitude: Decimal
+    deposit_policy: Literal["arrhes", "acompte"]
+
+
+class BookingRulesIn(BaseModel):
+    """PUT body: the five rules of the booking contract are required; every field added
+    since is optional, and a field left out keeps its current value (docs/decisions.md)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "slot_interval_minutes": 15,
+                "min_lead_time_minutes": 120,
+                "max_advance_days": 90,
+                "hold_minutes": 15,
+                "cancellation_notice_hours": 24,
+            }
+        },
+    )
+
     slot_interval_minutes: int = Field(ge=5, le=120)
     min_lead_time_minutes: int = Field(ge=0, le=60 * 24 * 14)
     max_advance_days: int = Field(ge=1, le=730)
     hold_minutes: int = Field(ge=1, le=240)
     cancellation_notice_hours: int = Field(ge=0, le=24 * 30)
-    home_visit_radius_km: Decimal = Field(ge=0, le=500, decimal_places=2)
-    home_travel_minutes: int = Field(ge=0, le=240)
-    home_travel_fee_cents: int = Field(ge=0, le=100_000)
-    salon_latitude: Decimal = Field(ge=-90, le=90, decimal_places=6)
-    salon_longitude: Decimal = Field(ge=-180, le=180, decimal_places=6)
-    deposit_policy: Literal["arrhes", "acompte"] = Field(
-        default="arrhes",
+    home_visit_radius_km: Decimal | None = Field(
+        default=None, ge=0, le=500, decimal_places=2, description=_KEPT
+    )
+    home_travel_minutes: int | None = Field(default=None, ge=0, le=240, description=_KEPT)
+    home_travel_fee_cents: int | None = Field(default=None, ge=0, le=100_000, description=_KEPT)
+    salon_latitude: Decimal | None = Field(
+        default=None, ge=-90, le=90, decimal_places=6, description=_KEPT
+    )
+    salon_longitude: Decimal | None = Field(
+        default=None, ge=-180, le=180, decimal_places=6, description=_KEPT
+    )
+    deposit_policy: Literal["arrhes", "acompte"] | None = Field(
+        default=None,
         description="What deposits are under French law: `arrhes` (the default: a client who "
-        "cancels loses them, a salon that cancels owes them twice) or `acompte` (both bound).",
+        "cancels loses them, a salon that cancels owes them twice) or `acompte` (both bound). "
+        + _KEPT,
     )
 
     @model_validator(mode="after")
-    def _grid_divides_the_day(self) -> BookingRulesIO:
+    def _grid_divides_the_day(self) -> BookingRulesIn:
         if (24 * 60) % self.slot_interval_minutes:
             raise ValueError("slot_interval_minutes must divide a day (5, 10, 15, 20, 30, 60…)")
         return self
+
+    def changes(self) -> dict[str, object]:
+        """The fields to write: the five always, the others only when given."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}

@@ -280,6 +280,48 @@ class Placed:
     prices: list[int]
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a start time cannot be booked: one of `REFUSAL_REASONS`."""
+
+    reason: str
+
+
+# Stable reasons answered with `slot_unavailable` (docs/scheduling.md).
+REFUSAL_REASONS = (
+    "in_the_past",
+    "within_lead_time",
+    "beyond_horizon",
+    "salon_closed",
+    "outside_opening_hours",
+    "off_grid",
+    "practitioner_not_working",
+    "taken",
+)
+
+
+def _refusal(loaded: _Loaded, moment: int, now: datetime, *, online: bool, past: bool) -> str:
+    """The first rule the start time breaks, checked in the order a client would ask."""
+    if moment < epoch(now) - (0 if online else STAFF_PAST_GRACE) and not past:
+        return "in_the_past"
+    if online and moment < epoch(now) + loaded.rules.lead:
+        return "within_lead_time"
+    local = datetime.fromtimestamp(moment, loaded.tz)
+    horizon = (now.astimezone(loaded.tz) + timedelta(days=loaded.rules.horizon_days)).date()
+    if online and local.date() > horizon:
+        return "beyond_horizon"
+    day_start, day_end = (epoch(t) for t in local_day_span(local.date(), loaded.tz))
+    if not loaded.engine.salon_open.overlaps(day_start, day_end):
+        return "salon_closed"
+    if not loaded.engine.salon_open.covers(moment, moment + 1):
+        return "outside_opening_hours"
+    if online and moment not in set(_day_grid(local.date(), loaded.rules.interval, loaded.tz)):
+        return "off_grid"
+    if not any(w.covers(moment, moment + 1) for w in loaded.engine.working.values()):
+        return "practitioner_not_working"
+    return "taken"
+
+
 async def place(
     session: AsyncSession,
     *,
@@ -289,9 +331,12 @@ async def place(
     online: bool,
     home: bool = False,
     exclude_booking_id: UUID | None = None,
-) -> Placed | None:
+    past_allowed: bool = False,
+) -> Placed | Refusal:
     """Re-check one exact start time on the server, as a booking is made or moved. With any
-    practitioner, one for whom the booking leaves no unusable gap is preferred."""
+    practitioner, one for whom the booking leaves no unusable gap is preferred. Staff may
+    place a walk-in that already happened (`past_allowed`); a time that cannot be booked
+    answers why."""
     now = utcnow()
     day = start.astimezone(zone()).date()
     loaded, specs = await _load(
@@ -306,13 +351,13 @@ async def place(
         exclude_booking_id=exclude_booking_id,
     )
     moment = epoch(start)
-    if online and moment not in set(_grid(loaded, now, online=True)):
-        return None
-    if not online and moment < epoch(now) - STAFF_PAST_GRACE:
-        return None
-    fits = [c for s in loaded.schedules if (c := loaded.engine.place(s.id, moment))]
+    fits: list[Candidate] = []
+    on_grid = not online or moment in set(_grid(loaded, now, online=True))
+    in_time = online or past_allowed or moment >= epoch(now) - STAFF_PAST_GRACE
+    if on_grid and in_time:
+        fits = [c for s in loaded.schedules if (c := loaded.engine.place(s.id, moment))]
     if not fits:
-        return None
+        return Refusal(_refusal(loaded, moment, now, online=online, past=past_allowed))
     best = min(fits, key=lambda c: not c.gap_free)
     terms = next(s for s in loaded.schedules if s.id == best.practitioner_id).services
     prices = [terms[spec.id].price_cents or spec.price_cents for spec in specs]

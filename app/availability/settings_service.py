@@ -17,9 +17,11 @@ from app.availability.errors import (
     SpecialOpeningNotFound,
 )
 from app.availability.models import Block, BookingRules, Closure, OpeningHours, SpecialOpening
-from app.availability.schemas import BlockIn, BookingRulesIO, ClosureIn, SpecialOpeningIn
+from app.availability.schemas import BlockIn, BookingRulesIn, ClosureIn, SpecialOpeningIn
+from app.bookings import public as bookings
 from app.core.clock import utcnow
 from app.core.ids import new_id
+from app.core.timeutils import local_day_span, zone
 from app.core.weekly import WeeklyInterval, check_no_overlap
 from app.practitioners import public as practitioners
 
@@ -44,10 +46,21 @@ async def replace_opening_hours(
     return ordered
 
 
-async def add_closure(session: AsyncSession, data: ClosureIn) -> Closure:
-    closure = Closure(id=new_id(), created_at=utcnow(), **data.model_dump())
+async def add_closure(
+    session: AsyncSession, data: ClosureIn
+) -> tuple[Closure, list[bookings.ConflictOut]]:
+    """Close the salon on those days; live bookings then refuse it unless forced, and are
+    answered for rebooking."""
+    tz = zone()
+    conflicts = await bookings.bookings_in_conflict(
+        session,
+        start=local_day_span(data.start_date, tz)[0],
+        end=local_day_span(data.end_date, tz)[1],
+    )
+    bookings.refuse_unless_forced(conflicts, force=data.force, what="closure")
+    closure = Closure(id=new_id(), created_at=utcnow(), **data.model_dump(exclude={"force"}))
     session.add(closure)
-    return closure
+    return closure, conflicts
 
 
 async def delete_closure(session: AsyncSession, closure_id: UUID) -> None:
@@ -57,12 +70,25 @@ async def delete_closure(session: AsyncSession, closure_id: UUID) -> None:
     await session.delete(closure)
 
 
-async def add_special_opening(session: AsyncSession, data: SpecialOpeningIn) -> SpecialOpening:
+async def add_special_opening(
+    session: AsyncSession, data: SpecialOpeningIn
+) -> tuple[SpecialOpening, list[UUID]]:
+    """Open the salon on that date; answers who works then by her weekly hours. A slot needs
+    both the salon open and a practitioner's hours: nobody may work a Sunday opening yet."""
     opening = SpecialOpening(
         id=new_id(), on_date=data.date, start_time=data.start, end_time=data.end, reason=data.reason
     )
     session.add(opening)
-    return opening
+    weekday = data.date.weekday()
+    working = [
+        p.id
+        for p in await practitioners.load_practitioners(session)
+        if any(
+            day == weekday and start < data.end and end > data.start
+            for day, start, end in p.weekly_hours
+        )
+    ]
+    return opening, working
 
 
 async def delete_special_opening(session: AsyncSession, opening_id: UUID) -> None:
@@ -72,9 +98,16 @@ async def delete_special_opening(session: AsyncSession, opening_id: UUID) -> Non
     await session.delete(opening)
 
 
-async def add_block(session: AsyncSession, data: BlockIn, *, created_by: UUID) -> Block:
+async def add_block(
+    session: AsyncSession, data: BlockIn, *, created_by: UUID
+) -> tuple[Block, list[bookings.ConflictOut]]:
+    """Keep her time free; her live bookings then refuse it unless forced."""
     if not await practitioners.existing_practitioner_ids(session, {data.practitioner_id}):
         raise BlockPractitionerNotFound()
+    conflicts = await bookings.bookings_in_conflict(
+        session, start=data.start, end=data.end, practitioner_id=data.practitioner_id
+    )
+    bookings.refuse_unless_forced(conflicts, force=data.force, what="block")
     block = Block(
         id=new_id(),
         practitioner_id=data.practitioner_id,
@@ -85,7 +118,7 @@ async def add_block(session: AsyncSession, data: BlockIn, *, created_by: UUID) -
         created_at=utcnow(),
     )
     session.add(block)
-    return block
+    return block, conflicts
 
 
 async def get_block(session: AsyncSession, block_id: UUID) -> Block:
@@ -106,9 +139,9 @@ async def closures(session: AsyncSession, start: date, end: date) -> Sequence[Cl
     return await repository.closures_between(session, start, end)
 
 
-async def update_rules(session: AsyncSession, data: BookingRulesIO) -> BookingRules:
+async def update_rules(session: AsyncSession, data: BookingRulesIn) -> BookingRules:
     rules = await repository.get_booking_rules(session)
-    for key, value in data.model_dump().items():
+    for key, value in data.changes().items():
         setattr(rules, key, value)
     rules.updated_at = utcnow()
     return rules

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.availability import public as availability
 from app.bookings import repository
 from app.bookings.models import BookingStatus
+from app.bookings.names import names_for
 from app.bookings.schemas import CalendarEntry
 from app.catalog import public as catalog
 from app.clients import public as clients
@@ -23,60 +24,112 @@ SHOWN = [s.value for s in BookingStatus if s is not BookingStatus.cancelled]
 async def calendar(
     session: AsyncSession, *, date_from: date, days: int, practitioner_ids: list[UUID] | None
 ) -> list[CalendarEntry]:
+    """Bookings (with service, practitioner and client names), blocks, absences (with their
+    reasons) and the salon's closures between the dates."""
     tz = zone()
-    start = local_day_span(date_from, tz)[0]
-    end = local_day_span(date_from + timedelta(days=days - 1), tz)[1]
-    entries: list[CalendarEntry] = []
+    date_to = date_from + timedelta(days=days - 1)
+    start, end = local_day_span(date_from, tz)[0], local_day_span(date_to, tz)[1]
+    entries = await _booking_entries(session, start, end, practitioner_ids)
+    blocks = await availability.blocks_between(session, start, end, practitioner_ids)
+    absences = await practitioners.absences_with_reasons(session, practitioner_ids, (start, end))
+    who = await practitioners.practitioner_names(
+        session, {b.practitioner_id for b in blocks} | {a.practitioner_id for a in absences}
+    )
+    entries += [
+        CalendarEntry(
+            kind="block",
+            id=block.id,
+            practitioner_id=block.practitioner_id,
+            practitioner_name=who.get(block.practitioner_id),
+            start=block.start_at,
+            end=block.end_at,
+            title=block.reason or "Bloqué",
+            reason=block.reason,
+        )
+        for block in blocks
+    ]
+    entries += [
+        CalendarEntry(
+            kind="absence",
+            id=absence.id,
+            practitioner_id=absence.practitioner_id,
+            practitioner_name=who.get(absence.practitioner_id),
+            start=absence.start_at,
+            end=absence.end_at,
+            title=absence.reason or "Absence",
+            reason=absence.reason,
+        )
+        for absence in absences
+    ]
+    entries += [
+        CalendarEntry(
+            kind="closure",
+            id=closure.id,
+            practitioner_id=None,
+            start=local_day_span(closure.start_date, tz)[0],
+            end=local_day_span(closure.end_date, tz)[1],
+            title=closure.reason or "Fermeture",
+            reason=closure.reason,
+        )
+        for closure in await availability.closures_between(session, date_from, date_to)
+    ]
+    entries.sort(key=lambda e: (e.start, str(e.practitioner_id)))
+    return entries
+
+
+async def _booking_entries(
+    session: AsyncSession, start: datetime, end: datetime, practitioner_ids: list[UUID] | None
+) -> list[CalendarEntry]:
     bookings = (
         await session.scalars(repository.bookings_query(start=start, end=end, statuses=SHOWN))
     ).all()
     items = await repository.items_of(session, [b.id for b in bookings])
-    names = await catalog.service_names(session, {i.service_id for v in items.values() for i in v})
-    for booking in bookings:
-        for item in items[booking.id]:
-            if practitioner_ids is not None and item.practitioner_id not in practitioner_ids:
-                continue
-            entries.append(
-                CalendarEntry(
-                    kind="booking",
-                    id=item.id,
-                    practitioner_id=item.practitioner_id,
-                    start=item.start_at,
-                    end=item.end_at,
-                    title=names.get(item.service_id, ""),
-                    booking_id=booking.id,
-                    status=BookingStatus(booking.status),
-                    client_id=booking.client_id,
-                )
-            )
-    for block in await availability.blocks_between(session, start, end, practitioner_ids):
-        entries.append(
-            CalendarEntry(
-                kind="block",
-                id=block.id,
-                practitioner_id=block.practitioner_id,
-                start=block.start_at,
-                end=block.end_at,
-                title=block.reason or "Bloqué",
-            )
+    shown = {
+        b.id: [
+            i
+            for i in items[b.id]
+            if practitioner_ids is None or i.practitioner_id in practitioner_ids
+        ]
+        for b in bookings
+    }
+    names = await names_for(session, bookings, [i for v in shown.values() for i in v])
+    return [
+        CalendarEntry(
+            kind="booking",
+            id=item.id,
+            practitioner_id=item.practitioner_id,
+            practitioner_name=names.practitioners.get(item.practitioner_id),
+            start=item.start_at,
+            end=item.end_at,
+            title=names.services.get(item.service_id, ""),
+            booking_id=booking.id,
+            status=BookingStatus(booking.status),
+            service_id=item.service_id,
+            service_name=names.services.get(item.service_id),
+            client_id=booking.client_id,
+            client_name=names.clients.get(booking.client_id),
         )
-    schedules = await practitioners.load_schedules(
-        session, window=(start, end), practitioner_ids=practitioner_ids
-    )
-    for schedule in schedules:
-        for a, b in schedule.absences:
-            entries.append(
-                CalendarEntry(
-                    kind="absence",
-                    id=schedule.id,
-                    practitioner_id=schedule.id,
-                    start=a,
-                    end=b,
-                    title="Absence",
-                )
-            )
-    entries.sort(key=lambda e: (e.start, str(e.practitioner_id)))
-    return entries
+        for booking in bookings
+        for item in shown[booking.id]
+    ]
+
+
+# RFC 5545 has no "no-show": the visit did not take place, so the event is cancelled.
+_ICS_STATUS = {
+    BookingStatus.pending_payment: "TENTATIVE",
+    BookingStatus.no_show: "CANCELLED",
+}
+
+
+def _event(uid: str, now: datetime, start: datetime, end: datetime, summary: str) -> list[str]:
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{uid}@salon",
+        f"DTSTAMP:{_ics_time(now)}",
+        f"DTSTART:{_ics_time(start)}",
+        f"DTEND:{_ics_time(end)}",
+        f"SUMMARY:{_ics_text(summary)}",
+    ]
 
 
 def _ics_time(moment: datetime) -> str:
@@ -88,8 +141,8 @@ def _ics_text(value: str) -> str:
 
 
 async def ical_feed(session: AsyncSession, practitioner_id: UUID, *, now: datetime) -> str:
-    """Her bookings from 30 days ago to 90 days ahead, as an iCalendar (RFC 5545) document.
-    Only first names appear: the feed lives on a phone."""
+    """Her bookings, blocks and absences from 30 days ago to 90 days ahead, as an iCalendar
+    (RFC 5545) document. Only first names appear: the feed lives on a phone."""
     start, end = now - timedelta(days=30), now + timedelta(days=90)
     bookings = (
         await session.scalars(
@@ -111,19 +164,22 @@ async def ical_feed(session: AsyncSession, practitioner_id: UUID, *, now: dateti
     people = await clients.get_clients(session, {b.client_id for b in bookings})
     for booking in bookings:
         client = people[booking.client_id]
+        status = _ICS_STATUS.get(BookingStatus(booking.status), "CONFIRMED")
         for item in items[booking.id]:
             if item.practitioner_id != practitioner_id:
                 continue
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{item.id}@salon",
-                f"DTSTAMP:{_ics_time(now)}",
-                f"DTSTART:{_ics_time(item.start_at)}",
-                f"DTEND:{_ics_time(item.end_at)}",
-                f"SUMMARY:{_ics_text(names.get(item.service_id, ''))} - "
-                f"{_ics_text(client.first_name)}",
-                f"STATUS:{'TENTATIVE' if booking.status == 'pending_payment' else 'CONFIRMED'}",
-                "END:VEVENT",
-            ]
+            summary = f"{names.get(item.service_id, '')} - {client.first_name}"
+            lines += _event(str(item.id), now, item.start_at, item.end_at, summary)
+            lines += [f"STATUS:{status}", "END:VEVENT"]
+    for block in await availability.blocks_between(session, start, end, [practitioner_id]):
+        summary = f"Bloqué : {block.reason}" if block.reason else "Bloqué"
+        lines += _event(str(block.id), now, block.start_at, block.end_at, summary)
+        lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT"]
+    for absence in await practitioners.absences_with_reasons(
+        session, [practitioner_id], (start, end)
+    ):
+        summary = f"Absence : {absence.reason}" if absence.reason else "Absence"
+        lines += _event(str(absence.id), now, absence.start_at, absence.end_at, summary)
+        lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"

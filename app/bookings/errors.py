@@ -41,3 +41,11 @@ class InvalidCalendarFeed(AppError):
 
 class CalendarFeedRevoked(AppError):
     status, code, title = 403, "calendar_feed_revoked", "This calendar link has been revoked"
+
+
+class TooEarlyForStatus(AppError):
+    status, code, title = 409, "too_early_for_status", "It is too early to record this"
+
+
+class BookingsInConflict(AppError):
+    status, code, title = 409, "bookings_in_conflict", "Live bookings stand in the way"

@@ -6,6 +6,7 @@ she or her staff account is deactivated (and refused at once, before that event 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,6 +26,8 @@ from app.practitioners import public as practitioners
 
 
 def feed_url(practitioner_id: UUID, token: str) -> str:
+    """The feed's absolute address (`APP_PUBLIC_URL`): a phone's calendar cannot resolve a
+    relative one."""
     return api_url(
         "api", "v1", "calendar", "feeds", f"{practitioner_id}.ics", query={"token": token}
     )
@@ -46,6 +49,26 @@ async def rotate(session: AsyncSession, practitioner_id: UUID) -> tuple[str, dat
         .on_conflict_do_update(index_elements=[CalendarFeedToken.practitioner_id], set_=values)
     )
     return token, now
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    url: str | None  # only when the link is made: its token is kept as a digest
+    issued_at: datetime
+
+
+async def feed_link(session: AsyncSession, practitioner_id: UUID) -> FeedLink:
+    """Her link: made on the first call; later calls say when the live one was issued."""
+    live = await live_token(session, practitioner_id)
+    if live is not None:
+        return FeedLink(None, live.issued_at)
+    return await new_feed_link(session, practitioner_id)
+
+
+async def new_feed_link(session: AsyncSession, practitioner_id: UUID) -> FeedLink:
+    """A new link; the previous one stops working at once."""
+    token, issued_at = await rotate(session, practitioner_id)
+    return FeedLink(feed_url(practitioner_id, token), issued_at)
 
 
 async def check(session: AsyncSession, practitioner_id: UUID, token: str) -> None:

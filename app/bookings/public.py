@@ -14,7 +14,14 @@ from app.bookings.client_view import (
     practitioner_serves,
     reassign_client,
 )
-from app.bookings.errors import BookingNotFound
+from app.bookings.conflicts import (
+    FORCE_DESCRIPTION,
+    ConflictOut,
+    bookings_in_conflict,
+    refuse_unless_forced,
+)
+from app.bookings.errors import BookingNotFound, BookingsInConflict
+from app.bookings.feeds import FeedLink, feed_link, new_feed_link
 from app.bookings.payable import (
     DepositOutcome,
     DiscountNotAllowed,
@@ -34,6 +41,7 @@ from app.bookings.topics import (
 )
 
 __all__ = [
+    "FORCE_DESCRIPTION",
     "TOPIC_CANCELLED",
     "TOPIC_CONFIRMED",
     "TOPIC_HOLD_EXPIRED",
@@ -43,15 +51,19 @@ __all__ = [
     "BookingCheckout",
     "BookingNotFound",
     "BookingPayer",
+    "BookingsInConflict",
     "ClientBookings",
+    "ConflictOut",
     "DepositOutcome",
     "DiscountNotAllowed",
+    "FeedLink",
     "PayableBooking",
     "ReminderDue",
     "anonymize_client_bookings",
     "apply_discount",
     "booking_brief",
     "booking_from_manage_token",
+    "bookings_in_conflict",
     "busy_statements",
     "client_history",
     "clients_matching",
@@ -59,10 +71,13 @@ __all__ = [
     "confirm_deposit",
     "ensure_may_pay",
     "export_client_bookings",
+    "feed_link",
     "has_completed_visit",
     "last_booking_at",
     "lock_reminders_due",
+    "new_feed_link",
     "payable_booking",
     "practitioner_serves",
     "reassign_client",
+    "refuse_unless_forced",
 ]

@@ -29,15 +29,16 @@ from app.bookings.errors import (
     InvalidManageLink,
     PrerequisiteMissing,
     SlotUnavailable,
+    TooEarlyForStatus,
     TooLateToChange,
     TransitionNotAllowed,
 )
-from app.bookings.models import Booking, BookingItem, BookingSource, BookingStatus
+from app.bookings.models import Booking, BookingItem, BookingSource, BookingStatus, WaitlistEntry
+from app.bookings.names import Names, names_for
 from app.bookings.schemas import (
     BookingCreate,
     BookingItemOut,
     BookingOut,
-    CalendarFeedOut,
     CalendarOut,
     CancelIn,
     RescheduleIn,
@@ -58,7 +59,7 @@ _CHANGE_ERRORS = (SlotUnavailable, BookingNotChangeable, TooLateToChange, Bookin
 
 
 def _booking_out(
-    booking: Booking, items: list[BookingItem], *, with_token: bool = False
+    booking: Booking, items: list[BookingItem], names: Names, *, with_token: bool = False
 ) -> BookingOut:
     return BookingOut(
         id=booking.id,
@@ -66,6 +67,7 @@ def _booking_out(
         start=booking.start_at,
         end=booking.end_at,
         client_id=booking.client_id,
+        client_name=names.clients.get(booking.client_id, ""),
         source=BookingSource(booking.source),
         location=booking.location,
         home_address=booking.home_address,
@@ -84,7 +86,9 @@ def _booking_out(
             BookingItemOut(
                 id=i.id,
                 service_id=i.service_id,
+                service_name=names.services.get(i.service_id, ""),
                 practitioner_id=i.practitioner_id,
+                practitioner_name=names.practitioners.get(i.practitioner_id, ""),
                 start=i.start_at,
                 end=i.end_at,
                 price_cents=i.price_cents,
@@ -97,14 +101,17 @@ def _booking_out(
 
 async def _out(session: DbSession, booking: Booking, *, with_token: bool = False) -> BookingOut:
     items = (await repository.items_of(session, [booking.id]))[booking.id]
-    return _booking_out(booking, items, with_token=with_token)
+    names = await names_for(session, [booking], items)
+    return _booking_out(booking, items, names, with_token=with_token)
 
 
 async def _page_out(session: DbSession, page: Page[Booking]) -> Page[BookingOut]:
     """A page of bookings with their items, loaded in one query for the whole page."""
     items = await repository.items_of(session, [b.id for b in page.items])
+    names = await names_for(session, page.items, [i for v in items.values() for i in v])
     return Page[BookingOut](
-        items=[_booking_out(b, items[b.id]) for b in page.items], next_cursor=page.next_cursor
+        items=[_booking_out(b, items[b.id], names) for b in page.items],
+        next_cursor=page.next_cursor,
     )
 
 
@@ -233,7 +240,7 @@ async def reschedule_booking(
 
 @router.post(
     "/api/v1/bookings/{booking_id}/status",
-    responses=error_responses(TransitionNotAllowed, BookingNotFound),
+    responses=error_responses(TransitionNotAllowed, TooEarlyForStatus, BookingNotFound),
 )
 async def change_status(
     principal: Staff, body: StatusIn, booking: BookingForCaller, session: DbSession
@@ -304,36 +311,6 @@ async def staff_calendar(
 
 
 @router.get(
-    "/api/v1/practitioners/{practitioner_id}/calendar-feed",
-    responses=error_responses(Forbidden, practitioners.PractitionerNotFound),
-)
-async def calendar_feed_link(
-    practitioner: practitioners.SelfOrManager, session: DbSession
-) -> CalendarFeedOut:
-    """The private iCalendar link for her phone (managers, or the practitioner herself). Only
-    a digest of its token is kept, so the link is shown when it is made: the first call makes
-    one; later calls answer `url: null` with its date until `.../calendar-feed/rotate`."""
-    live = await feeds.live_token(session, practitioner.id)
-    if live is not None:
-        return CalendarFeedOut(url=None, issued_at=live.issued_at)
-    token, issued_at = await feeds.rotate(session, practitioner.id)
-    return CalendarFeedOut(url=feeds.feed_url(practitioner.id, token), issued_at=issued_at)
-
-
-@router.post(
-    "/api/v1/practitioners/{practitioner_id}/calendar-feed/rotate",
-    responses=error_responses(Forbidden, practitioners.PractitionerNotFound),
-)
-async def rotate_calendar_feed(
-    practitioner: practitioners.SelfOrManager, session: DbSession
-) -> CalendarFeedOut:
-    """A new private link; the previous one stops working at once (a lost phone, a link
-    shared by mistake)."""
-    token, issued_at = await feeds.rotate(session, practitioner.id)
-    return CalendarFeedOut(url=feeds.feed_url(practitioner.id, token), issued_at=issued_at)
-
-
-@router.get(
     "/api/v1/calendar/feeds/{practitioner_id}.ics",
     response_class=Response,
     responses=error_responses(InvalidCalendarFeed, CalendarFeedRevoked),
@@ -372,7 +349,14 @@ async def join_waitlist(
 async def list_waitlist(
     _: FrontDesk,
     session: DbSession,
+    page: Pagination,
     status_filter: Annotated[str | None, Query(alias="status")] = None,
-) -> list[WaitlistOut]:
-    entries = await waitlist.list_entries(session, status=status_filter)
-    return [WaitlistOut.model_validate(e) for e in entries]
+) -> Page[WaitlistOut]:
+    """Waiting clients, first come first."""
+    return await paginate(
+        session,
+        waitlist.entries_query(status=status_filter),
+        order_by=(WaitlistEntry.id,),
+        params=page,
+        to_item=WaitlistOut.model_validate,
+    )

@@ -75,7 +75,9 @@ class BookingItemOut(BaseModel):
 
     id: UUID
     service_id: UUID
+    service_name: str = Field(description="The service's name today")
     practitioner_id: UUID
+    practitioner_name: str = Field(description="The practitioner's display name")
     start: SalonDateTime
     end: SalonDateTime
     price_cents: int
@@ -87,6 +89,7 @@ class BookingOut(BaseModel):
     start: SalonDateTime
     end: SalonDateTime
     client_id: UUID
+    client_name: str = Field(description="The client's first and last name")
     source: BookingSource
     location: BookingLocation
     home_address: str | None
@@ -127,39 +130,26 @@ class StatusIn(BaseModel):
 
 
 class CalendarEntry(BaseModel):
-    kind: Literal["booking", "block", "absence"]
+    kind: Literal["booking", "block", "absence", "closure"]
     id: UUID
-    practitioner_id: UUID
+    practitioner_id: UUID | None = Field(description="None for a closure: the whole salon")
+    practitioner_name: str | None = None
     start: SalonDateTime
     end: SalonDateTime
     title: str
+    reason: str | None = Field(default=None, description="A block's, absence's or closure's")
     booking_id: UUID | None = None
     status: BookingStatus | None = None
+    service_id: UUID | None = None
+    service_name: str | None = None
     client_id: UUID | None = None
+    client_name: str | None = None
 
 
 class CalendarOut(BaseModel):
     date_from: date
     date_to: date
     entries: list[CalendarEntry]
-
-
-class CalendarFeedOut(BaseModel):
-    """Her private iCalendar link. `url` is given only when the link is made (its token is
-    stored as a digest); rotate to get a new one."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "url": "https://api.serenaia.example/api/v1/calendar/feeds/"
-                "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.ics?token=Zk3q...",
-                "issued_at": "2027-03-15T09:00:00+01:00",
-            }
-        }
-    )
-
-    url: str | None
-    issued_at: SalonDateTime
 
 
 class WaitlistIn(BaseModel):

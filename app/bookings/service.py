@@ -23,6 +23,7 @@ from app.bookings.errors import (
     BookingNotFound,
     ClientRequired,
     SlotUnavailable,
+    TooEarlyForStatus,
     TooLateToChange,
     TransitionNotAllowed,
 )
@@ -47,7 +48,9 @@ from app.bookings.topics import (
 from app.clients import public as clients
 from app.core import outbox
 from app.core.clock import utcnow
+from app.core.config import get_settings
 from app.core.ids import new_id
+from app.core.timeutils import in_salon_zone
 
 EXCLUSION_VIOLATION = pg_errors.ExclusionViolation.sqlstate
 
@@ -121,6 +124,13 @@ async def expire_hold(session: AsyncSession, hold: Booking, *, now: datetime) ->
     )
 
 
+def slot_unavailable(refusal: availability.Refusal) -> SlotUnavailable:
+    """The one answer for a time that cannot be booked, with its stable `reason`."""
+    return SlotUnavailable(
+        "This time is not available. Pick another slot.", extra={"reason": refusal.reason}
+    )
+
+
 async def create_booking(session: AsyncSession, actor: Actor, data: NewBooking) -> Booking:
     """Book the services from `start`. Online bookings whose services ask for a deposit are
     held (`pending_payment`) until it is paid or the hold expires."""
@@ -147,9 +157,10 @@ async def create_booking(session: AsyncSession, actor: Actor, data: NewBooking) 
         practitioner_id=data.practitioner_id,
         online=online,
         home=home,
+        past_allowed=not online and data.source is BookingSource.walk_in,
     )
-    if placed is None:
-        raise SlotUnavailable("This time is not available. Pick another slot.")
+    if isinstance(placed, availability.Refusal):
+        raise slot_unavailable(placed)
     await check_prerequisites(session, client_id=client_id, specs=placed.specs, start=data.start)
     candidate = placed.candidate
     booking = Booking(
@@ -188,6 +199,7 @@ async def create_booking(session: AsyncSession, actor: Actor, data: NewBooking) 
         kind="created",
         at=now,
         actor_user_id=actor.user_id if actor.kind == "staff" else None,
+        note="walk-in recorded after the visit" if booking.start_at < now else None,
     )
     await _flush_or_slot_unavailable(session)
     if booking.status == BookingStatus.confirmed:
@@ -237,7 +249,9 @@ async def _flush_or_slot_unavailable(session: AsyncSession) -> None:
         await session.flush()
     except IntegrityError as exc:
         if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
-            raise SlotUnavailable("Someone has just taken this time. Pick another slot.") from exc
+            raise SlotUnavailable(
+                "Someone has just taken this time. Pick another slot.", extra={"reason": "taken"}
+            ) from exc
         raise
 
 
@@ -329,8 +343,8 @@ async def reschedule_booking(
         home=booking.location == BookingLocation.home,
         exclude_booking_id=booking.id,
     )
-    if placed is None:
-        raise SlotUnavailable("This time is not available. Pick another slot.")
+    if isinstance(placed, availability.Refusal):
+        raise slot_unavailable(placed)
     old_start = booking.start_at
     await repository.delete_allocations(session, booking.id)
     for item in items:
@@ -374,6 +388,15 @@ async def change_status(
     if not policy.may_transition(current, target):
         raise TransitionNotAllowed(f"A booking that is {current} cannot become {target}.")
     now = utcnow()
+    opens = timedelta(minutes=get_settings().salon.status_opens_minutes)
+    if (
+        target in {BookingStatus.checked_in, BookingStatus.no_show}
+        and now < booking.start_at - opens
+    ):
+        raise TooEarlyForStatus(
+            f"A booking can be marked {target} from {opens.seconds // 60} minutes before it.",
+            extra={"opens_at": in_salon_zone(booking.start_at - opens)},
+        )
     booking.status, booking.updated_at = target, now
     if current is BookingStatus.pending_payment:
         booking.hold_expires_at = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.availability import public as availability
@@ -87,7 +87,7 @@ async def offer_freed_slot(session: AsyncSession, freed: Booking) -> list[Waitli
             practitioner_id=practitioner_id,
             online=True,
         )
-        if placed is None:
+        if isinstance(placed, availability.Refusal):
             continue
         entry.status = WaitlistStatus.offered
         entry.offered_start_at, entry.offered_at = freed.start_at, utcnow()
@@ -108,8 +108,9 @@ async def offer_freed_slot(session: AsyncSession, freed: Booking) -> list[Waitli
     return offered
 
 
-async def list_entries(session: AsyncSession, *, status: str | None) -> list[WaitlistEntry]:
-    statement = select(WaitlistEntry).order_by(WaitlistEntry.created_at)
+def entries_query(*, status: str | None) -> Select[WaitlistEntry]:
+    """Waitlist entries, with that status if given."""
+    statement = select(WaitlistEntry)
     if status is not None:
         statement = statement.where(WaitlistEntry.status == status)
-    return list((await session.scalars(statement.limit(500))).all())
+    return statement

@@ -139,8 +139,10 @@ async def retire_service(service_id: UUID, _: Manager, session: DbSession) -> No
 
 
 @router.get("/api/v1/service-categories")
-async def list_categories(session: DbSession) -> list[CategoryOut]:
-    return [CategoryOut.model_validate(c) for c in await service.list_categories(session)]
+async def list_categories(session: DbSession) -> Page[CategoryOut]:
+    """Every category, in display order (one page)."""
+    found = await service.list_categories(session)
+    return Page[CategoryOut](items=[CategoryOut.model_validate(c) for c in found])
 
 
 @router.post(

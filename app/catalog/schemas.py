@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -8,6 +7,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.catalog.models import DepositKind
+from app.core.timeutils import SalonDateTime
 
 FRENCH_VAT_RATES = {Decimal("20"), Decimal("10"), Decimal("5.5"), Decimal("2.1"), Decimal("0")}
 
@@ -212,4 +212,4 @@ class ProductOut(BaseModel):
     price_cents: int
     vat_rate: Decimal
     is_active: bool
-    created_at: datetime
+    created_at: SalonDateTime

@@ -17,6 +17,7 @@ from app.clients.errors import ClientAlreadyErased
 from app.clients.models import Client
 from app.core.clock import utcnow
 from app.core.db import json_safe
+from app.core.timeutils import in_salon_zone
 
 RETENTION = timedelta(days=3 * 365)
 ERASED_NAME = "Anonyme"
@@ -52,7 +53,8 @@ async def export(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID)
         subject_type="client",
         subject_id=client_id,
     )
-    return json_safe(document)  # type: ignore[no-any-return]
+    # Exported like every answer of the API: instants in the salon's zone, with the offset.
+    return json_safe(document, instant=in_salon_zone)  # type: ignore[no-any-return]
 
 
 async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) -> Client:

@@ -29,7 +29,7 @@ from app.clients.errors import (
     MergeSameClient,
     NoClientRecord,
 )
-from app.clients.models import Client
+from app.clients.models import Client, ClientNote
 from app.clients.public import client_for_user
 from app.clients.schemas import (
     ClientCreate,
@@ -122,15 +122,16 @@ async def search_clients(
     session: DbSession,
     q: Annotated[str, Query(min_length=2, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
-) -> list[ClientSearchHit]:
+) -> Page[ClientSearchHit]:
     """One box: part of a name, an e-mail or a phone number; accents, case and small typos do
-    not matter."""
-    return await service.search(session, q, limit=limit, within=scope)
+    not matter. The best `limit` hits, in one page."""
+    return Page[ClientSearchHit](items=await service.search(session, q, limit=limit, within=scope))
 
 
 @router.get("/api/v1/clients/duplicates")
-async def list_duplicates(_: FrontDesk, session: DbSession) -> list[DuplicatePair]:
-    return await merge.find_duplicates(session)
+async def list_duplicates(_: FrontDesk, session: DbSession) -> Page[DuplicatePair]:
+    """Likely duplicates (one page)."""
+    return Page[DuplicatePair](items=await merge.find_duplicates(session))
 
 
 @router.post("/api/v1/clients/merge", responses=error_responses(ClientNotFound, MergeSameClient))
@@ -198,8 +199,10 @@ async def record_consent(
 
 
 @router.get("/api/v1/clients/{client_id}/consents", responses=_NOT_FOUND)
-async def consent_ledger(client: ClientInScope, session: DbSession) -> list[ConsentOut]:
-    return [ConsentOut.model_validate(c) for c in await service.consent_ledger(session, client.id)]
+async def consent_ledger(client: ClientInScope, session: DbSession) -> Page[ConsentOut]:
+    """Her consents, oldest first (one page)."""
+    found = await service.consent_ledger(session, client.id)
+    return Page[ConsentOut](items=[ConsentOut.model_validate(c) for c in found])
 
 
 @router.post(
@@ -216,8 +219,16 @@ async def add_note(
 
 
 @router.get("/api/v1/clients/{client_id}/notes", responses=_NOT_FOUND)
-async def list_notes(client: ClientInScope, session: DbSession) -> list[NoteOut]:
-    return [NoteOut.model_validate(n) for n in await service.notes(session, client.id)]
+async def list_notes(client: ClientInScope, session: DbSession, page: Pagination) -> Page[NoteOut]:
+    """Her notes, newest first."""
+    return await paginate(
+        session,
+        await service.notes_query(session, client.id),
+        order_by=(ClientNote.id,),
+        params=page,
+        descending=True,
+        to_item=NoteOut.model_validate,
+    )
 
 
 @router.post(
@@ -236,11 +247,11 @@ async def add_health_note(
 @router.get("/api/v1/clients/{client_id}/health-notes", responses=_NOT_FOUND)
 async def read_health_notes(
     client: ClientForHealthNotes, actor: Treating, session: DbSession
-) -> list[HealthNoteOut]:
+) -> Page[HealthNoteOut]:
     """Allergies, contraindications, pregnancy, skin type: for the practitioners who have
-    treated her or are booked with her, and managers. Each read is audited."""
+    treated her or are booked with her, and managers (one page). Each read is audited."""
     notes = await service.read_health_notes(session, client.id, actor)
-    return [HealthNoteOut.model_validate(n) for n in notes]
+    return Page[HealthNoteOut](items=[HealthNoteOut.model_validate(n) for n in notes])
 
 
 @router.get("/api/v1/clients/{client_id}/export", responses=_NOT_FOUND)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -137,8 +137,8 @@ class ClientHistory(BaseModel):
     no_shows: int
     cancellations: int
     late_cancellations: int
-    first_visit: datetime | None
-    last_visit: datetime | None
+    first_visit: SalonDateTime | None
+    last_visit: SalonDateTime | None
     visits_last_12_months: int
     spent_last_12_months_cents: int
 

@@ -160,6 +160,12 @@ async def notes(session: AsyncSession, client_id: UUID) -> Sequence[ClientNote]:
     ).all()
 
 
+async def notes_query(session: AsyncSession, client_id: UUID) -> Select[ClientNote]:
+    """Her notes, for the one pagination helper (404 when she does not exist)."""
+    await get_client(session, client_id)
+    return select(ClientNote).where(ClientNote.client_id == client_id)
+
+
 async def add_health_note(
     session: AsyncSession, client_id: UUID, data: HealthNoteIn, author: Principal
 ) -> ClientHealthNote:

@@ -174,6 +174,8 @@ class SalonSettings(BaseSettings):
     phone: str = "+33478000000"
     # The salon's colour on documents (gift card PDFs) and e-mails.
     brand_color: str = "#8C6D5A"
+    # Check-in and no-show can be recorded from this many minutes before a visit's start.
+    status_opens_minutes: int = Field(default=60, ge=0, le=24 * 60)
 
 
 class PaymentSettings(BaseSettings):

@@ -8,7 +8,7 @@ connection belongs to the loop that opened it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -172,14 +172,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         held.sessions.append(session)
 
 
-def json_safe(value: Any) -> Any:
-    """Make a value storable in a JSONB column (UUIDs and datetimes as strings)."""
+def json_safe(value: Any, *, instant: Callable[[datetime], str] = datetime.isoformat) -> Any:
+    """Make a value storable in a JSONB column (UUIDs and datetimes as strings; `instant`
+    writes the datetimes)."""
     if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v, instant=instant) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
+        return [json_safe(v, instant=instant) for v in value]
     if isinstance(value, datetime):
-        return value.isoformat()
+        return instant(value)
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)

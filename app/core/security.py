@@ -94,6 +94,10 @@ class InvalidToken(Exception):
     pass
 
 
+class ExpiredToken(InvalidToken):
+    """A genuine token of ours whose time is over: the caller should refresh it."""
+
+
 def decode_access_token(token: str) -> AccessClaims:
     try:
         claims = jwt.decode(
@@ -105,8 +109,10 @@ def decode_access_token(token: str) -> AccessClaims:
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
     # Expiry is checked against our clock, so frozen-time tests exercise it too.
-    if claims.get("typ") != ACCESS_TOKEN_TYPE or claims["exp"] <= utcnow().timestamp():
-        raise InvalidToken("expired or not an access token")
+    if claims.get("typ") != ACCESS_TOKEN_TYPE:
+        raise InvalidToken("not an access token")
+    if claims["exp"] <= utcnow().timestamp():
+        raise ExpiredToken("expired")
     try:
         user_id = UUID(claims["sub"])
     except ValueError as exc:

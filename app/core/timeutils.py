@@ -65,12 +65,14 @@ def require_aware(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _in_salon_zone(value: datetime) -> str:
+def in_salon_zone(value: datetime) -> str:
+    """The one format of an instant the API answers: RFC 3339 in the salon's time zone, with
+    its offset (2027-03-29T09:00:00+02:00); docs/decisions.md."""
     return value.astimezone(zone()).isoformat()
 
 
 # A date-time answered in the salon's time zone, with its offset (2027-03-29T09:00:00+02:00).
-SalonDateTime = Annotated[datetime, PlainSerializer(_in_salon_zone, return_type=str)]
+SalonDateTime = Annotated[datetime, PlainSerializer(in_salon_zone, return_type=str)]
 
 
 MIN_YEAR, MAX_YEAR = 1900, 2200

@@ -382,24 +382,29 @@ async def redeem_online(
 
 
 @router.get("/api/v1/me/gift-cards")
-async def my_gift_cards(principal: ClientSelf, session: DbSession) -> list[CardOut]:
+async def my_gift_cards(
+    principal: ClientSelf, session: DbSession, page: Pagination
+) -> Page[CardOut]:
     """Cards the client bought, and cards sent to her verified e-mail from their delivery
-    date."""
+    date, newest first."""
     own = await clients.client_for_user(session, principal.user_id)
     if own is None:
-        return []
+        return Page[CardOut](items=[])
     conditions = [GiftCard.buyer_client_id == own.id]
     if own.email:  # a record holds its e-mail once the account has verified it
         conditions.append(received_by(own.email))
-    cards = list(
-        await session.scalars(
-            select(GiftCard)
-            .where(or_(*conditions), GiftCard.status != CardStatus.pending_payment)
-            .order_by(GiftCard.created_at.desc())
-        )
+    listed = await paginate(
+        session,
+        select(GiftCard).where(or_(*conditions), GiftCard.status != CardStatus.pending_payment),
+        order_by=(GiftCard.id,),
+        params=page,
+        descending=True,
+        to_item=lambda card: _out(card, 0),
     )
-    left = await service.balances(session, [c.id for c in cards])
-    return [_out(c, left[c.id]) for c in cards]
+    left = await service.balances(session, [c.id for c in listed.items])
+    for item in listed.items:
+        item.balance_cents = left[item.id]
+    return listed
 
 
 _BALANCE = (
@@ -410,17 +415,22 @@ _BALANCE = (
 )
 
 
+CardState = Literal["active", "spent", "expired", "cancelled", "pending_payment"]
+
+
 @router.get("/api/v1/gift-cards")
 async def list_gift_cards(
     _: FrontDesk,
     session: DbSession,
     page: Pagination,
+    status_filter: Annotated[CardState | None, Query(alias="status")] = None,
     state: Annotated[
-        Literal["active", "spent", "expired", "cancelled", "pending_payment"] | None, Query()
+        CardState | None, Query(deprecated=True, description="Former name of `status`")
     ] = None,
 ) -> Page[CardOut]:
-    """Cards, newest first: `active` (money left), `spent` (nothing left), `expired`,
-    `cancelled`, `pending_payment`."""
+    """Cards, newest first, by `status`: `active` (money left), `spent` (nothing left),
+    `expired`, `cancelled`, `pending_payment`."""
+    state = status_filter or state
     statement = select(GiftCard)
     if state == "active":
         statement = statement.where(GiftCard.status == CardStatus.active, _BALANCE > 0)

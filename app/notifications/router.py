@@ -162,8 +162,9 @@ async def get_message(message_id: UUID, _: Staff, session: DbSession) -> Message
 
 
 @router.get("/api/v1/notifications/templates")
-async def list_templates(_: Staff) -> list[TemplateOut]:
-    return [
+async def list_templates(_: Staff) -> Page[TemplateOut]:
+    """The message templates staff may send (one page)."""
+    found = [
         TemplateOut(
             name=name,
             kind=spec.kind,
@@ -173,6 +174,7 @@ async def list_templates(_: Staff) -> list[TemplateOut]:
         for name, spec in TEMPLATES.items()
         if name not in {"password_reset", "welcome"}
     ]
+    return Page[TemplateOut](items=found)
 
 
 @router.post(

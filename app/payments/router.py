@@ -59,6 +59,7 @@ from app.payments.models import (
     ProviderEvent,
     SavedCard,
     SavedCardStatus,
+    TerminalReader,
 )
 from app.payments.providers.base import ProviderState
 from app.payments.schemas import (
@@ -314,17 +315,22 @@ async def tips_owed(
     session: DbSession,
     practitioner_id: UUID | None = None,
     until: SalonDate | None = None,
-) -> list[TipsOwedOut]:
-    """Tips not yet handed to each practitioner (before `until`, a salon date, exclusive)."""
+) -> Page[TipsOwedOut]:
+    """Tips not yet handed to each practitioner (before `until`, a salon date, exclusive):
+    one line per practitioner, in one page."""
     rows = await reports.tips_owed(
         session,
         practitioner_id=practitioner_id,
         until=local_day_span(until, zone())[0] if until else None,
     )
-    return [
-        TipsOwedOut(practitioner_id=r.practitioner_id, count=r.count, amount_cents=r.amount_cents)
-        for r in rows
-    ]
+    return Page[TipsOwedOut](
+        items=[
+            TipsOwedOut(
+                practitioner_id=r.practitioner_id, count=r.count, amount_cents=r.amount_cents
+            )
+            for r in rows
+        ]
+    )
 
 
 @router.post("/api/v1/payments/tips/payout")
@@ -372,8 +378,15 @@ async def provider_events(
 
 
 @router.get("/api/v1/payments/terminal/readers")
-async def list_readers(_: FrontDesk, session: DbSession) -> list[ReaderOut]:
-    return [ReaderOut.model_validate(r) for r in await terminal.list_readers(session)]
+async def list_readers(_: FrontDesk, session: DbSession, page: Pagination) -> Page[ReaderOut]:
+    """Paired readers, oldest first."""
+    return await paginate(
+        session,
+        terminal.readers_query(),
+        order_by=(TerminalReader.id,),
+        params=page,
+        to_item=ReaderOut.model_validate,
+    )
 
 
 @router.post(
@@ -491,14 +504,15 @@ async def _own_client(session: DbSession, principal: Principal) -> UUID:
 
 
 @router.get("/api/v1/me/saved-cards")
-async def my_saved_cards(principal: ClientSelf, session: DbSession) -> list[SavedCardOut]:
+async def my_saved_cards(principal: ClientSelf, session: DbSession) -> Page[SavedCardOut]:
+    """Her saved cards, newest first (one page)."""
     client_id = await _own_client(session, principal)
     cards = await session.scalars(
         select(SavedCard)
         .where(SavedCard.client_id == client_id, SavedCard.status == SavedCardStatus.active)
         .order_by(SavedCard.consented_at.desc())
     )
-    return [SavedCardOut.model_validate(c) for c in cards]
+    return Page[SavedCardOut](items=[SavedCardOut.model_validate(c) for c in cards])
 
 
 @router.post(
@@ -515,6 +529,33 @@ async def save_card(body: CardSetupIn, principal: ClientSelf, session: DbSession
     )
     adapter = providers.stripe_provider()
     return CardSetupOut(id=card.id, client_secret=secret, publishable_key=adapter.publishable_key)
+
+
+@router.post(
+    "/api/v1/me/saved-cards/{card_id}/simulate",
+    responses=error_responses(NotFound, SimulationNotAvailable),
+)
+async def simulate_card_setup(
+    card_id: UUID, principal: ClientSelf, session: DbSession
+) -> SavedCardOut:
+    """Development only: complete a card setup made with the console adapter (no Stripe
+    keys), as Stripe's `setup_intent.succeeded` would. Refused in production and for real
+    cards."""
+    client_id = await _own_client(session, principal)
+    card = await session.get(SavedCard, card_id, with_for_update=True)
+    if card is None or card.client_id != client_id:
+        raise NotFound("This card does not exist.")
+    if card.provider != "console" or get_settings().app.env == "production":
+        raise SimulationNotAvailable()
+    await webhooks.process(
+        session,
+        provider="console",
+        event_id=f"{card.id}:setup_succeeded",
+        event_type="console.setup_intent.succeeded",
+        payload={"saved_card_id": str(card.id)},
+        apply=lambda _: webhooks.activate_saved_card(session, card, f"console_pm_{card.id.hex}"),
+    )
+    return SavedCardOut.model_validate(card)
 
 
 @router.delete(

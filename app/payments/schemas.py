@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.timeutils import SalonDateTime
 
@@ -104,8 +104,9 @@ class PaymentOut(BaseModel):
     method: str
     purpose: str
     status: str
-    amount_cents: int
-    tip_cents: int
+    amount_cents: int = Field(description="What pays for the subject (the booking), tip excluded")
+    tip_cents: int = Field(description="The tip, on top of `amount_cents`")
+    total_cents: int = Field(description="What was taken from the client: amount plus tip")
     refunded_cents: int
     currency: str
     subject_kind: str
@@ -123,6 +124,18 @@ class PaymentOut(BaseModel):
     taken_by_user_id: UUID | None
     created_at: SalonDateTime
     succeeded_at: SalonDateTime | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tip_apart(cls, data: Any) -> Any:
+        # A payment row's amount is what was charged, tip included; the API gives them apart,
+        # as the in-person request takes them.
+        if isinstance(data, dict):
+            return data
+        values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        values["total_cents"] = data.amount_cents
+        values["amount_cents"] = data.amount_cents - data.tip_cents
+        return values
 
 
 class RefundOut(BaseModel):

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import utcnow
@@ -49,14 +49,9 @@ async def pair_reader(session: AsyncSession, *, pairing_code: str, name: str) ->
     return reader
 
 
-async def list_readers(session: AsyncSession) -> list[TerminalReader]:
-    return list(
-        await session.scalars(
-            select(TerminalReader)
-            .where(TerminalReader.removed_at.is_(None))
-            .order_by(TerminalReader.created_at)
-        )
-    )
+def readers_query() -> Select[TerminalReader]:
+    """The readers still paired."""
+    return select(TerminalReader).where(TerminalReader.removed_at.is_(None))
 
 
 async def remove_reader(session: AsyncSession, reader_id: UUID) -> None:

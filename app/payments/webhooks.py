@@ -270,10 +270,20 @@ async def _card_saved(session: AsyncSession, intent: dict[str, Any]) -> Applied:
     )
     if card is None:
         return Applied(EventOutcome.unmatched)
+    method = intent.get("payment_method")
+    return await activate_saved_card(
+        session, card, method if isinstance(method, str) else (method or {}).get("id")
+    )
+
+
+async def activate_saved_card(
+    session: AsyncSession, card: SavedCard, payment_method_ref: str | None
+) -> Applied:
+    """The SetupIntent succeeded (Stripe's event, or /simulate on the console): the card is
+    saved and can be charged later."""
     if card.status != SavedCardStatus.pending:
         return Applied(EventOutcome.ignored, note=f"card already {card.status}")
-    method = intent.get("payment_method")
-    card.payment_method_ref = method if isinstance(method, str) else (method or {}).get("id")
+    card.payment_method_ref = payment_method_ref
     if card.payment_method_ref:
         card.brand, card.last4 = await providers.stripe_provider().card_details(
             card.payment_method_ref

@@ -11,8 +11,6 @@ from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import get_user_ref
-from app.practitioners.dependencies import SelfOrFrontDesk as SelfOrFrontDesk
-from app.practitioners.dependencies import SelfOrManager as SelfOrManager
 from app.practitioners.errors import PractitionerNotFound
 from app.practitioners.models import (
     Absence,
@@ -139,6 +137,29 @@ async def absences_between(
     ):
         absences.setdefault(pid, []).append((absent_from, absent_to))
     return absences
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceRef:
+    id: UUID
+    practitioner_id: UUID
+    start_at: datetime
+    end_at: datetime
+    reason: str | None
+
+
+async def absences_with_reasons(
+    session: AsyncSession,
+    practitioner_ids: Iterable[UUID] | None,
+    window: tuple[datetime, datetime],
+) -> list[AbsenceRef]:
+    """Absences touching `window` (of these practitioners, or all), with their reasons."""
+    start, end = window
+    statement = select(Absence).where(Absence.start_at < end, Absence.end_at > start)
+    if practitioner_ids is not None:
+        statement = statement.where(Absence.practitioner_id.in_(list(practitioner_ids)))
+    rows = await session.scalars(statement.order_by(Absence.start_at))
+    return [AbsenceRef(a.id, a.practitioner_id, a.start_at, a.end_at, a.reason) for a in rows]
 
 
 async def load_schedules(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from app.auth.public import DbSession, Manager, MaybeUser, Staff
+from app.bookings import public as bookings
 from app.core.clock import utcnow
 from app.core.errors import error_responses
 from app.core.ids import new_id
@@ -24,12 +26,16 @@ from app.practitioners.errors import (
 )
 from app.practitioners.models import Absence, Practitioner, Resource
 from app.practitioners.schemas import (
+    AbsenceCreated,
     AbsenceIn,
     AbsenceOut,
+    CalendarFeedOut,
     PractitionerCreate,
     PractitionerOut,
     PractitionerPublicOut,
+    PractitionerRetired,
     PractitionerUpdate,
+    PractitionerUpdated,
     ResourceIn,
     ResourceOut,
     ResourceUpdate,
@@ -128,23 +134,36 @@ async def create_practitioner(
 
 @router.patch(
     "/api/v1/practitioners/{practitioner_id}",
-    responses=error_responses(PractitionerNotFound, *_WRITE_ERRORS),
+    responses=error_responses(PractitionerNotFound, bookings.BookingsInConflict, *_WRITE_ERRORS),
 )
 async def update_practitioner(
     practitioner_id: UUID, body: PractitionerUpdate, _: Manager, session: DbSession
-) -> PractitionerOut:
-    practitioner = await service.update_practitioner(session, practitioner_id, body)
-    return (await _staff_out(session, [practitioner]))[0]
+) -> PractitionerUpdated:
+    """Change her record; `is_active: false` retires her (see `force`)."""
+    practitioner, conflicts = await service.update_practitioner(session, practitioner_id, body)
+    out = (await _staff_out(session, [practitioner]))[0]
+    return PractitionerUpdated(**out.model_dump(), conflicting_bookings=conflicts)
 
 
 @router.delete(
     "/api/v1/practitioners/{practitioner_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(PractitionerNotFound),
+    responses=error_responses(PractitionerNotFound, bookings.BookingsInConflict),
 )
-async def retire_practitioner(practitioner_id: UUID, _: Manager, session: DbSession) -> None:
-    """She is no longer offered for bookings; her past bookings stay."""
-    await service.update_practitioner(session, practitioner_id, PractitionerUpdate(is_active=False))
+async def retire_practitioner(
+    practitioner_id: UUID,
+    _: Manager,
+    session: DbSession,
+    force: Annotated[bool, Query(description=bookings.FORCE_DESCRIPTION)] = False,
+) -> PractitionerRetired:
+    """She is no longer offered for bookings; her past bookings stay. While she has future
+    bookings it is refused (409 `bookings_in_conflict` with the list) unless `force`; then
+    they are listed for reassignment."""
+    practitioner, conflicts = await service.update_practitioner(
+        session, practitioner_id, PractitionerUpdate(is_active=False, force=force)
+    )
+    return PractitionerRetired(
+        id=practitioner.id, is_active=practitioner.is_active, conflicting_bookings=conflicts
+    )
 
 
 @router.get(
@@ -153,9 +172,10 @@ async def retire_practitioner(practitioner_id: UUID, _: Manager, session: DbSess
 )
 async def get_working_hours(
     practitioner_id: UUID, _: Staff, session: DbSession
-) -> list[WeeklyInterval]:
+) -> Page[WeeklyInterval]:
+    """Her week (one page)."""
     await service.get_practitioner(session, practitioner_id)
-    return await service.working_hours(session, practitioner_id)
+    return Page[WeeklyInterval](items=await service.working_hours(session, practitioner_id))
 
 
 @router.put(
@@ -164,23 +184,31 @@ async def get_working_hours(
 )
 async def replace_working_hours(
     practitioner: SelfOrManager, body: list[WeeklyInterval], session: DbSession
-) -> list[WeeklyInterval]:
+) -> Page[WeeklyInterval]:
     """Her whole week, replaced (managers, or the practitioner herself)."""
-    return await service.replace_working_hours(session, practitioner, body)
+    saved = await service.replace_working_hours(session, practitioner, body)
+    return Page[WeeklyInterval](items=saved)
 
 
 @router.post(
     "/api/v1/practitioners/{practitioner_id}/absences",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(PractitionerNotFound),
+    responses=error_responses(PractitionerNotFound, bookings.BookingsInConflict),
 )
 async def add_absence(
     practitioner: SelfOrFrontDesk, body: AbsenceIn, session: DbSession
-) -> AbsenceOut:
-    absence = await service.add_absence(
-        session, practitioner, start=body.start, end=body.end, reason=body.reason
+) -> AbsenceCreated:
+    """Her holidays or sick leave. Her live bookings in that time refuse it (409 with the
+    list) unless `force`, and are then listed for rebooking."""
+    absence, conflicts = await service.add_absence(
+        session,
+        practitioner,
+        start=body.start,
+        end=body.end,
+        reason=body.reason,
+        force=body.force,
     )
-    return _absence_out(absence)
+    return AbsenceCreated(**_absence_out(absence).model_dump(), conflicting_bookings=conflicts)
 
 
 @router.get(
@@ -193,7 +221,8 @@ async def list_absences(
     session: DbSession,
     date_from: SalonDate | None = None,
     date_to: SalonDate | None = None,
-) -> list[AbsenceOut]:
+) -> Page[AbsenceOut]:
+    """Her absences touching the dates (one page)."""
     await service.get_practitioner(session, practitioner_id)
     tz = zone()
     found = await service.absences(
@@ -202,7 +231,7 @@ async def list_absences(
         start=local_day_span(date_from, tz)[0] if date_from else None,
         end=local_day_span(date_to, tz)[1] if date_to else None,
     )
-    return [_absence_out(a) for a in found]
+    return Page[AbsenceOut](items=[_absence_out(a) for a in found])
 
 
 @router.delete(
@@ -217,8 +246,10 @@ async def delete_absence(
 
 
 @router.get("/api/v1/resources")
-async def list_resources(_: Staff, session: DbSession) -> list[ResourceOut]:
-    return [ResourceOut.model_validate(r) for r in await service.list_resources(session)]
+async def list_resources(_: Staff, session: DbSession) -> Page[ResourceOut]:
+    """Every room and piece of equipment, by name (one page)."""
+    found = await service.list_resources(session)
+    return Page[ResourceOut](items=[ResourceOut.model_validate(r) for r in found])
 
 
 @router.post(
@@ -254,3 +285,26 @@ async def update_resource(
 async def retire_resource(resource_id: UUID, _: Manager, session: DbSession) -> None:
     resource = await service.get_resource(session, resource_id)
     resource.is_active = False
+
+
+@router.get(
+    "/api/v1/practitioners/{practitioner_id}/calendar-feed",
+    responses=error_responses(PractitionerNotFound),
+)
+async def calendar_feed_link(practitioner: SelfOrManager, session: DbSession) -> CalendarFeedOut:
+    """The private iCalendar link for her phone (managers, or the practitioner herself). Only
+    a digest of its token is kept, so the link is shown when it is made: the first call makes
+    one; later calls answer `url: null` with its date until `.../calendar-feed/rotate`."""
+    link = await bookings.feed_link(session, practitioner.id)
+    return CalendarFeedOut(url=link.url, issued_at=link.issued_at)
+
+
+@router.post(
+    "/api/v1/practitioners/{practitioner_id}/calendar-feed/rotate",
+    responses=error_responses(PractitionerNotFound),
+)
+async def rotate_calendar_feed(practitioner: SelfOrManager, session: DbSession) -> CalendarFeedOut:
+    """A new private link; the previous one stops working at once (a lost phone, a link
+    shared by mistake)."""
+    link = await bookings.new_feed_link(session, practitioner.id)
+    return CalendarFeedOut(url=link.url, issued_at=link.issued_at)

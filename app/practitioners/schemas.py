@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.bookings.public import FORCE_DESCRIPTION, ConflictOut
 from app.core.timeutils import AwareInstant, SalonDateTime
 
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#8E7CC3"])]
@@ -49,6 +49,12 @@ class PractitionerCreate(PractitionerFields):
 
 class PractitionerUpdate(PractitionerFields):
     is_active: bool | None = None
+    force: bool = Field(
+        default=False,
+        description="With `is_active: false`: retire her even though she has future bookings, "
+        "which are then listed (`conflicting_bookings`) for reassignment. Without it, 409 "
+        "`bookings_in_conflict` with the list.",
+    )
 
 
 class ServiceTermsOut(BaseModel):
@@ -72,6 +78,21 @@ class PractitionerOut(PractitionerPublicOut):
     service_terms: list[ServiceTermsOut]
 
 
+class PractitionerUpdated(PractitionerOut):
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list,
+        description="Retired with `force`: her future bookings, to reassign",
+    )
+
+
+class PractitionerRetired(BaseModel):
+    id: UUID
+    is_active: bool
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list, description="Her future bookings, to reassign (with `force`)"
+    )
+
+
 class AbsenceIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -86,6 +107,7 @@ class AbsenceIn(BaseModel):
     start: AwareInstant
     end: AwareInstant
     reason: str | None = Field(default=None, max_length=200)
+    force: bool = Field(default=False, description=FORCE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _ordered(self) -> AbsenceIn:
@@ -100,6 +122,12 @@ class AbsenceOut(BaseModel):
     start: SalonDateTime
     end: SalonDateTime
     reason: str | None
+
+
+class AbsenceCreated(AbsenceOut):
+    conflicting_bookings: list[ConflictOut] = Field(
+        default_factory=list, description="Her live bookings in that time, to rebook (with force)"
+    )
 
 
 class ResourceIn(BaseModel):
@@ -122,4 +150,22 @@ class ResourceOut(BaseModel):
     name: str
     kind: str
     is_active: bool
-    created_at: datetime
+    created_at: SalonDateTime
+
+
+class CalendarFeedOut(BaseModel):
+    """Her private iCalendar link. `url` is given only when the link is made (its token is
+    stored as a digest); rotate to get a new one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "url": "https://api.serenaia.example/api/v1/calendar/feeds/"
+                "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.ics?token=Zk3q...",
+                "issued_at": "2027-03-15T09:00:00+01:00",
+            }
+        }
+    )
+
+    url: str | None
+    issued_at: SalonDateTime

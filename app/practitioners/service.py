@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, Role, UserKind, get_user_ref
+from app.bookings import public as bookings
 from app.catalog import public as catalog
 from app.core import outbox
 from app.core.clock import utcnow
@@ -138,9 +139,19 @@ async def create_practitioner(session: AsyncSession, data: PractitionerFields) -
 
 async def update_practitioner(
     session: AsyncSession, practitioner_id: UUID, data: PractitionerFields
-) -> Practitioner:
+) -> tuple[Practitioner, list[bookings.ConflictOut]]:
+    """Change her record. Retiring her (`is_active: false`) while she has future bookings is
+    refused with the list unless forced; forced, the list comes back for reassignment."""
     practitioner = await get_practitioner(session, practitioner_id)
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(exclude_unset=True, exclude={"force"})
+    conflicts: list[bookings.ConflictOut] = []
+    if changes.get("is_active") is False and practitioner.is_active:
+        conflicts = await bookings.bookings_in_conflict(
+            session, start=utcnow(), end=None, practitioner_id=practitioner.id
+        )
+        bookings.refuse_unless_forced(
+            conflicts, force=getattr(data, "force", False), what="retirement"
+        )
     if "user_id" in changes:
         await _check_user(session, changes["user_id"])
     if practitioner.is_active and changes.get("is_active") is False:
@@ -154,7 +165,7 @@ async def update_practitioner(
     practitioner.updated_at = utcnow()
     await flush_or_raise(session, UserAlreadyLinked())
     await _replace_services(session, practitioner, changes)
-    return practitioner
+    return practitioner, conflicts
 
 
 async def working_hours(session: AsyncSession, practitioner_id: UUID) -> list[WeeklyInterval]:
@@ -193,7 +204,14 @@ async def add_absence(
     start: datetime,
     end: datetime,
     reason: str | None,
-) -> Absence:
+    force: bool = False,
+) -> tuple[Absence, list[bookings.ConflictOut]]:
+    """Record her absence; her live bookings in that time refuse it unless forced, and are
+    answered for rebooking."""
+    conflicts = await bookings.bookings_in_conflict(
+        session, start=start, end=end, practitioner_id=practitioner.id
+    )
+    bookings.refuse_unless_forced(conflicts, force=force, what="absence")
     absence = Absence(
         id=new_id(),
         practitioner_id=practitioner.id,
@@ -203,7 +221,7 @@ async def add_absence(
         created_at=utcnow(),
     )
     session.add(absence)
-    return absence
+    return absence, conflicts
 
 
 async def absences(

@@ -37,7 +37,7 @@ async def test_opening_hours_are_replaced_and_public(
     )
 
     assert saved.status_code == 200
-    assert public.json() == week
+    assert public.json() == {"items": week, "next_cursor": None}
     assert refused.status_code == 403
 
 
@@ -94,7 +94,7 @@ async def test_closures_and_special_openings(
     assert inverted.status_code == 422
     assert opening.json()["start"] == "10:00"
     listed = await client.get("/api/v1/availability/closures", params={"date_from": "2026-12-01"})
-    assert [c["reason"] for c in listed.json()] == ["Noël"]
+    assert [c["reason"] for c in listed.json()["items"]] == ["Noël"]
     gone = await client.delete(
         f"/api/v1/availability/closures/{closure.json()['id']}", headers=headers
     )

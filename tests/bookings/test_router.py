@@ -405,8 +405,9 @@ async def test_status_follows_the_allowed_transitions_only(
     client: AsyncClient, auth_headers: AuthHeaders, facial: UUID
 ) -> None:
     booking = (await book(client, [facial])).json()
-    headers = await auth_headers(Role.receptionist)
     url = f"/api/v1/bookings/{booking['id']}/status"
+    clock.pin(paris(2027, 3, 22, 8, 55))  # she arrives
+    headers = await auth_headers(Role.receptionist)
 
     checked_in = await client.post(url, json={"status": "checked_in"}, headers=headers)
     no_show = await client.post(url, json={"status": "no_show"}, headers=headers)
@@ -425,10 +426,12 @@ async def test_a_no_show_frees_the_rest_of_the_slot(
     client: AsyncClient, auth_headers: AuthHeaders, facial: UUID
 ) -> None:
     booking = (await book(client, [facial])).json()
+    clock.pin(paris(2027, 3, 22, 8, 30))  # she calls: she will not come
     headers = await auth_headers(Role.receptionist)
     await client.post(
         f"/api/v1/bookings/{booking['id']}/status", json={"status": "no_show"}, headers=headers
     )
+    clock.pin(paris(2027, 3, 15, 8))
     assert NINE in await free_starts(client, [facial])
 
 
@@ -581,7 +584,7 @@ async def test_a_cancellation_offers_the_slot_to_the_first_waiting_clients(
     await client.post(f"/api/v1/bookings/manage/{taken['manage_token']}/cancel", json={})
 
     listed = await client.get("/api/v1/waitlist", headers=await auth_headers(Role.receptionist))
-    by_id = {e["id"]: e for e in listed.json()}
+    by_id = {e["id"]: e for e in listed.json()["items"]}
     statuses = [by_id[r.json()["id"]]["status"] for r in waiting]
     assert statuses == ["offered", "offered", "offered", "waiting"]
     assert by_id[waiting[0].json()["id"]]["offered_start_at"] == NINE

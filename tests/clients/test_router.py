@@ -98,8 +98,8 @@ async def test_search_finds_helene_dupont(
     response = await client.get("/api/v1/clients/search", params={"q": query}, headers=front_desk)
 
     assert response.status_code == 200
-    assert [hit["id"] for hit in response.json()][:1] == [target["id"]]
-    assert all(hit["last_name"] != "Lefèvre" for hit in response.json())
+    assert [hit["id"] for hit in response.json()["items"]][:1] == [target["id"]]
+    assert all(hit["last_name"] != "Lefèvre" for hit in response.json()["items"])
 
 
 async def test_consents_are_a_ledger_and_the_latest_row_wins(
@@ -132,7 +132,7 @@ async def test_consents_are_a_ledger_and_the_latest_row_wins(
         "sms_marketing": False,
         "photos": False,
     }
-    assert [(c["channel"], c["granted"]) for c in ledger.json()] == [
+    assert [(c["channel"], c["granted"]) for c in ledger.json()["items"]] == [
         ("sms_marketing", True),
         ("sms_marketing", False),
         ("email_marketing", True),
@@ -167,7 +167,7 @@ async def test_health_notes_are_for_roles_that_treat_and_every_read_is_audited(
 
     assert written.status_code == 201
     assert reception.status_code == 403
-    assert [n["body"] for n in read.json()] == ["Allergie au latex"]
+    assert [n["body"] for n in read.json()["items"]] == ["Allergie au latex"]
     reads = await session.scalar(
         select(func.count()).where(
             AuditLogEntry.action == "client.health_notes.read",
@@ -235,12 +235,12 @@ async def test_history_counts_visits_no_shows_and_spending(
     done = await book("2027-03-16T09:00:00+01:00")
     missed = await book("2027-03-17T09:00:00+01:00")
     await book("2027-03-25T09:00:00+01:00")
+    clock.pin(paris(2027, 3, 20, 8))  # after both visits: a no-show is recorded once it happened
+    headers = await auth_headers(Role.receptionist)  # tokens follow the clock
     for booking, status in ((done, "completed"), (missed, "no_show")):
         await client.post(
             f"/api/v1/bookings/{booking['id']}/status", json={"status": status}, headers=headers
         )
-    clock.pin(paris(2027, 3, 20, 8))
-    headers = await auth_headers(Role.receptionist)  # tokens follow the clock
 
     history = (await client.get(f"/api/v1/clients/{helene['id']}/history", headers=headers)).json()
 
@@ -280,7 +280,7 @@ async def test_merging_moves_everything_to_the_record_that_stays(
         headers=manager,
     )
 
-    assert {(p["first"]["id"], p["second"]["id"]) for p in duplicates.json()} & {
+    assert {(p["first"]["id"], p["second"]["id"]) for p in duplicates.json()["items"]} & {
         (keep["id"], dupe["id"]),
         (dupe["id"], keep["id"]),
     }
@@ -290,7 +290,7 @@ async def test_merging_moves_everything_to_the_record_that_stays(
     moved = await client.get(f"/api/v1/bookings/{booking.json()['id']}", headers=front_desk)
     assert moved.json()["client_id"] == keep["id"]
     notes = await client.get(f"/api/v1/clients/{keep['id']}/notes", headers=front_desk)
-    assert [n["body"] for n in notes.json()] == ["Préfère le matin"]
+    assert [n["body"] for n in notes.json()["items"]] == ["Préfère le matin"]
     gone = await client.get(f"/api/v1/clients/{dupe['id']}", headers=front_desk)
     assert gone.status_code == 404
 
@@ -483,12 +483,15 @@ async def test_clients_inactive_for_three_years_are_flagged_for_review(
 
 
 async def test_clients_filter_by_tag_birthday_month_visits_and_no_shows(
-    client: AsyncClient, front_desk: dict[str, str]
+    client: AsyncClient, auth_headers: AuthHeaders
 ) -> None:
+    clock.pin(paris(2027, 3, 16, 8, 30))  # the morning of the visits: no-shows are recorded then
+    front_desk = await auth_headers(Role.receptionist)
     await open_salon()
     facial = await make_service(minutes=60)
     await make_practitioner("Camille", [facial])
     helene = await make(client, front_desk)
+    clock.travel(timedelta(seconds=5))  # Inès is the newer record
     ines = await make(
         client,
         front_desk,

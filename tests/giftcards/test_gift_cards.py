@@ -117,7 +117,7 @@ async def test_buy_pay_deliver_on_the_day_redeem_twice_then_refused(
     assert (refused.status_code, refused.json()["code"]) == (409, "insufficient_balance")
     due = await client.get(f"/api/v1/bookings/{second}/balance", headers=desk)
     assert due.json()["due_cents"] == 2000
-    listed = await client.get("/api/v1/gift-cards", params={"state": "spent"}, headers=desk)
+    listed = await client.get("/api/v1/gift-cards", params={"status": "spent"}, headers=desk)
     assert [c["id"] for c in listed.json()["items"]] == [card_id]
     payments = await client.get("/api/v1/payments", params={"method": "gift_card"}, headers=desk)
     assert sorted(p["amount_cents"] for p in payments.json()["items"]) == [4000, 6000]
@@ -296,7 +296,9 @@ async def test_my_gift_cards(client: AsyncClient, fakes: FakeProviders) -> None:
 
     mine = await client.get("/api/v1/me/gift-cards", headers=headers)
 
-    assert [(c["initial_cents"], c["balance_cents"]) for c in mine.json()] == [(5000, 5000)]
+    assert [(c["initial_cents"], c["balance_cents"]) for c in mine.json()["items"]] == [
+        (5000, 5000)
+    ]
 
 
 async def test_a_cancelled_visit_paid_by_gift_card_puts_the_money_back_on_the_card(

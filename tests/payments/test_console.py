@@ -4,6 +4,8 @@ code as a real webhook."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,3 +76,66 @@ async def test_real_payments_cannot_be_simulated(client: AsyncClient, fakes: Fak
 
     assert answer.status_code == 404
     assert answer.json()["code"] == "simulation_not_available"
+
+
+@pytest.mark.usefixtures("no_provider_keys")
+async def test_a_console_deposit_checkout_asked_twice_gives_the_same_client_secret(
+    client: AsyncClient,
+) -> None:
+    massage, _ = await salon_with_deposit()
+    booking = await hold(client, massage)
+
+    first = (await pay_deposit(client, booking)).json()
+    second = await pay_deposit(client, booking)
+
+    assert second.status_code in {200, 201}, second.text
+    assert second.json()["payment_id"] == first["payment_id"]
+    assert second.json()["client_secret"] == first["client_secret"]
+    assert first["client_secret"]
+
+
+@pytest.mark.usefixtures("no_provider_keys")
+async def test_the_console_paypal_answers_an_approval_url_and_the_order_captures(
+    client: AsyncClient,
+) -> None:
+    massage, _ = await salon_with_deposit()
+    booking = await hold(client, massage)
+
+    checkout = await pay_deposit(
+        client, booking, method="paypal", return_url="https://site.example/retour?b=1"
+    )
+    approval = urlparse(checkout.json()["approval_url"] or "")
+    captured = await client.post(
+        f"/api/v1/payments/{checkout.json()['payment_id']}/capture",
+        json={"token": booking["manage_token"]},
+    )
+
+    assert (approval.scheme, approval.netloc, approval.path) == ("https", "site.example", "/retour")
+    query = parse_qs(approval.query)
+    assert query["b"] == ["1"]
+    assert query["token"][0].startswith("console_")
+    assert captured.status_code == 200, captured.text
+    assert captured.json()["status"] == "succeeded"
+    assert await booking_status(client, booking) == "confirmed"
+
+
+@pytest.mark.usefixtures("no_provider_keys")
+async def test_a_console_saved_card_is_completed_with_simulate(client: AsyncClient) -> None:
+    from tests.builders import sign_up
+
+    account = await sign_up(client)
+    other = await sign_up(client, email="zoe@example.fr", first_name="Zoé")
+
+    started = await client.post("/api/v1/me/saved-cards", json={"consent": True}, headers=account)
+    card_id = started.json()["id"]
+    not_hers = await client.post(f"/api/v1/me/saved-cards/{card_id}/simulate", headers=other)
+    done = await client.post(f"/api/v1/me/saved-cards/{card_id}/simulate", headers=account)
+    again = await client.post(f"/api/v1/me/saved-cards/{card_id}/simulate", headers=account)
+    listed = await client.get("/api/v1/me/saved-cards", headers=account)
+
+    assert started.status_code == 201, started.text
+    assert not_hers.status_code == 404
+    assert done.status_code == 200, done.text
+    assert (done.json()["status"], done.json()["last4"]) == ("active", "4242")
+    assert again.json()["status"] == "active"
+    assert [c["id"] for c in listed.json()["items"]] == [card_id]

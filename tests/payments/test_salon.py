@@ -84,8 +84,8 @@ async def test_pairing_needs_the_code_the_reader_shows(
 
     assert wrong.status_code == 422
     assert wrong.json()["code"] == "payment_provider_refused"
-    assert [r["id"] for r in listed.json()] == [reader_id]
-    assert listed.json()[0]["model"] == "solo"
+    assert [r["id"] for r in listed.json()["items"]] == [reader_id]
+    assert listed.json()["items"][0]["model"] == "solo"
 
 
 async def test_a_terminal_checkout_with_a_tip_settles_from_the_reader_callback(
@@ -108,7 +108,8 @@ async def test_a_terminal_checkout_with_a_tip_settles_from_the_reader_callback(
     assert started.status_code == 201, started.text
     taken = started.json()
     assert taken["status"] == "pending"
-    assert taken["amount_cents"] == 6500  # the 60 € balance and the 5 € tip, on the reader
+    # The 60 € balance and the 5 € tip, apart as the request gave them; 65 € on the reader.
+    assert (taken["amount_cents"], taken["tip_cents"], taken["total_cents"]) == (6000, 500, 6500)
     [(_, _, sent)] = [r for r in fakes.sumup.requests if r[1].endswith("/checkout")]
     assert sent["total_amount"] == {"currency": "EUR", "minor_unit": 2, "value": 6500}
     balance = await client.get(f"/api/v1/bookings/{booking['id']}/balance", headers=desk)
@@ -245,7 +246,8 @@ async def test_cash_in_two_parts_never_more_than_due_and_the_day_summary(
     assert first.json()["status"] == "succeeded"
     assert (too_much.status_code, too_much.json()["code"]) == (422, "amount_exceeds_balance")
     assert too_much.json()["due_cents"] == 4000
-    assert rest.json()["amount_cents"] == 4300
+    assert (rest.json()["amount_cents"], rest.json()["tip_cents"]) == (4000, 300)
+    assert rest.json()["total_cents"] == 4300
     assert (nothing.status_code, nothing.json()["code"]) == (409, "nothing_to_pay")
     assert refund.json()["status"] == "succeeded"
     summary = (
@@ -291,9 +293,11 @@ async def test_a_tip_is_split_between_the_practitioners_and_paid_out(
     )
     after = await client.get("/api/v1/payments/tips", headers=desk)
 
-    assert owed.json() == [{"practitioner_id": str(camille), "count": 1, "amount_cents": 1000}]
+    assert owed.json()["items"] == [
+        {"practitioner_id": str(camille), "count": 1, "amount_cents": 1000}
+    ]
     assert paid.json()["amount_cents"] == 1000
-    assert after.json() == []
+    assert after.json()["items"] == []
 
 
 async def test_a_tip_is_shared_by_whoever_served_in_proportion_to_their_services(
@@ -323,7 +327,7 @@ async def test_a_tip_is_shared_by_whoever_served_in_proportion_to_their_services
         headers=desk,
     )
 
-    owed = (await client.get("/api/v1/payments/tips", headers=desk)).json()
+    owed = (await client.get("/api/v1/payments/tips", headers=desk)).json()["items"]
     assert {o["practitioner_id"]: o["amount_cents"] for o in owed} == {
         str(camille): 667,
         str(zoe): 333,
@@ -331,7 +335,11 @@ async def test_a_tip_is_shared_by_whoever_served_in_proportion_to_their_services
 
 
 async def test_a_no_show_fee_goes_on_the_card_the_client_saved(
-    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, desk: dict[str, str]
+    client: AsyncClient,
+    fakes: FakeProviders,
+    session: AsyncSession,
+    desk: dict[str, str],
+    auth_headers: AuthHeaders,
 ) -> None:
     from tests.builders import sign_up
     from tests.payments.helpers import post_stripe
@@ -344,7 +352,7 @@ async def test_a_no_show_fee_goes_on_the_card_the_client_saved(
     assert saved.status_code == 201, saved.text
     await post_stripe(client, fakes.stripe.complete_setup(saved.json()["client_secret"]))
     cards = await client.get("/api/v1/me/saved-cards", headers=account)
-    assert [(c["brand"], c["last4"]) for c in cards.json()] == [("visa", "4242")]
+    assert [(c["brand"], c["last4"]) for c in cards.json()["items"]] == [("visa", "4242")]
     booking = (
         await client.post(
             "/api/v1/bookings",
@@ -358,6 +366,8 @@ async def test_a_no_show_fee_goes_on_the_card_the_client_saved(
         json={"booking_id": booking["id"], "amount_cents": 3000},
         headers=desk,
     )
+    clock.pin(paris(2027, 3, 22, 9, 30))  # she did not come
+    desk = await auth_headers(Role.manager)
     await client.post(
         f"/api/v1/bookings/{booking['id']}/status", json={"status": "no_show"}, headers=desk
     )
@@ -410,7 +420,7 @@ async def test_a_terminal_payment_is_refunded_through_sumup_and_readers_can_go(
     assert gone.status_code == 404
     assert fakes.sumup.readers == {}
     listed = await client.get("/api/v1/payments/terminal/readers", headers=desk)
-    assert listed.json() == []
+    assert listed.json() == {"items": [], "next_cursor": None}
 
 
 async def test_unmatched_provider_events_are_listed_for_managers(

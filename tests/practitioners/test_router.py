@@ -86,7 +86,7 @@ async def test_working_hours_replace_the_week_and_refuse_overlaps(
         url, json=[{"weekday": 7, "start": "09:00", "end": "10:00"}], headers=headers
     )
 
-    assert saved.json() == sorted(WEEK, key=lambda i: (i["weekday"], i["start"]))
+    assert saved.json()["items"] == sorted(WEEK, key=lambda i: (i["weekday"], i["start"]))
     assert overlap.status_code == 422
     assert overlap.json()["code"] == "overlapping_hours"
     assert inverted.status_code == 422
@@ -145,7 +145,7 @@ async def test_absences_need_offsets_and_can_be_removed(
     assert naive.status_code == 422
     assert made.status_code == 201
     assert made.json()["start"] == "2027-07-05T00:00:00+02:00"
-    assert [a["id"] for a in listed.json()] == [made.json()["id"]]
+    assert [a["id"] for a in listed.json()["items"]] == [made.json()["id"]]
     assert removed.status_code == 204
 
 
@@ -157,4 +157,4 @@ async def test_resources_have_unique_names(client: AsyncClient, auth_headers: Au
 
     assert first.status_code == 201
     assert again.json()["code"] == "resource_name_taken"
-    assert [r["name"] for r in listed.json()] == ["Hammam"]
+    assert [r["name"] for r in listed.json()["items"]] == ["Hammam"]

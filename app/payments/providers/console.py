@@ -6,7 +6,9 @@ reader), which goes through the same code as a real webhook."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
+from app.core.config import get_settings
 from app.core.ids import new_id
 from app.payments.models import PaymentStatus, Provider, RefundStatus
 from app.payments.providers.base import Charge, ProviderState, RefundResult
@@ -27,6 +29,20 @@ class ConsoleProvider:
             "console %s %s", self.stands_for, action, extra={"provider": self.stands_for, **fields}
         )
 
+    def _client_secret(self, ref: str) -> str | None:
+        # Derived from the reference, so asking again for an open checkout gives the same one.
+        return f"{ref}_secret" if self.stands_for == "stripe" and ref else None
+
+    def _approval_url(self, charge: Charge, ref: str) -> str | None:
+        """Where PayPal would send the buyer: here she "approves" at once and comes back to
+        the site's return page with the order's token, as from PayPal; the site then captures
+        (`POST /payments/{id}/capture`)."""
+        if self.stands_for != "paypal":
+            return None
+        back = charge.return_url or get_settings().salon.public_url
+        joiner = "&" if "?" in back else "?"
+        return f"{back}{joiner}{urlencode({'token': ref, 'PayerID': 'CONSOLE'})}"
+
     async def start(self, charge: Charge) -> ProviderState:
         ref = f"console_{new_id().hex}"
         self._log("checkout", amount_cents=charge.amount_cents, payment_id=str(charge.payment_id))
@@ -36,14 +52,17 @@ class ConsoleProvider:
             status=PaymentStatus.requires_action if online else PaymentStatus.pending,
             session_ref=ref,
             amount_cents=charge.amount_cents,
-            client_secret=f"{ref}_secret" if self.stands_for == "stripe" else None,
+            client_secret=self._client_secret(ref),
+            approval_url=self._approval_url(charge, ref),
         )
 
     async def fetch(
         self, ref: str, *, reader_ref: str | None = None, session_ref: str | None = None
     ) -> ProviderState:
         # The console keeps no state: the payment row is the only truth.
-        return ProviderState(ref=ref, status=PaymentStatus.pending)
+        return ProviderState(
+            ref=ref, status=PaymentStatus.pending, client_secret=self._client_secret(ref)
+        )
 
     async def capture(self, ref: str, *, key: str) -> ProviderState:
         self._log("capture", ref=ref)

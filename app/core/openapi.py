@@ -1,0 +1,46 @@
+"""The OpenAPI document, with optional authentication said as optional.
+
+FastAPI lists every security dependency as required. Endpoints that also serve anonymous
+callers (the public site) read the token through a scheme of their own name; here that name
+becomes "anonymous, or the real scheme", so generated clients send a token only if they have
+one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+
+def _rewrite(document: dict[str, Any], *, optional: str, required: str) -> dict[str, Any]:
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            security = operation.get("security")
+            if not isinstance(security, list) or {optional: []} not in security:
+                continue
+            kept = [entry for entry in security if entry != {optional: []}]
+            # A route that also needs a required token stays required.
+            operation["security"] = kept or [{}, {required: []}]
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    if optional in schemes:
+        schemes.setdefault(required, schemes[optional])
+        del schemes[optional]
+    return document
+
+
+def install_optional_security(app: FastAPI, *, optional: str, required: str) -> None:
+    """Make `app.openapi()` mark the `optional` scheme as optional use of `required`."""
+
+    generate = app.openapi
+    done = False
+
+    def build() -> dict[str, Any]:
+        nonlocal done
+        document = generate()
+        if not done:
+            _rewrite(document, optional=optional, required=required)
+            done = True
+        return document
+
+    setattr(app, "openapi", build)  # noqa: B010
