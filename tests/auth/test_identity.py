@@ -90,7 +90,7 @@ async def what_she_sees(client: AsyncClient, headers: dict[str, str]) -> dict[st
     assert bookings.status_code == cards.status_code == 200
     return {
         "bookings": [b["id"] for b in bookings.json()["items"]],
-        "cards": [c["id"] for c in cards.json()],
+        "cards": [c["id"] for c in cards.json()["items"]],
         "export": export.text if export.status_code == 200 else "",
     }
 

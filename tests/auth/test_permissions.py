@@ -122,8 +122,8 @@ async def build_world(client: AsyncClient, session: AsyncSession) -> World:
         "user_id": str(colleague.id),
         "practitioner_id": str(camille),
         "service_id": str(massage),
-        "block_id": blocks.json()[0]["id"],
-        "absence_id": absences.json()[0]["id"],
+        "block_id": blocks.json()["items"][0]["id"],
+        "absence_id": absences.json()["items"][0]["id"],
         "token": "not-a-token",
     }
     return World(headers, ids, secret_ids=[booking["id"], client_id, checkout["payment_id"]])
@@ -259,4 +259,4 @@ async def test_a_practitioner_is_refused_the_health_notes_of_a_client_she_never_
 
     assert refused.status_code == record.status_code == 404
     assert refused.json()["code"] == "client_not_found"
-    assert [n["body"] for n in manager.json()] == ["Allergie au latex"]
+    assert [n["body"] for n in manager.json()["items"]] == ["Allergie au latex"]

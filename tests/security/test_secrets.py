@@ -27,6 +27,7 @@ from tests.bookings.salon import facial_with_camille, paris
 from tests.builders import deliver_messages, login, make_user
 from tests.fakes.server import FakeProviders
 from tests.giftcards.test_gift_cards import sell
+from tests.notifications.samples import contexts
 from tests.notifications.test_marketing_and_webhooks import consenting_client
 from tests.payments.helpers import post_stripe, run_outbox
 
@@ -241,46 +242,6 @@ async def test_staff_of_every_role_cannot_find_the_owners_reset_link(
     assert done.status_code == 204
 
 
-def _context_with(secrets: dict[str, str]) -> dict[str, Any]:
-    site = "https://www.serenaia-beaute.fr"
-    booking = {
-        "when": "lundi 22 mars 2027 à 9 h 00",
-        "when_short": "22/03 à 9h00",
-        "when_relative": "le 22/03",
-        "time": "9 h 00",
-        "services": "Soin visage",
-        "practitioners": "Camille",
-        "at_home": False,
-        "home_address": None,
-        "total": "60,00 €",
-        "deposit": "0,00 €",
-        "balance": "60,00 €",
-        "manage_url": f"{site}/rendez-vous/{secrets['manage token']}",
-    }
-    return {
-        "booking": booking,
-        "offer": booking | {"book_url": f"{site}/reserver?s=1"},
-        "old_when": booking["when"],
-        "notice_hours": 24,
-        "deposit_kept": False,
-        "deposit_refunded": False,
-        "text": f"Votre code : {secrets['gift card code']}",
-        "subject": "Votre carte",
-        "first_name": "Inès",
-        "link": f"{site}/mot-de-passe/nouveau?token={secrets['reset token']}",
-        "minutes": 60,
-        "card": {
-            "recipient_name": "Léa",
-            "buyer_name": "Inès",
-            "value": "50,00 €",
-            "message": f"Ton code : {secrets['gift card code']}",
-            "hint": secrets["gift card code"][-4:],
-            "balance": "50,00 €",
-            "expires": "22/03/2028",
-        },
-    }
-
-
 async def test_every_template_is_stored_without_its_secrets_and_delivered_with_them(
     client: AsyncClient, session: AsyncSession, real_channels: FakeProviders
 ) -> None:
@@ -293,11 +254,15 @@ async def test_every_template_is_stored_without_its_secrets_and_delivered_with_t
         "manage token": "eyJiIjoiMDE5M2EzYzQifQ.q8Rj2mT5vW9xY3zA7bC1dE4fG6hJ0kL2",
         "gift card code": "K7PQ3MXAW9TEHR4C",
     }
-    context = _context_with(secrets)
+    samples = contexts(
+        manage_token=secrets["manage token"],
+        link_token=secrets["reset token"],
+        card_message=f"Ton code : {secrets['gift card code']}",
+    )
     async with unit_of_work() as tx:
         recipient = await clients.get_client(tx, client_id)
-        for name, spec in TEMPLATES.items():
-            for channel in sorted(spec.channels):
+        for name, context in samples:
+            for channel in sorted(TEMPLATES[name].channels):
                 await notifications.queue(
                     tx,
                     template=name,
@@ -307,6 +272,7 @@ async def test_every_template_is_stored_without_its_secrets_and_delivered_with_t
                     ),
                     context=context,
                 )
+    assert {name for name, _ in samples} == set(TEMPLATES)  # every template, none left out
     written = await _columns_holding(secrets | {"unsubscribe": "notifications/unsubscribe?token="})
     assert written == []
 

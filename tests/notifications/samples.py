@@ -1,0 +1,129 @@
+"""Every template with the data it gets in production, in each of its variants: the one set
+of sample contexts the text tests and the secrets test render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.urls import site_url
+from app.notifications.handlers import manage_url
+from app.notifications.templates import deposit_words
+from tests.bookings.salon import paris
+
+START = paris(2027, 3, 22, 9)
+TOKEN = "eyJiIjoiMDE5M2Ex+/Zz==.c2lnbmF0dXJl_-"  # a token with every character that needs care
+SERVICES = "0193a1b2-0000-7000-8000-000000000001,0193a1b2-0000-7000-8000-000000000002"
+
+
+def sample_booking(token: str = TOKEN, **changes: Any) -> dict[str, Any]:
+    return {
+        "when": "lundi 22 mars 2027 à 9 h 00",
+        "when_short": "22/03 à 9h00",
+        "when_relative": "demain",
+        "time": "9 h 00",
+        "services": "Soin visage éclat, Beauté des mains",
+        "practitioners": "Léa",
+        "at_home": False,
+        "home_address": None,
+        "total": "90,00\u00a0€",
+        "paid_cents": 0,
+        "paid": "0,00\u00a0€",
+        "due_cents": 9000,
+        "due": "90,00\u00a0€",
+        "manage_url": manage_url(token),
+    } | changes
+
+
+def money(refunded: int = 0, to_card: int = 0, kept: int = 0) -> dict[str, Any]:
+    def shown(cents: int) -> str:
+        return f"{cents // 100},{cents % 100:02d}\u00a0€"
+
+    return {
+        "refunded_cents": refunded,
+        "refunded": shown(refunded),
+        "to_gift_card_cents": to_card,
+        "to_gift_card": shown(to_card),
+        "kept_cents": kept,
+        "kept": shown(kept),
+    }
+
+
+def sample_card(**changes: Any) -> dict[str, Any]:
+    return {
+        "recipient_name": "Maman",
+        "buyer_name": "Bruno Petit",
+        "value": "100,00\u00a0€",
+        "message": "Bon anniversaire, profite bien !",
+        "hint": "HR4C",
+        "balance": "42,00\u00a0€",
+        "expires": "20/03/2028",
+        "to_buyer": False,
+    } | changes
+
+
+def receipt(**changes: Any) -> dict[str, Any]:
+    return {
+        "buyer_name": "Bruno Petit",
+        "recipient_name": "Maman",
+        "recipient_email": "maman@example.fr",
+        "value": "100,00\u00a0€",
+        "paid": "100,00\u00a0€",
+        "method": "par carte bancaire",
+        "paid_on": "15/03/2027",
+        "deliver_on": "20/03/2027",
+        "message": "Bon anniversaire, profite bien !",
+        "expires": "20/03/2028",
+        "attached": False,
+    } | changes
+
+
+def contexts(
+    *, manage_token: str = TOKEN, link_token: str = TOKEN, card_message: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Each template with the data it gets in production, in each of its variants (the
+    secrets test passes live-looking tokens and a gift card code in the buyer's message)."""
+
+    def booking(**changes: Any) -> dict[str, Any]:
+        return sample_booking(manage_token, **changes)
+
+    def card(**changes: Any) -> dict[str, Any]:
+        return sample_card(**({"message": card_message} if card_message else {}) | changes)
+
+    paid = booking(paid_cents=2700, paid="27,00\u00a0€", due_cents=6300, due="63,00\u00a0€")
+    at_home = booking(at_home=True, home_address="5 allée des Tilleuls, 69003 Lyon")
+    offer = {
+        "when": "lundi 22 mars 2027 à 9 h 00",
+        "when_short": "22/03 à 9h00",
+        "services": "Soin visage éclat",
+        "book_url": site_url("reserver", query={"services": SERVICES, "debut": START.isoformat()}),
+    }
+    common = {"notice_hours": 24, "deposit": deposit_words("arrhes")}
+    link = site_url("mot-de-passe", "nouveau", query={"token": link_token})
+    return [
+        ("booking_confirmed", common | {"booking": booking()}),
+        ("booking_confirmed", common | {"booking": at_home}),
+        ("booking_confirmed", common | {"booking": paid | {"practitioners": ""}}),
+        ("deposit_received", common | {"booking": paid}),
+        ("deposit_received", common | {"booking": paid, "deposit": deposit_words("acompte")}),
+        ("deposit_received", common | {"booking": paid | {"due_cents": 0}}),
+        ("booking_reminder", common | {"booking": at_home}),
+        ("booking_reminder", common | {"booking": booking()}),
+        ("booking_moved", common | {"booking": booking(), "old_when": "mardi 16 mars à 9 h 00"}),
+        ("booking_cancelled", common | {"booking": booking(), "money": money()}),
+        ("booking_cancelled", common | {"booking": paid, "money": money(refunded=2700)}),
+        ("booking_cancelled", common | {"booking": paid, "money": money(kept=2700)}),
+        ("booking_cancelled", common | {"booking": paid, "money": money(2000, 4000, 2700)}),
+        ("waitlist_offer", {"offer": offer}),
+        ("password_reset", {"first_name": "Inès", "link": link, "minutes": 60}),
+        ("welcome", {"first_name": "Inès", "link": link, "minutes": 60}),
+        ("gift_card", {"card": card()}),
+        ("gift_card", {"card": card(message=None)}),
+        ("gift_card_receipt", {"receipt": receipt()}),
+        ("gift_card_receipt", {"receipt": receipt(recipient_email=None, attached=True)}),
+        ("gift_card_receipt", {"receipt": receipt(message=None)}),
+        ("gift_card_expiring", {"card": card()}),
+        ("gift_card_expiring", {"card": card(to_buyer=True, recipient_name="Maman")}),
+        ("birthday", {}),
+        ("reactivation", {}),
+        ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),
+    ]
