@@ -167,6 +167,9 @@ class ImportRow(BaseModel):
 
 class ImportReport(BaseModel):
     dry_run: bool
+    encoding: str = Field(
+        default="utf-8", description="How the file was read: detected, or as declared"
+    )
     created: int
     updated: int
     rejected: int
