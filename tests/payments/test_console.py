@@ -4,6 +4,8 @@ code as a real webhook."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +29,28 @@ from tests.payments.helpers import (
 @pytest.fixture(autouse=True)
 def _a_week_before() -> None:
     clock.pin(A_WEEK_BEFORE)
+
+
+@pytest.fixture(autouse=True)
+def _info_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """As under `make run`: every console call is logged at INFO."""
+    caplog.set_level(logging.INFO, logger="app")
+
+
+@pytest.mark.usefixtures("no_provider_keys")
+async def test_pairing_a_reader_with_no_keys_logs_it_and_answers(
+    client: AsyncClient, auth_headers: AuthHeaders, caplog: pytest.LogCaptureFixture
+) -> None:
+    reader = await client.post(
+        "/api/v1/payments/terminal/readers",
+        json={"pairing_code": "ANYCODE1", "name": "Comptoir"},
+        headers=await auth_headers(Role.manager),
+    )
+
+    assert reader.status_code == 201, reader.text
+    assert reader.json()["name"] == "Comptoir"
+    paired = [r for r in caplog.records if r.name == "app.payments.console"]
+    assert [getattr(r, "reader_name", None) for r in paired] == ["Comptoir"]
 
 
 @pytest.mark.usefixtures("no_provider_keys")
