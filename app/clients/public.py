@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import repository
-from app.clients.errors import ClientNotFound, InvalidPhone
+from app.clients.errors import ClientNotFound as ClientNotFound  # re-exported: routers name it
+from app.clients.errors import InvalidPhone
 from app.clients.models import Client, ClientConsent
 from app.clients.phone import to_e164
 from app.core.clock import utcnow

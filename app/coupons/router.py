@@ -146,7 +146,7 @@ async def _client_of(session: DbSession, principal: MaybeUser, body: ValidateIn)
     return None
 
 
-@router.post("/api/v1/coupons/validate")
+@router.post("/api/v1/coupons/validate", responses=error_responses(clients.ClientNotFound))
 async def validate_code(
     body: ValidateIn, principal: MaybeUser, request: Request, session: DbSession
 ) -> VerdictOut:
@@ -174,7 +174,7 @@ async def validate_code(
 @router.post(
     "/api/v1/coupons/redeem",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(service.CouponRefused),
+    responses=error_responses(service.CouponRefused, clients.ClientNotFound),
 )
 async def redeem_code(body: RedeemIn, staff: FrontDesk, session: DbSession) -> RedemptionOut:
     """Use a code at checkout: recorded once per order, booking or plan; its limits hold

@@ -98,3 +98,17 @@ async def test_real_payments_cannot_be_simulated(client: AsyncClient, fakes: Fak
 
     assert answer.status_code == 404
     assert answer.json()["code"] == "simulation_not_available"
+
+
+@pytest.mark.usefixtures("no_provider_keys")
+@pytest.mark.parametrize(("name", "status"), [("É" * 100, 201), ("É" * 101, 422)])
+async def test_a_reader_name_up_to_100_characters_pairs_and_a_longer_one_is_refused(
+    client: AsyncClient, auth_headers: AuthHeaders, name: str, status: int
+) -> None:
+    reader = await client.post(
+        "/api/v1/payments/terminal/readers",
+        json={"pairing_code": "ANYCODE1", "name": name},
+        headers=await auth_headers(Role.manager),
+    )
+
+    assert reader.status_code == status, reader.text
