@@ -233,6 +233,16 @@ def test_import_clients_dry_run_then_apply(migrated: str, tmp_path: Path) -> Non
     assert "were created" not in rejected.stdout
     assert scalar(migrated, count, list(emails)) == 0
 
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(GOOD_CSV.encode("cp1252"))
+    detected = cli(migrated, "import-clients", str(excel))
+    declared = cli(migrated, "import-clients", str(excel), "--encoding", "utf-8")
+    assert detected.returncode == 0, detected.stderr
+    assert "3 would be created" in detected.stdout
+    assert "(read as windows-1252)" in detected.stdout
+    assert declared.returncode == 1
+    assert "not utf-8 text" in declared.stderr
+
     applied = cli(migrated, "import-clients", str(good), "--apply")
     assert applied.returncode == 0, applied.stderr
     assert "3 were created, 0 were updated, 0 rejected" in applied.stdout
