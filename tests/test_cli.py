@@ -32,7 +32,7 @@ PYTHON_BIN = Path(sys.executable).parent
 ADMIN = {"ADMIN_EMAIL": "owner@example.fr", "ADMIN_PASSWORD": "a-long-password"}
 GOOD_CSV = (
     "first_name;last_name;email;phone;notes\n"
-    "Hélène;Dupont;helene@import.example;06 12 34 56 78;Peau sensible\n"
+    "Hélène;Dupont;helene@import.example;06 98 76 54 32;Peau sensible\n"
     "Inès;Martin;ines@import.example;;\n"
     "Chloé;Bernard;chloe@import.example;;\n"
 )
