@@ -50,6 +50,8 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             compare_type=True,
             render_item=render_item,
+            # The CLI's `migrate` names each migration it applies.
+            on_version_apply=config.attributes.get("on_version_apply"),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import typing
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,23 +16,45 @@ from app.core.config import PROJECT_ROOT, get_settings
 cli = typer.Typer(help="Salon backend administration.", no_args_is_help=True)
 
 
-def _migrate(url: str | None = None) -> None:
+@cli.callback()
+def _load_models() -> None:
+    # Every command may touch the database: all mappers and their foreign keys must be known.
+    from app import registry
+
+    registry.load_all()
+
+
+def _migrate() -> None:
+    """`alembic upgrade head`, saying each migration it applies."""
     from alembic import command
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["configure_logger"] = False
-    if url:
-        os.environ["DATABASE_URL"] = url
-        get_settings.cache_clear()
+    applied: list[str] = []
+
+    def said(*, step: Any, **_: Any) -> None:
+        revision = step.up_revision
+        applied.append(f"applied {revision.revision} {revision.doc or ''}".rstrip())
+
+    config.attributes["on_version_apply"] = said
     command.upgrade(config, "head")
+    for line in applied:  # once committed: a failed run applies nothing
+        typer.echo(line)
+    if not applied:
+        typer.echo(f"nothing to apply: already at {_current_head(config)}")
+
+
+def _current_head(config: Any) -> str:
+    from alembic.script import ScriptDirectory
+
+    return ", ".join(ScriptDirectory.from_config(config).get_heads())
 
 
 @cli.command()
 def migrate() -> None:
-    """Apply every pending migration to DATABASE_URL."""
+    """Apply every pending migration to DATABASE_URL, naming each one."""
     _migrate()
-    typer.echo("database is up to date")
 
 
 @cli.command("create-admin")
@@ -57,6 +80,14 @@ async def _ensure_admin(email: str, password: str | None) -> bool:
     return created
 
 
+async def _has_owner() -> bool:
+    from app.auth import staff
+    from app.core.db import unit_of_work
+
+    async with unit_of_work() as session:
+        return await staff.has_active_owner(session)
+
+
 @cli.command()
 def seed() -> None:
     """Load the demo salon from seed_data/ (safe to run again) and make sure an admin exists."""
@@ -79,13 +110,10 @@ def _admin_from_settings_or_generated() -> None:
             return
         typer.echo(f"admin {admin.email} {'created' if created else 'is ready'}")
         return
-    marker = PROJECT_ROOT / "var" / "admin_created"
-    if marker.exists():
+    if async_bridge.run(_has_owner()):
         return
     email, password = "admin@serenaia.example", secrets.token_urlsafe(12)
     async_bridge.run(_ensure_admin(email, password))
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(email + "\n")
     typer.secho(
         f"\n  Admin account created (shown once):\n    e-mail:   {email}\n"
         f"    password: {password}\n",
@@ -138,37 +166,62 @@ def dev(
 def import_clients(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file")],
     dry_run: Annotated[bool, typer.Option("--dry-run/--apply", help="Only report")] = True,
+    encoding: Annotated[
+        str,
+        typer.Option(help="auto (UTF-8, UTF-16 or Windows-1252), utf-8, windows-1252, ..."),
+    ] = "auto",
 ) -> None:
     """Import clients from a CSV export (see app/clients/importer.py for the columns). Shows a
     progress bar; the real run (--apply) imports every row or none."""
-    report = async_bridge.run(_import_clients(path.read_bytes(), dry_run=dry_run))
+    from app.clients.importer import Encoding
+    from app.core.errors import AppError
+
+    if encoding not in typing.get_args(Encoding):
+        raise typer.BadParameter(
+            f"one of {', '.join(typing.get_args(Encoding))}", param_hint="--encoding"
+        )
+    try:
+        report, applied = async_bridge.run(
+            _import_clients(path.read_bytes(), dry_run=dry_run, encoding=encoding)
+        )
+    except AppError as exc:  # the file as a whole cannot be read
+        typer.echo(f"{path}: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
     for row in report.rows:
         if row.action == "reject":
             typer.echo(f"row {row.row}: rejected: {'; '.join(row.errors)}")
-    verb = "would be" if dry_run else "were"
+    verb = "were" if applied else "would be"
     typer.echo(
         f"{report.created} {verb} created, {report.updated} {verb} updated, "
-        f"{report.rejected} rejected"
+        f"{report.rejected} rejected (read as {report.encoding})"
     )
-    if report.rejected and not dry_run:
+    if not dry_run and not applied:
+        typer.echo("nothing was imported: fix the rejected rows and run again")
         raise typer.Exit(1)
 
 
-async def _import_clients(content: bytes, *, dry_run: bool) -> Any:
+async def _import_clients(content: bytes, *, dry_run: bool, encoding: Any) -> tuple[Any, bool]:
+    """The report, and whether its rows were written."""
     from app.clients import importer
     from app.clients.errors import ImportRejected
     from app.clients.schemas import ImportReport
     from app.core.db import unit_of_work
 
-    rows = len(importer.read_rows(content))
-    with typer.progressbar(length=rows, label="checking rows") as bar:
+    rows, _ = importer.read_rows(content, encoding)
+    with typer.progressbar(length=len(rows), label="checking rows") as bar:
         try:
             async with unit_of_work() as session:
-                return await importer.import_clients(
-                    session, content, dry_run=dry_run, author=None, progress=bar.update
+                report = await importer.import_clients(
+                    session,
+                    content,
+                    dry_run=dry_run,
+                    author=None,
+                    encoding=encoding,
+                    progress=bar.update,
                 )
+            return report, not dry_run
         except ImportRejected as exc:
-            return ImportReport.model_validate(exc.extra["report"])
+            return ImportReport.model_validate(exc.extra["report"]), False
 
 
 @cli.command()
@@ -195,7 +248,11 @@ def purge() -> None:
     """Delete expired idempotency answers and tokens now (beat does it hourly)."""
     from app.worker import purge_expired
 
-    typer.echo(purge_expired())
+    purged = purge_expired()
+    typer.echo(
+        f"purged {purged['idempotency_keys']} expired idempotency answers "
+        f"and {purged['tokens']} expired tokens"
+    )
 
 
 def main() -> None:

@@ -1,40 +1,30 @@
 """Imports every module that registers something at import time: ORM models (for Alembic and
-the mappers), outbox handlers, Celery tasks and each domain's client data. Add a domain here
-when it is created."""
+the mappers), outbox handlers and Celery tasks. Found by walking the `app` package, so a new
+domain or module needs no line here.
+
+Every entry point calls `load_all()` before it touches the database: the API (`main.py`), the
+worker, Alembic's `env.py` and the CLI. A model's foreign key to a table whose model was never
+imported fails with `NoReferencedTableError`."""
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+from functools import cache
 
-MODULES = (
-    "app.core.idempotency",
-    "app.core.outbox",
-    "app.auth.models",
-    "app.catalog.models",
-    "app.practitioners.models",
-    "app.availability.models",
-    "app.clients.models",
-    "app.bookings.models",
-    "app.bookings.feeds",
-    "app.payments.models",
-    "app.payments.refunds",
-    "app.notifications.models",
-    "app.notifications.handlers",
-    "app.giftcards.models",
-    "app.giftcards.delivery",
-    "app.giftcards.refunds",
-    "app.coupons.models",
-    "app.coupons.handlers",
-    # Each domain's client data, for merge, GDPR export and erasure (app/clients/client_data.py).
-    "app.clients.own_data",
-    "app.bookings.client_data",
-    "app.payments.client_data",
-    "app.giftcards.client_data",
-    "app.coupons.client_data",
-    "app.notifications.client_data",
-)
+import app
+
+# Entry points and composition roots: they import the registry, not the other way round.
+ENTRY_POINTS = frozenset({"app.main", "app.cli", "app.worker", "app.devserver", "app.seed"})
 
 
+def modules() -> list[str]:
+    """Every module of the application but its entry points, in a stable order."""
+    found = pkgutil.walk_packages(app.__path__, prefix="app.")
+    return sorted(m.name for m in found if m.name not in ENTRY_POINTS)
+
+
+@cache
 def load_all() -> None:
-    for module in MODULES:
+    for module in modules():
         importlib.import_module(module)

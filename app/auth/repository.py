@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.models import AuditLogEntry, OneTimeToken, RefreshToken, User, UserKind
+from app.auth.models import AuditLogEntry, OneTimeToken, RefreshToken, Role, User, UserKind
 
 # An address belongs to an account once it is proven: staff accounts (made by a manager) and
 # client accounts whose e-mail is verified. Several client accounts may wait on one address.
@@ -62,6 +62,11 @@ def users_query(*, kind: str | None = None, role: str | None = None) -> Select[U
     if role is not None:
         statement = statement.where(User.role == role)
     return statement
+
+
+async def active_owner_exists(session: AsyncSession) -> bool:
+    owners = users_query(kind=UserKind.staff, role=Role.owner).where(User.is_active.is_(True))
+    return bool(await session.scalar(select(owners.exists())))
 
 
 async def refresh_token_for_update(session: AsyncSession, token_hash: str) -> RefreshToken | None:

@@ -116,6 +116,11 @@ async def unlock(session: AsyncSession, actor: Principal, user_id: UUID) -> None
     )
 
 
+async def has_active_owner(session: AsyncSession) -> bool:
+    """Whether the salon has an owner account that can sign in."""
+    return await repository.active_owner_exists(session)
+
+
 async def ensure_admin(
     session: AsyncSession, *, email: str, password: str | None
 ) -> tuple[User, bool]:

@@ -86,16 +86,18 @@ async def _out(session: DbSession, services: list[Service]) -> list[ServiceOut]:
 async def list_services(
     session: DbSession,
     principal: MaybeUser,
+    page: Pagination,
     category_id: UUID | None = None,
     include_inactive: bool = False,
 ) -> Page[ServiceOut]:
     """The services, by category and display order. The public sees the active services
     offered online; staff see them all (inactive ones on request)."""
     public = principal is None or not principal.is_staff
-    services = await service.list_services(
-        session, public=public, include_inactive=include_inactive, category_id=category_id
+    statement, order = service.services_query(
+        public=public, include_inactive=include_inactive, category_id=category_id
     )
-    return Page[ServiceOut](items=await _out(session, list(services)))
+    found = await paginate(session, statement, order_by=order, params=page, to_item=lambda s: s)
+    return Page[ServiceOut](items=await _out(session, found.items), next_cursor=found.next_cursor)
 
 
 @router.get("/api/v1/services/{service_id}", responses=error_responses(ServiceNotFound))

@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.catalog.models import DepositKind
+from app.core.schemas import Absent, refuse_null
 from app.core.timeutils import SalonDateTime
 
 FRENCH_VAT_RATES = {Decimal("20"), Decimal("10"), Decimal("5.5"), Decimal("2.1"), Decimal("0")}
@@ -21,6 +22,8 @@ def _french_vat(rate: Decimal) -> Decimal:
 VatRate = Annotated[Decimal, AfterValidator(_french_vat), Field(examples=["20.00"])]
 Name = Annotated[str, Field(min_length=1, max_length=160)]
 Minutes = Annotated[int, Field(ge=0, le=240)]
+Duration = Annotated[int, Field(ge=1, le=720)]
+PriceCents = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 class PrerequisiteIn(BaseModel):
@@ -34,23 +37,23 @@ class ServiceFields(BaseModel):
     """Every writable field of a service; `ServiceCreate` requires some, `ServiceUpdate`
     none."""
 
-    name: Name | None = None
+    name: Name | Absent = None
     description: str | None = Field(default=None, max_length=4000)
     category_id: UUID | None = None
-    duration_minutes: int | None = Field(default=None, ge=1, le=720)
-    buffer_before_minutes: Minutes | None = None
-    buffer_after_minutes: Minutes | None = None
-    processing_offset_minutes: Minutes | None = None
-    processing_minutes: Minutes | None = None
-    price_cents: int | None = Field(default=None, ge=0, le=10_000_000)
-    vat_rate: VatRate | None = None
-    deposit_kind: DepositKind | None = None
+    duration_minutes: Duration | Absent = None
+    buffer_before_minutes: Minutes | Absent = None
+    buffer_after_minutes: Minutes | Absent = None
+    processing_offset_minutes: Minutes | Absent = None
+    processing_minutes: Minutes | Absent = None
+    price_cents: PriceCents | Absent = None
+    vat_rate: VatRate | Absent = None
+    deposit_kind: DepositKind | Absent = None
     deposit_amount_cents: int | None = Field(default=None, gt=0)
     deposit_percent: Decimal | None = Field(default=None, gt=0, le=100)
-    online_bookable: bool | None = None
-    home_visit_available: bool | None = None
-    is_active: bool | None = None
-    display_order: int | None = None
+    online_bookable: bool | Absent = None
+    home_visit_available: bool | Absent = None
+    is_active: bool | Absent = None
+    display_order: int | Absent = None
     resource_ids: list[UUID] | None = None
     prerequisites: list[PrerequisiteIn] | None = None
 
@@ -92,7 +95,24 @@ class ServiceCreate(ServiceFields):
 
 
 class ServiceUpdate(ServiceFields):
-    pass
+    """Fields left out stay as they are; `null` clears the description, the category or a
+    deposit figure, and is refused for the others."""
+
+    _no_null = refuse_null(
+        "name",
+        "duration_minutes",
+        "buffer_before_minutes",
+        "buffer_after_minutes",
+        "processing_offset_minutes",
+        "processing_minutes",
+        "price_cents",
+        "vat_rate",
+        "deposit_kind",
+        "online_bookable",
+        "home_visit_available",
+        "is_active",
+        "display_order",
+    )
 
 
 def check_service_rules(values: dict[str, Any]) -> None:
@@ -155,9 +175,11 @@ class CategoryIn(BaseModel):
 
 
 class CategoryUpdate(BaseModel):
-    name: CategoryName | None = None
+    name: CategoryName | Absent = None
     description: str | None = Field(default=None, max_length=2000)
-    display_order: int | None = None
+    display_order: int | Absent = None
+
+    _no_null = refuse_null("name", "display_order")
 
 
 class CategoryOut(BaseModel):
@@ -192,13 +214,15 @@ class ProductIn(BaseModel):
 
 
 class ProductUpdate(BaseModel):
-    name: Name | None = None
+    name: Name | Absent = None
     brand: str | None = Field(default=None, max_length=120)
     sku: str | None = Field(default=None, max_length=64)
     description: str | None = Field(default=None, max_length=4000)
-    price_cents: int | None = Field(default=None, ge=0, le=10_000_000)
-    vat_rate: VatRate | None = None
-    is_active: bool | None = None
+    price_cents: PriceCents | Absent = None
+    vat_rate: VatRate | Absent = None
+    is_active: bool | Absent = None
+
+    _no_null = refuse_null("name", "price_cents", "vat_rate", "is_active")
 
 
 class ProductOut(BaseModel):

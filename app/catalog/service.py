@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog.errors import (
@@ -42,9 +42,15 @@ async def get_service(session: AsyncSession, service_id: UUID) -> Service:
     return service
 
 
-async def list_services(
-    session: AsyncSession, *, public: bool, include_inactive: bool, category_id: UUID | None
-) -> Sequence[Service]:
+# Services with no category come last, as `NULLS LAST` would put them; a sort key of the
+# pagination must never be NULL.
+NO_CATEGORY_ORDER = 2**31 - 1
+
+
+def services_query(
+    *, public: bool, include_inactive: bool, category_id: UUID | None
+) -> tuple[Select[Service], tuple[Any, ...]]:
+    """The services a caller may list, and their order (by category, then display order)."""
     statement = select(Service).outerjoin(
         ServiceCategory, ServiceCategory.id == Service.category_id
     )
@@ -54,10 +60,13 @@ async def list_services(
         statement = statement.where(Service.is_active.is_(True))
     if category_id is not None:
         statement = statement.where(Service.category_id == category_id)
-    statement = statement.order_by(
-        ServiceCategory.display_order.nulls_last(), Service.display_order, Service.name
+    order = (
+        func.coalesce(ServiceCategory.display_order, NO_CATEGORY_ORDER),
+        Service.display_order,
+        Service.name,
+        Service.id,
     )
-    return (await session.scalars(statement)).all()
+    return statement, order
 
 
 async def _check_references(session: AsyncSession, fields: dict[str, Any]) -> None:

@@ -31,5 +31,13 @@ class ImportRejected(AppError):
     status, code, title = 422, "import_rejected", "Some rows are not valid: nothing was imported"
 
 
+class ImportUnreadable(AppError):
+    status, code, title = 422, "import_unreadable", "The file cannot be read as CSV text"
+
+
+class ImportColumnsUnknown(AppError):
+    status, code, title = 422, "import_unknown_columns", "The file's header names unknown columns"
+
+
 class NoClientRecord(AppError):
     status, code, title = 404, "no_client_record", "This account has no client record yet"

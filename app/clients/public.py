@@ -14,7 +14,8 @@ from app.clients import merge, repository
 from app.clients.client_data import ClientIdentity as ClientIdentity
 from app.clients.client_data import declare_client_data as declare_client_data
 from app.clients.client_data import declared_client_references as declared_client_references
-from app.clients.errors import ClientNotFound, InvalidPhone
+from app.clients.errors import ClientNotFound as ClientNotFound  # re-exported: routers name it
+from app.clients.errors import InvalidPhone
 from app.clients.models import Client, ClientConsent
 from app.clients.phone import to_e164
 from app.core.clock import utcnow

@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, extract, func, or_, select, text, true
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.clients.models import Client, ClientConsent
+from app.clients.models import Client, ClientConsent, ClientNote
 
 # Trigram word similarity above which a name counts as matching: low enough for one typo in
 # a short name ("Helen" for "Hélène", "Dupomt" for "Dupont").
@@ -129,6 +129,14 @@ async def get_by_phone(session: AsyncSession, phone: str) -> Client | None:
     return await session.scalar(
         select(Client).where(Client.phone == phone).order_by(Client.created_at).limit(1)
     )
+
+
+async def note_bodies(session: AsyncSession, client_ids: list[UUID]) -> set[tuple[UUID, str]]:
+    """(client, text) of the notes these clients already have."""
+    rows = await session.execute(
+        select(ClientNote.client_id, ClientNote.body).where(ClientNote.client_id.in_(client_ids))
+    )
+    return {(client_id, body) for client_id, body in rows}
 
 
 def inactive_since(cutoff: datetime) -> Select[Client]:

@@ -24,7 +24,9 @@ from app.clients.errors import (
     ClientAlreadyErased,
     ClientNotFound,
     EmailAlreadyUsed,
+    ImportColumnsUnknown,
     ImportRejected,
+    ImportUnreadable,
     InvalidPhone,
     MergeSameClient,
     NoClientRecord,
@@ -143,17 +145,25 @@ async def merge_clients(body: MergeIn, actor: Manager, session: DbSession) -> Cl
     return await _one(session, target)
 
 
-@router.post("/api/v1/clients/import", responses=error_responses(ImportRejected))
+@router.post(
+    "/api/v1/clients/import",
+    responses=error_responses(ImportRejected, ImportColumnsUnknown, ImportUnreadable),
+)
 async def import_clients(
     actor: Manager,
     session: DbSession,
-    file: Annotated[UploadFile, File(description="CSV, UTF-8, with a header line")],
+    file: Annotated[UploadFile, File(description="CSV with a header line, `,` or `;`")],
     dry_run: bool = True,
+    encoding: Annotated[
+        importer.Encoding, Query(description="`auto` detects UTF-8, UTF-16 or Windows-1252")
+    ] = "auto",
 ) -> ImportReport:
     """Import a CSV export of the previous software. `dry_run` (the default) only reports;
     a real run imports every row or, if one is bad, none."""
     content = await file.read()
-    return await importer.import_clients(session, content, dry_run=dry_run, author=actor.user_id)
+    return await importer.import_clients(
+        session, content, dry_run=dry_run, author=actor.user_id, encoding=encoding
+    )
 
 
 @router.get("/api/v1/clients/{client_id}", responses=_NOT_FOUND)

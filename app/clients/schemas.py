@@ -7,14 +7,18 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.clients.models import ConsentChannel, ConsentSource, HealthNoteKind
+from app.core.schemas import Absent, refuse_null
 from app.core.timeutils import SalonDate, SalonDateTime
 
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
+PersonName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class ClientFields(BaseModel):
-    first_name: str | None = Field(default=None, min_length=1, max_length=100)
-    last_name: str | None = Field(default=None, max_length=100)
+    """A client's writable fields; in a PATCH, `null` clears a field, except her name."""
+
+    first_name: PersonName | Absent = None
+    last_name: PersonName | Absent = None
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=32)
     birthday: SalonDate | None = None
@@ -22,6 +26,8 @@ class ClientFields(BaseModel):
     preferred_practitioner_id: UUID | None = None
     tags: list[Tag] | None = Field(default=None, max_length=30)
     acquisition_source: str | None = Field(default=None, max_length=100)
+
+    _no_null = refuse_null("first_name", "last_name")
 
 
 class ClientCreate(ClientFields):
@@ -167,6 +173,9 @@ class ImportRow(BaseModel):
 
 class ImportReport(BaseModel):
     dry_run: bool
+    encoding: str = Field(
+        default="utf-8", description="How the file was read: detected, or as declared"
+    )
     created: int
     updated: int
     rejected: int

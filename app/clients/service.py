@@ -70,8 +70,8 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         if e164 is None:
             raise InvalidPhone(f"{fields['phone']!r} is not a valid phone number.")
         fields["phone"] = e164
-    if "tags" in fields and fields["tags"] is not None:
-        fields["tags"] = sorted({t.strip() for t in fields["tags"] if t.strip()})
+    if "tags" in fields:  # null clears them
+        fields["tags"] = sorted({t.strip() for t in fields["tags"] or () if t.strip()})
     return fields
 
 

@@ -144,7 +144,9 @@ async def _client_of(session: DbSession, principal: MaybeUser, body: ValidateIn)
     return None
 
 
-@router.post("/api/v1/coupons/validate", responses=error_responses(RateLimited))
+@router.post(
+    "/api/v1/coupons/validate", responses=error_responses(RateLimited, clients.ClientNotFound)
+)
 async def validate_code(
     body: ValidateIn, principal: MaybeUser, ip: ClientIp, session: DbSession
 ) -> VerdictOut:
@@ -170,7 +172,10 @@ async def validate_code(
     "/api/v1/coupons/redeem",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        service.CouponRefused, bookings.DiscountNotAllowed, bookings.BookingNotFound
+        service.CouponRefused,
+        bookings.DiscountNotAllowed,
+        bookings.BookingNotFound,
+        clients.ClientNotFound,
     ),
 )
 async def redeem_code(body: RedeemIn, staff: FrontDesk, session: DbSession) -> RedemptionOut:

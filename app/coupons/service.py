@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import public as bookings
+from app.clients import public as clients
 from app.core.clock import utcnow
 from app.core.errors import AppError
 from app.core.ids import new_id
@@ -82,6 +83,8 @@ async def evaluate(
     """Whether the code applies to these lines for this client, and the discount; the reason
     when it does not (a stable `reason_code` the site can translate)."""
     now = now or utcnow()
+    if client_id is not None:
+        await clients.get_client(session, client_id)  # ClientNotFound, not a dangling use
     amount = sum(line.amount_cents for line in lines)
     statement = select(Coupon).where(Coupon.code == normalize(typed))
     coupon = await session.scalar(statement.with_for_update() if lock else statement)

@@ -10,7 +10,7 @@ from app.bookings import public as bookings
 from app.core.clock import utcnow
 from app.core.errors import error_responses
 from app.core.ids import new_id
-from app.core.pagination import Page
+from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone
 from app.core.weekly import OverlappingHours, WeeklyInterval
 from app.practitioners import service
@@ -97,13 +97,19 @@ def _absence_out(absence: Absence) -> AbsenceOut:
 
 @router.get("/api/v1/practitioners")
 async def list_practitioners(
-    session: DbSession, principal: MaybeUser, include_inactive: bool = False
+    session: DbSession, principal: MaybeUser, page: Pagination, include_inactive: bool = False
 ) -> Page[PractitionerOut | PractitionerPublicOut]:
     """The team. Staff also see accounts, inactive practitioners (on request) and prices."""
     staff = principal is not None and principal.is_staff
-    found = await service.list_practitioners(session, include_inactive=staff and include_inactive)
+    found = await paginate(
+        session,
+        service.practitioners_query(include_inactive=staff and include_inactive),
+        order_by=service.PRACTITIONER_ORDER,
+        params=page,
+        to_item=lambda p: p,
+    )
     return Page[PractitionerOut | PractitionerPublicOut](
-        items=await _out(session, list(found), staff=staff)
+        items=await _out(session, found.items, staff=staff), next_cursor=found.next_cursor
     )
 
 

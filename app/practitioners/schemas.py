@@ -6,9 +6,13 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.bookings.public import FORCE_DESCRIPTION, ConflictOut
+from app.core.schemas import Absent, refuse_null
 from app.core.timeutils import AwareInstant, SalonDateTime
 
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", examples=["#8E7CC3"])]
+DisplayName = Annotated[str, Field(min_length=1, max_length=120)]
+ResourceName = Annotated[str, Field(min_length=1, max_length=120)]
+ResourceKind = Annotated[str, Field(min_length=1, max_length=32)]
 
 
 class ServiceTermsIn(BaseModel):
@@ -18,11 +22,11 @@ class ServiceTermsIn(BaseModel):
 
 
 class PractitionerFields(BaseModel):
-    display_name: str | None = Field(default=None, min_length=1, max_length=120)
+    display_name: DisplayName | Absent = None
     bio: str | None = Field(default=None, max_length=4000)
-    color: Color | None = None
+    color: Color | Absent = None
     user_id: UUID | None = None
-    display_order: int | None = None
+    display_order: int | Absent = None
     service_ids: list[UUID] | None = None
     service_terms: list[ServiceTermsIn] | None = Field(
         default=None, description="Her own price or duration for some of her services"
@@ -48,13 +52,15 @@ class PractitionerCreate(PractitionerFields):
 
 
 class PractitionerUpdate(PractitionerFields):
-    is_active: bool | None = None
+    is_active: bool | Absent = None
     force: bool = Field(
         default=False,
         description="With `is_active: false`: retire her even though she has future bookings, "
         "which are then listed (`conflicting_bookings`) for reassignment. Without it, 409 "
         "`bookings_in_conflict` with the list.",
     )
+
+    _no_null = refuse_null("display_name", "color", "display_order", "is_active")
 
 
 class ServiceTermsOut(BaseModel):
@@ -138,9 +144,11 @@ class ResourceIn(BaseModel):
 
 
 class ResourceUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    kind: str | None = Field(default=None, min_length=1, max_length=32)
-    is_active: bool | None = None
+    name: ResourceName | Absent = None
+    kind: ResourceKind | Absent = None
+    is_active: bool | Absent = None
+
+    _no_null = refuse_null("name", "kind", "is_active")
 
 
 class ResourceOut(BaseModel):

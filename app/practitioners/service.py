@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, Role, UserKind, get_user_ref
@@ -57,17 +57,15 @@ def ensure_self_or(principal: Principal, practitioner: Practitioner, *roles: Rol
     raise Forbidden("You can only change your own schedule.")
 
 
-async def list_practitioners(
-    session: AsyncSession, *, include_inactive: bool
-) -> Sequence[Practitioner]:
+def practitioners_query(*, include_inactive: bool) -> Select[Practitioner]:
     statement = select(Practitioner)
     if not include_inactive:
         statement = statement.where(Practitioner.is_active.is_(True))
-    return (
-        await session.scalars(
-            statement.order_by(Practitioner.display_order, Practitioner.display_name)
-        )
-    ).all()
+    return statement
+
+
+# The team's order; the id makes it unique, as pagination needs.
+PRACTITIONER_ORDER = (Practitioner.display_order, Practitioner.display_name, Practitioner.id)
 
 
 async def terms_of(

@@ -177,3 +177,69 @@ async def test_category_and_sku_names_are_unique(
     assert again.json()["code"] == "category_name_taken"
     assert same_sku.json()["code"] == "sku_taken"
     assert len((await client.get("/api/v1/products")).json()["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    "field", ["name", "duration_minutes", "price_cents", "vat_rate", "is_active", "deposit_kind"]
+)
+async def test_a_service_field_that_cannot_be_empty_refuses_an_explicit_null(
+    client: AsyncClient, auth_headers: AuthHeaders, field: str
+) -> None:
+    headers = await auth_headers(Role.manager)
+    url = f"/api/v1/services/{(await create(client, headers))['id']}"
+    before = (await client.get(url, headers=headers)).json()
+
+    answer = await client.patch(url, json={field: None}, headers=headers)
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "validation_error"
+    assert [e["field"] for e in answer.json()["errors"]] == [f"body.{field}"]
+    assert (await client.get(url, headers=headers)).json() == before
+
+
+async def test_null_clears_a_service_description_and_category(
+    client: AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    headers = await auth_headers(Role.manager)
+    category = await client.post(
+        "/api/v1/service-categories", json={"name": "Visage"}, headers=headers
+    )
+    service = await create(
+        client, headers, description="Un soin", category_id=category.json()["id"]
+    )
+
+    answer = await client.patch(
+        f"/api/v1/services/{service['id']}",
+        json={"description": None, "category_id": None},
+        headers=headers,
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["description"], answer.json()["category"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/products/{}", "name"),
+        ("/api/v1/products/{}", "price_cents"),
+        ("/api/v1/service-categories/{}", "name"),
+        ("/api/v1/service-categories/{}", "display_order"),
+    ],
+)
+async def test_products_and_categories_refuse_null_where_a_value_is_needed(
+    client: AsyncClient, auth_headers: AuthHeaders, path: str, field: str
+) -> None:
+    headers = await auth_headers(Role.manager)
+    product = await client.post(
+        "/api/v1/products", json={"name": "Crème", "price_cents": 2500}, headers=headers
+    )
+    category = await client.post(
+        "/api/v1/service-categories", json={"name": "Visage"}, headers=headers
+    )
+    row = product if "products" in path else category
+
+    answer = await client.patch(path.format(row.json()["id"]), json={field: None}, headers=headers)
+
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == [f"body.{field}"]

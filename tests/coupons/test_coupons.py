@@ -276,3 +276,24 @@ async def _fresh(client: AsyncClient) -> dict[str, str]:
     user = await make_user(role=Role.manager)
     tokens = await login(client, user.email)
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def test_a_code_used_for_an_unknown_client_is_refused_and_records_nothing(
+    client: AsyncClient, manager: dict[str, str], session: AsyncSession
+) -> None:
+    await make_coupon(client, manager, code="INCONNUE")
+    body = {
+        "code": "INCONNUE",
+        "lines": basket(("service", FACIAL, 6000)),
+        "client_id": str(uuid4()),
+        "subject_kind": "order",
+        "subject_id": str(uuid4()),
+    }
+
+    redeemed = await client.post("/api/v1/coupons/redeem", json=body, headers=manager)
+    checked = await client.post("/api/v1/coupons/validate", json=body, headers=manager)
+
+    assert redeemed.status_code == 404, redeemed.text
+    assert redeemed.json()["code"] == "client_not_found"
+    assert checked.status_code == 404
+    assert await session.scalar(select(func.count()).select_from(CouponRedemption)) == 0

@@ -4,6 +4,7 @@ code as a real webhook."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -29,6 +30,28 @@ from tests.payments.helpers import (
 @pytest.fixture(autouse=True)
 def _a_week_before() -> None:
     clock.pin(A_WEEK_BEFORE)
+
+
+@pytest.fixture(autouse=True)
+def _info_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """As under `make run`: every console call is logged at INFO."""
+    caplog.set_level(logging.INFO, logger="app")
+
+
+@pytest.mark.usefixtures("no_provider_keys")
+async def test_pairing_a_reader_with_no_keys_logs_it_and_answers(
+    client: AsyncClient, auth_headers: AuthHeaders, caplog: pytest.LogCaptureFixture
+) -> None:
+    reader = await client.post(
+        "/api/v1/payments/terminal/readers",
+        json={"pairing_code": "ANYCODE1", "name": "Comptoir"},
+        headers=await auth_headers(Role.manager),
+    )
+
+    assert reader.status_code == 201, reader.text
+    assert reader.json()["name"] == "Comptoir"
+    paired = [r for r in caplog.records if r.name == "app.payments.console"]
+    assert [getattr(r, "reader_name", None) for r in paired] == ["Comptoir"]
 
 
 @pytest.mark.usefixtures("no_provider_keys")
@@ -139,3 +162,17 @@ async def test_a_console_saved_card_is_completed_with_simulate(client: AsyncClie
     assert (done.json()["status"], done.json()["last4"]) == ("active", "4242")
     assert again.json()["status"] == "active"
     assert [c["id"] for c in listed.json()["items"]] == [card_id]
+
+
+@pytest.mark.usefixtures("no_provider_keys")
+@pytest.mark.parametrize(("name", "status"), [("É" * 100, 201), ("É" * 101, 422)])
+async def test_a_reader_name_up_to_100_characters_pairs_and_a_longer_one_is_refused(
+    client: AsyncClient, auth_headers: AuthHeaders, name: str, status: int
+) -> None:
+    reader = await client.post(
+        "/api/v1/payments/terminal/readers",
+        json={"pairing_code": "ANYCODE1", "name": name},
+        headers=await auth_headers(Role.manager),
+    )
+
+    assert reader.status_code == status, reader.text

@@ -84,7 +84,7 @@ class ConsoleProvider:
         return RefundResult(ref=f"console_refund_{key}", status=RefundStatus.succeeded)
 
     async def pair(self, *, pairing_code: str, name: str) -> PairedReader:
-        self._log("pair", name=name)
+        self._log("pair", reader_name=name)
         return PairedReader(
             ref=f"console_rdr_{new_id().hex[:12]}",
             name=name,

@@ -1,0 +1,320 @@
+"""Every command the README shows runs here as a subprocess against a fresh database, as an
+operator would run it: `python -m app.cli ...` with DATABASE_URL pointing at it. So is the
+command of docker-compose.yml's `migrate` service. Each checks its exit code and its effect
+on the rows."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import yaml
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import make_url
+
+from app.core.config import PROJECT_ROOT
+from tests.conftest import ADMIN_URL
+
+PYTHON_BIN = Path(sys.executable).parent
+ADMIN = {"ADMIN_EMAIL": "owner@example.fr", "ADMIN_PASSWORD": "a-long-password"}
+GOOD_CSV = (
+    "first_name;last_name;email;phone;notes\n"
+    "Hélène;Dupont;helene@import.example;06 98 76 54 32;Peau sensible\n"
+    "Inès;Martin;ines@import.example;;\n"
+    "Chloé;Bernard;chloe@import.example;;\n"
+)
+BAD_CSV = GOOD_CSV + "Zoé;;zoe@example;12;\n"
+
+
+def _psql_url(name: str) -> str:
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    """An empty database of its own, dropped afterwards."""
+    name = f"salon_cli_{secrets.token_hex(4)}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _psql_url(name)
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def migrated() -> Iterator[str]:
+    """One migrated database for the commands that need one (the module's tests share it)."""
+    name = f"salon_cli_{secrets.token_hex(4)}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = _psql_url(name)
+        assert cli(url, "migrate").returncode == 0
+        yield url
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _env(url: str, **extra: str) -> dict[str, str]:
+    env = os.environ | {"DATABASE_URL": url, "ADMIN_EMAIL": "", "ADMIN_PASSWORD": ""} | extra
+    env["PATH"] = f"{PYTHON_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def cli(url: str, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "app.cli", *args],
+        env=_env(url, **extra),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def scalar(url: str, sql: str, *params: Any) -> Any:
+    with psycopg.connect(url) as connection:
+        row = connection.execute(sql, params).fetchone()  # type: ignore[arg-type]
+        return row[0] if row else None
+
+
+def _revisions() -> list[str]:
+    script = ScriptDirectory.from_config(Config(str(PROJECT_ROOT / "alembic.ini")))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def _readme_commands() -> set[str]:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    return set(re.findall(r"python -m app\.cli ([a-z-]+)", readme))
+
+
+COVERED = {
+    "--help": "test_help_lists_every_command",
+    "migrate": "test_migrate_applies_every_migration_and_says_which",
+    "seed": "test_seed_twice_loads_the_demo_salon_once",
+    "create-admin": "test_create_admin_creates_then_updates_the_owner",
+    "import-clients": "test_import_clients_dry_run_then_apply",
+    "routes": "test_routes_lists_every_route",
+    "purge": "test_purge_deletes_what_expired",
+    "dev": "test_dev_migrates_seeds_and_serves",
+}
+
+
+def test_every_readme_command_has_a_test() -> None:
+    assert _readme_commands() - COVERED.keys() == set()
+    names = set(globals())
+    assert {test for test in COVERED.values() if test not in names} == set()
+
+
+def test_help_lists_every_command(migrated: str) -> None:
+    answer = cli(migrated, "--help")
+
+    assert answer.returncode == 0, answer.stderr
+    for command in COVERED.keys() - {"--help"}:
+        assert command in answer.stdout
+
+
+def test_migrate_applies_every_migration_and_says_which(fresh_database: str) -> None:
+    first = cli(fresh_database, "migrate")
+    again = cli(fresh_database, "migrate")
+
+    assert first.returncode == 0, first.stderr
+    revisions = _revisions()
+    applied = re.findall(r"^applied (\S+)", first.stdout, flags=re.MULTILINE)
+    assert applied == revisions
+    assert scalar(fresh_database, "SELECT version_num FROM alembic_version") == revisions[-1]
+    assert again.returncode == 0, again.stderr
+    assert "applied" not in again.stdout
+    assert f"already at {revisions[-1]}" in again.stdout
+
+
+def test_the_compose_migrate_service_migrates_and_seeds(fresh_database: str) -> None:
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    command = compose["services"]["migrate"]["command"]
+
+    done = subprocess.run(  # noqa: S603 - the command of our own compose file
+        command,
+        env=_env(fresh_database, **ADMIN),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _demo_counts(fresh_database) == [15, 10]
+    assert scalar(fresh_database, "SELECT role FROM users WHERE email = %s", ADMIN["ADMIN_EMAIL"])
+
+
+def _demo_counts(url: str) -> list[int]:
+    return [
+        scalar(url, "SELECT count(*) FROM services"),
+        scalar(url, "SELECT count(*) FROM bookings"),
+    ]
+
+
+def test_seed_twice_loads_the_demo_salon_once(migrated: str) -> None:
+    first = cli(migrated, "seed", **ADMIN)
+    counts = _demo_counts(migrated)
+    second = cli(migrated, "seed", **ADMIN)
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert counts == [15, 10]
+    assert _demo_counts(migrated) == counts
+    assert "demo bookings: 10 created" in first.stdout
+    assert "demo salon: 0 rows created" in second.stdout
+    assert f"admin {ADMIN['ADMIN_EMAIL']} created" in first.stdout
+    assert f"admin {ADMIN['ADMIN_EMAIL']} is ready" in second.stdout
+
+
+def test_seed_with_no_admin_set_creates_one_and_shows_it_once(fresh_database: str) -> None:
+    assert cli(fresh_database, "migrate").returncode == 0
+
+    first = cli(fresh_database, "seed")
+    second = cli(fresh_database, "seed")
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Admin account created (shown once)" in first.stdout
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Admin account created" not in second.stdout
+    assert scalar(fresh_database, "SELECT count(*) FROM users WHERE role = 'owner'") == 1
+
+
+def test_create_admin_creates_then_updates_the_owner(migrated: str) -> None:
+    args = ("create-admin", "--email", "patronne@example.fr", "--password", "une-longue-phrase")
+
+    created = cli(migrated, *args)
+    updated = cli(migrated, *args)
+    too_short = cli(migrated, "create-admin", "--email", "x@example.fr", "--password", "court")
+
+    assert created.returncode == 0, created.stderr
+    assert "admin patronne@example.fr created" in created.stdout
+    assert "admin patronne@example.fr updated" in updated.stdout
+    assert scalar(migrated, "SELECT role FROM users WHERE email = 'patronne@example.fr'") == "owner"
+    assert too_short.returncode == 2
+    assert scalar(migrated, "SELECT count(*) FROM users WHERE email = 'x@example.fr'") == 0
+
+
+def test_import_clients_dry_run_then_apply(migrated: str, tmp_path: Path) -> None:
+    good, bad = tmp_path / "export.csv", tmp_path / "bad.csv"
+    good.write_text(GOOD_CSV, encoding="utf-8")
+    bad.write_text(BAD_CSV, encoding="utf-8")
+    emails = ("helene@import.example", "ines@import.example", "chloe@import.example", "zoe@x")
+    count = "SELECT count(*) FROM clients WHERE email = ANY(%s)"
+
+    dry = cli(migrated, "import-clients", str(good))
+    assert dry.returncode == 0, dry.stderr
+    assert "3 would be created, 0 would be updated, 0 rejected" in dry.stdout
+    assert scalar(migrated, count, list(emails)) == 0
+
+    rejected = cli(migrated, "import-clients", str(bad), "--apply")
+    assert rejected.returncode == 1
+    assert "row 5: rejected: last_name is missing" in rejected.stdout
+    assert "nothing was imported" in rejected.stdout
+    assert "were created" not in rejected.stdout
+    assert scalar(migrated, count, list(emails)) == 0
+
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(GOOD_CSV.encode("cp1252"))
+    detected = cli(migrated, "import-clients", str(excel))
+    declared = cli(migrated, "import-clients", str(excel), "--encoding", "utf-8")
+    assert detected.returncode == 0, detected.stderr
+    assert "3 would be created" in detected.stdout
+    assert "(read as windows-1252)" in detected.stdout
+    assert declared.returncode == 1
+    assert "not utf-8 text" in declared.stderr
+
+    applied = cli(migrated, "import-clients", str(good), "--apply")
+    assert applied.returncode == 0, applied.stderr
+    assert "3 were created, 0 were updated, 0 rejected" in applied.stdout
+    assert scalar(migrated, count, list(emails)) == 3
+
+
+def test_routes_lists_every_route(migrated: str) -> None:
+    from app.main import app
+
+    answer = cli(migrated, "routes")
+
+    assert answer.returncode == 0, answer.stderr
+    listed = {tuple(line.split()[:2]) for line in answer.stdout.splitlines()}
+    expected = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    }
+    assert listed == expected
+
+
+def test_purge_deletes_what_expired(migrated: str) -> None:
+    with psycopg.connect(migrated) as connection:
+        connection.execute(
+            "INSERT INTO idempotency_keys (id, scope, key, request_hash, created_at, expires_at)"
+            " VALUES (gen_random_uuid(), 'test', 'old', 'h', now() - interval '2 days',"
+            " now() - interval '1 day'), (gen_random_uuid(), 'test', 'new', 'h', now(),"
+            " now() + interval '1 day')"
+        )
+
+    answer = cli(migrated, "purge")
+
+    assert answer.returncode == 0, answer.stderr
+    assert "1 expired idempotency answers" in answer.stdout
+    assert scalar(migrated, "SELECT array_agg(key) FROM idempotency_keys") == ["new"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_dev_migrates_seeds_and_serves(fresh_database: str) -> None:
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "app.cli", "dev", "--port", str(port)],
+        env=_env(fresh_database, **ADMIN),
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        services = _wait_for(f"http://127.0.0.1:{port}/api/v1/services", server)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+
+    assert services.status_code == 200, output
+    assert len(services.json()["items"]) > 0
+    assert f"admin {ADMIN['ADMIN_EMAIL']} created" in output
+    assert "applied" in output
+
+
+def _wait_for(url: str, server: subprocess.Popen[str]) -> httpx.Response:
+    """The first answer of the server, once it listens (it migrates and seeds first)."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server stopped"
+        try:
+            return httpx.get(url, timeout=5)
+        except httpx.TransportError:
+            time.sleep(0.5)
+    raise AssertionError("the server never answered")

@@ -1,0 +1,293 @@
+"""Every paginated list is walked past its first page. The routes come from the OpenAPI
+document (any response with `next_cursor`); each needs a builder below that makes at least
+three rows, so a walk with `limit=1` reaches pages 2 and 3. A new paginated route without a
+builder fails here: add one line to BUILDERS (and a builder if none fits)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.auth.models import Role
+from app.core import clock
+from app.main import app
+from tests.bookings.salon import book_by_staff, facial_with_camille, make_client, paris
+from tests.builders import AuthHeaders, deliver_messages, login, make_user, sign_up
+from tests.fakes.server import FakeProviders
+from tests.fakes.stripe import FakeStripe
+from tests.payments.helpers import held_with_checkout, post_stripe
+
+ROWS = 3
+STARTS = [f"2027-03-22T{hour}:00:00+01:00" for hour in ("09", "10", "11", "14")]
+
+
+@dataclass
+class Listing:
+    """Where to read the rows a builder made, and as whom."""
+
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Ctx:
+    client: AsyncClient
+    owner: dict[str, str]
+    fakes: FakeProviders
+
+
+Builder = Callable[[Ctx], Awaitable[Listing]]
+
+
+def _paginated_routes() -> list[str]:
+    """`GET` routes whose 200 answer has a `next_cursor`, from the OpenAPI document."""
+    document = app.openapi()
+    schemas = document["components"]["schemas"]
+    found = []
+    for path, operations in document["paths"].items():
+        answer = operations.get("get", {}).get("responses", {}).get("200", {})
+        schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+        if "next_cursor" in schema.get("properties", {}):
+            found.append(path)
+    return sorted(found)
+
+
+async def _staff_bookings(ctx: Ctx) -> list[dict[str, Any]]:
+    facial, _ = await facial_with_camille()
+    return [await book_by_staff(ctx.client, ctx.owner, [facial], s) for s in STARTS[:ROWS]]
+
+
+async def users(ctx: Ctx) -> Listing:
+    for _ in range(ROWS):
+        await make_user(role=Role.receptionist)
+    return Listing("/api/v1/users", ctx.owner)
+
+
+async def audit_log(ctx: Ctx) -> Listing:
+    for _ in range(ROWS):  # each staff login is an audit entry
+        await login(ctx.client, (await make_user(role=Role.manager)).email)
+    return Listing("/api/v1/audit-log", ctx.owner)
+
+
+async def services(ctx: Ctx) -> Listing:
+    for n in range(ROWS):
+        created = await ctx.client.post(
+            "/api/v1/services",
+            json={"name": f"Soin {n}", "duration_minutes": 30, "price_cents": 3000 + n},
+            headers=ctx.owner,
+        )
+        assert created.status_code == 201, created.text
+    return Listing("/api/v1/services", ctx.owner)
+
+
+async def products(ctx: Ctx) -> Listing:
+    for n in range(ROWS):
+        created = await ctx.client.post(
+            "/api/v1/products",
+            json={"name": f"Crème {n}", "sku": f"CR-{n}", "price_cents": 2500},
+            headers=ctx.owner,
+        )
+        assert created.status_code == 201, created.text
+    return Listing("/api/v1/products", ctx.owner)
+
+
+async def practitioners(ctx: Ctx) -> Listing:
+    for name in ("Camille", "Zoé", "Inès"):
+        created = await ctx.client.post(
+            "/api/v1/practitioners", json={"display_name": name}, headers=ctx.owner
+        )
+        assert created.status_code == 201, created.text
+    return Listing("/api/v1/practitioners", ctx.owner)
+
+
+async def bookings(ctx: Ctx) -> Listing:
+    await _staff_bookings(ctx)
+    return Listing("/api/v1/bookings", ctx.owner)
+
+
+async def my_bookings(ctx: Ctx) -> Listing:
+    mine = await sign_up(ctx.client)
+    facial, _ = await facial_with_camille()
+    for start in STARTS[:ROWS]:
+        booked = await ctx.client.post(
+            "/api/v1/bookings", json={"service_ids": [str(facial)], "start": start}, headers=mine
+        )
+        assert booked.status_code == 201, booked.text
+    return Listing("/api/v1/me/bookings", mine)
+
+
+async def clients(ctx: Ctx) -> Listing:
+    for name in ("Hélène", "Agnès", "Zoé"):
+        await make_client(name)
+    return Listing("/api/v1/clients", ctx.owner, {"sort": "newest"})
+
+
+async def payments(ctx: Ctx) -> Listing:
+    await gift_cards(ctx)  # each card sold for cash is a payment
+    return Listing("/api/v1/payments", ctx.owner)
+
+
+async def provider_events(ctx: Ctx) -> Listing:
+    _, checkout = await held_with_checkout(ctx.client)
+    await post_stripe(ctx.client, ctx.fakes.stripe.decline(checkout["client_secret"]))
+    await post_stripe(ctx.client, ctx.fakes.stripe.pay(checkout["client_secret"]))
+    await post_stripe(ctx.client, FakeStripe.event("customer.created", {"id": "cus_walk"}))
+    return Listing("/api/v1/payments/provider-events", ctx.owner)
+
+
+async def messages(ctx: Ctx) -> Listing:
+    await _staff_bookings(ctx)  # a confirmation by e-mail for each
+    await deliver_messages()
+    return Listing("/api/v1/notifications/messages", ctx.owner)
+
+
+async def gift_cards(ctx: Ctx) -> Listing:
+    for amount in (3000, 5000, 7000):
+        sold = await ctx.client.post(
+            "/api/v1/gift-cards/in-salon",
+            json={
+                "amount_cents": amount,
+                "buyer": {"name": "Inès"},
+                "recipient_name": "Léa",
+                "method": "cash",
+            },
+            headers=ctx.owner,
+        )
+        assert sold.status_code == 201, sold.text
+    return Listing("/api/v1/gift-cards", ctx.owner)
+
+
+async def _coupon(ctx: Ctx, code: str) -> str:
+    created = await ctx.client.post(
+        "/api/v1/coupons",
+        json={"code": code, "kind": "percent", "percent": "10"},
+        headers=ctx.owner,
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+async def coupons(ctx: Ctx) -> Listing:
+    for code in ("PRINTEMPS", "ETE", "AUTOMNE"):
+        await _coupon(ctx, code)
+    return Listing("/api/v1/coupons", ctx.owner)
+
+
+async def coupon_redemptions(ctx: Ctx) -> Listing:
+    coupon_id = await _coupon(ctx, "FIDELE")
+    for n in range(ROWS):
+        redeemed = await ctx.client.post(
+            "/api/v1/coupons/redeem",
+            json={
+                "code": "FIDELE",
+                "lines": [{"kind": "product", "id": str(coupon_id), "amount_cents": 5000}],
+                "subject_kind": "order",
+                "subject_id": f"00000000-0000-4000-8000-00000000000{n}",
+            },
+            headers=ctx.owner,
+        )
+        assert redeemed.status_code == 201, redeemed.text
+    return Listing(f"/api/v1/coupons/{coupon_id}/redemptions", ctx.owner)
+
+
+# One line per paginated route.
+BUILDERS: dict[str, Builder] = {
+    "/api/v1/users": users,
+    "/api/v1/audit-log": audit_log,
+    "/api/v1/services": services,
+    "/api/v1/products": products,
+    "/api/v1/practitioners": practitioners,
+    "/api/v1/bookings": bookings,
+    "/api/v1/me/bookings": my_bookings,
+    "/api/v1/clients": clients,
+    "/api/v1/payments": payments,
+    "/api/v1/payments/provider-events": provider_events,
+    "/api/v1/notifications/messages": messages,
+    "/api/v1/gift-cards": gift_cards,
+    "/api/v1/coupons": coupons,
+    "/api/v1/coupons/{coupon_id}/redemptions": coupon_redemptions,
+}
+
+
+@pytest.fixture(autouse=True)
+def _a_week_before() -> None:
+    clock.pin(paris(2027, 3, 15, 8))
+
+
+def test_every_paginated_route_has_a_builder_and_every_builder_a_route() -> None:
+    routes = set(_paginated_routes())
+
+    assert routes - BUILDERS.keys() == set(), "paginated routes with no builder in BUILDERS"
+    assert BUILDERS.keys() - routes == set(), "builders for routes that no longer paginate"
+
+
+async def _walk(client: AsyncClient, listing: Listing) -> list[list[Any]]:
+    pages: list[list[Any]] = []
+    cursor: str | None = None
+    while True:
+        params = listing.params | {"limit": "1"} | ({"cursor": cursor} if cursor else {})
+        answer = await client.get(listing.path, params=params, headers=listing.headers)
+        assert answer.status_code == 200, (len(pages) + 1, answer.text)
+        body = answer.json()
+        pages.append([item["id"] for item in body["items"]])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return pages
+        assert len(pages) <= 100, "the cursor never ends"
+
+
+@pytest.mark.parametrize("route", _paginated_routes())
+async def test_a_list_walked_one_item_a_page_sees_every_row_once(
+    route: str, client: AsyncClient, auth_headers: AuthHeaders, fakes: FakeProviders
+) -> None:
+    assert route in BUILDERS, f"add a builder for {route} to BUILDERS"
+    ctx = Ctx(client=client, owner=await auth_headers(Role.owner), fakes=fakes)
+    listing = await BUILDERS[route](ctx)
+
+    pages = await _walk(client, listing)
+    whole = await client.get(
+        listing.path, params=listing.params | {"limit": "200"}, headers=listing.headers
+    )
+
+    seen = [item for page in pages for item in page]
+    everything = [item["id"] for item in whole.json()["items"]]
+    assert len(everything) >= ROWS, "the builder made too few rows to reach page 3"
+    assert len(pages) == len(everything), "the list does not page by `limit`"
+    assert whole.json()["next_cursor"] is None
+    assert all(len(page) == 1 for page in pages[:-1])
+    assert len(seen) == len(set(seen)), "an item came twice"
+    assert seen == everything, "walking in pages does not see what one page shows"
+
+
+def _cursor(*values: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-base64!",
+        _cursor("2027-03-22T09:00:00+01:00"),
+        _cursor("2027-03-22T09:00:00", "01a230d2-a997-72b4-a3a2-a53beb3c1d08"),
+        _cursor(42, "01a230d2-a997-72b4-a3a2-a53beb3c1d08"),
+        _cursor("2027-03-22T09:00:00+01:00", "not-a-uuid"),
+    ],
+)
+async def test_a_forged_cursor_is_refused_clearly(
+    cursor: str, client: AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    answer = await client.get(
+        "/api/v1/bookings", params={"cursor": cursor}, headers=await auth_headers(Role.owner)
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_cursor"
