@@ -112,6 +112,7 @@ COVERED = {
     "create-admin": "test_create_admin_creates_then_updates_the_owner",
     "import-clients": "test_import_clients_dry_run_then_apply",
     "routes": "test_routes_lists_every_route",
+    "permissions": "test_permissions_prints_the_checked_in_table",
     "purge": "test_purge_deletes_what_expired",
     "dev": "test_dev_migrates_seeds_and_serves",
 }
@@ -262,6 +263,16 @@ def test_routes_lists_every_route(migrated: str) -> None:
         for method in operations
     }
     assert listed == expected
+
+
+def test_permissions_prints_the_checked_in_table(migrated: str) -> None:
+    answer = cli(migrated, "permissions")
+
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout == Path("docs/permissions.md").read_text(encoding="utf-8")
+    assert "| POST | `/api/v1/practitioners/{practitioner_id}/calendar-feed/rotate` |" in (
+        answer.stdout
+    )
 
 
 def test_purge_deletes_what_expired(migrated: str) -> None:
