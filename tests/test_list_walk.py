@@ -18,9 +18,17 @@ from app.auth.models import Role
 from app.core import clock
 from app.main import app
 from tests.bookings.salon import book_by_staff, facial_with_camille, make_client, paris
-from tests.builders import AuthHeaders, deliver_messages, login, make_user, sign_up
+from tests.builders import (
+    AuthHeaders,
+    deliver_messages,
+    login,
+    make_user,
+    sign_up,
+    verify_email,
+)
 from tests.fakes.server import FakeProviders
 from tests.fakes.stripe import FakeStripe
+from tests.fakes.sumup import PAIRING_CODE
 from tests.payments.helpers import held_with_checkout, post_stripe
 
 ROWS = 3
@@ -47,18 +55,25 @@ Builder = Callable[[Ctx], Awaitable[Listing]]
 
 
 def _paginated_routes() -> list[str]:
-    """`GET` routes whose 200 answer has a `next_cursor`, from the OpenAPI document."""
+    """`GET` routes whose 200 answer has a `next_cursor` and that take a `cursor`."""
+    return [path for path, takes_cursor in _listed_routes().items() if takes_cursor]
+
+
+def _listed_routes() -> dict[str, bool]:
+    """`GET` routes whose 200 answer has a `next_cursor`, from the OpenAPI document, and
+    whether each takes a `cursor`."""
     document = app.openapi()
     schemas = document["components"]["schemas"]
-    found = []
+    found: dict[str, bool] = {}
     for path, operations in document["paths"].items():
         answer = operations.get("get", {}).get("responses", {}).get("200", {})
         schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
         if "$ref" in schema:
             schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
         if "next_cursor" in schema.get("properties", {}):
-            found.append(path)
-    return sorted(found)
+            parameters = operations["get"].get("parameters", [])
+            found[path] = any(p["name"] == "cursor" for p in parameters)
+    return dict(sorted(found.items()))
 
 
 async def _staff_bookings(ctx: Ctx) -> list[dict[str, Any]]:
@@ -199,6 +214,83 @@ async def coupon_redemptions(ctx: Ctx) -> Listing:
     return Listing(f"/api/v1/coupons/{coupon_id}/redemptions", ctx.owner)
 
 
+async def client_notes(ctx: Ctx) -> Listing:
+    client_id = await make_client()
+    for body in ("Préfère le matin", "Peau sensible", "Vient avec sa fille"):
+        added = await ctx.client.post(
+            f"/api/v1/clients/{client_id}/notes", json={"body": body}, headers=ctx.owner
+        )
+        assert added.status_code == 201, added.text
+    return Listing(f"/api/v1/clients/{client_id}/notes", ctx.owner)
+
+
+async def my_gift_cards(ctx: Ctx) -> Listing:
+    mine = await sign_up(ctx.client, email="lea@example.fr", first_name="Léa")
+    await verify_email(ctx.client, "lea@example.fr")
+    for amount in (3000, 5000, 7000):
+        sold = await ctx.client.post(
+            "/api/v1/gift-cards/in-salon",
+            json={
+                "amount_cents": amount,
+                "buyer": {"name": "Inès"},
+                "recipient_name": "Léa",
+                "recipient_email": "lea@example.fr",
+                "method": "cash",
+            },
+            headers=ctx.owner,
+        )
+        assert sold.status_code == 201, sold.text
+    return Listing("/api/v1/me/gift-cards", mine)
+
+
+async def card_readers(ctx: Ctx) -> Listing:
+    for name in ("Comptoir", "Cabine 1", "Cabine 2"):
+        paired = await ctx.client.post(
+            "/api/v1/payments/terminal/readers",
+            json={"pairing_code": PAIRING_CODE, "name": name},
+            headers=ctx.owner,
+        )
+        assert paired.status_code == 201, paired.text
+    return Listing("/api/v1/payments/terminal/readers", ctx.owner)
+
+
+async def waitlist(ctx: Ctx) -> Listing:
+    facial, _ = await facial_with_camille()
+    for n, name in enumerate(("Hélène", "Agnès", "Zoé")):
+        joined = await ctx.client.post(
+            "/api/v1/waitlist",
+            json={
+                "service_ids": [str(facial)],
+                "date_from": "2027-03-22",
+                "date_to": "2027-03-26",
+                "client": {"first_name": name, "last_name": "Dupont", "email": f"w{n}@example.fr"},
+            },
+        )
+        assert joined.status_code == 201, joined.text
+    return Listing("/api/v1/waitlist", ctx.owner)
+
+
+# Lists that answer the one list shape in a single page: bounded by nature or by their filter,
+# they take no cursor and always answer `next_cursor: null`.
+ONE_PAGE = {
+    "/api/v1/availability/blocks": "within the dates asked",
+    "/api/v1/availability/closures": "within the dates asked",
+    "/api/v1/availability/special-openings": "within the dates asked",
+    "/api/v1/practitioners/{practitioner_id}/absences": "within the dates asked",
+    "/api/v1/availability/opening-hours": "one week of hours",
+    "/api/v1/practitioners/{practitioner_id}/working-hours": "one week of hours",
+    "/api/v1/clients/search": "the best `limit` hits",
+    "/api/v1/clients/duplicates": "the closest pairs, capped",
+    "/api/v1/clients/{client_id}/consents": "one client's consent ledger",
+    "/api/v1/clients/{client_id}/health-notes": "one client's health notes",
+    "/api/v1/me/saved-cards": "her few saved cards",
+    "/api/v1/notifications/templates": "the templates in the code",
+    "/api/v1/payments/tips": "one line per practitioner",
+    "/api/v1/resources": "the salon's rooms and equipment",
+    "/api/v1/service-categories": "the catalogue's few categories",
+}
+
+
 # One line per paginated route.
 BUILDERS: dict[str, Builder] = {
     "/api/v1/users": users,
@@ -215,6 +307,10 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/gift-cards": gift_cards,
     "/api/v1/coupons": coupons,
     "/api/v1/coupons/{coupon_id}/redemptions": coupon_redemptions,
+    "/api/v1/clients/{client_id}/notes": client_notes,
+    "/api/v1/me/gift-cards": my_gift_cards,
+    "/api/v1/payments/terminal/readers": card_readers,
+    "/api/v1/waitlist": waitlist,
 }
 
 
@@ -228,6 +324,8 @@ def test_every_paginated_route_has_a_builder_and_every_builder_a_route() -> None
 
     assert routes - BUILDERS.keys() == set(), "paginated routes with no builder in BUILDERS"
     assert BUILDERS.keys() - routes == set(), "builders for routes that no longer paginate"
+    one_page = {path for path, takes_cursor in _listed_routes().items() if not takes_cursor}
+    assert one_page == ONE_PAGE.keys(), "a list without a cursor must be declared in ONE_PAGE"
 
 
 async def _walk(client: AsyncClient, listing: Listing) -> list[list[Any]]:
