@@ -165,7 +165,7 @@ async def messages(ctx: Ctx) -> Listing:
     return Listing("/api/v1/notifications/messages", ctx.owner)
 
 
-async def gift_cards(ctx: Ctx) -> Listing:
+async def _sell_cards(ctx: Ctx, **card: str) -> None:
     for amount in (3000, 5000, 7000):
         sold = await ctx.client.post(
             "/api/v1/gift-cards/in-salon",
@@ -174,10 +174,15 @@ async def gift_cards(ctx: Ctx) -> Listing:
                 "buyer": {"name": "Inès"},
                 "recipient_name": "Léa",
                 "method": "cash",
-            },
+            }
+            | card,
             headers=ctx.owner,
         )
         assert sold.status_code == 201, sold.text
+
+
+async def gift_cards(ctx: Ctx) -> Listing:
+    await _sell_cards(ctx)
     return Listing("/api/v1/gift-cards", ctx.owner)
 
 
@@ -227,19 +232,7 @@ async def client_notes(ctx: Ctx) -> Listing:
 async def my_gift_cards(ctx: Ctx) -> Listing:
     mine = await sign_up(ctx.client, email="lea@example.fr", first_name="Léa")
     await verify_email(ctx.client, "lea@example.fr")
-    for amount in (3000, 5000, 7000):
-        sold = await ctx.client.post(
-            "/api/v1/gift-cards/in-salon",
-            json={
-                "amount_cents": amount,
-                "buyer": {"name": "Inès"},
-                "recipient_name": "Léa",
-                "recipient_email": "lea@example.fr",
-                "method": "cash",
-            },
-            headers=ctx.owner,
-        )
-        assert sold.status_code == 201, sold.text
+    await _sell_cards(ctx, recipient_email="lea@example.fr")
     return Listing("/api/v1/me/gift-cards", mine)
 
 

@@ -35,31 +35,21 @@ async def calendar(
     who = await practitioners.practitioner_names(
         session, {b.practitioner_id for b in blocks} | {a.practitioner_id for a in absences}
     )
-    entries += [
-        CalendarEntry(
-            kind="block",
-            id=block.id,
-            practitioner_id=block.practitioner_id,
-            practitioner_name=who.get(block.practitioner_id),
-            start=block.start_at,
-            end=block.end_at,
-            title=block.reason or "Bloqué",
-            reason=block.reason,
-        )
-        for block in blocks
+    time_off = [("block", "Bloqué", b) for b in blocks] + [
+        ("absence", "Absence", a) for a in absences
     ]
     entries += [
         CalendarEntry(
-            kind="absence",
-            id=absence.id,
-            practitioner_id=absence.practitioner_id,
-            practitioner_name=who.get(absence.practitioner_id),
-            start=absence.start_at,
-            end=absence.end_at,
-            title=absence.reason or "Absence",
-            reason=absence.reason,
+            kind=kind,
+            id=row.id,
+            practitioner_id=row.practitioner_id,
+            practitioner_name=who.get(row.practitioner_id),
+            start=row.start_at,
+            end=row.end_at,
+            title=row.reason or default_title,
+            reason=row.reason,
         )
-        for absence in absences
+        for kind, default_title, row in time_off
     ]
     entries += [
         CalendarEntry(

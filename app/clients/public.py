@@ -122,17 +122,7 @@ async def record_for_new_account(
     """At sign-up: a record of the account's own, without the e-mail she typed. What she
     books from her account goes there; nothing is matched to it by e-mail or phone, so an
     address nobody has proven reaches nobody's bookings, cards or messages."""
-    now = utcnow()
-    session.add(
-        Client(
-            id=new_id(),
-            first_name=first_name,
-            last_name=last_name,
-            user_id=user_id,
-            created_at=now,
-            updated_at=now,
-        )
-    )
+    _add_record(session, user_id=user_id, first_name=first_name, last_name=last_name)
     await session.flush()
 
 
@@ -153,18 +143,31 @@ async def link_account(
     elif known is None and own is not None and own.email is None:
         own.email, own.updated_at = email, utcnow()
     elif known is None and own is None:
-        now = utcnow()
-        session.add(
-            Client(
-                id=new_id(),
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                user_id=user_id,
-                created_at=now,
-                updated_at=now,
-            )
+        _add_record(
+            session, user_id=user_id, first_name=first_name, last_name=last_name, email=email
         )
+
+
+def _add_record(
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    first_name: str,
+    last_name: str,
+    email: str | None = None,
+) -> None:
+    now = utcnow()
+    session.add(
+        Client(
+            id=new_id(),
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            user_id=user_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
 
 
 async def current_consents(session: AsyncSession, client_id: UUID) -> dict[str, bool]:
