@@ -17,7 +17,7 @@ from app.clients.client_data import declared_client_references as declared_clien
 from app.clients.errors import ClientNotFound as ClientNotFound  # re-exported: routers name it
 from app.clients.errors import InvalidPhone
 from app.clients.models import Client, ClientConsent
-from app.clients.phone import to_e164
+from app.clients.phone import to_e164 as to_e164  # re-exported: the abuse limits count phones
 from app.core.clock import utcnow
 from app.core.ids import new_id
 
