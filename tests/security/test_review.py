@@ -6,8 +6,13 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from app.auth.models import Role
-from tests.bookings.salon import make_client, make_practitioner, make_service, open_salon
+from app.core import clock
+from tests.bookings.salon import make_client, make_practitioner, make_service, open_salon, paris
 from tests.builders import login, make_user
+
+
+async def _bearer(client: AsyncClient, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {(await login(client, email))['access_token']}"}
 
 
 async def test_a_practitioner_cannot_read_a_message_to_a_client_she_never_served(
@@ -39,3 +44,73 @@ async def test_a_practitioner_cannot_read_a_message_to_a_client_she_never_served
 
     assert answer.status_code == 403, answer.text
     assert "helene.secret@example.fr" not in answer.text
+
+
+async def test_a_practitioner_cannot_open_a_stranger_s_record_by_booking_her(
+    client: AsyncClient,
+) -> None:
+    clock.pin(paris(2027, 3, 15, 8))
+    await open_salon()
+    facial = await make_service()
+    lea_user = await make_user(role=Role.practitioner)
+    lea = await make_practitioner("Léa", [facial], user_id=lea_user.id)
+    stranger = await make_client("Hélène", email="helene@example.fr")
+    desk = await _bearer(client, (await make_user(role=Role.manager)).email)
+    noted = await client.post(
+        f"/api/v1/clients/{stranger}/health-notes",
+        json={"kind": "allergy", "body": "Allergie au latex"},
+        headers=desk,
+    )
+    assert noted.status_code == 201, noted.text
+    me = await _bearer(client, lea_user.email)
+    visit = {"service_ids": [str(facial)], "practitioner_id": str(lea)}
+
+    by_contact = await client.post(
+        "/api/v1/bookings",
+        json=visit
+        | {
+            "start": paris(2027, 3, 22, 9).isoformat(),
+            "client": {"first_name": "H", "last_name": "D", "email": "Helene@example.fr"},
+        },
+        headers=me,
+    )
+    by_id = await client.post(
+        "/api/v1/bookings",
+        json=visit | {"start": paris(2027, 3, 22, 11).isoformat(), "client_id": str(stranger)},
+        headers=me,
+    )
+    notes = await client.get(f"/api/v1/clients/{stranger}/health-notes", headers=me)
+
+    assert by_contact.status_code == 403, by_contact.text
+    assert by_id.status_code == 404, by_id.text
+    assert notes.status_code == 404, notes.text
+    assert "latex" not in notes.text
+
+
+async def test_a_practitioner_still_books_a_new_client_and_her_own(client: AsyncClient) -> None:
+    clock.pin(paris(2027, 3, 15, 8))
+    await open_salon()
+    facial = await make_service()
+    lea_user = await make_user(role=Role.practitioner)
+    lea = await make_practitioner("Léa", [facial], user_id=lea_user.id)
+    me = await _bearer(client, lea_user.email)
+    visit = {"service_ids": [str(facial)], "practitioner_id": str(lea)}
+
+    new = await client.post(
+        "/api/v1/bookings",
+        json=visit
+        | {
+            "start": paris(2027, 3, 22, 9).isoformat(),
+            "client": {"first_name": "Zoé", "last_name": "Neuve", "email": "zoe@example.fr"},
+        },
+        headers=me,
+    )
+    assert new.status_code == 201, new.text
+    again = await client.post(
+        "/api/v1/bookings",
+        json=visit
+        | {"start": paris(2027, 3, 29, 9).isoformat(), "client_id": new.json()["client_id"]},
+        headers=me,
+    )
+
+    assert again.status_code == 201, again.text
