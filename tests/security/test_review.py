@@ -3,6 +3,8 @@ is a hole found after the merge, closed at its cause."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from httpx import AsyncClient
 
 from app.auth.models import Role
@@ -46,14 +48,21 @@ async def test_a_practitioner_cannot_read_a_message_to_a_client_she_never_served
     assert "helene.secret@example.fr" not in answer.text
 
 
-async def test_a_practitioner_cannot_open_a_stranger_s_record_by_booking_her(
-    client: AsyncClient,
-) -> None:
+async def _lea_books(client: AsyncClient) -> tuple[dict[str, str], dict[str, Any]]:
+    """Léa, a practitioner with an account, signed in; and a visit with her to fill in."""
     clock.pin(paris(2027, 3, 15, 8))
     await open_salon()
     facial = await make_service()
     lea_user = await make_user(role=Role.practitioner)
     lea = await make_practitioner("Léa", [facial], user_id=lea_user.id)
+    visit = {"service_ids": [str(facial)], "practitioner_id": str(lea)}
+    return await _bearer(client, lea_user.email), visit
+
+
+async def test_a_practitioner_cannot_open_a_stranger_s_record_by_booking_her(
+    client: AsyncClient,
+) -> None:
+    me, visit = await _lea_books(client)
     stranger = await make_client("Hélène", email="helene@example.fr")
     desk = await _bearer(client, (await make_user(role=Role.manager)).email)
     noted = await client.post(
@@ -62,8 +71,6 @@ async def test_a_practitioner_cannot_open_a_stranger_s_record_by_booking_her(
         headers=desk,
     )
     assert noted.status_code == 201, noted.text
-    me = await _bearer(client, lea_user.email)
-    visit = {"service_ids": [str(facial)], "practitioner_id": str(lea)}
 
     by_contact = await client.post(
         "/api/v1/bookings",
@@ -88,13 +95,7 @@ async def test_a_practitioner_cannot_open_a_stranger_s_record_by_booking_her(
 
 
 async def test_a_practitioner_still_books_a_new_client_and_her_own(client: AsyncClient) -> None:
-    clock.pin(paris(2027, 3, 15, 8))
-    await open_salon()
-    facial = await make_service()
-    lea_user = await make_user(role=Role.practitioner)
-    lea = await make_practitioner("Léa", [facial], user_id=lea_user.id)
-    me = await _bearer(client, lea_user.email)
-    visit = {"service_ids": [str(facial)], "practitioner_id": str(lea)}
+    me, visit = await _lea_books(client)
 
     new = await client.post(
         "/api/v1/bookings",
