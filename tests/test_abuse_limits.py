@@ -241,3 +241,26 @@ def test_the_image_believes_forwarded_headers_only_from_the_trusted_proxies() ->
 
     assert "--forwarded-allow-ips=*" not in command
     assert "--no-proxy-headers" in command
+
+
+async def test_one_phone_written_three_ways_is_one_contact(
+    facial: UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_changed(monkeypatch, LIMITS_BOOKING_PER_CONTACT="3/hour")
+    ways = ("06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678")
+
+    async with peer("127.0.0.1") as site:
+        answers = [
+            await site.post(
+                "/api/v1/bookings",
+                json={
+                    "service_ids": [str(facial)],
+                    "start": _slot(n),
+                    "client": {"first_name": "V", "last_name": str(n), "phone": ways[n % 3]},
+                },
+                headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+            )
+            for n in range(6)
+        ]
+
+    assert _statuses(answers) == [201] * 3 + [429] * 3

@@ -139,7 +139,9 @@ each kind of caller against the objects of another client and a colleague.
 - `yes`: allowed, on any object.
 - `own`: only her own objects. A client: her own record, bookings, payments, gift cards.
   A practitioner: her own calendar, and the clients she has served or is booked with
-  (with their bookings). Anonymous: whoever holds the booking's manage link. Outside that
+  (with their bookings); she books only those clients or new ones (a salon client she has
+  not served is booked by the front desk, so no booking widens her scope). Anonymous:
+  whoever holds the booking's manage link. Outside that
   scope the answer is 404 (the object is not acknowledged), or 403 for a colleague's
   calendar, working hours, absences or blocks (practitioners are public).
 - `link`: decided by a signed link or a provider signature only; a bearer token adds no

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import FRONT_DESK, Access, Principal, Rule, declared_in_handler
 from app.bookings import repository
+from app.bookings.client_view import practitioner_serves
 from app.bookings.errors import BookingNotFound
 from app.bookings.links import booking_from_manage_token
 from app.bookings.models import Booking
@@ -73,6 +74,31 @@ async def ensure_may_pay(
     booking = await repository.get_booking(session, booking_id)
     if booking is None or not await in_scope(session, booking, principal, staff=staff):
         raise BookingNotFound()
+
+
+async def ensure_practitioner_may_book(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    client_id: UUID | None,
+    email: str | None,
+    phone: str | None,
+) -> None:
+    """A practitioner (without a front desk role) books her own clients or new ones. Booking
+    a salon client she has not served would put that client in her scope (record, history,
+    health notes), so that booking is the front desk's: 404 for a client named by id, 403
+    for one found by her contact details."""
+    if principal is None or not principal.is_staff or principal.has_role(*FRONT_DESK):
+        return
+    existing = client_id or await clients.matching_client(session, email=email, phone=phone)
+    if existing is None:
+        return
+    own = await practitioners.practitioner_for_user(session, principal.user_id)
+    if own is not None and await practitioner_serves(session, own, existing):
+        return
+    if client_id is not None:
+        raise clients.ClientNotFound()
+    raise Forbidden("This client is already known to the salon: the front desk books her.")
 
 
 # Lists and the calendar filter by practitioner in the handler (a practitioner sees only

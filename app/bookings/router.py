@@ -18,7 +18,7 @@ from app.auth.public import (
 )
 from app.availability.public import ServicesNotBookable
 from app.bookings import calendar, feeds, links, repository, service, waitlist
-from app.bookings.access import OwnCalendar
+from app.bookings.access import OwnCalendar, ensure_practitioner_may_book
 from app.bookings.dependencies import BookingForCaller, actor_of
 from app.bookings.errors import (
     BookingNotChangeable,
@@ -129,6 +129,13 @@ async def create_booking(
     slot answers 409 `slot_unavailable` and creates nothing. Send an `Idempotency-Key`.
     Online bookings (and holds) are limited per address and per contact (429)."""
     await limit_visitor("booking", principal, ip, *(body.client.contacts if body.client else ()))
+    await ensure_practitioner_may_book(
+        session,
+        principal,
+        client_id=body.client_id,
+        email=str(body.client.email) if body.client and body.client.email else None,
+        phone=body.client.phone if body.client else None,
+    )
     actor = actor_of(principal)
     if actor.kind == "link":
         actor = service.Actor(kind="online")

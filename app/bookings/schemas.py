@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from app.bookings.models import BookingLocation, BookingSource, BookingStatus
+from app.clients import public as clients
 from app.core.timeutils import AwareInstant, SalonDate, SalonDateTime
 
 Text = Annotated[str, Field(max_length=2000)]
@@ -27,8 +28,9 @@ class BookingClientIn(BaseModel):
 
     @property
     def contacts(self) -> tuple[str | None, str | None]:
-        """What the public abuse limits count her by."""
-        return self.email, self.phone
+        """What the public abuse limits count her by: the phone in E.164, so one number
+        written another way (`+33 6…`, `0033 6…`) is the same contact."""
+        return self.email, (clients.to_e164(self.phone) or self.phone) if self.phone else None
 
 
 class BookingCreate(BaseModel):

@@ -17,7 +17,7 @@ from app.clients.client_data import declared_client_references as declared_clien
 from app.clients.errors import ClientNotFound as ClientNotFound  # re-exported: routers name it
 from app.clients.errors import InvalidPhone
 from app.clients.models import Client, ClientConsent
-from app.clients.phone import to_e164
+from app.clients.phone import to_e164 as to_e164  # re-exported: the abuse limits count phones
 from app.core.clock import utcnow
 from app.core.ids import new_id
 
@@ -78,16 +78,7 @@ async def find_or_create(
     if phone and e164 is None:
         raise InvalidPhone(f"{phone!r} is not a valid phone number.")
     email = email.lower() if email else None
-    client = None
-    if email:
-        client = await session.scalar(select(Client).where(Client.email == email))
-    if client is None and e164 and not email:
-        client = await session.scalar(
-            select(Client)
-            .where(Client.phone == e164, Client.email.is_(None), Client.user_id.is_(None))
-            .order_by(Client.created_at)
-            .limit(1)
-        )
+    client = await _matching(session, email, e164)
     if client is None:
         now = utcnow()
         client = Client(
@@ -107,6 +98,28 @@ async def find_or_create(
             if client is None:
                 raise
     return _ref(client)
+
+
+async def _matching(session: AsyncSession, email: str | None, e164: str | None) -> Client | None:
+    if email:
+        return await session.scalar(select(Client).where(Client.email == email))
+    if e164:
+        return await session.scalar(
+            select(Client)
+            .where(Client.phone == e164, Client.email.is_(None), Client.user_id.is_(None))
+            .order_by(Client.created_at)
+            .limit(1)
+        )
+    return None
+
+
+async def matching_client(
+    session: AsyncSession, *, email: str | None, phone: str | None
+) -> UUID | None:
+    """The record `find_or_create` would file these details under, if one exists."""
+    e164 = to_e164(phone) if phone else None
+    found = await _matching(session, email.lower() if email else None, e164)
+    return found.id if found else None
 
 
 async def get_clients(session: AsyncSession, ids: set[UUID]) -> dict[UUID, ClientRef]:

@@ -613,9 +613,17 @@ async def regenerate_pdf(card: CardForStaff, session: DbSession) -> CardOut:
 @router.get(
     "/api/v1/gift-cards/{card_id}/pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **error_responses(NotFound)},
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        **error_responses(NotFound, service.GiftCardPdfNotForStaff),
+    },
 )
 async def download_pdf(card: CardForStaff, session: DbSession) -> Response:
+    """The PDF (it prints the code) of a card sold at the desk, to print it again for its
+    buyer. A card bought online is its buyer's secret: its PDF leaves only by e-mail
+    (`POST …/resend`), so no staff member can read its code."""
+    if card.sold_by_user_id is None:
+        raise service.GiftCardPdfNotForStaff()
     if card.pdf_key is None:
         raise NotFound("This card has no PDF yet.")
     pdf = await get_storage().get(card.pdf_key)

@@ -34,6 +34,11 @@ class GiftCardNotUsable(AppError):
     status, code, title = 409, "gift_card_not_usable", "This gift card cannot be used"
 
 
+class GiftCardPdfNotForStaff(AppError):
+    status, code = 403, "gift_card_pdf_not_for_staff"
+    title = "The PDF of a card bought online goes only to its buyer or recipient"
+
+
 class GiftCardExpired(AppError):
     status, code, title = 409, "gift_card_expired", "This gift card has expired"
 

@@ -153,11 +153,8 @@ async def list_messages(
 
 
 @router.get("/api/v1/notifications/messages/{message_id}", responses=error_responses(NotFound))
-async def get_message(message_id: UUID, _: Staff, session: DbSession) -> MessageOut:
-    """One message as staff may read it (its preview, never its links)."""
-    message = await session.get(Message, message_id)
-    if message is None:
-        raise NotFound("This message does not exist.")
+async def get_message(message: MessageForStaff) -> MessageOut:
+    """One message as the front desk may read it (its preview, never its links)."""
     return MessageOut.model_validate(message)
 
 

@@ -441,3 +441,20 @@ async def test_the_card_reaches_resend_with_its_pdf_and_a_reminder_comes_before_
     assert await deliver_messages() == 1
     reminder = real_channels.resend.sent[-1]
     assert "Il reste 70,00\u00a0€" in reminder["text"]
+
+
+async def test_the_desk_cannot_download_the_code_of_a_card_bought_online(
+    client: AsyncClient, session: AsyncSession, fakes: FakeProviders, desk: dict[str, str]
+) -> None:
+    purchase = await buy(client, fakes)
+    await pay(client, fakes, purchase)
+    card_id = purchase["gift_card"]["id"]
+    card = await session.get(GiftCard, card_id)
+    assert card is not None
+    assert card.pdf_key is not None  # the PDF exists, for the e-mail
+
+    pdf = await client.get(f"/api/v1/gift-cards/{card_id}/pdf", headers=desk)
+
+    assert pdf.status_code == 403, pdf.status_code
+    assert pdf.json()["code"] == "gift_card_pdf_not_for_staff"
+    assert not pdf.content.startswith(b"%PDF-")
