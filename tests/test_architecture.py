@@ -1,15 +1,24 @@
 """The import contract (pyproject.toml: lint-imports and ruff's TID rules) refuses what STYLE.md
 forbids. Each probe is written into a copy of `app/`, so the real tree never holds it, and the
-tools run on the copy as subprocesses, exactly as `make lint` runs them."""
+tools run on the copy as subprocesses, exactly as `make lint` runs them. What a public module
+exports (functions and DTOs, never ORM classes or SQL) is checked on the imported modules."""
 
 from __future__ import annotations
 
+import inspect
+import pkgutil
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import get_args, get_origin, get_type_hints
 
 import pytest
+from sqlalchemy.sql import ClauseElement
+
+import app
+from app.registry import load_all
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -140,3 +149,59 @@ def test_ruff_refuses_an_import_the_graph_cannot_see(tree: Path, source: str, ru
         line.startswith("app/bookings/probe.py:") and rule in line
         for line in result.stdout.splitlines()
     ), result.stdout
+
+
+# SQL fragments other domains splice into their own statement so a search stays one round trip
+# (the slot engine's union, the client list's filter and scope). Shrinking: a query port
+# (functions returning rows) replaces each; a new entry needs a measured reason.
+QUERY_PARTS = {
+    "app.bookings.public.busy_statements",
+    "app.bookings.public.clients_matching",
+    "app.bookings.public.clients_of_practitioner",
+    "app.practitioners.public.absence_statement",
+}
+
+
+def _public_modules() -> list[ModuleType]:
+    load_all()  # imports every module of app, the public ones with them
+    return [
+        sys.modules[f"app.{info.name}.public"]
+        for info in pkgutil.iter_modules(app.__path__)
+        if info.ispkg and (ROOT / "app" / info.name / "public.py").exists()
+    ]
+
+
+def _mentions_sql(annotation: object) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, ClauseElement):
+        return True
+    origin = get_origin(annotation)
+    if isinstance(origin, type) and issubclass(origin, ClauseElement):
+        return True
+    return any(_mentions_sql(arg) for arg in get_args(annotation))
+
+
+def _sql_or_orm(value: object) -> bool:
+    if isinstance(value, type):
+        return hasattr(value, "__mapper__") or issubclass(value, ClauseElement)
+    if isinstance(value, ClauseElement):
+        return True
+    if inspect.isfunction(value):
+        return _mentions_sql(get_type_hints(value).get("return"))
+    return False
+
+
+def test_every_public_module_lists_its_exports() -> None:
+    """mypy --strict lets other domains use only what `__all__` names: the list is the API."""
+    unlisted = [m.__name__ for m in _public_modules() if not hasattr(m, "__all__")]
+    assert unlisted == []
+
+
+def test_public_modules_export_functions_and_dtos_not_orm_classes_or_sql() -> None:
+    exported = [
+        f"{module.__name__}.{name}"
+        for module in _public_modules()
+        for name in getattr(module, "__all__", ())
+        if _sql_or_orm(getattr(module, name))
+    ]
+    assert sorted(set(exported) - QUERY_PARTS) == []
+    assert sorted(QUERY_PARTS - set(exported)) == [], "a query part is gone: drop it from the list"
