@@ -20,7 +20,8 @@ from importlinter.application import contract_utils
 
 
 class PublicOnlyContract(Contract):
-    """Imports into a domain from outside it must target `<domain>` or `<domain>.<public>`.
+    """Imports into a domain from outside it must target `<domain>.<public>`; not even the
+    package itself, whose `__init__` could re-export the internals.
 
     Options: containers (packages whose child packages are domains), shared (child packages
     that are not domains), composition_roots (modules allowed to import any domain module),
@@ -48,7 +49,7 @@ class PublicOnlyContract(Contract):
         illegal: list[dict[str, Any]] = []
         for domain in self._domains(graph):
             public = f"{domain}.{self.public}"
-            for imported in sorted(graph.find_descendants(domain)):
+            for imported in sorted({domain, *graph.find_descendants(domain)}):
                 if imported == public or imported.startswith(f"{public}."):
                     continue
                 for importer in sorted(graph.find_modules_that_directly_import(imported)):

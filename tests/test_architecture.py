@@ -74,6 +74,12 @@ def test_the_contracts_hold_on_the_code_as_it_is(tree: Path) -> None:
             id="a domain imports another domain's service",
         ),
         pytest.param(
+            "app/coupons/probe.py",
+            "import app.payments\n\nPROBE = app.payments\n",
+            "app.coupons.probe -> app.payments",
+            id="a domain imports another domain's package",
+        ),
+        pytest.param(
             "app/core/probe.py",
             "from app.bookings import public\n\nPROBE = public\n",
             "app.core.probe -> app.bookings.public",
