@@ -25,7 +25,7 @@ lint: install ## ruff, mypy and the import contract
 	$(VENV)/bin/ruff check app tests bench scripts alembic
 	$(VENV)/bin/ruff format --check app tests bench scripts
 	$(VENV)/bin/mypy app
-	$(PY) scripts/check_imports.py
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix app tests bench scripts

@@ -14,7 +14,7 @@ $VENV/bin/ruff format --check app tests bench scripts
 echo "== mypy"
 $VENV/bin/mypy app
 echo "== import contract"
-$VENV/bin/python scripts/check_imports.py
+$VENV/bin/lint-imports
 echo "== pytest"
 set +e
 $VENV/bin/python -m pytest --cov --cov-report=term-missing:skip-covered "$@"

@@ -14,6 +14,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.catalog.models import DepositKind, Service, ServicePrerequisite, ServiceResource
 from app.core.money import percent_of
 
+__all__ = [
+    "PrerequisiteSpec",
+    "ServiceSpec",
+    "existing_service_ids",
+    "get_service_specs",
+    "service_names",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class PrerequisiteSpec:

@@ -21,6 +21,23 @@ from app.clients.phone import to_e164 as to_e164  # re-exported: the abuse limit
 from app.core.clock import utcnow
 from app.core.ids import new_id
 
+__all__ = [
+    "ClientIdentity",
+    "ClientNotFound",
+    "ClientRef",
+    "client_for_user",
+    "clients_with_phone",
+    "current_consents",
+    "declare_client_data",
+    "declared_client_references",
+    "find_or_create",
+    "get_client",
+    "get_clients",
+    "link_account",
+    "record_for_new_account",
+    "withdraw_consent",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class ClientRef:

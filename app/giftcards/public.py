@@ -6,22 +6,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.clock import utcnow
-from app.core.timeutils import zone
 from app.giftcards.models import GiftCard
-from app.giftcards.service import balances
+from app.giftcards.service import balances, received_by
 
 ERASED = "Client effacé"
 
-
-def received_by(email: str) -> Any:
-    """Cards sent to this address that have reached it: a card is the buyer's surprise until
-    its delivery date, so it shows in the recipient's account (and export) from that day."""
-    today = utcnow().astimezone(zone()).date()
-    return and_(func.lower(GiftCard.recipient_email) == email.lower(), GiftCard.deliver_on <= today)
+__all__ = ["anonymize_client_gift_cards", "export_client_gift_cards"]
 
 
 def _hers(client_id: UUID, email: str | None) -> Any:

@@ -29,7 +29,6 @@ from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.giftcards import codes, delivery, service
 from app.giftcards.dependencies import CardForStaff
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
-from app.giftcards.public import received_by
 from app.payments import public as payments
 
 router = APIRouter(tags=["gift cards"])
@@ -392,7 +391,7 @@ async def my_gift_cards(
         return Page[CardOut](items=[])
     conditions = [GiftCard.buyer_client_id == own.id]
     if own.email:  # a record holds its e-mail once the account has verified it
-        conditions.append(received_by(own.email))
+        conditions.append(service.received_by(own.email))
     listed = await paginate(
         session,
         select(GiftCard).where(or_(*conditions), GiftCard.status != CardStatus.pending_payment),

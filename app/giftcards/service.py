@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import public as catalog
@@ -73,6 +73,13 @@ class NewCard:
     recipient_email: str | None
     message: str | None
     deliver_on: date | None
+
+
+def received_by(email: str) -> ColumnElement[bool]:
+    """Cards sent to this address that have reached it: a card is the buyer's surprise until
+    its delivery date, so it shows in the recipient's account (and export) from that day."""
+    today = utcnow().astimezone(zone()).date()
+    return and_(func.lower(GiftCard.recipient_email) == email.lower(), GiftCard.deliver_on <= today)
 
 
 def add_months(moment: datetime, months: int) -> datetime:

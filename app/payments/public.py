@@ -35,7 +35,6 @@ __all__ = [
     "CancellationMoney",
     "Checkout",
     "PaidSoFar",
-    "Payment",
     "PaymentMethod",
     "SubjectKind",
     "anonymize_client_payments",
