@@ -321,7 +321,10 @@ async def booking_balance(
         deposit_cents=booking.deposit_cents,
         paid_cents=paid,
         in_progress_cents=in_progress,
-        due_cents=max(booking.total_cents - paid - in_progress, 0),
+        # A cancelled visit is owed by no one: what went back does not come due again.
+        due_cents=0
+        if booking.status == "cancelled"
+        else max(booking.total_cents - paid - in_progress, 0),
         tips_cents=tips,
         refunded_cents=refunded,
         kept_cents=max(paid - refunded, 0),

@@ -10,6 +10,8 @@ from app.auth.models import Role
 from app.core import clock
 from tests.bookings.salon import book_by_staff, facial_with_camille, paris
 from tests.builders import AuthHeaders
+from tests.fakes.server import FakeProviders
+from tests.payments.helpers import held_with_checkout, post_stripe, run_outbox
 
 NINE = "2027-03-22T09:00:00+01:00"
 
@@ -53,3 +55,21 @@ async def test_a_partial_refund_of_a_balance_paid_in_the_salon_is_not_due_again(
         4500,
     )
     assert (again.status_code, again.json()["code"]) == (409, "nothing_to_pay")
+
+
+async def test_a_cancelled_booking_whose_deposit_went_back_owes_nothing(
+    client: AsyncClient, auth_headers: AuthHeaders, fakes: FakeProviders
+) -> None:
+    desk = await auth_headers(Role.manager)
+    booking, checkout = await held_with_checkout(client, price_cents=9000)
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
+
+    cancelled = await client.post(f"/api/v1/bookings/{booking['id']}/cancel", json={}, headers=desk)
+    await run_outbox()  # cancelled in time: the deposit goes back
+    deposit = await client.get(f"/api/v1/payments/{checkout['payment_id']}", headers=desk)
+    balance = await client.get(f"/api/v1/bookings/{booking['id']}/balance", headers=desk)
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert deposit.json()["status"] == "refunded"
+    figures = balance.json()
+    assert (figures["paid_cents"], figures["due_cents"], figures["kept_cents"]) == (0, 0, 0)
