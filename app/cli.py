@@ -246,9 +246,9 @@ def permissions() -> None:
 @cli.command()
 def purge() -> None:
     """Delete expired idempotency answers and tokens now (beat does it hourly)."""
-    from app.worker import purge_expired
+    from app.worker import celery_app
 
-    purged = purge_expired()
+    purged = celery_app.tasks["core.purge_expired"]()
     typer.echo(
         f"purged {purged['idempotency_keys']} expired idempotency answers "
         f"and {purged['tokens']} expired tokens"

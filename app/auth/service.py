@@ -20,7 +20,11 @@ from app.auth.errors import (
     UserNotFound,
 )
 from app.auth.models import OneTimeToken, RefreshToken, Role, User, UserKind
-from app.auth.topics import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
+from app.auth.topics import (
+    TOPIC_EMAIL_VERIFICATION,
+    TOPIC_PASSWORD_RESET,
+    AccountEmailRequested,
+)
 from app.clients import public as clients
 from app.core import outbox, ratelimit
 from app.core.clock import utcnow
@@ -238,7 +242,11 @@ async def signup_client(
 
 
 async def _send_one_time_token(
-    session: AsyncSession, user: User, purpose: str, topic: str, lifetime: timedelta
+    session: AsyncSession,
+    user: User,
+    purpose: str,
+    topic: outbox.Topic[AccountEmailRequested],
+    lifetime: timedelta,
 ) -> None:
     token = new_token()
     now = utcnow()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, or_
 
 from app.auth.models import OneTimeToken, RefreshToken
+from app.core import jobs
 from app.core.clock import utcnow
 from app.core.db import unit_of_work
 
@@ -14,6 +15,7 @@ from app.core.db import unit_of_work
 KEEP_USED_TOKENS = timedelta(days=7)
 
 
+@jobs.purges("tokens")
 async def purge_expired_tokens() -> int:
     """Delete expired refresh and one-time tokens; returns how many rows went."""
     now = utcnow()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import update
@@ -95,16 +94,17 @@ async def revoke(session: AsyncSession, practitioner_id: UUID, *, at: datetime) 
     )
 
 
-@outbox.handles(practitioners.TOPIC_DEACTIVATED)
-async def on_practitioner_deactivated(session: AsyncSession, payload: dict[str, Any]) -> None:
-    at = datetime.fromisoformat(str(payload["at"]))
-    await revoke(session, UUID(str(payload["practitioner_id"])), at=at)
+@outbox.handles(
+    practitioners.TOPIC_DEACTIVATED, name="bookings.revoke_feed_of_deactivated_practitioner"
+)
+async def on_practitioner_deactivated(
+    session: AsyncSession, payload: practitioners.PractitionerDeactivated
+) -> None:
+    await revoke(session, payload.practitioner_id, at=payload.at)
 
 
-@outbox.handles(auth.TOPIC_STAFF_DEACTIVATED)
-async def on_staff_deactivated(session: AsyncSession, payload: dict[str, Any]) -> None:
-    practitioner_id = await practitioners.practitioner_for_user(
-        session, UUID(str(payload["user_id"]))
-    )
+@outbox.handles(auth.TOPIC_STAFF_DEACTIVATED, name="bookings.revoke_feed_of_deactivated_staff")
+async def on_staff_deactivated(session: AsyncSession, payload: auth.StaffDeactivated) -> None:
+    practitioner_id = await practitioners.practitioner_for_user(session, payload.user_id)
     if practitioner_id is not None:
-        await revoke(session, practitioner_id, at=datetime.fromisoformat(str(payload["at"])))
+        await revoke(session, practitioner_id, at=payload.at)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from app.bookings import repository, service, waitlist
+from app.core import jobs
 from app.core.clock import utcnow
 from app.core.db import unit_of_work
 
 
+@jobs.task("bookings.expire_holds")
 async def expire_holds() -> int:
     """Free the slots of holds whose deposit was not paid in time; returns how many."""
     expired = 0
@@ -19,3 +21,6 @@ async def expire_holds() -> int:
             expired += len(batch)
         if len(batch) < 100:
             return expired
+
+
+BEAT = [jobs.beat("expire-holds", expire_holds, every=60.0)]

@@ -1,16 +1,49 @@
-"""Outbox topics the bookings domain publishes (followed by payments and notifications).
-
-Payloads: `booking_id` always; `bookings.cancelled` adds client_id, cancelled_by (staff,
-client, link), by_client, late, previous_status; `bookings.rescheduled` adds old_start;
-`bookings.hold_expired` adds client_id;
-`bookings.waitlist_offered` carries entry_id, client_id and start instead.
-"""
+"""Outbox topics the bookings domain publishes (followed by payments, coupons and
+notifications), each with the model of its payload."""
 
 from __future__ import annotations
 
-TOPIC_CONFIRMED = "bookings.confirmed"
-TOPIC_RESCHEDULED = "bookings.rescheduled"
-TOPIC_CANCELLED = "bookings.cancelled"
+from uuid import UUID
+
+from pydantic import AwareDatetime
+
+from app.core.outbox import Payload, Topic
+
+
+class BookingConfirmed(Payload):
+    booking_id: UUID
+    deposit_paid: bool = False
+
+
+class BookingRescheduled(Payload):
+    booking_id: UUID
+    old_start: AwareDatetime
+
+
+class BookingCancelled(Payload):
+    booking_id: UUID
+    client_id: UUID
+    cancelled_by: str  # staff, client, link
+    by_client: bool
+    late: bool
+    previous_status: str
+
+
+class HoldExpired(Payload):
+    booking_id: UUID
+    client_id: UUID
+
+
+class WaitlistOffered(Payload):
+    entry_id: UUID
+    client_id: UUID
+    start: AwareDatetime
+    service_ids: list[UUID]
+
+
+TOPIC_CONFIRMED = Topic("bookings.confirmed", BookingConfirmed)
+TOPIC_RESCHEDULED = Topic("bookings.rescheduled", BookingRescheduled)
+TOPIC_CANCELLED = Topic("bookings.cancelled", BookingCancelled)
 # A hold whose deposit never came: not a cancellation (nothing was paid, nobody is told).
-TOPIC_HOLD_EXPIRED = "bookings.hold_expired"
-TOPIC_WAITLIST_OFFERED = "bookings.waitlist_offered"
+TOPIC_HOLD_EXPIRED = Topic("bookings.hold_expired", HoldExpired)
+TOPIC_WAITLIST_OFFERED = Topic("bookings.waitlist_offered", WaitlistOffered)

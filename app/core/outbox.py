@@ -1,9 +1,14 @@
 """The transactional outbox: a side effect that leaves the process is written as an event in
 the same transaction as the change that causes it, then handled by a worker.
 
-Domains subscribe handlers to a topic at import (`@handles("bookings.cancelled")`); several
-domains may follow one topic. `enqueue` writes one row per subscriber, so each is retried on
-its own: a failing refund never sends a cancellation e-mail twice. The dispatcher claims due
+A topic is declared once, by the domain that publishes it, with the pydantic model of its
+payload (`TOPIC_CONFIRMED = Topic("bookings.confirmed", BookingConfirmed)`): `enqueue`
+validates what it is given against the model, and handlers receive the model. Domains
+subscribe at import under an explicit, stable name
+(`@handles(TOPIC_CONFIRMED, name="notifications.booking_confirmed")`), which is what a row
+stores: moving or renaming the function strands nothing. Several domains may follow a topic.
+`enqueue` writes one row per subscriber, so each is retried on its own: a failing refund
+never sends a cancellation e-mail twice. The dispatcher claims due
 rows with `FOR UPDATE SKIP LOCKED`, so several workers never handle one row twice, and retries
 failures with exponential backoff.
 
@@ -16,11 +21,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import CheckConstraint, Index, String, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,8 +41,6 @@ from app.core.ids import new_id
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-Handler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
-_handlers: dict[str, dict[str, Handler]] = {}
 SEALED = "sealed"
 _SEALED_FOR = "outbox-secrets"
 _SECRET_NAME = re.compile(r"token|secret|password", re.IGNORECASE)
@@ -61,44 +66,109 @@ class OutboxEvent(Base):
     )
 
 
-def handles(topic: str) -> Callable[[Handler], Handler]:
-    """Subscribe the decorated coroutine to `topic` (named after its module and function)."""
+class Payload(BaseModel):
+    """Base of every topic's payload: immutable, and a misspelt key is refused at enqueue."""
 
-    def register(handler: Handler) -> Handler:
-        _handlers.setdefault(topic, {})[f"{handler.__module__}.{handler.__qualname__}"] = handler
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+P = TypeVar("P", bound=Payload)
+Handler = Callable[[AsyncSession, P], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Topic(Generic[P]):
+    """An outbox topic and the model of its payload; declared once, in the publisher's
+    `topics.py`."""
+
+    name: str
+    payload: type[P]
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.payload, type) and issubclass(self.payload, Payload)):
+            raise TypeError(f"topic {self.name!r}: its payload must be an outbox.Payload model")
+        known = _topics.setdefault(self.name, self)
+        if known.payload is not self.payload:
+            raise ValueError(f"topic {self.name!r} is declared twice with different payloads")
+
+
+@dataclass(frozen=True)
+class _Subscription:
+    topic: Topic[Any]
+    handler: Callable[[AsyncSession, Any], Awaitable[None]]
+    where: str  # module.function, to tell a second registration from a re-import
+
+
+_topics: dict[str, Topic[Any]] = {}
+_subscriptions: dict[str, dict[str, _Subscription]] = {}  # topic -> name -> subscription
+_names: dict[str, str] = {}  # subscriber name -> its topic
+
+
+def handles(topic: Topic[P], *, name: str) -> Callable[[Handler[P]], Handler[P]]:
+    """Subscribe the decorated coroutine to `topic` under `name`, the stable id its rows
+    carry ("<domain>.<what it does>"). A name is given to one handler only."""
+    if not isinstance(topic, Topic):
+        raise TypeError(f"subscribe to a declared Topic, not {topic!r}")
+
+    def register(handler: Handler[P]) -> Handler[P]:
+        where = f"{handler.__module__}.{handler.__qualname__}"
+        taken = _subscriptions.get(_names.get(name, ""), {}).get(name)
+        if taken is not None and taken.where != where:
+            raise ValueError(f"outbox subscriber name {name!r} is taken by {taken.where}")
+        _names[name] = topic.name
+        _subscriptions.setdefault(topic.name, {})[name] = _Subscription(topic, handler, where)
         return handler
 
     return register
 
 
-def subscribers(topic: str) -> list[str]:
-    return sorted(_handlers.get(topic, {}))
+def subscribers(topic: Topic[Any]) -> list[str]:
+    return sorted(_subscriptions.get(topic.name, {}))
+
+
+def subscriber_names() -> dict[str, str]:
+    """Every registered subscriber name and the topic it follows."""
+    return dict(_names)
+
+
+def _plain(topic: Topic[P], payload: P | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(payload, Payload):
+        if not isinstance(payload, topic.payload):
+            raise TypeError(f"topic {topic.name!r} carries {topic.payload.__name__}")
+        return payload.model_dump(exclude_unset=True)
+    return dict(payload)
 
 
 async def enqueue(
     session: AsyncSession,
-    topic: str,
-    payload: dict[str, Any],
+    topic: Topic[P],
+    payload: P | Mapping[str, Any],
     *,
     at: datetime | None = None,
     sealed: dict[str, str] | None = None,
 ) -> UUID:
     """Add the event to the current transaction, once per subscriber of the topic; it exists
-    only if the transaction commits. A topic nobody follows yet still gets a row, which fails
-    visibly ("no handler") instead of vanishing. `sealed` holds what must not be readable in
-    the table (see the module's docstring)."""
-    if clear := [k for k in payload if _SECRET_NAME.search(k) or k == SEALED]:
+    only if the transaction commits. `payload` (the topic's model, or its fields) is
+    validated against the topic's model, `sealed` included; an invalid one raises
+    `pydantic.ValidationError` here, in the publisher's transaction. A topic nobody follows
+    yet still gets a row, which fails visibly ("no handler") instead of vanishing. `sealed`
+    holds what must not be readable in the table (see the module's docstring)."""
+    if not isinstance(topic, Topic):
+        raise TypeError(f"enqueue on a declared Topic, not {topic!r}")
+    plain = _plain(topic, payload)
+    if clear := [k for k in plain if _SECRET_NAME.search(k) or k == SEALED]:
         raise ValueError(f"outbox payload keys {clear} look secret: pass them in `sealed=`")
+    model = topic.payload.model_validate(plain | (sealed or {}))
     now = utcnow()
     ids = []
     for subscriber in subscribers(topic) or [""]:
         event_id = new_id()
-        stored = json_safe(payload)
+        stored = json_safe(model.model_dump(include=set(plain)))
         if sealed:
             stored[SEALED] = sealing.seal_json(_SEALED_FOR, sealed, bound_to=event_id.bytes)
         event = OutboxEvent(
             id=event_id,
-            topic=topic,
+            topic=topic.name,
             subscriber=subscriber,
             payload=stored,
             status="pending",
@@ -135,16 +205,17 @@ async def dispatch_due(batch_size: int = 50) -> int:
 
 
 async def _handle(session: AsyncSession, event: OutboxEvent) -> None:
-    handler = _handlers.get(event.topic, {}).get(event.subscriber)
+    subscription = _subscriptions.get(event.topic, {}).get(event.subscriber)
     event.attempts += 1
-    if handler is None:
+    if subscription is None:
         event.status = "failed"
         event.last_error = f"no handler {event.subscriber!r} for topic {event.topic!r}"
         logger.error("outbox event without handler", extra={"topic": event.topic})
         return
     try:
         async with session.begin_nested():
-            await handler(session, _opened(event))
+            payload = subscription.topic.payload.model_validate(_opened(event))
+            await subscription.handler(session, payload)
     except Exception as exc:  # a failing handler must not block the queue
         event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if event.attempts >= MAX_ATTEMPTS:

@@ -4,7 +4,6 @@ an active card with a balance gets a reminder before it expires."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -139,24 +138,22 @@ async def _queue_receipt(
     )
 
 
-@outbox.handles(payments.TOPIC_TAKEN)
-async def on_payment_taken(session: AsyncSession, payload: dict[str, Any]) -> None:
-    if payload.get("subject_kind") != "gift_card":
+@outbox.handles(payments.TOPIC_TAKEN, name="giftcards.activate_on_payment_taken")
+async def on_payment_taken(session: AsyncSession, payload: payments.PaymentTaken) -> None:
+    if payload.subject_kind != "gift_card":
         return
-    card = await service.get_card(session, UUID(payload["subject_id"]), lock=True)
-    if not await service.activate(
-        session, card, payment_id=UUID(payload["payment_id"]), actor_user_id=None
-    ):
+    card = await service.get_card(session, payload.subject_id, lock=True)
+    if not await service.activate(session, card, payment_id=payload.payment_id, actor_user_id=None):
         return
     await store_pdf(session, card)
     await queue_email(session, card, resend=False)
 
 
-@outbox.handles(payments.TOPIC_GIFT_CARD_REFUNDED)
-async def on_gift_card_refund(session: AsyncSession, payload: dict[str, Any]) -> None:
+@outbox.handles(payments.TOPIC_GIFT_CARD_REFUNDED, name="giftcards.credit_refund_to_card")
+async def on_gift_card_refund(session: AsyncSession, payload: payments.GiftCardRefunded) -> None:
     """A visit paid by gift card was refunded (cancelled in time…): the money goes back onto
     the card, even past its date (the client did not choose to lose it)."""
-    payment = await payments.get_payment(session, UUID(payload["payment_id"]))
+    payment = await payments.get_payment(session, payload.payment_id)
     reference = (payment.provider_ref or "").split(":")
     if len(reference) < 2 or reference[0] != "gift_card":
         return
@@ -165,7 +162,7 @@ async def on_gift_card_refund(session: AsyncSession, payload: dict[str, Any]) ->
         select(GiftCardEntry.id).where(
             GiftCardEntry.gift_card_id == card.id,
             GiftCardEntry.kind == EntryKind.refund,
-            GiftCardEntry.reason == f"refund {payload['refund_id']}",
+            GiftCardEntry.reason == f"refund {payload.refund_id}",
         )
     )
     if already is not None:
@@ -174,8 +171,8 @@ async def on_gift_card_refund(session: AsyncSession, payload: dict[str, Any]) ->
         session,
         card,
         EntryKind.refund,
-        int(payload["amount_cents"]),
-        reason=f"refund {payload['refund_id']}",
+        payload.amount_cents,
+        reason=f"refund {payload.refund_id}",
         payment_id=payment.id,
         booking_id=payment.booking_id,
     )

@@ -4,13 +4,16 @@ retried job never writes a message twice."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.public import TOPIC_EMAIL_VERIFICATION, TOPIC_PASSWORD_RESET
+from app.auth.public import (
+    TOPIC_EMAIL_VERIFICATION,
+    TOPIC_PASSWORD_RESET,
+    AccountEmailRequested,
+)
 from app.availability import public as availability
 from app.bookings import public as bookings
 from app.catalog import public as catalog
@@ -80,10 +83,10 @@ def cancellation_words(money: payments.CancellationMoney) -> dict[str, Any]:
     }
 
 
-@outbox.handles(bookings.TOPIC_CONFIRMED)
-async def on_confirmed(session: AsyncSession, payload: dict[str, Any]) -> None:
-    brief, context = await booking_context(session, UUID(payload["booking_id"]))
-    paid = payload.get("deposit_paid") and context["booking"]["paid_cents"] > 0
+@outbox.handles(bookings.TOPIC_CONFIRMED, name="notifications.booking_confirmed")
+async def on_confirmed(session: AsyncSession, payload: bookings.BookingConfirmed) -> None:
+    brief, context = await booking_context(session, payload.booking_id)
+    paid = payload.deposit_paid and context["booking"]["paid_cents"] > 0
     template = "deposit_received" if paid else "booking_confirmed"
     await queue_for_client(
         session,
@@ -95,10 +98,10 @@ async def on_confirmed(session: AsyncSession, payload: dict[str, Any]) -> None:
     )
 
 
-@outbox.handles(bookings.TOPIC_RESCHEDULED)
-async def on_rescheduled(session: AsyncSession, payload: dict[str, Any]) -> None:
-    brief, context = await booking_context(session, UUID(payload["booking_id"]))
-    old = datetime.fromisoformat(str(payload["old_start"]))
+@outbox.handles(bookings.TOPIC_RESCHEDULED, name="notifications.booking_rescheduled")
+async def on_rescheduled(session: AsyncSession, payload: bookings.BookingRescheduled) -> None:
+    brief, context = await booking_context(session, payload.booking_id)
+    old = payload.old_start
     await queue_for_client(
         session,
         template="booking_moved",
@@ -109,13 +112,13 @@ async def on_rescheduled(session: AsyncSession, payload: dict[str, Any]) -> None
     )
 
 
-@outbox.handles(bookings.TOPIC_CANCELLED)
-async def on_cancelled(session: AsyncSession, payload: dict[str, Any]) -> None:
-    if payload.get("previous_status") == "pending_payment":
+@outbox.handles(bookings.TOPIC_CANCELLED, name="notifications.booking_cancelled")
+async def on_cancelled(session: AsyncSession, payload: bookings.BookingCancelled) -> None:
+    if payload.previous_status == "pending_payment":
         return  # an unpaid hold: the client was never told it was booked
-    brief, context = await booking_context(session, UUID(payload["booking_id"]))
+    brief, context = await booking_context(session, payload.booking_id)
     money = await payments.cancellation_money(
-        session, brief.id, by_client=bool(payload.get("by_client")), late=bool(payload.get("late"))
+        session, brief.id, by_client=payload.by_client, late=payload.late
     )
     await queue_for_client(
         session,
@@ -127,11 +130,11 @@ async def on_cancelled(session: AsyncSession, payload: dict[str, Any]) -> None:
     )
 
 
-@outbox.handles(bookings.TOPIC_WAITLIST_OFFERED)
-async def on_waitlist_offer(session: AsyncSession, payload: dict[str, Any]) -> None:
-    start = datetime.fromisoformat(str(payload["start"]))
-    names = await catalog.service_names(session, {UUID(s) for s in payload["service_ids"]})
-    services = ",".join(str(s) for s in payload["service_ids"])
+@outbox.handles(bookings.TOPIC_WAITLIST_OFFERED, name="notifications.waitlist_offer")
+async def on_waitlist_offer(session: AsyncSession, payload: bookings.WaitlistOffered) -> None:
+    start = payload.start
+    names = await catalog.service_names(session, set(payload.service_ids))
+    services = ",".join(str(s) for s in payload.service_ids)
     offer = {
         "when": french_date(start),
         "when_short": short_date(start),
@@ -141,36 +144,36 @@ async def on_waitlist_offer(session: AsyncSession, payload: dict[str, Any]) -> N
     await queue_for_client(
         session,
         template="waitlist_offer",
-        client_id=UUID(payload["client_id"]),
+        client_id=payload.client_id,
         context={"offer": offer},
-        dedupe_prefix=f"waitlist:{payload['entry_id']}:{int(start.timestamp())}",
+        dedupe_prefix=f"waitlist:{payload.entry_id}:{int(start.timestamp())}",
     )
 
 
 async def _account_email(
-    session: AsyncSession, template: str, payload: dict[str, Any], link: str
+    session: AsyncSession, template: str, payload: AccountEmailRequested, link: str
 ) -> None:
-    recipient = Recipient(None, payload["first_name"], payload["email"], None)
+    recipient = Recipient(None, payload.first_name, payload.email, None)
     await queue(
         session,
         template=template,
         channel=Channel.email,
         recipient=recipient,
         context={
-            "first_name": payload["first_name"],
+            "first_name": payload.first_name,
             "link": link,
             "minutes": get_settings().security.password_reset_minutes,
         },
     )
 
 
-@outbox.handles(TOPIC_PASSWORD_RESET)
-async def on_password_reset(session: AsyncSession, payload: dict[str, Any]) -> None:
-    link = site_url("mot-de-passe", "nouveau", query={"token": payload["token"]})
+@outbox.handles(TOPIC_PASSWORD_RESET, name="notifications.password_reset")
+async def on_password_reset(session: AsyncSession, payload: AccountEmailRequested) -> None:
+    link = site_url("mot-de-passe", "nouveau", query={"token": payload.token})
     await _account_email(session, "password_reset", payload, link)
 
 
-@outbox.handles(TOPIC_EMAIL_VERIFICATION)
-async def on_email_verification(session: AsyncSession, payload: dict[str, Any]) -> None:
-    link = site_url("compte", "verifier", query={"token": payload["token"]})
+@outbox.handles(TOPIC_EMAIL_VERIFICATION, name="notifications.email_verification")
+async def on_email_verification(session: AsyncSession, payload: AccountEmailRequested) -> None:
+    link = site_url("compte", "verifier", query={"token": payload.token})
     await _account_email(session, "welcome", payload, link)

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import logging
 
+from celery.schedules import crontab
+
 from app.clients import public as clients
+from app.core import jobs
 from app.core.db import unit_of_work
+from app.notifications import delivery, reminders
 from app.notifications.channels import DeliveryError, OvhSmsSender, sender_for
-from app.notifications.delivery import deliver_due
-from app.notifications.reminders import scan as scan_reminders
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["deliver_due", "scan_reminders", "sync_sms_stops"]
+
+@jobs.task("notifications.deliver")
+async def deliver_messages() -> int:
+    """Send the SMS and e-mails that are due (retries included)."""
+    return await delivery.deliver_due()
 
 
+@jobs.task("notifications.scan_reminders")
+async def write_due_reminders() -> int:
+    """Write the reminders of bookings coming within NOTIFICATIONS_REMINDER_HOURS."""
+    return await reminders.scan()
+
+
+@jobs.task("notifications.sync_sms_stops")
 async def sync_sms_stops() -> int:
     """Withdraw the marketing-SMS consent of clients whose number answered STOP; returns how
     many consents were withdrawn."""
@@ -36,3 +49,10 @@ async def sync_sms_stops() -> int:
                     )
                     withdrawn += 1
     return withdrawn
+
+
+BEAT = [
+    jobs.beat("deliver-messages", deliver_messages, every=15.0),
+    jobs.beat("scan-reminders", write_due_reminders, every=60.0),
+    jobs.beat("sync-sms-stops", sync_sms_stops, cron=crontab(minute=5)),
+]

@@ -37,13 +37,10 @@ from app.payments.models import (
     Tip,
 )
 from app.payments.providers.base import ProviderState
+from app.payments.topics import TOPIC_AUTO_REFUND, TOPIC_TAKEN
 
 logger = logging.getLogger(__name__)
 
-# Followed by payments itself: the provider call of an automatic refund, retried by the outbox.
-TOPIC_AUTO_REFUND = "payments.auto_refund"
-# Money taken for something that is not a booking (a gift card…): its domain follows this.
-TOPIC_TAKEN = "payments.taken"
 
 S = PaymentStatus
 

@@ -15,7 +15,7 @@ from app.payments.checkout import (
     record_in_salon_sale,
     start_purchase,
 )
-from app.payments.ledger import TOPIC_TAKEN, get_payment
+from app.payments.ledger import get_payment
 from app.payments.models import (
     TAKEN,
     Payment,
@@ -26,16 +26,24 @@ from app.payments.models import (
     SubjectKind,
 )
 from app.payments.outcomes import CancellationMoney, PaidSoFar, cancellation_money, paid_so_far
-from app.payments.refunds import TOPIC_GIFT_CARD_REFUNDED, refund_payment
+from app.payments.refunds import refund_payment
 from app.payments.subjects import follow_refunds
+from app.payments.topics import (
+    TOPIC_GIFT_CARD_REFUNDED,
+    TOPIC_TAKEN,
+    GiftCardRefunded,
+    PaymentTaken,
+)
 
 __all__ = [
     "TOPIC_GIFT_CARD_REFUNDED",
     "TOPIC_TAKEN",
     "CancellationMoney",
     "Checkout",
+    "GiftCardRefunded",
     "PaidSoFar",
     "PaymentMethod",
+    "PaymentTaken",
     "SubjectKind",
     "anonymize_client_payments",
     "booking_has_payments",

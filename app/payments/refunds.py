@@ -4,7 +4,6 @@ deposit on a booking cancelled in time or by the salon, a payment that arrived t
 from __future__ import annotations
 
 import logging
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -32,11 +31,9 @@ from app.payments.models import (
     RefundStatus,
 )
 from app.payments.providers.base import RefundResult
+from app.payments.topics import TOPIC_AUTO_REFUND, TOPIC_GIFT_CARD_REFUNDED, AutoRefundRequested
 
 logger = logging.getLogger(__name__)
-
-# Followed by gift cards: money of a gift-card payment goes back onto the card.
-TOPIC_GIFT_CARD_REFUNDED = "payments.gift_card_refunded"
 
 
 async def ensure_within_receptionist_limit(
@@ -148,9 +145,9 @@ async def apply_refund_result(
     return True
 
 
-@outbox.handles(ledger.TOPIC_AUTO_REFUND)
-async def run_auto_refund(session: AsyncSession, payload: dict[str, Any]) -> None:
-    payment = await ledger.get_payment(session, UUID(payload["payment_id"]), lock=True)
+@outbox.handles(TOPIC_AUTO_REFUND, name="payments.run_auto_refund")
+async def run_auto_refund(session: AsyncSession, payload: AutoRefundRequested) -> None:
+    payment = await ledger.get_payment(session, payload.payment_id, lock=True)
     if await ledger.refundable_cents(session, payment) <= 0:
         return
     if payment.method in STAFF_RECORDED_METHODS:
@@ -159,24 +156,22 @@ async def run_auto_refund(session: AsyncSession, payload: dict[str, Any]) -> Non
     await refund_payment(
         session,
         payment,
-        amount_cents=payload.get("amount_cents"),
-        reason=str(payload["reason"]),
+        amount_cents=payload.amount_cents,
+        reason=payload.reason,
         requested_by_user_id=None,
         automatic=True,
-        key=f"auto-{payment.id}-{payload['reason']}",
+        key=f"auto-{payment.id}-{payload.reason}",
     )
 
 
-@outbox.handles(bookings.TOPIC_CANCELLED)
-async def on_booking_cancelled(session: AsyncSession, payload: dict[str, Any]) -> None:
+@outbox.handles(bookings.TOPIC_CANCELLED, name="payments.refund_on_booking_cancelled")
+async def on_booking_cancelled(session: AsyncSession, payload: bookings.BookingCancelled) -> None:
     """The deposit follows the cancellation policy (docs/deposits.md): kept when the client
     cancels late, refunded when she cancels in time or the salon cancels. Anything else paid
     in advance for the booking goes back."""
-    booking_id = UUID(payload["booking_id"])
+    booking_id = payload.booking_id
     booking = await bookings.payable_booking(session, booking_id)
-    kept_by_policy = outcomes.deposit_kept_on_cancel(
-        by_client=bool(payload.get("by_client")), late=bool(payload.get("late"))
-    )
+    kept_by_policy = outcomes.deposit_kept_on_cancel(by_client=payload.by_client, late=payload.late)
     payments = await session.scalars(
         select(Payment)
         .where(Payment.booking_id == booking_id, Payment.status.in_(TAKEN))
@@ -196,7 +191,7 @@ async def on_booking_cancelled(session: AsyncSession, payload: dict[str, Any]) -
                 note=f"late cancellation ({booking.deposit_policy or 'arrhes'})",
             )
             continue
-        salon = not payload.get("by_client")
+        salon = not payload.by_client
         if (
             payment.purpose == PaymentPurpose.deposit
             and salon

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from app.payments.terminal import poll_open_checkouts
+from app.core import jobs
+from app.payments import terminal
 
-__all__ = ["poll_open_checkouts"]
+
+@jobs.task("payments.poll_terminal")
+async def poll_terminal() -> int:
+    """Ask SumUp about reader checkouts whose result callback has not arrived."""
+    return await terminal.poll_open_checkouts()
+
+
+BEAT = [jobs.beat("poll-terminal", poll_terminal, every=60.0)]

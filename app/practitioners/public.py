@@ -19,10 +19,11 @@ from app.practitioners.models import (
     Resource,
     WorkingHours,
 )
-from app.practitioners.topics import TOPIC_DEACTIVATED
+from app.practitioners.topics import TOPIC_DEACTIVATED, PractitionerDeactivated
 
 __all__ = [
     "TOPIC_DEACTIVATED",
+    "PractitionerDeactivated",
     "PractitionerNotFound",
     "PractitionerSchedule",
     "ServiceTerms",

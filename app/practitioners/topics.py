@@ -1,9 +1,18 @@
-"""Outbox topics the practitioners domain publishes.
-
-`practitioners.deactivated` carries practitioner_id and at (followed by bookings: her
-calendar feed is revoked).
-"""
+"""Outbox topics the practitioners domain publishes."""
 
 from __future__ import annotations
 
-TOPIC_DEACTIVATED = "practitioners.deactivated"
+from uuid import UUID
+
+from pydantic import AwareDatetime
+
+from app.core.outbox import Payload, Topic
+
+
+class PractitionerDeactivated(Payload):
+    practitioner_id: UUID
+    at: AwareDatetime
+
+
+# Followed by bookings: her calendar feed is revoked.
+TOPIC_DEACTIVATED = Topic("practitioners.deactivated", PractitionerDeactivated)

@@ -103,3 +103,42 @@ def test_the_secrets_migration_seals_existing_messages_and_can_go_back(
         restored = connection.exec_driver_sql("SELECT body_text, body_html FROM messages").one()
     assert restored == (f"Cliquez : {link}", f'<a href="{link}">ici</a>')
     engine.dispose()
+
+
+def test_pending_outbox_rows_keep_their_handler_across_the_renaming(empty_database: str) -> None:
+    """Rows written under a handler's old module-path id are renamed to its stable name, so
+    they are still handled after the upgrade, and renamed back on a downgrade."""
+    import importlib.util
+
+    from app import registry
+    from app.core import outbox
+
+    config = _alembic(empty_database)
+    engine = config.attributes["connection"]
+    command.upgrade(config, "0019")
+    old = "app.notifications.handlers.on_confirmed"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO outbox_events (id, topic, subscriber, payload, available_at, created_at)"
+            " VALUES (gen_random_uuid(), 'bookings.confirmed', %s, '{}', now(), now())",
+            (old,),
+        )
+    subscriber = "SELECT subscriber FROM outbox_events"
+
+    command.upgrade(config, "0023")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(subscriber).scalar() == "notifications.booking_confirmed"
+    command.downgrade(config, "0019")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(subscriber).scalar() == old
+    engine.dispose()
+
+    # Every handler that existed under a derived id is renamed to a name that is registered.
+    path = "alembic/versions/2026_12_01_0023-0023_outbox_subscriber_names.py"
+    spec = importlib.util.spec_from_file_location("renaming", path)
+    assert spec is not None
+    assert spec.loader is not None
+    renaming = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(renaming)
+    registry.load_all()
+    assert set(renaming.RENAMED.values()) <= set(outbox.subscriber_names())

@@ -11,21 +11,29 @@ from app.core import clock, outbox
 from app.core.db import unit_of_work
 from app.core.idempotency import IdempotencyKey
 from app.core.outbox import OutboxEvent
-from app.worker import celery_app, purge_expired
+from app.worker import celery_app
 
 attempts: list[dict[str, Any]] = []
 
 
-@outbox.handles("test.flaky")
-async def _flaky(_: AsyncSession, payload: dict[str, Any]) -> None:
-    attempts.append(payload)
-    if payload["fail"]:
+class Flaky(outbox.Payload):
+    fail: bool
+    token: str | None = None
+
+
+FLAKY = outbox.Topic("test.flaky", Flaky)
+
+
+@outbox.handles(FLAKY, name="tests.flaky")
+async def _flaky(_: AsyncSession, payload: Flaky) -> None:
+    attempts.append(payload.model_dump(exclude_none=True))
+    if payload.fail:
         raise ConnectionError("provider down")
 
 
 async def _enqueue(payload: dict[str, Any]) -> None:
     async with unit_of_work() as session:
-        await outbox.enqueue(session, "test.flaky", payload)
+        await outbox.enqueue(session, FLAKY, payload)
 
 
 async def test_an_event_rolled_back_with_its_transaction_is_never_sent(
@@ -33,7 +41,7 @@ async def test_an_event_rolled_back_with_its_transaction_is_never_sent(
 ) -> None:
     try:
         async with unit_of_work() as tx:
-            await outbox.enqueue(tx, "test.flaky", {"fail": False})
+            await outbox.enqueue(tx, FLAKY, {"fail": False})
             raise RuntimeError("the change failed")
     except RuntimeError:
         pass
@@ -80,7 +88,7 @@ async def test_celery_runs_eagerly_without_a_broker_and_purges_expired_keys(
                 )
             )
 
-    result = purge_expired.apply().get()
+    result = celery_app.tasks["core.purge_expired"].apply().get()
 
     assert result["idempotency_keys"] == 1
     assert [k.key for k in await session.scalars(select(IdempotencyKey))] == ["fresh"]
@@ -97,7 +105,7 @@ async def test_a_sealed_secret_reaches_the_handler_and_never_sits_readable_in_th
 ) -> None:
     attempts.clear()
     async with unit_of_work() as tx:
-        await outbox.enqueue(tx, "test.flaky", {"fail": False}, sealed={"token": "s3cr3t-T0ken"})
+        await outbox.enqueue(tx, FLAKY, {"fail": False}, sealed={"token": "s3cr3t-T0ken"})
     waiting = await session.scalar(select(OutboxEvent.payload))
     await session.commit()
 
@@ -113,4 +121,4 @@ async def test_a_sealed_secret_reaches_the_handler_and_never_sits_readable_in_th
 async def test_a_secret_in_a_plain_payload_is_refused() -> None:
     async with unit_of_work() as tx:
         with pytest.raises(ValueError, match="sealed="):
-            await outbox.enqueue(tx, "test.flaky", {"reset_token": "abc"})
+            await outbox.enqueue(tx, FLAKY, {"reset_token": "abc"})

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.db import unit_of_work
 from app.core.idempotency import IdempotencyKey
-from app.worker import celery_app, purge_expired
+from app.worker import celery_app
 
 
 @pytest.mark.usefixtures("requires_redis")
@@ -32,7 +32,7 @@ async def test_a_task_sent_through_redis_is_run_by_a_worker(session: AsyncSessio
         )
 
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        purge_expired.delay()
+        celery_app.tasks["core.purge_expired"].delay()
         for _ in range(100):
             left = await session.scalar(select(func.count()).select_from(IdempotencyKey))
             await session.rollback()

@@ -109,8 +109,8 @@ async def test_a_real_worker_delivers_through_redis(
 ) -> None:
     from app.core.outbox import dispatch_due
     from app.worker import celery_app
-    from app.worker import deliver_messages as deliver_task
 
+    deliver_task = celery_app.tasks["notifications.deliver"]
     assert not celery_app.conf.task_always_eager
     desk = await auth_headers(Role.receptionist)
     facial, _ = await facial_with_camille()

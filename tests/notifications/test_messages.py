@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
+from app.bookings import public as bookings
 from app.core import clock
 from app.core.outbox import dispatch_due
 from app.integrations.console import console
@@ -64,7 +65,7 @@ async def test_a_confirmed_booking_writes_exactly_one_confirmation_per_channel(
     client: AsyncClient, session: AsyncSession, desk: dict[str, str]
 ) -> None:
     booking = await booked(client, desk)
-    payload = {"booking_id": booking["id"]}
+    payload = bookings.BookingConfirmed(booking_id=UUID(booking["id"]))
 
     assert await deliver_messages() == 2
     async with session.begin():  # the same event handled again writes nothing new
