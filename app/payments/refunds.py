@@ -31,7 +31,7 @@ from app.payments.models import (
     Refund,
     RefundStatus,
 )
-from app.payments.providers.base import RefundResult
+from app.payments.providers import RefundResult
 
 logger = logging.getLogger(__name__)
 
