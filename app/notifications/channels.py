@@ -72,7 +72,7 @@ class EmailSender:
 
 
 class SmsSender:
-    """An opened message as an SMS (the console stand-in; OVH is `OvhSmsSender`)."""
+    """An opened message as an SMS, through OVH or the console."""
 
     def __init__(self, client: OvhSmsClient | ConsoleSmsClient) -> None:
         self._client = client
