@@ -26,6 +26,7 @@ lint: install ## ruff, mypy and the import contract
 	$(VENV)/bin/ruff format --check app tests bench scripts
 	$(VENV)/bin/mypy app
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_sdk_imports.py
 
 format: install
 	$(VENV)/bin/ruff check --fix app tests bench scripts

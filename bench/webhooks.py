@@ -28,8 +28,8 @@ from httpx import ASGITransport, AsyncClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app.core.db import get_sessionmaker  # noqa: E402
+from app.integrations.stripe.webhooks import stripe_signature  # noqa: E402
 from app.main import app  # noqa: E402
-from app.payments.signatures import stripe_signature  # noqa: E402
 
 PAYMENTS = 20_000
 SEQUENTIAL = 300

@@ -15,6 +15,7 @@ echo "== mypy"
 $VENV/bin/mypy app
 echo "== import contract"
 $VENV/bin/lint-imports
+$VENV/bin/python scripts/check_sdk_imports.py
 echo "== pytest"
 set +e
 $VENV/bin/python -m pytest --cov --cov-report=term-missing:skip-covered "$@"

@@ -1,15 +1,12 @@
-"""Where generated files live (gift card PDFs…): a local folder by default, a Google Cloud
-Storage bucket when `STORAGE_BACKEND=gcs` (`STORAGE_EMULATOR_HOST` points the official client
-at an emulator, as the client itself documents)."""
+"""Where generated files live (gift card PDFs…): the port every backend offers, and the local
+folder used by default. The Google Cloud Storage bucket is `app/integrations/gcs/`; which
+backend serves is `app.integrations.storage.get_storage()`."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Protocol
-
-from app.core.config import StorageSettings, get_settings
 
 
 class Storage(Protocol):
@@ -41,32 +38,3 @@ class LocalStorage:
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)
-
-
-class GcsStorage:
-    def __init__(self, settings: StorageSettings) -> None:
-        from google.cloud import storage
-
-        if settings.emulator_host:
-            os.environ.setdefault("STORAGE_EMULATOR_HOST", settings.emulator_host)
-        if not settings.gcs_bucket:
-            raise RuntimeError("STORAGE_GCS_BUCKET is required with STORAGE_BACKEND=gcs")
-        client = (
-            storage.Client.create_anonymous_client() if settings.emulator_host else storage.Client()
-        )
-        self._bucket = client.bucket(settings.gcs_bucket)
-
-    async def put(self, key: str, data: bytes, content_type: str) -> None:
-        blob = self._bucket.blob(key)
-        await asyncio.to_thread(blob.upload_from_string, data, content_type=content_type)
-
-    async def get(self, key: str) -> bytes:
-        blob = self._bucket.blob(key)
-        return await asyncio.to_thread(blob.download_as_bytes)
-
-
-def get_storage() -> Storage:
-    settings = get_settings().storage
-    if settings.backend == "gcs":
-        return GcsStorage(settings)
-    return LocalStorage(settings.local_dir)

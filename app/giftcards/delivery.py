@@ -15,11 +15,11 @@ from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import unit_of_work
 from app.core.money import euros
-from app.core.storage import get_storage
 from app.core.timeutils import zone
 from app.giftcards import codes, service
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
 from app.giftcards.pdf import CardFace, render_card
+from app.integrations.storage import get_storage
 from app.notifications import public as notifications
 from app.payments import public as payments
 

@@ -24,11 +24,11 @@ from app.core import ratelimit
 from app.core.clock import utcnow
 from app.core.errors import NotFound, RateLimited, ValidationFailed, error_responses
 from app.core.pagination import Page, Pagination, paginate
-from app.core.storage import get_storage
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone
 from app.giftcards import codes, delivery, service
 from app.giftcards.dependencies import CardForStaff
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
+from app.integrations.storage import get_storage
 from app.payments import public as payments
 
 router = APIRouter(tags=["gift cards"])

@@ -1,166 +1,97 @@
-"""Sending one message through a provider: Resend for e-mail, OVH for SMS, the console when
-their keys are unset. Each adapter takes the message's idempotency key so that a worker that
-died mid-send, retried, cannot send twice: Resend honours `Idempotency-Key`; OVH has none, so
-the SMS carries the key as its `tag` and a resumed send first asks OVH for that tag."""
+"""Sending one message through a channel: the port notifications needs (`Sender`) and which
+adapter serves it, Resend for e-mail and OVH for SMS (`app/integrations/resend_email/`,
+`app/integrations/ovh_sms/`), their console stand-ins when their keys are unset. Each send
+takes the message's idempotency key so that a worker that died mid-send, retried, cannot send
+twice."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-import ovh
-import requests
-import resend
-
-from app.core.config import OvhSettings, ResendSettings, get_settings
-from app.core.storage import get_storage
-from app.integrations.console import console
+from app.core.config import get_settings
+from app.integrations.messaging import DeliveryError, Email, Sent, Sms
+from app.integrations.ovh_sms.client import OvhSmsClient
+from app.integrations.ovh_sms.console import ConsoleSmsClient
+from app.integrations.resend_email.client import ResendClient
+from app.integrations.resend_email.console import ConsoleEmailClient
+from app.integrations.storage import get_storage
 from app.notifications.content import Outgoing
 from app.notifications.models import Kind
 
-_OVH_FAKE_ENDPOINT = "salon-configured"
-
-
-class DeliveryError(Exception):
-    """A failed send; `permanent` ones are not retried (an invalid address)."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    provider: str
-    provider_id: str
+__all__ = [
+    "DeliveryError",
+    "EmailSender",
+    "OvhSmsSender",
+    "Sender",
+    "Sent",
+    "SmsSender",
+    "attachment_base64",
+    "encode_attachment",
+    "sender_for",
+    "stored_attachment",
+]
 
 
 class Sender(Protocol):
     async def send(self, message: Outgoing, *, key: str, resumed: bool) -> Sent: ...
 
 
-class ConsoleSender:
-    """Logs and keeps the message in memory (`app.integrations.console`)."""
+class EmailSender:
+    """An opened message as an e-mail, through Resend or the console."""
+
+    def __init__(self, client: ResendClient | ConsoleEmailClient) -> None:
+        self._client = client
 
     async def send(self, message: Outgoing, *, key: str, resumed: bool) -> Sent:
-        if message.channel == "email":
-            console.send_email(to=message.recipient, subject=message.subject, text=message.text)
-        else:
-            console.send_sms(to=message.recipient, text=message.text)
-        return Sent("console", f"console-{key}")
-
-
-class ResendSender:
-    def __init__(self, settings: ResendSettings) -> None:
-        if settings.api_key is None:
-            raise RuntimeError("RESEND_API_KEY is required here")
-        self._key = settings.api_key.get_secret_value()
-        self._base = settings.api_base.rstrip("/")
-        self._sender = settings.sender
-
-    async def send(self, message: Outgoing, *, key: str, resumed: bool) -> Sent:
-        params: dict[str, Any] = {
-            "from": self._sender,
-            "to": [message.recipient],
-            "subject": message.subject,
-            "text": message.text,
-            "html": message.html,
-            "tags": [{"name": "template", "value": message.template}],
-        }
-        if message.attachments:
-            params["attachments"] = [
-                {"filename": a["filename"], "content": await attachment_base64(a)}
-                for a in message.attachments
-            ]
+        headers: dict[str, str] = {}
         if message.kind == Kind.marketing and message.unsubscribe_url:
-            params["headers"] = {
+            headers = {
                 "List-Unsubscribe": f"<{message.unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             }
-        answer = await asyncio.to_thread(self._post, params, key)
-        return Sent("resend", str(answer["id"]))
-
-    def _post(self, params: dict[str, Any], key: str) -> Any:
-        # The SDK is configured module-wide; set it on every call (one worker thread each).
-        resend.api_key, resend.api_url = self._key, self._base
-        try:
-            return resend.Emails.send(params, {"idempotency_key": key})  # type: ignore[arg-type]
-        except resend.exceptions.ResendError as exc:
-            status = int(getattr(exc, "code", 0) or 0)
-            permanent = 400 <= status < 500 and status not in {408, 409, 429}
-            raise DeliveryError(f"Resend {status}: {exc}", permanent=permanent) from exc
-        except requests.RequestException as exc:
-            raise DeliveryError(f"Resend did not answer: {exc}") from exc
-
-
-class OvhSmsSender:
-    def __init__(self, settings: OvhSettings) -> None:
-        if not (
-            settings.application_key
-            and settings.application_secret
-            and settings.consumer_key
-            and settings.sms_service_name
-        ):
-            raise RuntimeError("the OVH keys and OVH_SMS_SERVICE_NAME are required here")
-        endpoint = settings.endpoint
-        if endpoint.startswith("http"):
-            # The SDK accepts only named endpoints: register the configured URL under a name.
-            ovh.client.ENDPOINTS[_OVH_FAKE_ENDPOINT] = endpoint.rstrip("/")
-            endpoint = _OVH_FAKE_ENDPOINT
-        self._client = ovh.Client(
-            endpoint=endpoint,
-            application_key=settings.application_key,
-            application_secret=settings.application_secret.get_secret_value(),
-            consumer_key=settings.consumer_key.get_secret_value(),
-            timeout=30,
+        # The console shows the text only: it does not read attached files from storage.
+        attachments = (
+            [
+                {"filename": a["filename"], "content": await attachment_base64(a)}
+                for a in message.attachments
+            ]
+            if isinstance(self._client, ResendClient)
+            else []
         )
-        self._service = settings.sms_service_name
-        self._sender = settings.sms_sender
+        email = Email(
+            to=message.recipient,
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+            template=message.template,
+            attachments=attachments,
+            headers=headers,
+        )
+        return await self._client.send(email, key=key, resumed=resumed)
+
+
+class SmsSender:
+    """An opened message as an SMS, through OVH or the console."""
+
+    def __init__(self, client: OvhSmsClient | ConsoleSmsClient) -> None:
+        self._client = client
 
     async def send(self, message: Outgoing, *, key: str, resumed: bool) -> Sent:
-        return await asyncio.to_thread(self._send, message, key, resumed)
+        sms = Sms(to=message.recipient, text=message.text, stop_clause=message.kind != Kind.service)
+        return await self._client.send(sms, key=key, resumed=resumed)
 
-    def _send(self, message: Outgoing, key: str, resumed: bool) -> Sent:
-        tag = key.replace("-", "")[:32]
-        path = f"/sms/{self._service}"
-        try:
-            if resumed:
-                already = self._client.get(f"{path}/outgoing", tag=tag)
-                if already:
-                    return Sent("ovh", str(already[0]))
-            report = self._client.post(
-                f"{path}/jobs",
-                message=message.text,
-                receivers=[message.recipient],
-                sender=self._sender,
-                senderForResponse=False,
-                noStopClause=message.kind == Kind.service,
-                priority="high",
-                charset="UTF-8",
-                tag=tag,
-                validityPeriod=2880,
-            )
-        except ovh.exceptions.APIError as exc:
-            permanent = isinstance(exc, ovh.exceptions.BadParametersError)
-            raise DeliveryError(f"OVH: {exc}", permanent=permanent) from exc
-        except requests.RequestException as exc:
-            raise DeliveryError(f"OVH did not answer: {exc}") from exc
-        if message.recipient in (report.get("invalidReceivers") or []) or not report.get("ids"):
-            raise DeliveryError(f"OVH refused the number {message.recipient}", permanent=True)
-        return Sent("ovh", str(report["ids"][0]))
+
+class OvhSmsSender(SmsSender):
+    """An SMS through OVH, which also keeps the list of numbers that answered STOP."""
+
+    def __init__(self, client: OvhSmsClient) -> None:
+        super().__init__(client)
+        self._ovh = client
 
     async def stop_list(self) -> list[str]:
-        """Numbers that answered STOP to a marketing SMS (OVH keeps the list)."""
-
-        def fetch() -> list[str]:
-            try:
-                return [str(n) for n in self._client.get(f"/sms/{self._service}/blacklists")]
-            except (ovh.exceptions.APIError, requests.RequestException) as exc:
-                raise DeliveryError(f"OVH: {exc}") from exc
-
-        return await asyncio.to_thread(fetch)
+        """Numbers that answered STOP to a marketing SMS."""
+        return await self._ovh.stop_list()
 
 
 _built: dict[tuple[str, int], Any] = {}
@@ -170,17 +101,17 @@ def sender_for(channel: str) -> Sender:
     settings = get_settings()
     if channel == "email":
         if settings.resend.api_key is None:
-            return ConsoleSender()
+            return EmailSender(ConsoleEmailClient())
         key = ("resend", id(settings.resend))
         if key not in _built:
-            _built[key] = ResendSender(settings.resend)
+            _built[key] = EmailSender(ResendClient(settings.resend))
         return _built[key]  # type: ignore[no-any-return]
     ovh_settings = settings.ovh
     if not (ovh_settings.application_key and ovh_settings.sms_service_name):
-        return ConsoleSender()
+        return SmsSender(ConsoleSmsClient())
     key = ("ovh", id(ovh_settings))
     if key not in _built:
-        _built[key] = OvhSmsSender(ovh_settings)
+        _built[key] = OvhSmsSender(OvhSmsClient(ovh_settings))
     return _built[key]  # type: ignore[no-any-return]
 
 

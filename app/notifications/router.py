@@ -24,6 +24,7 @@ from app.core.errors import (
 from app.core.pagination import Page, Pagination, paginate
 from app.core.security import InvalidToken, verify_payload
 from app.core.timeutils import SalonDateTime
+from app.integrations.resend_email import webhooks as resend_webhooks
 from app.notifications import resend_events
 from app.notifications.dependencies import MessageForStaff
 from app.notifications.models import Channel, ChannelPreference, Kind, Message, MessageStatus
@@ -350,7 +351,7 @@ async def resend_webhook(request: Request, session: DbSession) -> ResendAck:
         raise WebhookNotConfigured("RESEND_WEBHOOK_SECRET is not set.")
     body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
-    resend_events.verify(secret.get_secret_value(), headers=headers, body=body)
+    resend_webhooks.verify(secret.get_secret_value(), headers=headers, body=body)
     try:
         data = json.loads(body)
     except ValueError as exc:

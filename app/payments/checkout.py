@@ -15,6 +15,7 @@ from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
 from app.core.urls import api_url
+from app.integrations.sumup.webhooks import sumup_callback_token
 from app.payments import ledger, providers
 from app.payments.errors import (
     AmountExceedsBalance,
@@ -45,8 +46,7 @@ from app.payments.models import (
     SubjectKind,
     TerminalReader,
 )
-from app.payments.providers.base import Charge, ProviderState
-from app.payments.signatures import sumup_callback_token
+from app.payments.providers import Charge, ProviderState
 
 _BALANCE_STATUSES = {"confirmed", "checked_in", "completed"}
 
@@ -230,7 +230,7 @@ async def capture(session: AsyncSession, payment: Payment, *, source: str) -> Pa
     if PaymentStatus(payment.status) not in OPEN or payment.provider_ref is None:
         raise PaymentNotCapturable(f"A payment that is {payment.status} cannot be captured.")
     adapter = (
-        providers.ConsoleProvider("paypal")
+        providers.PayPalConsole()
         if payment.provider == Provider.console
         else providers.paypal_provider()
     )
@@ -377,7 +377,7 @@ async def charge_no_show_fee(
     adapter = (
         providers.stripe_provider()
         if card.provider == Provider.stripe
-        else providers.ConsoleProvider("stripe")
+        else providers.StripeConsole()
     )
     payment = _new_payment(
         method=PaymentMethod.stripe,

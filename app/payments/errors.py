@@ -1,9 +1,18 @@
 from __future__ import annotations
 
 from app.core.errors import AppError, InvalidWebhookSignature, WebhookNotConfigured
+from app.integrations.gateway import ProviderRefused, ProviderUnavailable, ReaderBusy, ReaderOffline
 
-# InvalidWebhookSignature and WebhookNotConfigured are shared with the other webhooks.
-__all__ = ["InvalidWebhookSignature", "WebhookNotConfigured"]
+# InvalidWebhookSignature and WebhookNotConfigured are shared with the other webhooks; the
+# errors a provider raises are defined with the gateways (app/integrations/gateway.py).
+__all__ = [
+    "InvalidWebhookSignature",
+    "ProviderRefused",
+    "ProviderUnavailable",
+    "ReaderBusy",
+    "ReaderOffline",
+    "WebhookNotConfigured",
+]
 
 
 class PaymentNotFound(AppError):
@@ -64,22 +73,6 @@ class ReaderRequired(AppError):
 
 class ReaderNotFound(AppError):
     status, code, title = 404, "reader_not_found", "This card reader does not exist"
-
-
-class ReaderBusy(AppError):
-    status, code, title = 409, "reader_busy", "The card reader is busy with another payment"
-
-
-class ReaderOffline(AppError):
-    status, code, title = 409, "reader_offline", "The card reader is offline"
-
-
-class ProviderUnavailable(AppError):
-    status, code, title = 502, "payment_provider_unavailable", "The payment provider did not answer"
-
-
-class ProviderRefused(AppError):
-    status, code, title = 422, "payment_provider_refused", "The payment provider refused"
 
 
 class InvalidWebhookPayload(AppError):

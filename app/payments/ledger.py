@@ -36,7 +36,7 @@ from app.payments.models import (
     SubjectKind,
     Tip,
 )
-from app.payments.providers.base import ProviderState
+from app.payments.providers import ProviderState
 from app.payments.topics import TOPIC_AUTO_REFUND, TOPIC_TAKEN
 
 logger = logging.getLogger(__name__)

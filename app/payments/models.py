@@ -13,6 +13,11 @@ from app.core.db import Base
 from app.core.enums import check_in
 from app.core.ids import new_id
 
+# The statuses and providers a gateway reports are shared with app/integrations/.
+from app.integrations.gateway import PaymentStatus as PaymentStatus
+from app.integrations.gateway import Provider as Provider
+from app.integrations.gateway import RefundStatus as RefundStatus
+
 
 class PaymentMethod(StrEnum):
     stripe = "stripe"
@@ -36,16 +41,6 @@ class PaymentPurpose(StrEnum):
     no_show_fee = "no_show_fee"
 
 
-class PaymentStatus(StrEnum):
-    pending = "pending"
-    requires_action = "requires_action"
-    succeeded = "succeeded"
-    failed = "failed"
-    cancelled = "cancelled"
-    refunded = "refunded"
-    partially_refunded = "partially_refunded"
-
-
 # Statuses in which the money was taken (some of it may have gone back since).
 TAKEN = frozenset(
     {PaymentStatus.succeeded, PaymentStatus.partially_refunded, PaymentStatus.refunded}
@@ -60,16 +55,6 @@ class SubjectKind(StrEnum):
     order = "order"
     gift_card = "gift_card"
     subscription = "subscription"
-
-
-class Provider(StrEnum):
-    stripe = "stripe"
-    paypal = "paypal"
-    sumup = "sumup"
-    # Stands in for a provider whose keys are not set (make run, demos): nothing leaves.
-    console = "console"
-    # Cash, bank transfers and gift cards: recorded by staff, no provider involved.
-    none = "none"
 
 
 class Payment(Base):
@@ -154,12 +139,6 @@ class Payment(Base):
             ),
         ),
     )
-
-
-class RefundStatus(StrEnum):
-    pending = "pending"
-    succeeded = "succeeded"
-    failed = "failed"
 
 
 class Refund(Base):

@@ -30,7 +30,7 @@ from app.payments.models import (
     Refund,
     RefundStatus,
 )
-from app.payments.providers.base import RefundResult
+from app.payments.providers import RefundResult
 from app.payments.topics import TOPIC_AUTO_REFUND, TOPIC_GIFT_CARD_REFUNDED, AutoRefundRequested
 
 logger = logging.getLogger(__name__)

@@ -24,6 +24,8 @@ from app.core.config import get_settings
 from app.core.errors import Forbidden, NotFound, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone
+from app.integrations.stripe.webhooks import verify_stripe
+from app.integrations.sumup.webhooks import payment_from_sumup_token
 from app.payments import checkout, ledger, providers, refunds, reports, terminal, webhooks
 from app.payments.dependencies import PaymentForStaff
 from app.payments.errors import (
@@ -61,7 +63,7 @@ from app.payments.models import (
     SavedCardStatus,
     TerminalReader,
 )
-from app.payments.providers.base import ProviderState
+from app.payments.providers import ProviderState
 from app.payments.schemas import (
     BalanceOut,
     CaptureIn,
@@ -87,7 +89,6 @@ from app.payments.schemas import (
     WebhookAck,
     as_detail,
 )
-from app.payments.signatures import payment_from_sumup_token, verify_stripe
 
 router = APIRouter(tags=["payments"])
 webhook_router = APIRouter(tags=["webhooks"])

@@ -21,7 +21,7 @@ from app.payments.models import (
     PaymentStatus,
     TerminalReader,
 )
-from app.payments.providers.base import ProviderState
+from app.payments.providers import ProviderState
 
 logger = logging.getLogger(__name__)
 

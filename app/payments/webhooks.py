@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.clock import utcnow
 from app.core.db import json_safe
 from app.core.ids import new_id
+from app.integrations.gateway import ProviderState, RefundResult, cents_from, required
+from app.integrations.paypal import webhooks as paypal_adapter
+from app.integrations.stripe import webhooks as stripe_adapter
 from app.payments import checkout, ledger, providers, refunds
 from app.payments.models import (
     EventOutcome,
@@ -35,9 +38,6 @@ from app.payments.models import (
     SavedCardStatus,
     TerminalReader,
 )
-from app.payments.providers import paypal as paypal_adapter
-from app.payments.providers import stripe as stripe_adapter
-from app.payments.providers.base import ProviderState, RefundResult, cents_from, required
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app.notifications.resend_events import svix_signature
+from app.integrations.resend_email.webhooks import svix_signature
 
 API_KEY = "re_fake_key"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"resend-fake-signing-secret-32by").decode()

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app.payments.signatures import stripe_signature
+from app.integrations.stripe.webhooks import stripe_signature
 
 
 def _path(request: Request) -> str:

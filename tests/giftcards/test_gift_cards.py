@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
 from app.core import clock
-from app.core.storage import get_storage
 from app.giftcards import codes
 from app.giftcards.models import GiftCard, GiftCardEntry
+from app.integrations.storage import get_storage
 from app.notifications.models import Message
 from tests.bookings.salon import (
     book_by_staff,
@@ -336,7 +336,7 @@ async def test_gift_card_pdfs_can_live_in_google_cloud_storage(
     from gcp_storage_emulator.server import create_server
 
     from app.core.config import get_settings
-    from app.core.storage import GcsStorage
+    from app.integrations.gcs.client import GcsStorage
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -253,7 +253,7 @@ async def test_a_stale_resend_signature_is_refused(
 
 
 def test_svix_signatures_match_the_published_vector() -> None:
-    from app.notifications.resend_events import svix_signature
+    from app.integrations.resend_email.webhooks import svix_signature
 
     assert (
         svix_signature(

@@ -4,16 +4,26 @@ a checkout on it, read its result, stop it, refund the transaction."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sumup import AsyncSumup
 from sumup._exceptions import APIConnectionError, APIError
 
 from app.core.config import SumUpSettings
-from app.payments.errors import ProviderRefused, ProviderUnavailable, ReaderBusy, ReaderOffline
-from app.payments.models import PaymentStatus, Provider, RefundStatus
-from app.payments.providers.base import Charge, ProviderState, RefundResult, required
+from app.integrations.gateway import (
+    Charge,
+    PairedReader,
+    PaymentStatus,
+    Provider,
+    ProviderRefused,
+    ProviderState,
+    ProviderUnavailable,
+    ReaderBusy,
+    ReaderOffline,
+    RefundResult,
+    RefundStatus,
+    required,
+)
 
 T = TypeVar("T")
 
@@ -23,15 +33,6 @@ _CHECKOUT_STATUS = {
     "failed": PaymentStatus.failed,
     "cancelled": PaymentStatus.cancelled,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class PairedReader:
-    ref: str
-    name: str
-    status: str
-    model: str | None
-    serial_number: str | None
 
 
 class SumUpTerminal:

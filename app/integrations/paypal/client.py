@@ -27,14 +27,16 @@ from paypalserversdk.models.refund_request import RefundRequest
 from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
 
 from app.core.config import PayPalSettings
-from app.payments.errors import ProviderRefused, ProviderUnavailable
-from app.payments.models import PaymentStatus, Provider, RefundStatus
-from app.payments.providers.base import (
+from app.integrations.gateway import (
     Charge,
+    PaymentStatus,
+    Provider,
+    ProviderRefused,
     ProviderState,
+    ProviderUnavailable,
     RefundResult,
+    RefundStatus,
     cents_from,
-    euros,
     required,
 )
 
@@ -130,7 +132,7 @@ class PayPalProvider:
             purchase_units=[
                 PurchaseUnitRequest(
                     amount=AmountWithBreakdown(
-                        currency_code=charge.currency, value=euros(charge.amount_cents)
+                        currency_code=charge.currency, value=_amount(charge.amount_cents)
                     ),
                     reference_id=str(charge.payment_id),
                     custom_id=str(charge.payment_id),
@@ -193,7 +195,7 @@ class PayPalProvider:
             {
                 "capture_id": charge_ref,
                 "body": RefundRequest(
-                    amount=Money(currency_code=currency, value=euros(amount_cents))
+                    amount=Money(currency_code=currency, value=_amount(amount_cents))
                 ),
                 "paypal_request_id": key,
                 "prefer": "return=representation",
@@ -265,6 +267,11 @@ class PayPalProvider:
         except (OSError, ValueError) as exc:  # requests' connection errors are OSErrors
             raise ProviderUnavailable("PayPal did not answer.") from exc
         return json.loads(response.text)
+
+
+def _amount(cents: int) -> str:
+    """PayPal's amount format: a string with two decimals."""
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def _issue(text: str) -> str:

@@ -8,9 +8,17 @@ from typing import Any
 import stripe
 
 from app.core.config import StripeSettings
-from app.payments.errors import ProviderRefused, ProviderUnavailable
-from app.payments.models import PaymentStatus, Provider, RefundStatus
-from app.payments.providers.base import Charge, ProviderState, RefundResult, required
+from app.integrations.gateway import (
+    Charge,
+    PaymentStatus,
+    Provider,
+    ProviderRefused,
+    ProviderState,
+    ProviderUnavailable,
+    RefundResult,
+    RefundStatus,
+    required,
+)
 
 # Waiting for the client (a card, a confirmation, 3-D Secure) is `requires_action` for us.
 _PI_STATUS = {
