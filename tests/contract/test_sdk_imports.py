@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _check_imports() -> ModuleType:
+def _check_sdk_imports() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "check_sdk_imports", ROOT / "scripts" / "check_sdk_imports.py"
     )
@@ -34,7 +34,7 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def test_the_app_imports_every_sdk_only_from_its_integration() -> None:
-    assert _check_imports().violations() == []
+    assert _check_sdk_imports().violations() == []
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_an_sdk_imported_outside_its_client_is_refused(
 ) -> None:
     app = _tree(tmp_path, {where: f"{line}\n"})
 
-    [problem] = _check_imports().violations(app)
+    [problem] = _check_sdk_imports().violations(app)
 
     assert problem.startswith(f"app/{where}:")
     assert f"imports {sdk}:" in problem
@@ -81,4 +81,4 @@ def test_each_sdk_may_be_imported_by_its_client(tmp_path: Path) -> None:
         },
     )
 
-    assert _check_imports().violations(app) == []
+    assert _check_sdk_imports().violations(app) == []
