@@ -124,3 +124,23 @@ def settings_changed(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
+
+
+async def sell_gift_card(
+    client: AsyncClient, headers: dict[str, str], amount_cents: int, **card: Any
+) -> Any:
+    """A card sold at the desk for cash: active at once, its code in the answer (the response,
+    checked 201). `card` overrides the buyer, recipient or method."""
+    sold = await client.post(
+        "/api/v1/gift-cards/in-salon",
+        json={
+            "amount_cents": amount_cents,
+            "buyer": {"name": "Inès"},
+            "recipient_name": "Léa",
+            "method": "cash",
+        }
+        | card,
+        headers=headers,
+    )
+    assert sold.status_code == 201, sold.text
+    return sold

@@ -23,6 +23,7 @@ from tests.builders import (
     deliver_messages,
     login,
     make_user,
+    sell_gift_card,
     sign_up,
     verify_email,
 )
@@ -167,18 +168,7 @@ async def messages(ctx: Ctx) -> Listing:
 
 async def _sell_cards(ctx: Ctx, **card: str) -> None:
     for amount in (3000, 5000, 7000):
-        sold = await ctx.client.post(
-            "/api/v1/gift-cards/in-salon",
-            json={
-                "amount_cents": amount,
-                "buyer": {"name": "Inès"},
-                "recipient_name": "Léa",
-                "method": "cash",
-            }
-            | card,
-            headers=ctx.owner,
-        )
-        assert sold.status_code == 201, sold.text
+        await sell_gift_card(ctx.client, ctx.owner, amount, **card)
 
 
 async def gift_cards(ctx: Ctx) -> Listing:

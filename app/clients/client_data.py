@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +77,15 @@ def declared() -> list[ClientData]:
 def declared_client_references() -> dict[str, str]:
     """Every declared "table.column" pointing at clients.id, and the domain that owns it."""
     return {ref: data.owner for data in _declared.values() for ref in data.references}
+
+
+def reassign(column: InstrumentedAttribute[Any]) -> Merge:
+    """The merge of a column that only points at a client: the duplicate's rows point at the
+    kept record."""
+
+    async def merge(session: AsyncSession, source_id: UUID, target_id: UUID) -> None:
+        await session.execute(
+            update(column.class_).where(column == source_id).values({column.key: target_id})
+        )
+
+    return merge

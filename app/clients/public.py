@@ -14,6 +14,7 @@ from app.clients import merge, repository
 from app.clients.client_data import ClientIdentity as ClientIdentity
 from app.clients.client_data import declare_client_data as declare_client_data
 from app.clients.client_data import declared_client_references as declared_client_references
+from app.clients.client_data import reassign as reassign
 from app.clients.errors import ClientNotFound as ClientNotFound  # re-exported: routers name it
 from app.clients.errors import InvalidPhone
 from app.clients.models import Client, ClientConsent
@@ -34,6 +35,7 @@ __all__ = [
     "get_client",
     "get_clients",
     "link_account",
+    "reassign",
     "record_for_new_account",
     "withdraw_consent",
 ]

@@ -6,9 +6,8 @@ start again from zero."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
@@ -41,18 +40,10 @@ async def erase(session: AsyncSession, client: clients.ClientIdentity) -> None:
     return None  # amounts and dates only, tied to a record that no longer names anyone
 
 
-async def merge(session: AsyncSession, source_id: UUID, target_id: UUID) -> None:
-    await session.execute(
-        update(CouponRedemption)
-        .where(CouponRedemption.client_id == source_id)
-        .values(client_id=target_id)
-    )
-
-
 clients.declare_client_data(
     "coupons",
     references={"coupon_redemptions.client_id"},
     export=export,
     erase=erase,
-    merge=merge,
+    merge=clients.reassign(CouponRedemption.client_id),
 )

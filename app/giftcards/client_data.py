@@ -4,9 +4,7 @@ received). Amounts and ledgers are accounting records and stay."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
@@ -22,19 +20,10 @@ async def erase(session: AsyncSession, client: clients.ClientIdentity) -> None:
     await anonymize_client_gift_cards(session, client.id, client.email)
 
 
-async def merge(session: AsyncSession, source_id: UUID, target_id: UUID) -> None:
-    """The cards the duplicate bought are the kept record's (her "my gift cards")."""
-    await session.execute(
-        update(GiftCard)
-        .where(GiftCard.buyer_client_id == source_id)
-        .values(buyer_client_id=target_id)
-    )
-
-
 clients.declare_client_data(
     "gift_cards",
     references={"gift_cards.buyer_client_id"},
     export=export,
     erase=erase,
-    merge=merge,
+    merge=clients.reassign(GiftCard.buyer_client_id),
 )

@@ -28,7 +28,7 @@ from tests.bookings.salon import (
     open_salon,
     paris,
 )
-from tests.builders import AuthHeaders, deliver_messages
+from tests.builders import AuthHeaders, deliver_messages, sell_gift_card
 from tests.fakes.server import FakeProviders
 from tests.payments.helpers import post_stripe, run_outbox
 
@@ -125,18 +125,7 @@ async def test_buy_pay_deliver_on_the_day_redeem_twice_then_refused(
 
 async def sell(client: AsyncClient, desk: dict[str, str], amount_cents: int) -> Any:
     """A card sold at the desk for cash: active at once, its code in the answer."""
-    sold = await client.post(
-        "/api/v1/gift-cards/in-salon",
-        json={
-            "amount_cents": amount_cents,
-            "buyer": {"name": "Inès"},
-            "recipient_name": "Léa",
-            "method": "cash",
-        },
-        headers=desk,
-    )
-    assert sold.status_code == 201, sold.text
-    return sold
+    return await sell_gift_card(client, desk, amount_cents)
 
 
 async def _login(client: AsyncClient) -> dict[str, str]:

@@ -14,7 +14,7 @@ from app.core import clock
 from app.giftcards import codes
 from app.giftcards.models import GiftCard
 from tests.bookings.salon import book_by_staff, facial_with_camille, paris
-from tests.builders import AuthHeaders
+from tests.builders import AuthHeaders, sell_gift_card
 from tests.fakes.server import FakeProviders
 from tests.payments.helpers import post_stripe, run_outbox
 
@@ -28,18 +28,7 @@ def _a_week_before() -> None:
 
 
 async def sell(client: AsyncClient, desk: dict[str, str], amount_cents: int) -> dict[str, Any]:
-    sold = await client.post(
-        "/api/v1/gift-cards/in-salon",
-        json={
-            "amount_cents": amount_cents,
-            "buyer": {"name": "Inès"},
-            "recipient_name": "Léa",
-            "method": "cash",
-        },
-        headers=desk,
-    )
-    assert sold.status_code == 201, sold.text
-    return dict(sold.json())
+    return dict((await sell_gift_card(client, desk, amount_cents)).json())
 
 
 async def card(client: AsyncClient, desk: dict[str, str], card_id: str) -> dict[str, Any]:
