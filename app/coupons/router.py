@@ -19,7 +19,7 @@ from app.coupons.schemas import (
     CouponFields,
     CouponIn,
     CouponOut,
-    CouponRedeemIn,
+    RedeemIn,
     RedemptionOut,
     StatsOut,
     ValidateIn,
@@ -60,7 +60,7 @@ async def validate_code(
         clients.ClientNotFound,
     ),
 )
-async def redeem_code(body: CouponRedeemIn, staff: FrontDesk, session: DbSession) -> RedemptionOut:
+async def redeem_code(body: RedeemIn, staff: FrontDesk, session: DbSession) -> RedemptionOut:
     """Use a code at checkout: recorded once per order, booking or plan; its limits hold
     when several checkouts use it at once. For a booking this is `POST
     /bookings/{id}/coupon`: the booking's own services and client count (not `lines` nor

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.openapi import keep_published_name
 from app.core.timeutils import AwareInstant, SalonDateTime
 from app.coupons import service
 from app.coupons.flows import PricedBooking
@@ -105,7 +106,7 @@ class VerdictOut(BaseModel):
         )
 
 
-class CouponRedeemIn(ValidateIn):
+class RedeemIn(ValidateIn):
     subject_kind: Literal["booking", "order", "gift_card", "subscription"]
     subject_id: UUID
 
@@ -172,3 +173,6 @@ class BookingPriceOut(BaseModel):
             deposit_cents=priced.booking.deposit_cents,
             redemption=RedemptionOut.model_validate(priced.redemption),
         )
+
+
+keep_published_name("app.coupons.router", RedeemIn)
