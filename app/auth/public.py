@@ -14,7 +14,6 @@ from app.auth.dependencies import (
     ClientIp,
     ClientSelf,
     CurrentUser,
-    DbSession,
     FrontDesk,
     Manager,
     MaybeUser,
@@ -35,6 +34,7 @@ from app.auth.topics import (
     AccountEmailRequested,
     StaffDeactivated,
 )
+from app.core.db import DbSession  # re-exported: defined in core since issue 13
 from app.core.outbox import OutboxEvent
 
 

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from app.auth.public import DbSession, Manager, MaybeUser
+from app.auth.public import Manager, MaybeUser
 from app.catalog import service
 from app.catalog.errors import (
     CategoryNameTaken,
@@ -31,6 +31,7 @@ from app.catalog.schemas import (
     ServiceOut,
     ServiceUpdate,
 )
+from app.core.db import DbSession
 from app.core.errors import error_responses
 from app.core.pagination import Page, Pagination, paginate
 

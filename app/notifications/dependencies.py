@@ -8,7 +8,8 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 
-from app.auth.public import DbSession, FrontDesk, is_write
+from app.auth.public import FrontDesk, is_write
+from app.core.db import DbSession
 from app.core.errors import NotFound
 from app.notifications import repository
 from app.notifications.models import Message

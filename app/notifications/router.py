@@ -8,7 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import HTMLResponse
 
-from app.auth.public import ClientSelf, DbSession, FrontDesk, Staff
+from app.auth.public import ClientSelf, FrontDesk, Staff
+from app.core.db import DbSession
 from app.core.errors import (
     InvalidWebhookSignature,
     NotFound,

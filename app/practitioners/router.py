@@ -5,9 +5,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from app.auth.public import DbSession, Manager, MaybeUser, Staff
+from app.auth.public import Manager, MaybeUser, Staff
 from app.bookings import public as bookings
 from app.core.clock import utcnow
+from app.core.db import DbSession
 from app.core.errors import error_responses
 from app.core.ids import new_id
 from app.core.pagination import Page, Pagination, paginate
