@@ -14,10 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import public as auth
 from app.bookings.errors import CalendarFeedRevoked, InvalidCalendarFeed
 from app.bookings.models import CalendarFeedToken
-from app.core import outbox
 from app.core.clock import utcnow
 from app.core.security import new_token, token_digest
 from app.core.urls import api_url
@@ -92,19 +90,3 @@ async def revoke(session: AsyncSession, practitioner_id: UUID, *, at: datetime) 
         )
         .values(revoked_at=at)
     )
-
-
-@outbox.handles(
-    practitioners.TOPIC_DEACTIVATED, name="bookings.revoke_feed_of_deactivated_practitioner"
-)
-async def on_practitioner_deactivated(
-    session: AsyncSession, payload: practitioners.PractitionerDeactivated
-) -> None:
-    await revoke(session, payload.practitioner_id, at=payload.at)
-
-
-@outbox.handles(auth.TOPIC_STAFF_DEACTIVATED, name="bookings.revoke_feed_of_deactivated_staff")
-async def on_staff_deactivated(session: AsyncSession, payload: auth.StaffDeactivated) -> None:
-    practitioner_id = await practitioners.practitioner_for_user(session, payload.user_id)
-    if practitioner_id is not None:
-        await revoke(session, practitioner_id, at=payload.at)
