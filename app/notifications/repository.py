@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,6 +101,13 @@ async def mark_sent(
     )
 
 
+async def move_messages(session: AsyncSession, source_id: UUID, target_id: UUID) -> None:
+    """Every message of one client record becomes another's (a merge)."""
+    await session.execute(
+        update(Message).where(Message.client_id == source_id).values(client_id=target_id)
+    )
+
+
 async def client_messages(session: AsyncSession, client_id: UUID) -> list[Message]:
     rows = await session.scalars(
         select(Message).where(Message.client_id == client_id).order_by(Message.created_at)
@@ -146,6 +153,10 @@ async def channel_preference(
     session: AsyncSession, client_id: UUID, *, lock: bool = False
 ) -> ChannelPreference | None:
     return await session.get(ChannelPreference, client_id, with_for_update=lock)
+
+
+async def delete_channel_preference(session: AsyncSession, client_id: UUID) -> None:
+    await session.execute(delete(ChannelPreference).where(ChannelPreference.client_id == client_id))
 
 
 async def email_suppression(session: AsyncSession, address: str) -> EmailSuppression | None:
