@@ -60,18 +60,24 @@ def missing_files() -> set[str]:
     }
 
 
+def topic_lines(source: str) -> list[int]:
+    """Lines that call `Topic(...)` or `outbox.Topic(...)`: a topic declared there."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and "Topic" in (getattr(node.func, "id", None), getattr(node.func, "attr", None))
+    ]
+
+
 def topics_outside_topics_py() -> set[str]:
-    found = set()
-    for domain in domains():
-        for path in (APP / domain).rglob("*.py"):
-            if path.name == "topics.py":
-                continue
-            for node in ast.walk(ast.parse(path.read_text(), str(path))):
-                called = node.func if isinstance(node, ast.Call) else None
-                name = getattr(called, "id", None) or getattr(called, "attr", None)
-                if name == "Topic":
-                    found.add(f"{path.relative_to(ROOT)}:{node.lineno}")
-    return found
+    return {
+        f"{path.relative_to(ROOT)}:{line}"
+        for domain in domains()
+        for path in (APP / domain).rglob("*.py")
+        if path.name != "topics.py"
+        for line in topic_lines(path.read_text())
+    }
 
 
 def handlers_outside_handlers_py() -> set[str]:
@@ -127,5 +133,7 @@ def test_the_probes_find_what_they_look_for() -> None:
     """The rules are not vacuous: each probe sees a known offender."""
     assert "payments/service.py" in missing_files()
     assert "app.payments.refunds" in handlers_outside_handlers_py()
+    assert topic_lines("T = outbox.Topic('x.y', P)\nU = Topic('x.z', P)\n") == [1, 2]
+    assert sum(len(topic_lines(p.read_text())) for p in APP.glob("*/topics.py")) >= 11
     assert _FLOAT_MONEY.search("f'{cents / 100:.2f}'")
     assert not _FLOAT_MONEY.search("whole, part = divmod(cents, 100); cents // 100")
