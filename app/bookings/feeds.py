@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.bookings import repository
 from app.bookings.errors import CalendarFeedRevoked, InvalidCalendarFeed
 from app.bookings.models import CalendarFeedToken
 from app.core.clock import utcnow
@@ -39,11 +38,8 @@ async def rotate(session: AsyncSession, practitioner_id: UUID) -> tuple[str, dat
     """A new token for her feed; the previous one stops working at once. Returns the token
     (shown this once) and when it was issued."""
     token, now = new_token(), utcnow()
-    values = {"token_hash": token_digest(token), "issued_at": now, "revoked_at": None}
-    await session.execute(
-        insert(CalendarFeedToken)
-        .values(practitioner_id=practitioner_id, **values)
-        .on_conflict_do_update(index_elements=[CalendarFeedToken.practitioner_id], set_=values)
+    await repository.upsert_feed_token(
+        session, practitioner_id, token_hash=token_digest(token), issued_at=now
     )
     return token, now
 
@@ -81,12 +77,4 @@ async def check(session: AsyncSession, practitioner_id: UUID, token: str) -> Non
 
 async def revoke(session: AsyncSession, practitioner_id: UUID, *, at: datetime) -> None:
     """End her token if it was issued before `at` (one issued since is a new decision)."""
-    await session.execute(
-        update(CalendarFeedToken)
-        .where(
-            CalendarFeedToken.practitioner_id == practitioner_id,
-            CalendarFeedToken.revoked_at.is_(None),
-            CalendarFeedToken.issued_at <= at,
-        )
-        .values(revoked_at=at)
-    )
+    await repository.revoke_feed_token(session, practitioner_id, at=at)
