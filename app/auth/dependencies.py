@@ -9,17 +9,14 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import repository
 from app.auth.errors import AccessTokenExpired, InsufficientRole, InvalidAccessToken, UserNotFound
 from app.auth.models import Role, UserKind
 from app.auth.permissions import Access, Rule, rule, staff_rule
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
-from app.core.db import get_session
+from app.core.db import DbSession
 from app.core.security import AccessClaims, ExpiredToken, InvalidToken, decode_access_token
-
-DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 # Public endpoints read the token through a scheme of their own name, which the OpenAPI

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import repository
@@ -14,7 +13,6 @@ from app.auth.dependencies import (
     ClientIp,
     ClientSelf,
     CurrentUser,
-    DbSession,
     FrontDesk,
     Manager,
     MaybeUser,
@@ -25,7 +23,7 @@ from app.auth.dependencies import (
     require,
 )
 from app.auth.limits import limit_visitor
-from app.auth.models import AuditLogEntry, Role, User, UserKind
+from app.auth.models import Role, UserKind
 from app.auth.permissions import Access, Rule, declared_in_handler, rule
 from app.auth.principal import ALL_STAFF, FRONT_DESK, MANAGERS, Principal
 from app.auth.topics import (
@@ -35,7 +33,7 @@ from app.auth.topics import (
     AccountEmailRequested,
     StaffDeactivated,
 )
-from app.core.outbox import OutboxEvent
+from app.core.db import DbSession  # re-exported: defined in core since issue 13
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +98,7 @@ __all__ = [
 async def erase_account(session: AsyncSession, user_id: UUID) -> None:
     """GDPR erasure of a client account: the login, its tokens and the e-mails waiting to be
     sent are deleted; the audit log keeps its entries without the IP addresses."""
-    await session.execute(
-        update(AuditLogEntry).where(AuditLogEntry.actor_user_id == user_id).values(ip=None)
-    )
-    await session.execute(
-        delete(OutboxEvent).where(OutboxEvent.payload["user_id"].astext == str(user_id))
-    )
-    await session.execute(delete(User).where(User.id == user_id))
+    await repository.erase_user(session, user_id)
 
 
 async def account_export(session: AsyncSession, user_id: UUID) -> dict[str, object] | None:

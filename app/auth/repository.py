@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import AuditLogEntry, OneTimeToken, RefreshToken, Role, User, UserKind
+from app.core.outbox import OutboxEvent
 
 # An address belongs to an account once it is proven: staff accounts (made by a manager) and
 # client accounts whose e-mail is verified. Several client accounts may wait on one address.
@@ -111,3 +112,31 @@ def audit_query(
     if action is not None:
         statement = statement.where(AuditLogEntry.action == action)
     return statement
+
+
+async def erase_user(session: AsyncSession, user_id: UUID) -> None:
+    """The login, its tokens (by cascade) and its e-mails waiting in the outbox go; the audit
+    log keeps its entries without the IP addresses."""
+    await session.execute(
+        update(AuditLogEntry).where(AuditLogEntry.actor_user_id == user_id).values(ip=None)
+    )
+    await session.execute(
+        delete(OutboxEvent).where(OutboxEvent.payload["user_id"].astext == str(user_id))
+    )
+    await session.execute(delete(User).where(User.id == user_id))
+
+
+async def purge_tokens(session: AsyncSession, *, now: datetime, keep_used: timedelta) -> int:
+    """Delete expired refresh and one-time tokens (used ones after `keep_used`); how many."""
+    refresh = await session.execute(
+        delete(RefreshToken).where(
+            or_(
+                RefreshToken.expires_at <= now,
+                RefreshToken.revoked_at <= now - keep_used,
+            )
+        )
+    )
+    one_time = await session.execute(
+        delete(OneTimeToken).where(OneTimeToken.expires_at <= now - keep_used)
+    )
+    return int(getattr(refresh, "rowcount", 0) or 0) + int(getattr(one_time, "rowcount", 0) or 0)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import repository, service, staff
-from app.auth.dependencies import AccountForCaller, ClientIp, CurrentUser, DbSession, Manager
+from app.auth.dependencies import AccountForCaller, ClientIp, CurrentUser, Manager
 from app.auth.errors import (
     AccessTokenExpired,
     AccountLocked,
@@ -36,6 +36,7 @@ from app.auth.schemas import (
     TokenOut,
     UserOut,
 )
+from app.core.db import DbSession
 from app.core.errors import RateLimited, error_responses
 from app.core.pagination import Page, Pagination, paginate
 

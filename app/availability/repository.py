@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Select, cast, func, literal, null, select
+from sqlalchemy import BigInteger, Select, cast, delete, func, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.availability.models import (
@@ -91,3 +91,8 @@ def config_version_statement() -> Select[str, UUID | None, int, int]:
         ScheduleConfigVersion.version.label("start"),
         literal(0, BigInteger).label("end"),
     )
+
+
+async def delete_opening_hours(session: AsyncSession) -> None:
+    """The whole week goes (it is replaced as one)."""
+    await session.execute(delete(OpeningHours))

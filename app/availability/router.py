@@ -7,16 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from app.auth.public import (
-    FRONT_DESK,
-    Access,
-    DbSession,
-    Manager,
-    MaybeUser,
-    Rule,
-    Staff,
-    declared_in_handler,
-)
+from app.auth.public import FRONT_DESK, Access, Manager, MaybeUser, Rule, Staff, declared_in_handler
 from app.availability import service, settings_service
 from app.availability.errors import (
     BlockNotFound,
@@ -43,6 +34,7 @@ from app.availability.schemas import (
     SpecialOpeningOut,
 )
 from app.bookings import public as bookings
+from app.core.db import DbSession
 from app.core.errors import Forbidden, ValidationFailed, error_responses
 from app.core.pagination import Page
 from app.core.timeutils import SalonDate, SalonDateTime, local_day_span, zone

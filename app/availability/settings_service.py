@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.availability import repository
@@ -38,7 +37,7 @@ async def replace_opening_hours(
 ) -> list[WeeklyInterval]:
     """Replace the whole week; a day with no interval is a closed day."""
     ordered = check_no_overlap(intervals)
-    await session.execute(delete(OpeningHours))
+    await repository.delete_opening_hours(session)
     for interval in ordered:
         session.add(
             OpeningHours(weekday=interval.weekday, start_time=interval.start, end_time=interval.end)

@@ -8,12 +8,13 @@ from uuid import UUID
 
 from fastapi import Depends
 
-from app.auth.public import CurrentUser, DbSession, Principal, rule
+from app.auth.public import CurrentUser, Principal, rule
 from app.bookings import repository
 from app.bookings.access import BOOKING_RULE, in_scope
 from app.bookings.errors import BookingNotFound
 from app.bookings.models import Booking
 from app.bookings.service import Actor
+from app.core.db import DbSession
 
 
 def actor_of(principal: Principal | None) -> Actor:

@@ -10,14 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import public as auth
+from app.bookings import repository
 from app.bookings.errors import CalendarFeedRevoked, InvalidCalendarFeed
 from app.bookings.models import CalendarFeedToken
-from app.core import outbox
 from app.core.clock import utcnow
 from app.core.security import new_token, token_digest
 from app.core.urls import api_url
@@ -41,11 +38,8 @@ async def rotate(session: AsyncSession, practitioner_id: UUID) -> tuple[str, dat
     """A new token for her feed; the previous one stops working at once. Returns the token
     (shown this once) and when it was issued."""
     token, now = new_token(), utcnow()
-    values = {"token_hash": token_digest(token), "issued_at": now, "revoked_at": None}
-    await session.execute(
-        insert(CalendarFeedToken)
-        .values(practitioner_id=practitioner_id, **values)
-        .on_conflict_do_update(index_elements=[CalendarFeedToken.practitioner_id], set_=values)
+    await repository.upsert_feed_token(
+        session, practitioner_id, token_hash=token_digest(token), issued_at=now
     )
     return token, now
 
@@ -83,28 +77,4 @@ async def check(session: AsyncSession, practitioner_id: UUID, token: str) -> Non
 
 async def revoke(session: AsyncSession, practitioner_id: UUID, *, at: datetime) -> None:
     """End her token if it was issued before `at` (one issued since is a new decision)."""
-    await session.execute(
-        update(CalendarFeedToken)
-        .where(
-            CalendarFeedToken.practitioner_id == practitioner_id,
-            CalendarFeedToken.revoked_at.is_(None),
-            CalendarFeedToken.issued_at <= at,
-        )
-        .values(revoked_at=at)
-    )
-
-
-@outbox.handles(
-    practitioners.TOPIC_DEACTIVATED, name="bookings.revoke_feed_of_deactivated_practitioner"
-)
-async def on_practitioner_deactivated(
-    session: AsyncSession, payload: practitioners.PractitionerDeactivated
-) -> None:
-    await revoke(session, payload.practitioner_id, at=payload.at)
-
-
-@outbox.handles(auth.TOPIC_STAFF_DEACTIVATED, name="bookings.revoke_feed_of_deactivated_staff")
-async def on_staff_deactivated(session: AsyncSession, payload: auth.StaffDeactivated) -> None:
-    practitioner_id = await practitioners.practitioner_for_user(session, payload.user_id)
-    if practitioner_id is not None:
-        await revoke(session, practitioner_id, at=payload.at)
+    await repository.revoke_feed_token(session, practitioner_id, at=at)

@@ -20,7 +20,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.dialects.postgresql import Range, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings.models import (
@@ -29,6 +29,7 @@ from app.bookings.models import (
     BookingEvent,
     BookingItem,
     BookingStatus,
+    CalendarFeedToken,
     WaitlistEntry,
     WaitlistStatus,
 )
@@ -239,3 +240,31 @@ async def waiting_entries(
             .with_for_update(skip_locked=True)
         )
     ).all()
+
+
+# --- calendar feed tokens ----------------------------------------------------------------
+
+
+async def upsert_feed_token(
+    session: AsyncSession, practitioner_id: UUID, *, token_hash: str, issued_at: datetime
+) -> None:
+    """Her one token row, replaced (and live again) on rotation."""
+    values = {"token_hash": token_hash, "issued_at": issued_at, "revoked_at": None}
+    await session.execute(
+        insert(CalendarFeedToken)
+        .values(practitioner_id=practitioner_id, **values)
+        .on_conflict_do_update(index_elements=[CalendarFeedToken.practitioner_id], set_=values)
+    )
+
+
+async def revoke_feed_token(session: AsyncSession, practitioner_id: UUID, *, at: datetime) -> None:
+    """End her token if it was issued before `at` (one issued since is a new decision)."""
+    await session.execute(
+        update(CalendarFeedToken)
+        .where(
+            CalendarFeedToken.practitioner_id == practitioner_id,
+            CalendarFeedToken.revoked_at.is_(None),
+            CalendarFeedToken.issued_at <= at,
+        )
+        .values(revoked_at=at)
+    )

@@ -10,7 +10,6 @@ from app.auth.public import (
     FRONT_DESK,
     ClientIp,
     ClientSelf,
-    DbSession,
     FrontDesk,
     MaybeUser,
     Staff,
@@ -48,6 +47,7 @@ from app.bookings.schemas import (
 )
 from app.clients import public as clients
 from app.core.clock import utcnow
+from app.core.db import DbSession
 from app.core.errors import Forbidden, RateLimited, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone

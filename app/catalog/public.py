@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from app.catalog.models import DepositKind, Service, ServicePrerequisite, ServiceResource
+from app.catalog import repository
+from app.catalog.models import DepositKind
 from app.core.money import percent_of
 
 __all__ = [
@@ -89,27 +88,11 @@ async def get_service_specs(
     wanted = None if ids is None else list(set(ids))
     if wanted == []:
         return {}
-
-    def only(column: InstrumentedAttribute[UUID]) -> ColumnElement[bool]:
-        return true() if wanted is None else column.in_(wanted)
-
     resources: dict[UUID, list[UUID]] = {}
-    for service_id, resource_id in await session.execute(
-        select(ServiceResource.service_id, ServiceResource.resource_id).where(
-            only(ServiceResource.service_id)
-        )
-    ):
+    for service_id, resource_id in await repository.resource_pairs(session, wanted):
         resources.setdefault(service_id, []).append(resource_id)
     prerequisites: dict[UUID, list[PrerequisiteSpec]] = {}
-    for rule in await session.execute(
-        select(
-            ServicePrerequisite.service_id,
-            ServicePrerequisite.required_service_id,
-            ServicePrerequisite.within_days,
-            ServicePrerequisite.min_days_before,
-            ServicePrerequisite.first_time_only,
-        ).where(only(ServicePrerequisite.service_id))
-    ):
+    for rule in await repository.prerequisite_rows(session, wanted):
         prerequisites.setdefault(rule.service_id, []).append(
             PrerequisiteSpec(
                 required_service_id=rule.required_service_id,
@@ -118,8 +101,7 @@ async def get_service_specs(
                 first_time_only=rule.first_time_only,
             )
         )
-    columns = [c for c in Service.__table__.c if c.key in _SPEC_COLUMNS]
-    rows = await session.execute(select(*columns).where(only(Service.id)))
+    rows = await repository.service_rows(session, wanted, _SPEC_COLUMNS)
     return {
         row.id: ServiceSpec(
             **{key: getattr(row, key) for key in _SPEC_COLUMNS if key != "deposit_kind"},
@@ -134,12 +116,11 @@ async def get_service_specs(
 async def service_names(session: AsyncSession, ids: set[UUID]) -> dict[UUID, str]:
     if not ids:
         return {}
-    rows = await session.execute(select(Service.id, Service.name).where(Service.id.in_(ids)))
-    return {service_id: name for service_id, name in rows}
+    return await repository.service_names(session, ids)
 
 
 async def existing_service_ids(session: AsyncSession, ids: Iterable[UUID]) -> set[UUID]:
     wanted = list(set(ids))
     if not wanted:
         return set()
-    return set(await session.scalars(select(Service.id).where(Service.id.in_(wanted))))
+    return await repository.service_ids_in(session, wanted)

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from app.auth.public import DbSession, Manager, MaybeUser
-from app.catalog import service
+from app.auth.public import Manager, MaybeUser
+from app.catalog import repository, service
 from app.catalog.errors import (
     CategoryNameTaken,
     CategoryNotFound,
@@ -31,6 +31,7 @@ from app.catalog.schemas import (
     ServiceOut,
     ServiceUpdate,
 )
+from app.core.db import DbSession
 from app.core.errors import error_responses
 from app.core.pagination import Page, Pagination, paginate
 
@@ -93,7 +94,7 @@ async def list_services(
     """The services, by category and display order. The public sees the active services
     offered online; staff see them all (inactive ones on request)."""
     public = principal is None or not principal.is_staff
-    statement, order = service.services_query(
+    statement, order = repository.services_query(
         public=public, include_inactive=include_inactive, category_id=category_id
     )
     found = await paginate(session, statement, order_by=order, params=page, to_item=lambda s: s)
@@ -189,7 +190,7 @@ async def list_products(
     only_active = principal is None or not principal.is_staff or not include_inactive
     return await paginate(
         session,
-        service.products_query(only_active=only_active),
+        repository.products_query(only_active=only_active),
         order_by=(Product.name, Product.id),
         params=page,
         to_item=ProductOut.model_validate,

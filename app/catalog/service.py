@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.catalog import repository
 from app.catalog.errors import (
     CategoryNameTaken,
     CategoryNotFound,
@@ -36,42 +36,15 @@ _LINKS = ("resource_ids", "prerequisites")
 
 
 async def get_service(session: AsyncSession, service_id: UUID) -> Service:
-    service = await session.get(Service, service_id)
+    service = await repository.get_service(session, service_id)
     if service is None:
         raise ServiceNotFound()
     return service
 
 
-# Services with no category come last, as `NULLS LAST` would put them; a sort key of the
-# pagination must never be NULL.
-NO_CATEGORY_ORDER = 2**31 - 1
-
-
-def services_query(
-    *, public: bool, include_inactive: bool, category_id: UUID | None
-) -> tuple[Select[Service], tuple[Any, ...]]:
-    """The services a caller may list, and their order (by category, then display order)."""
-    statement = select(Service).outerjoin(
-        ServiceCategory, ServiceCategory.id == Service.category_id
-    )
-    if public:
-        statement = statement.where(Service.is_active.is_(True), Service.online_bookable.is_(True))
-    elif not include_inactive:
-        statement = statement.where(Service.is_active.is_(True))
-    if category_id is not None:
-        statement = statement.where(Service.category_id == category_id)
-    order = (
-        func.coalesce(ServiceCategory.display_order, NO_CATEGORY_ORDER),
-        Service.display_order,
-        Service.name,
-        Service.id,
-    )
-    return statement, order
-
-
 async def _check_references(session: AsyncSession, fields: dict[str, Any]) -> None:
     if fields.get("category_id") is not None and (
-        await session.get(ServiceCategory, fields["category_id"]) is None
+        await repository.get_category(session, fields["category_id"]) is None
     ):
         raise CategoryNotFound()
     resource_ids = set(fields.get("resource_ids") or ())
@@ -82,22 +55,18 @@ async def _check_references(session: AsyncSession, fields: dict[str, Any]) -> No
         PrerequisiteIn.model_validate(p).required_service_id
         for p in fields.get("prerequisites") or ()
     }
-    found = set(await session.scalars(select(Service.id).where(Service.id.in_(required))))
+    found = await repository.service_ids_in(session, required)
     if required - found:
         raise UnknownService(extra={"service_ids": sorted(str(s) for s in required - found)})
 
 
 async def _replace_links(session: AsyncSession, service: Service, fields: dict[str, Any]) -> None:
     if fields.get("resource_ids") is not None:
-        await session.execute(
-            delete(ServiceResource).where(ServiceResource.service_id == service.id)
-        )
+        await repository.delete_links(session, service.id, resources=True)
         for resource_id in set(fields["resource_ids"]):
             session.add(ServiceResource(service_id=service.id, resource_id=resource_id))
     if fields.get("prerequisites") is not None:
-        await session.execute(
-            delete(ServicePrerequisite).where(ServicePrerequisite.service_id == service.id)
-        )
+        await repository.delete_links(session, service.id, resources=False)
         for rule in fields["prerequisites"]:
             rule = PrerequisiteIn.model_validate(rule)
             if rule.required_service_id == service.id:
@@ -153,21 +122,16 @@ async def links_of(
     session: AsyncSession, service_ids: Sequence[UUID]
 ) -> tuple[dict[UUID, list[UUID]], dict[UUID, list[ServicePrerequisite]]]:
     resources: dict[UUID, list[UUID]] = {sid: [] for sid in service_ids}
-    for link in await session.scalars(
-        select(ServiceResource).where(ServiceResource.service_id.in_(service_ids))
-    ):
+    for link in await repository.resource_links(session, service_ids):
         resources[link.service_id].append(link.resource_id)
     rules: dict[UUID, list[ServicePrerequisite]] = {sid: [] for sid in service_ids}
-    for rule in await session.scalars(
-        select(ServicePrerequisite).where(ServicePrerequisite.service_id.in_(service_ids))
-    ):
+    for rule in await repository.prerequisites_of(session, service_ids):
         rules[rule.service_id].append(rule)
     return resources, rules
 
 
 async def category_names(session: AsyncSession) -> dict[UUID, str]:
-    rows = await session.execute(select(ServiceCategory.id, ServiceCategory.name))
-    return {category_id: name for category_id, name in rows}
+    return await repository.category_names(session)
 
 
 async def create_category(session: AsyncSession, fields: dict[str, Any]) -> ServiceCategory:
@@ -180,7 +144,7 @@ async def create_category(session: AsyncSession, fields: dict[str, Any]) -> Serv
 async def update_category(
     session: AsyncSession, category_id: UUID, changes: dict[str, Any]
 ) -> ServiceCategory:
-    category = await session.get(ServiceCategory, category_id)
+    category = await repository.get_category(session, category_id)
     if category is None:
         raise CategoryNotFound()
     for key, value in changes.items():
@@ -190,14 +154,14 @@ async def update_category(
 
 
 async def delete_category(session: AsyncSession, category_id: UUID) -> None:
-    category = await session.get(ServiceCategory, category_id)
+    category = await repository.get_category(session, category_id)
     if category is None:
         raise CategoryNotFound()
     await session.delete(category)
 
 
 async def get_product(session: AsyncSession, product_id: UUID) -> Product:
-    product = await session.get(Product, product_id)
+    product = await repository.get_product(session, product_id)
     if product is None:
         raise ProductNotFound()
     return product
@@ -223,13 +187,5 @@ async def update_product(
 
 
 async def list_categories(session: AsyncSession) -> Sequence[ServiceCategory]:
-    return (
-        await session.scalars(
-            select(ServiceCategory).order_by(ServiceCategory.display_order, ServiceCategory.name)
-        )
-    ).all()
-
-
-def products_query(*, only_active: bool) -> Select[Product]:
-    statement = select(Product)
-    return statement.where(Product.is_active.is_(True)) if only_active else statement
+    """Every category, in display order."""
+    return await repository.categories(session)

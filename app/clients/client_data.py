@@ -1,5 +1,5 @@
-"""Who holds data about a client. Each domain declares, at import (a `client_data.py` listed
-in app/registry.py), the columns of its tables that point at `clients.id` and what a merge,
+"""Who holds data about a client. Each domain declares, at import (a `client_data.py` found
+by app/registry.py), the columns of its tables that point at `clients.id` and what a merge,
 a GDPR export and an erasure do to them. `merge.py` and `gdpr.py` go through this list and
 name no domain; tests/clients/test_client_data.py fails when a foreign key to `clients.id`
 exists in the database that no domain declares."""

@@ -12,21 +12,12 @@ from uuid import UUID
 from fastapi import Depends
 from sqlalchemy import Select
 
-from app.auth.public import (
-    FRONT_DESK,
-    Access,
-    DbSession,
-    Principal,
-    Role,
-    Rule,
-    Staff,
-    require,
-    rule,
-)
+from app.auth.public import FRONT_DESK, Access, Principal, Role, Rule, Staff, require, rule
 from app.bookings import public as bookings
 from app.clients.errors import ClientNotFound
 from app.clients.models import Client
 from app.clients.service import get_client
+from app.core.db import DbSession
 from app.practitioners import public as practitioners
 
 _OWN, _YES = Access.own, Access.yes

@@ -5,13 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 
-from app.auth.public import (
-    ClientSelf,
-    DbSession,
-    FrontDesk,
-    Manager,
-    Staff,
-)
+from app.auth.public import ClientSelf, FrontDesk, Manager, Staff
 from app.bookings import public as bookings
 from app.clients import gdpr, importer, merge, repository, service
 from app.clients.dependencies import (
@@ -50,6 +44,7 @@ from app.clients.schemas import (
     NoteIn,
     NoteOut,
 )
+from app.core.db import DbSession
 from app.core.errors import error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone

@@ -11,8 +11,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
 from sqlalchemy import DateTime, MetaData, TypeDecorator, make_url
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.exc import IntegrityError
@@ -170,6 +171,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         raise
     else:
         held.sessions.append(session)
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+"""The request's session for a handler or a dependency: one per request, committed before the
+response is sent."""
 
 
 def json_safe(value: Any, *, instant: Callable[[datetime], str] = datetime.isoformat) -> Any:

@@ -131,6 +131,16 @@ def subscriber_names() -> dict[str, str]:
     return dict(_names)
 
 
+def handler_modules() -> dict[str, str]:
+    """Every registered subscriber name and the module of its handler (a domain's
+    `handlers.py`, tests/test_layout.py)."""
+    return {
+        name: sub.handler.__module__
+        for by_name in _subscriptions.values()
+        for name, sub in by_name.items()
+    }
+
+
 def _plain(topic: Topic[P], payload: P | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(payload, Payload):
         if not isinstance(payload, topic.payload):

@@ -15,7 +15,7 @@ from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core.errors import ValidationFailed
 from app.core.pagination import Page, PageParams
-from app.giftcards import codes, delivery, service
+from app.giftcards import codes, delivery, errors, service
 from app.giftcards.models import CardStatus, EntryKind
 from app.giftcards.schemas import (
     CardDetail,
@@ -113,7 +113,7 @@ async def redeem(
     service.ensure_usable(card)
     left = await service.balance(session, card.id)
     if left <= 0 or (amount_cents is not None and amount_cents > left):
-        raise service.InsufficientBalance(
+        raise errors.InsufficientBalance(
             f"The card holds {left} cents.", extra={"balance_cents": left}
         )
     payment = await payments.record_gift_card_payment(
@@ -178,7 +178,7 @@ async def cancel(
         payment = await payments.get_payment(session, found.payment_id, lock=True)
     card = await service.get_card(session, card_id, lock=True)
     if card.status not in {CardStatus.active, CardStatus.pending_payment}:
-        raise service.GiftCardNotUsable(f"A card that is {card.status} cannot be cancelled.")
+        raise errors.GiftCardNotUsable(f"A card that is {card.status} cannot be cancelled.")
     left = await service.balance(session, card.id)
     if left > 0 and payment is not None:
         # The refund takes what is left off the card (app/giftcards/refunds.py).

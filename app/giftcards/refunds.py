@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.giftcards import service
+from app.giftcards import errors, service
 from app.giftcards.models import CardStatus, EntryKind
 from app.payments import public as payments
 
@@ -18,7 +18,7 @@ async def refundable(session: AsyncSession, card_id: UUID, asked_cents: int | No
     card = await service.get_card(session, card_id, lock=True)
     unspent = await service.balance(session, card.id) if card.status == CardStatus.active else 0
     if unspent <= 0 or (asked_cents is not None and asked_cents > unspent):
-        raise service.GiftCardPartlySpent(
+        raise errors.GiftCardPartlySpent(
             f"{unspent} cents of this card are unspent: only that can be refunded.",
             extra={"unspent_cents": unspent},
         )

@@ -20,7 +20,7 @@ from app.core import ratelimit
 from app.core.errors import NotFound, RateLimited, ValidationFailed, error_responses
 from app.core.pagination import Page, Pagination
 from app.core.timeutils import SalonDate
-from app.giftcards import codes, delivery, flows, service
+from app.giftcards import codes, delivery, errors, flows, service
 from app.giftcards.dependencies import CardForStaff
 from app.giftcards.models import CardStatus
 from app.giftcards.schemas import (
@@ -49,11 +49,11 @@ BALANCE_CHECKS_PER_IP = 10
 BALANCE_CHECKS_PER_CODE = 5
 BALANCE_WINDOW_SECONDS = 15 * 60
 _ERRORS = (
-    service.InvalidGiftCardCode,
-    service.GiftCardNotFound,
-    service.GiftCardNotUsable,
-    service.GiftCardExpired,
-    service.InsufficientBalance,
+    errors.InvalidGiftCardCode,
+    errors.GiftCardNotFound,
+    errors.GiftCardNotUsable,
+    errors.GiftCardExpired,
+    errors.InsufficientBalance,
 )
 
 
@@ -76,7 +76,7 @@ async def _limit_code_guessing(ip: str, code: str | None = None) -> None:
 @router.post(
     "/api/v1/gift-cards",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(service.InvalidGiftCardAmount, RateLimited),
+    responses=error_responses(errors.InvalidGiftCardAmount, RateLimited),
 )
 async def buy_gift_card(
     body: BuyIn, principal: MaybeUser, session: DbSession, ip: ClientIp
@@ -98,7 +98,7 @@ async def buy_gift_card(
 @router.post(
     "/api/v1/gift-cards/in-salon",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(service.InvalidGiftCardAmount),
+    responses=error_responses(errors.InvalidGiftCardAmount),
 )
 async def sell_gift_card(body: SellIn, staff: FrontDesk, session: DbSession) -> SaleOut:
     """Sell a card at the desk (cash or transfer): active at once, its code shown once."""
@@ -109,7 +109,7 @@ async def sell_gift_card(body: SellIn, staff: FrontDesk, session: DbSession) -> 
 
 @router.post(
     "/api/v1/gift-cards/balance",
-    responses=error_responses(service.InvalidGiftCardCode, service.GiftCardNotFound),
+    responses=error_responses(errors.InvalidGiftCardCode, errors.GiftCardNotFound),
 )
 async def check_balance(body: CodeIn, ip: ClientIp, session: DbSession) -> BalanceOut:
     """What a card still holds. Limited hard (per address and per code) against guessing."""
@@ -190,7 +190,7 @@ async def ledger_summary(
     return await service.ledger_summary(session, date_from=date_from, date_to=date_to)
 
 
-@router.get("/api/v1/gift-cards/{card_id}", responses=error_responses(service.GiftCardNotFound))
+@router.get("/api/v1/gift-cards/{card_id}", responses=error_responses(errors.GiftCardNotFound))
 async def get_gift_card(card: CardForStaff, session: DbSession) -> CardDetail:
     return await service.detail(session, card)
 
@@ -198,7 +198,7 @@ async def get_gift_card(card: CardForStaff, session: DbSession) -> CardDetail:
 @router.post(
     "/api/v1/gift-cards/{card_id}/cancel",
     responses=error_responses(
-        service.GiftCardNotFound, service.GiftCardNotUsable, service.GiftCardPartlySpent
+        errors.GiftCardNotFound, errors.GiftCardNotUsable, errors.GiftCardPartlySpent
     ),
 )
 async def cancel_gift_card(
@@ -214,7 +214,7 @@ async def cancel_gift_card(
 
 @router.post(
     "/api/v1/gift-cards/{card_id}/adjust",
-    responses=error_responses(service.GiftCardNotFound, ValidationFailed),
+    responses=error_responses(errors.GiftCardNotFound, ValidationFailed),
 )
 async def adjust_gift_card(
     staff: Manager, card: CardForStaff, body: AdjustIn, session: DbSession
@@ -231,12 +231,12 @@ async def adjust_gift_card(
 
 @router.post(
     "/api/v1/gift-cards/{card_id}/pdf",
-    responses=error_responses(service.GiftCardNotFound, service.GiftCardNotUsable),
+    responses=error_responses(errors.GiftCardNotFound, errors.GiftCardNotUsable),
 )
 async def regenerate_pdf(card: CardForStaff, session: DbSession) -> CardOut:
     """Render the card's PDF again (a new layout, a corrected name)."""
     if card.status == CardStatus.pending_payment:
-        raise service.GiftCardNotUsable("This card is not paid yet.")
+        raise errors.GiftCardNotUsable("This card is not paid yet.")
     await delivery.store_pdf(session, card)
     return card_out(card, await service.balance(session, card.id))
 
@@ -246,7 +246,7 @@ async def regenerate_pdf(card: CardForStaff, session: DbSession) -> CardOut:
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}},
-        **error_responses(NotFound, service.GiftCardPdfNotForStaff),
+        **error_responses(NotFound, errors.GiftCardPdfNotForStaff),
     },
 )
 async def download_pdf(card: CardForStaff, session: DbSession) -> Response:
@@ -254,7 +254,7 @@ async def download_pdf(card: CardForStaff, session: DbSession) -> Response:
     buyer. A card bought online is its buyer's secret: its PDF leaves only by e-mail
     (`POST …/resend`), so no staff member can read its code."""
     if card.sold_by_user_id is None:
-        raise service.GiftCardPdfNotForStaff()
+        raise errors.GiftCardPdfNotForStaff()
     if card.pdf_key is None:
         raise NotFound("This card has no PDF yet.")
     pdf = await get_storage().get(card.pdf_key)
@@ -267,12 +267,12 @@ async def download_pdf(card: CardForStaff, session: DbSession) -> Response:
 
 @router.post(
     "/api/v1/gift-cards/{card_id}/resend",
-    responses=error_responses(service.GiftCardNotFound, service.GiftCardNotUsable),
+    responses=error_responses(errors.GiftCardNotFound, errors.GiftCardNotUsable),
 )
 async def resend_gift_card(card: CardForStaff, session: DbSession) -> CardOut:
     """E-mail the card again now (a lost e-mail), with a fresh PDF."""
     if card.status != CardStatus.active:
-        raise service.GiftCardNotUsable(f"A card that is {card.status} is not sent.")
+        raise errors.GiftCardNotUsable(f"A card that is {card.status} is not sent.")
     await delivery.store_pdf(session, card)
     await delivery.queue_email(session, card, resend=True)
     return card_out(card, await service.balance(session, card.id))

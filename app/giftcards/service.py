@@ -14,11 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.catalog import public as catalog
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.errors import AppError, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.ids import new_id
 from app.core.pagination import Page, PageParams, paginate
 from app.core.timeutils import local_day_span, zone
 from app.giftcards import codes, repository
+from app.giftcards.errors import (
+    GiftCardExpired,
+    GiftCardNotFound,
+    GiftCardNotUsable,
+    InvalidGiftCardAmount,
+    InvalidGiftCardCode,
+)
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry, VatTreatment
 from app.giftcards.schemas import (
     CardDetail,
@@ -29,44 +36,6 @@ from app.giftcards.schemas import (
     card_detail,
     card_out,
 )
-
-
-class GiftCardNotFound(AppError):
-    status, code, title = 404, "gift_card_not_found", "No gift card has this code"
-
-
-class InvalidGiftCardCode(AppError):
-    status, code, title = 422, "invalid_gift_card_code", "This is not a valid gift card code"
-
-
-class GiftCardNotUsable(AppError):
-    status, code, title = 409, "gift_card_not_usable", "This gift card cannot be used"
-
-
-class GiftCardPdfNotForStaff(AppError):
-    status, code = 403, "gift_card_pdf_not_for_staff"
-    title = "The PDF of a card bought online goes only to its buyer or recipient"
-
-
-class GiftCardExpired(AppError):
-    status, code, title = 409, "gift_card_expired", "This gift card has expired"
-
-
-class InsufficientBalance(AppError):
-    status, code, title = 409, "insufficient_balance", "The gift card does not hold that much"
-
-
-class GiftCardPartlySpent(AppError):
-    status, code, title = (
-        409,
-        "gift_card_partly_spent",
-        ("Only the unspent part of this gift card can be refunded"),
-    )
-
-
-class InvalidGiftCardAmount(AppError):
-    status, code, title = 422, "invalid_gift_card_amount", "Choose an amount or services"
-
 
 MIN_CENTS, MAX_CENTS = 1_000, 100_000
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
 from app.core.clock import utcnow
-from app.notifications.models import ChannelPreference, Message
+from app.notifications import repository
+from app.notifications.models import ChannelPreference
 from app.notifications.public import anonymize_client_messages, export_client_messages
 
 
 async def export(session: AsyncSession, client: clients.ClientIdentity) -> dict[str, Any]:
-    preference = await session.get(ChannelPreference, client.id)
+    preference = await repository.channel_preference(session, client.id)
     return {
         "messages": await export_client_messages(session, client.id),
         "notification_preferences": None
@@ -30,19 +30,17 @@ async def erase(session: AsyncSession, client: clients.ClientIdentity) -> None:
     await anonymize_client_messages(
         session, client.id, addresses, account_address=client.unproven_email
     )
-    await session.execute(delete(ChannelPreference).where(ChannelPreference.client_id == client.id))
+    await repository.delete_channel_preference(session, client.id)
 
 
 async def merge(session: AsyncSession, source_id: UUID, target_id: UUID) -> None:
     """Messages move. A channel either record turned off stays off: an opt-out is never
     undone by a merge."""
-    await session.execute(
-        update(Message).where(Message.client_id == source_id).values(client_id=target_id)
-    )
-    source = await session.get(ChannelPreference, source_id, with_for_update=True)
+    await repository.move_messages(session, source_id, target_id)
+    source = await repository.channel_preference(session, source_id, lock=True)
     if source is None:
         return
-    target = await session.get(ChannelPreference, target_id, with_for_update=True)
+    target = await repository.channel_preference(session, target_id, lock=True)
     if target is None:
         target = ChannelPreference(client_id=target_id, sms=True, email=True)
         session.add(target)

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
-
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import unit_of_work
 from app.core.sealing import SealBroken
-from app.notifications import reminders
+from app.notifications import reminders, repository
 from app.notifications.channels import DeliveryError, Sent, sender_for
 from app.notifications.content import ContentErased, open_message
 from app.notifications.models import Message, MessageStatus
@@ -44,20 +42,7 @@ def backoff(attempts: int) -> timedelta:
 async def _claim(batch_size: int) -> list[Claimed]:
     now = utcnow()
     async with unit_of_work() as session:
-        rows = list(
-            await session.scalars(
-                select(Message)
-                .where(
-                    or_(
-                        (Message.status == MessageStatus.queued) & (Message.next_attempt_at <= now),
-                        (Message.status == MessageStatus.sending) & (Message.lease_until < now),
-                    )
-                )
-                .order_by(Message.next_attempt_at)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            )
-        )
+        rows = await repository.lock_due(session, now=now, limit=batch_size)
         claimed = []
         for message in rows:
             resumed = message.status == MessageStatus.sending
@@ -98,23 +83,14 @@ async def deliver_due(batch_size: int = 50) -> int:
 
 async def _sent(message_id: UUID, result: Sent) -> None:
     async with unit_of_work() as session:
-        await session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status == MessageStatus.sending)
-            .values(
-                status=MessageStatus.sent,
-                provider=result.provider,
-                provider_id=result.provider_id,
-                sent_at=utcnow(),
-                lease_until=None,
-                last_error=None,
-            )
+        await repository.mark_sent(
+            session, message_id, provider=result.provider, provider_id=result.provider_id
         )
 
 
 async def _failed(message_id: UUID, error: DeliveryError) -> None:
     async with unit_of_work() as session:
-        message = await session.get(Message, message_id, with_for_update=True)
+        message = await repository.get_message(session, message_id, lock=True)
         if message is None or message.status != MessageStatus.sending:
             return
         message.last_error, message.lease_until = str(error)[:2000], None

@@ -8,15 +8,17 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 
-from app.auth.public import DbSession, FrontDesk, is_write
+from app.auth.public import FrontDesk, is_write
+from app.core.db import DbSession
 from app.core.errors import NotFound
+from app.notifications import repository
 from app.notifications.models import Message
 
 
 async def message_for_staff(
     message_id: UUID, _: FrontDesk, session: DbSession, request: Request
 ) -> Message:
-    message = await session.get(Message, message_id, with_for_update=is_write(request))
+    message = await repository.get_message(session, message_id, lock=is_write(request))
     if message is None:
         raise NotFound("This message does not exist.")
     return message

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.notifications import repository
 from app.notifications.channels import encode_attachment, stored_attachment
 from app.notifications.content import ERASED
-from app.notifications.models import Channel, Message
+from app.notifications.models import Channel
 from app.notifications.service import Recipient, queue
 
 __all__ = [
@@ -25,9 +25,7 @@ __all__ = [
 
 
 async def export_client_messages(session: AsyncSession, client_id: UUID) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(Message).where(Message.client_id == client_id).order_by(Message.created_at)
-    )
+    rows = await repository.client_messages(session, client_id)
     return [
         {
             "channel": m.channel,
@@ -52,31 +50,15 @@ async def anonymize_client_messages(
     """The history stays countable (what was sent, when, how it went) without its words: her
     messages, and those sent to her addresses without her record (account e-mails, a gift card
     she bought)."""
-    mine = Message.client_id == client_id
-    if addresses:
-        mine = or_(mine, func.lower(Message.recipient).in_([a.lower() for a in addresses]))
-    if account_address:  # her account's own e-mails, not what others sent to that address
-        mine = or_(
-            mine,
-            and_(
-                Message.client_id.is_(None),
-                func.lower(Message.recipient) == account_address.lower(),
-            ),
-        )
-    await session.execute(
-        update(Message)
-        .where(mine, Message.status.in_(["queued", "sending"]))
-        .values(status="cancelled", status_reason="the client's data was erased")
-    )
-    await session.execute(
-        update(Message)
-        .where(mine)
-        .values(
-            recipient="effacé",
-            subject=None,
-            body_text=ERASED,
-            sealed_content=None,
-            attachments=[],
-            meta={},
-        )
+    mine = repository.messages_to(client_id, addresses, account_address=account_address)
+    await repository.cancel_pending(session, mine, "the client's data was erased")
+    await repository.overwrite(
+        session,
+        mine,
+        recipient="effacé",
+        subject=None,
+        body_text=ERASED,
+        sealed_content=None,
+        attachments=[],
+        meta={},
     )

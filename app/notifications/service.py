@@ -9,38 +9,24 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
 from app.core.clock import utcnow
-from app.core.errors import AppError
+from app.core.errors import ValidationFailed
 from app.core.ids import new_id
-from app.core.security import sign_payload
+from app.core.pagination import Page, PageParams, paginate
+from app.core.security import InvalidToken, sign_payload, verify_payload
 from app.core.urls import api_url
-from app.notifications import content
-from app.notifications.models import (
-    Channel,
-    ChannelPreference,
-    EmailSuppression,
-    Kind,
-    Message,
-    MessageStatus,
-)
+from app.notifications import content, repository
+from app.notifications.errors import InvalidUnsubscribeLink, SmsTooLongError
+from app.notifications.models import Channel, Kind, Message, MessageStatus
 from app.notifications.quiet_hours import next_marketing_sms_time
+from app.notifications.schemas import MessageOut, TemplateOut
 from app.notifications.templates import TEMPLATES, Rendered, SmsTooLong, render
 
 UNSUBSCRIBE = "unsubscribe"
 MARKETING_CONSENT = {Channel.email: "email_marketing", Channel.sms: "sms_marketing"}
-
-
-class SmsTooLongError(AppError):
-    status, code, title = 422, "sms_too_long", "This text takes more than two SMS"
-
-
-class NoAddress(AppError):
-    status, code, title = 422, "no_address", "The client has no address for this channel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +59,13 @@ def unsubscribe_url(client_id: UUID, channel: Channel) -> str:
     return api_url("api", "v1", "notifications", "unsubscribe", query={"token": token})
 
 
-async def channel_preference(session: AsyncSession, client_id: UUID) -> ChannelPreference | None:
-    return await session.get(ChannelPreference, client_id)
+def unsubscribe_target(token: str) -> tuple[UUID, Channel]:
+    """The client and channel of an unsubscribe link; `InvalidUnsubscribeLink` otherwise."""
+    try:
+        payload = verify_payload(UNSUBSCRIBE, token)
+        return UUID(payload["c"]), Channel(payload["ch"])
+    except (InvalidToken, KeyError, ValueError) as exc:
+        raise InvalidUnsubscribeLink() from exc
 
 
 async def _why_not(
@@ -82,7 +73,7 @@ async def _why_not(
 ) -> str | None:
     """Why this message must not go, or None."""
     if channel is Channel.email:
-        blocked = await session.get(EmailSuppression, address.lower())
+        blocked = await repository.email_suppression(session, address)
         if blocked is not None:
             return f"address blocked ({blocked.reason})"
     if recipient.client_id is None:
@@ -92,7 +83,7 @@ async def _why_not(
         if not consents.get(MARKETING_CONSENT[channel], False):
             return f"no {MARKETING_CONSENT[channel]} consent"
         return None
-    preference = await channel_preference(session, recipient.client_id)
+    preference = await repository.channel_preference(session, recipient.client_id)
     if preference is not None and not getattr(preference, channel.value):
         return f"the client turned off {channel.value} messages"
     return None
@@ -155,15 +146,7 @@ async def queue(
         "sent_by_user_id": sent_by_user_id,
         "created_at": now,
     }
-    inserted = await session.scalar(
-        insert(Message)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Message.id)
-    )
-    if inserted is None:
-        return None
-    return await session.get(Message, inserted)
+    return await repository.insert_message(session, values)
 
 
 async def queue_for_client(
@@ -195,26 +178,47 @@ async def queue_for_client(
     return written
 
 
-async def suppress_email(
-    session: AsyncSession, email: str, *, reason: str, message_id: UUID | None
-) -> None:
-    await session.execute(
-        insert(EmailSuppression)
-        .values(email=email.lower(), reason=reason, message_id=message_id, at=utcnow())
-        .on_conflict_do_nothing(index_elements=["email"])
+def is_due(message: Message, now: datetime) -> bool:
+    return message.status == MessageStatus.queued and message.next_attempt_at <= now
+
+
+async def list_messages(
+    session: AsyncSession,
+    *,
+    page: PageParams,
+    client_id: UUID | None,
+    booking_id: UUID | None,
+    status: MessageStatus | None,
+) -> Page[MessageOut]:
+    """Messages, newest first, of a client, a booking, or in one status."""
+    return await paginate(
+        session,
+        repository.messages_query(client_id=client_id, booking_id=booking_id, status=status),
+        order_by=(Message.created_at, Message.id),
+        params=page,
+        descending=True,
+        to_item=MessageOut.model_validate,
     )
 
 
-async def messages_of(
-    session: AsyncSession, *, client_id: UUID | None, booking_id: UUID | None
-) -> list[Message]:
-    statement = select(Message).order_by(Message.created_at.desc())
-    if client_id:
-        statement = statement.where(Message.client_id == client_id)
-    if booking_id:
-        statement = statement.where(Message.booking_id == booking_id)
-    return list(await session.scalars(statement.limit(500)))
+def staff_templates() -> list[TemplateOut]:
+    """The templates staff may send by hand (account e-mails go only by themselves)."""
+    return [
+        TemplateOut(
+            name=name,
+            kind=spec.kind,
+            channels=sorted(spec.channels),
+            description=spec.description,
+        )
+        for name, spec in TEMPLATES.items()
+        if name not in {"password_reset", "welcome"}
+    ]
 
 
-def is_due(message: Message, now: datetime) -> bool:
-    return message.status == MessageStatus.queued and message.next_attempt_at <= now
+def retry(message: Message) -> Message:
+    """Queue a failed message again, its attempts counted afresh."""
+    if message.status != MessageStatus.failed:
+        raise ValidationFailed("Only a failed message can be retried.")
+    message.status, message.status_reason, message.attempts = MessageStatus.queued, None, 0
+    message.next_attempt_at = utcnow()
+    return message

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from fastapi import Depends
 
-from app.auth.public import FRONT_DESK, MANAGERS, Access, DbSession, Role, Rule, Staff, rule
+from app.auth.public import FRONT_DESK, MANAGERS, Access, Role, Rule, Staff, rule
+from app.core.db import DbSession
 from app.practitioners.models import Practitioner
 from app.practitioners.service import ensure_self_or, get_practitioner
 

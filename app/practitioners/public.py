@@ -11,13 +11,10 @@ from sqlalchemy import BigInteger, Select, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import get_user_ref
+from app.practitioners import repository
 from app.practitioners.errors import PractitionerNotFound
 from app.practitioners.models import (
     Absence,
-    Practitioner,
-    PractitionerService,
-    Resource,
-    WorkingHours,
 )
 from app.practitioners.topics import TOPIC_DEACTIVATED, PractitionerDeactivated
 
@@ -64,37 +61,15 @@ async def load_practitioners(
 ) -> list[PractitionerSchedule]:
     """Active practitioners with their services and weekly hours (no absences), in three light
     queries: plain rows, no ORM objects, as the slot engine reloads them after any change."""
-    statement = select(
-        Practitioner.id,
-        Practitioner.display_name,
-        Practitioner.user_id,
-        Practitioner.display_order,
-    ).where(Practitioner.is_active.is_(True))
-    if practitioner_ids is not None:
-        statement = statement.where(Practitioner.id.in_(list(practitioner_ids)))
-    rows = (await session.execute(statement.order_by(Practitioner.display_order))).all()
+    rows = await repository.active_rows(session, practitioner_ids)
     ids = [row.id for row in rows]
     if not ids:
         return []
     services: dict[UUID, dict[UUID, ServiceTerms]] = {pid: {} for pid in ids}
-    for pid, sid, price, minutes in await session.execute(
-        select(
-            PractitionerService.practitioner_id,
-            PractitionerService.service_id,
-            PractitionerService.price_cents,
-            PractitionerService.duration_minutes,
-        ).where(PractitionerService.practitioner_id.in_(ids))
-    ):
+    for pid, sid, price, minutes in await repository.service_terms_rows(session, ids):
         services[pid][sid] = ServiceTerms(price, minutes)
     hours: dict[UUID, list[tuple[int, time, time]]] = {pid: [] for pid in ids}
-    for pid, weekday, start_time, end_time in await session.execute(
-        select(
-            WorkingHours.practitioner_id,
-            WorkingHours.weekday,
-            WorkingHours.start_time,
-            WorkingHours.end_time,
-        ).where(WorkingHours.practitioner_id.in_(ids))
-    ):
+    for pid, weekday, start_time, end_time in await repository.hours_rows(session, ids):
         hours[pid].append((weekday, start_time, end_time))
     return [
         PractitionerSchedule(
@@ -127,14 +102,9 @@ async def absences_between(
     session: AsyncSession, practitioner_ids: Iterable[UUID], window: tuple[datetime, datetime]
 ) -> dict[UUID, list[tuple[datetime, datetime]]]:
     """Absences touching `window`, per practitioner."""
-    start, end = window
     absences: dict[UUID, list[tuple[datetime, datetime]]] = {}
-    for pid, absent_from, absent_to in await session.execute(
-        select(Absence.practitioner_id, Absence.start_at, Absence.end_at).where(
-            Absence.practitioner_id.in_(list(practitioner_ids)),
-            Absence.start_at < end,
-            Absence.end_at > start,
-        )
+    for pid, absent_from, absent_to in await repository.absence_rows(
+        session, practitioner_ids, window
     ):
         absences.setdefault(pid, []).append((absent_from, absent_to))
     return absences
@@ -155,11 +125,7 @@ async def absences_with_reasons(
     window: tuple[datetime, datetime],
 ) -> list[AbsenceRef]:
     """Absences touching `window` (of these practitioners, or all), with their reasons."""
-    start, end = window
-    statement = select(Absence).where(Absence.start_at < end, Absence.end_at > start)
-    if practitioner_ids is not None:
-        statement = statement.where(Absence.practitioner_id.in_(list(practitioner_ids)))
-    rows = await session.scalars(statement.order_by(Absence.start_at))
+    rows = await repository.absences_touching(session, practitioner_ids, window)
     return [AbsenceRef(a.id, a.practitioner_id, a.start_at, a.end_at, a.reason) for a in rows]
 
 
@@ -180,18 +146,12 @@ async def load_schedules(
 
 async def practitioner_for_user(session: AsyncSession, user_id: UUID) -> UUID | None:
     """The practitioner a staff account logs in as, if any."""
-    return await session.scalar(select(Practitioner.id).where(Practitioner.user_id == user_id))
+    return await repository.practitioner_for_user(session, user_id)
 
 
 async def is_active_staff(session: AsyncSession, practitioner_id: UUID) -> bool:
     """Whether she is active, and so is the staff account she logs in with (if she has one)."""
-    row = (
-        await session.execute(
-            select(Practitioner.is_active, Practitioner.user_id).where(
-                Practitioner.id == practitioner_id
-            )
-        )
-    ).one_or_none()
+    row = await repository.activity_row(session, practitioner_id)
     if row is None or not row.is_active:
         return False
     if row.user_id is None:
@@ -204,21 +164,18 @@ async def existing_resource_ids(session: AsyncSession, ids: Iterable[UUID]) -> s
     wanted = list(set(ids))
     if not wanted:
         return set()
-    return set(await session.scalars(select(Resource.id).where(Resource.id.in_(wanted))))
+    return await repository.resource_ids_in(session, wanted)
 
 
 async def existing_practitioner_ids(session: AsyncSession, ids: Iterable[UUID]) -> set[UUID]:
     wanted = list(set(ids))
     if not wanted:
         return set()
-    return set(await session.scalars(select(Practitioner.id).where(Practitioner.id.in_(wanted))))
+    return await repository.practitioner_ids_in(session, wanted)
 
 
 async def practitioner_names(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, str]:
     wanted = set(ids)
     if not wanted:
         return {}
-    rows = await session.execute(
-        select(Practitioner.id, Practitioner.display_name).where(Practitioner.id.in_(wanted))
-    )
-    return {pid: name for pid, name in rows}
+    return await repository.names(session, wanted)

@@ -5,15 +5,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from app.auth.public import DbSession, Manager, MaybeUser, Staff
+from app.auth.public import Manager, MaybeUser, Staff
 from app.bookings import public as bookings
 from app.core.clock import utcnow
+from app.core.db import DbSession
 from app.core.errors import error_responses
 from app.core.ids import new_id
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone
 from app.core.weekly import OverlappingHours, WeeklyInterval
-from app.practitioners import service
+from app.practitioners import repository, service
 from app.practitioners.dependencies import SelfOrFrontDesk, SelfOrManager
 from app.practitioners.errors import (
     AbsenceNotFound,
@@ -103,8 +104,8 @@ async def list_practitioners(
     staff = principal is not None and principal.is_staff
     found = await paginate(
         session,
-        service.practitioners_query(include_inactive=staff and include_inactive),
-        order_by=service.PRACTITIONER_ORDER,
+        repository.practitioners_query(include_inactive=staff and include_inactive),
+        order_by=repository.PRACTITIONER_ORDER,
         params=page,
         to_item=lambda p: p,
     )

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal, Role, UserKind, get_user_ref
@@ -19,6 +18,7 @@ from app.core.db import flush_or_raise
 from app.core.errors import Forbidden
 from app.core.ids import new_id
 from app.core.weekly import WeeklyInterval, check_no_overlap
+from app.practitioners import repository
 from app.practitioners.errors import (
     AbsenceNotFound,
     PractitionerNotFound,
@@ -42,7 +42,7 @@ _LINKS = ("service_ids", "service_terms")
 
 
 async def get_practitioner(session: AsyncSession, practitioner_id: UUID) -> Practitioner:
-    practitioner = await session.get(Practitioner, practitioner_id)
+    practitioner = await repository.get_practitioner(session, practitioner_id)
     if practitioner is None:
         raise PractitionerNotFound()
     return practitioner
@@ -57,24 +57,11 @@ def ensure_self_or(principal: Principal, practitioner: Practitioner, *roles: Rol
     raise Forbidden("You can only change your own schedule.")
 
 
-def practitioners_query(*, include_inactive: bool) -> Select[Practitioner]:
-    statement = select(Practitioner)
-    if not include_inactive:
-        statement = statement.where(Practitioner.is_active.is_(True))
-    return statement
-
-
-# The team's order; the id makes it unique, as pagination needs.
-PRACTITIONER_ORDER = (Practitioner.display_order, Practitioner.display_name, Practitioner.id)
-
-
 async def terms_of(
     session: AsyncSession, practitioner_ids: Sequence[UUID]
 ) -> dict[UUID, list[PractitionerService]]:
     terms: dict[UUID, list[PractitionerService]] = {pid: [] for pid in practitioner_ids}
-    for link in await session.scalars(
-        select(PractitionerService).where(PractitionerService.practitioner_id.in_(practitioner_ids))
-    ):
+    for link in await repository.service_links(session, practitioner_ids):
         terms[link.practitioner_id].append(link)
     return terms
 
@@ -102,9 +89,7 @@ async def _replace_services(
     if missing:
         raise UnknownPractitionerService(extra={"service_ids": sorted(map(str, missing))})
     by_service = {t.service_id: t for t in terms}
-    await session.execute(
-        delete(PractitionerService).where(PractitionerService.practitioner_id == practitioner.id)
-    )
+    await repository.delete_service_links(session, practitioner.id)
     for service_id in wanted:
         own = by_service.get(service_id)
         session.add(
@@ -167,11 +152,7 @@ async def update_practitioner(
 
 
 async def working_hours(session: AsyncSession, practitioner_id: UUID) -> list[WeeklyInterval]:
-    rows = await session.scalars(
-        select(WorkingHours)
-        .where(WorkingHours.practitioner_id == practitioner_id)
-        .order_by(WorkingHours.weekday, WorkingHours.start_time)
-    )
+    rows = await repository.working_hours(session, practitioner_id)
     return [WeeklyInterval(weekday=r.weekday, start=r.start_time, end=r.end_time) for r in rows]
 
 
@@ -180,9 +161,7 @@ async def replace_working_hours(
 ) -> list[WeeklyInterval]:
     """Replace her whole week."""
     ordered = check_no_overlap(intervals)
-    await session.execute(
-        delete(WorkingHours).where(WorkingHours.practitioner_id == practitioner.id)
-    )
+    await repository.delete_working_hours(session, practitioner.id)
     for interval in ordered:
         session.add(
             WorkingHours(
@@ -225,23 +204,18 @@ async def add_absence(
 async def absences(
     session: AsyncSession, practitioner_id: UUID, *, start: datetime | None, end: datetime | None
 ) -> Sequence[Absence]:
-    statement = select(Absence).where(Absence.practitioner_id == practitioner_id)
-    if start is not None:
-        statement = statement.where(Absence.end_at > start)
-    if end is not None:
-        statement = statement.where(Absence.start_at < end)
-    return (await session.scalars(statement.order_by(Absence.start_at))).all()
+    return await repository.absences_of(session, practitioner_id, start=start, end=end)
 
 
 async def delete_absence(session: AsyncSession, practitioner_id: UUID, absence_id: UUID) -> None:
-    absence = await session.get(Absence, absence_id)
+    absence = await repository.get_absence(session, absence_id)
     if absence is None or absence.practitioner_id != practitioner_id:
         raise AbsenceNotFound()
     await session.delete(absence)
 
 
 async def get_resource(session: AsyncSession, resource_id: UUID) -> Resource:
-    resource = await session.get(Resource, resource_id)
+    resource = await repository.get_resource(session, resource_id)
     if resource is None:
         raise ResourceNotFound()
     return resource
@@ -254,4 +228,4 @@ async def save_resource(session: AsyncSession, resource: Resource) -> Resource:
 
 
 async def list_resources(session: AsyncSession) -> Sequence[Resource]:
-    return (await session.scalars(select(Resource).order_by(Resource.name))).all()
+    return await repository.resources(session)
