@@ -13,12 +13,6 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import registry
 from app.auth.public import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
-from app.auth.router import audit_router, users_router
-from app.auth.router import router as auth_router
-from app.availability.router import router as availability_router
-from app.bookings.router import router as bookings_router
-from app.catalog.router import router as catalog_router
-from app.clients.router import router as clients_router
 from app.core import health
 from app.core.config import get_settings
 from app.core.db import dispose_engine
@@ -33,13 +27,6 @@ from app.core.middleware import (
 from app.core.openapi import install_optional_security
 from app.core.redis import close_redis
 from app.core.responses import ApiJSONResponse
-from app.coupons.router import router as coupons_router
-from app.giftcards.router import router as giftcards_router
-from app.notifications.router import router as notifications_router
-from app.notifications.router import webhook_router as notification_webhooks_router
-from app.payments.router import router as payments_router
-from app.payments.router import webhook_router as payment_webhooks_router
-from app.practitioners.router import router as practitioners_router
 
 
 @asynccontextmanager
@@ -87,20 +74,8 @@ def create_app() -> FastAPI:
     app.add_middleware(ProxyHeadersMiddleware)
 
     app.include_router(health.router)
-    app.include_router(auth_router)
-    app.include_router(users_router)
-    app.include_router(audit_router)
-    app.include_router(catalog_router)
-    app.include_router(practitioners_router)
-    app.include_router(availability_router)
-    app.include_router(bookings_router)
-    app.include_router(clients_router)
-    app.include_router(payments_router)
-    app.include_router(payment_webhooks_router)
-    app.include_router(notifications_router)
-    app.include_router(notification_webhooks_router)
-    app.include_router(giftcards_router)
-    app.include_router(coupons_router)
+    for router in registry.routers():
+        app.include_router(router)
     install_optional_security(app, optional=OPTIONAL_BEARER_SCHEME, required=BEARER_SCHEME)
     return app
 

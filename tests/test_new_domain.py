@@ -1,7 +1,7 @@
-"""Adding a domain touches its own folder, one line of pyproject.toml (and a migration, and
-main.py when it has routes): docs/architecture.md, "Adding a domain". Shown on a copy of the
-application with a tiny `app/lockers/` package: the registries find its table, its outbox
-handler, its task and beat entry, and its client data without a line anywhere else, and
+"""Adding a domain touches its own folder, one line of pyproject.toml and a migration:
+docs/architecture.md, "Adding a domain". Shown on a copy of the application with a tiny
+`app/lockers/` package: the registries find its route, its table, its outbox handler, its
+task and beat entry, and its client data without a line anywhere else, and
 lint-imports asks for exactly the one line in the domain layer."""
 
 from __future__ import annotations
@@ -60,6 +60,17 @@ async def release_expired() -> int:
 
 BEAT = [jobs.beat("release-expired-lockers", release_expired, every=3600.0)]
 """,
+    "router.py": """from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["lockers"])
+
+
+@router.get("/api/v1/lockers")
+async def list_lockers() -> list[str]:
+    return []
+""",
     "client_data.py": """from __future__ import annotations
 
 from typing import Any
@@ -98,7 +109,9 @@ from app.clients import public as clients
 from app.core import jobs, outbox
 from app.core.db import Base
 from app.worker import celery_app
+from app.main import app as api
 print(json.dumps({
+    "route": "/api/v1/lockers" in api.openapi()["paths"],
     "app": app.__file__,
     "table": "lockers" in Base.metadata.tables,
     "handler": outbox.handler_modules().get("lockers.offer_on_booking_confirmed"),
@@ -132,6 +145,7 @@ def test_a_new_domain_is_found_by_every_registry_without_a_list(tree: Path) -> N
 
     assert found_in(tree) == {
         "app": str(tree / "app" / "__init__.py"),
+        "route": True,
         "table": True,
         "handler": "app.lockers.handlers",
         "task": True,
