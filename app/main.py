@@ -40,6 +40,7 @@ from app.notifications.router import webhook_router as notification_webhooks_rou
 from app.payments.router import router as payments_router
 from app.payments.router import webhook_router as payment_webhooks_router
 from app.practitioners.router import router as practitioners_router
+from app.stock.router import router as stock_router
 
 
 @asynccontextmanager
@@ -101,6 +102,7 @@ def create_app() -> FastAPI:
     app.include_router(notification_webhooks_router)
     app.include_router(giftcards_router)
     app.include_router(coupons_router)
+    app.include_router(stock_router)
     install_optional_security(app, optional=OPTIONAL_BEARER_SCHEME, required=BEARER_SCHEME)
     return app
 

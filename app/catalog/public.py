@@ -11,14 +11,16 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.catalog.models import DepositKind, Service, ServicePrerequisite, ServiceResource
+from app.catalog.models import DepositKind, Product, Service, ServicePrerequisite, ServiceResource
 from app.core.money import percent_of
 
 __all__ = [
     "PrerequisiteSpec",
+    "ProductRef",
     "ServiceSpec",
     "existing_service_ids",
     "get_service_specs",
+    "product_refs",
     "service_names",
 ]
 
@@ -143,3 +145,35 @@ async def existing_service_ids(session: AsyncSession, ids: Iterable[UUID]) -> se
     if not wanted:
         return set()
     return set(await session.scalars(select(Service.id).where(Service.id.in_(wanted))))
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRef:
+    """What stock and the till need to know about a retail or back-bar product."""
+
+    id: UUID
+    name: str
+    brand: str | None
+    sku: str | None
+    price_cents: int
+    vat_rate: Decimal
+    is_active: bool
+
+
+async def product_refs(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, ProductRef]:
+    """The products with these ids (missing ids are simply absent from the result)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(
+            Product.id,
+            Product.name,
+            Product.brand,
+            Product.sku,
+            Product.price_cents,
+            Product.vat_rate,
+            Product.is_active,
+        ).where(Product.id.in_(wanted))
+    )
+    return {row.id: ProductRef(*row) for row in rows}
