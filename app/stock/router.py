@@ -38,6 +38,15 @@ from app.stock.models import (
     StockMovement,
     Supplier,
 )
+from app.stock.purchase_schemas import (
+    PurchaseOrderIn,
+    PurchaseOrderOut,
+    PurchaseOrderSummaryOut,
+    ReceiptIn,
+    SupplierIn,
+    SupplierOut,
+    SupplierUpdate,
+)
 from app.stock.schemas import (
     AdjustmentIn,
     CountEntriesIn,
@@ -48,19 +57,12 @@ from app.stock.schemas import (
     DeskMovementIn,
     MovementOut,
     MovementsOut,
-    PurchaseOrderIn,
-    PurchaseOrderOut,
-    PurchaseOrderSummaryOut,
-    ReceiptIn,
     RecipeIn,
     RecipeLineOut,
     RecipeOut,
     StockItemIn,
     StockItemOut,
     StockValueOut,
-    SupplierIn,
-    SupplierOut,
-    SupplierUpdate,
 )
 
 router = APIRouter(prefix="/api/v1/stock", tags=["stock"])
