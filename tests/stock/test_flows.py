@@ -82,6 +82,9 @@ async def test_a_completed_facial_consumes_its_serum_once_even_when_the_event_co
         f"/api/v1/bookings/{booking['id']}/status", json={"status": "completed"}, headers=front_desk
     )
     before_outbox = await ledger_totals(session, serum)
+    published = await session.scalar(
+        select(outbox.OutboxEvent.payload).where(outbox.OutboxEvent.topic == "bookings.completed")
+    )
     await deliver_messages()
     async with unit_of_work() as replay:  # the same event delivered again
         await outbox.enqueue(
@@ -98,6 +101,9 @@ async def test_a_completed_facial_consumes_its_serum_once_even_when_the_event_co
     assert recipe.status_code == 200, recipe.text
     assert done.json()["status"] == "completed"
     assert before_outbox == (100, 5000)  # consumed by the outbox handler, after the commit
+    assert published is not None
+    assert published["booking_id"] == booking["id"]
+    assert published["services"] == [{"service_id": str(facial), "practitioner_id": str(camille)}]
     assert await treatments(session, serum) == [(-5, "booking", UUID(booking["id"]))]
     assert await ledger_totals(session, serum) == (95, 4750)
     failed = await session.scalars(
