@@ -35,6 +35,9 @@ from app.core.db import unit_of_work
 from app.core.ids import new_id
 from app.core.timeutils import zone
 from app.practitioners.models import Practitioner, PractitionerService, Resource, WorkingHours
+from app.stock import purchasing, recipes
+from app.stock import service as stock
+from app.stock.models import Supplier
 
 SEED_DIR = PROJECT_ROOT / "seed_data"
 DEMO_BOOKINGS = 10
@@ -182,6 +185,37 @@ async def _salon(session: AsyncSession, data: dict[str, Any]) -> int:
     return created
 
 
+async def _stock(session: AsyncSession, data: dict[str, Any]) -> int:
+    """A supplier, one order received (the lip balm only in part), thresholds and the
+    massage oil each massage uses: only into a salon with no supplier yet."""
+    if await session.scalar(select(func.count()).select_from(Supplier)):
+        return 0
+    products = await _by_name(session, Product, Product.sku)
+    services = await _by_name(session, Service, Service.name)
+    supplier = await purchasing.create_supplier(session, data["supplier"])
+    lines, received = [], []
+    for sku, item in data["items"].items():
+        product_id = products[sku].id
+        settings = {"low_threshold": None, "allow_negative": False} | item["item"]
+        await stock.set_item(session, product_id, **settings)
+        lines.append(purchasing.OrderLineIn(product_id, item["ordered"], item["cost_cents"]))
+        received.append(purchasing.ReceivedLine(product_id, item["received"]))
+    view = await purchasing.create_order(
+        session,
+        supplier_id=supplier.id,
+        lines=lines,
+        reference="DEMO-1",
+        note=None,
+        actor_user_id=None,
+    )
+    await purchasing.receive(session, view.order, received, actor_user_id=None)
+    for name, uses in data["recipes"].items():
+        await recipes.set_recipe(
+            session, services[name].id, [(products[sku].id, q) for sku, q in uses.items()]
+        )
+    return 2 + len(lines) + len(data["recipes"])
+
+
 async def _demo_bookings(session: AsyncSession, people: list[dict[str, str]]) -> int:
     """A few bookings over the coming days, so the calendar is not empty: only into a salon
     that has none, each placed by the slot engine like a phone booking."""
@@ -252,6 +286,7 @@ async def load_demo_salon(seed_dir: Path = SEED_DIR) -> list[str]:
         created += await _catalog(session, read_seed("catalog.json", seed_dir))
         created += await _team(session, team)
         created += await _salon(session, salon)
+        created += await _stock(session, read_seed("stock.json", seed_dir))
     lines.append(f"demo salon: {created} rows created")
     async with unit_of_work() as session:
         made = await _demo_bookings(session, salon["demo_clients"])

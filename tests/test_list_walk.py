@@ -31,6 +31,7 @@ from tests.fakes.server import FakeProviders
 from tests.fakes.stripe import FakeStripe
 from tests.fakes.sumup import PAIRING_CODE
 from tests.payments.helpers import held_with_checkout, post_stripe
+from tests.stock.helpers import deliver, make_product, make_supplier, order
 
 ROWS = 3
 STARTS = [f"2027-03-22T{hour}:00:00+01:00" for hour in ("09", "10", "11", "14")]
@@ -253,6 +254,56 @@ async def waitlist(ctx: Ctx) -> Listing:
     return Listing("/api/v1/waitlist", ctx.owner)
 
 
+async def _stocked(ctx: Ctx) -> list[Any]:
+    products = [await make_product(f"Crème {n}") for n in range(ROWS)]
+    for product in products:
+        await deliver(ctx.client, ctx.owner, product, 2, 900)
+    return products
+
+
+async def stock_items(ctx: Ctx) -> Listing:
+    await _stocked(ctx)
+    return Listing("/api/v1/stock/items", ctx.owner)
+
+
+async def stock_movements(ctx: Ctx) -> Listing:
+    await _stocked(ctx)
+    return Listing("/api/v1/stock/movements", ctx.owner)
+
+
+async def stock_recipes(ctx: Ctx) -> Listing:
+    products = await _stocked(ctx)
+    facial, _ = await facial_with_camille()
+    lines = [{"product_id": str(p), "quantity": 5} for p in products]
+    made = await ctx.client.put(
+        f"/api/v1/stock/recipes/{facial}", json={"lines": lines}, headers=ctx.owner
+    )
+    assert made.status_code == 200, made.text
+    return Listing("/api/v1/stock/recipes", ctx.owner)
+
+
+async def stock_counts(ctx: Ctx) -> Listing:
+    for _ in range(ROWS):  # one count is open at a time
+        opened = await ctx.client.post("/api/v1/stock/counts", json={}, headers=ctx.owner)
+        assert opened.status_code == 201, opened.text
+        closing = f"/api/v1/stock/counts/{opened.json()['id']}/close"
+        assert (await ctx.client.post(closing, headers=ctx.owner)).status_code == 200
+    return Listing("/api/v1/stock/counts", ctx.owner)
+
+
+async def suppliers(ctx: Ctx) -> Listing:
+    for name in ("Cosmétiques du Rhône", "Atelier Lila", "Beauté Pro"):
+        await make_supplier(ctx.client, ctx.owner, name)
+    return Listing("/api/v1/stock/suppliers", ctx.owner)
+
+
+async def purchase_orders(ctx: Ctx) -> Listing:
+    product = await make_product()
+    for packs in range(1, ROWS + 1):
+        await order(ctx.client, ctx.owner, [(product, packs, 700)])
+    return Listing("/api/v1/stock/purchase-orders", ctx.owner)
+
+
 # Lists that answer the one list shape in a single page: bounded by nature or by their filter,
 # they take no cursor and always answer `next_cursor: null`.
 ONE_PAGE = {
@@ -294,6 +345,12 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/me/gift-cards": my_gift_cards,
     "/api/v1/payments/terminal/readers": card_readers,
     "/api/v1/waitlist": waitlist,
+    "/api/v1/stock/items": stock_items,
+    "/api/v1/stock/movements": stock_movements,
+    "/api/v1/stock/recipes": stock_recipes,
+    "/api/v1/stock/counts": stock_counts,
+    "/api/v1/stock/suppliers": suppliers,
+    "/api/v1/stock/purchase-orders": purchase_orders,
 }
 
 

@@ -34,11 +34,13 @@ from app.bookings.payable import (
 from app.bookings.repository import busy_statements
 from app.bookings.topics import (
     TOPIC_CANCELLED,
+    TOPIC_COMPLETED,
     TOPIC_CONFIRMED,
     TOPIC_HOLD_EXPIRED,
     TOPIC_RESCHEDULED,
     TOPIC_WAITLIST_OFFERED,
     BookingCancelled,
+    BookingCompleted,
     BookingConfirmed,
     BookingRescheduled,
     HoldExpired,
@@ -48,6 +50,7 @@ from app.bookings.topics import (
 __all__ = [
     "FORCE_DESCRIPTION",
     "TOPIC_CANCELLED",
+    "TOPIC_COMPLETED",
     "TOPIC_CONFIRMED",
     "TOPIC_HOLD_EXPIRED",
     "TOPIC_RESCHEDULED",
@@ -55,6 +58,7 @@ __all__ = [
     "BookingBrief",
     "BookingCancelled",
     "BookingCheckout",
+    "BookingCompleted",
     "BookingConfirmed",
     "BookingNotFound",
     "BookingPayer",

@@ -41,6 +41,7 @@ from app.bookings.prerequisites import check_prerequisites
 from app.bookings.schemas import BookingClientIn
 from app.bookings.topics import (
     TOPIC_CANCELLED,
+    TOPIC_COMPLETED,
     TOPIC_CONFIRMED,
     TOPIC_HOLD_EXPIRED,
     TOPIC_RESCHEDULED,
@@ -375,6 +376,16 @@ async def reschedule_booking(
     return booking
 
 
+async def _publish_completed(session: AsyncSession, booking: Booking, now: datetime) -> None:
+    items = (await repository.items_of(session, [booking.id]))[booking.id]
+    done = [{"service_id": i.service_id, "practitioner_id": i.practitioner_id} for i in items]
+    await outbox.enqueue(
+        session,
+        TOPIC_COMPLETED,
+        {"booking_id": booking.id, "completed_at": now, "services": done},
+    )
+
+
 async def change_status(
     session: AsyncSession,
     booking: Booking,
@@ -404,6 +415,8 @@ async def change_status(
         await repository.release_allocations(session, booking.id)
     if current is BookingStatus.pending_payment and target is BookingStatus.confirmed:
         await outbox.enqueue(session, TOPIC_CONFIRMED, {"booking_id": booking.id})
+    if target is BookingStatus.completed:
+        await _publish_completed(session, booking, now)
     repository.add_event(
         session,
         booking,

@@ -1,5 +1,5 @@
-"""Outbox topics the bookings domain publishes (followed by payments, coupons and
-notifications), each with the model of its payload."""
+"""Outbox topics the bookings domain publishes (followed by payments, coupons,
+notifications and stock), each with the model of its payload."""
 
 from __future__ import annotations
 
@@ -34,6 +34,17 @@ class HoldExpired(Payload):
     client_id: UUID
 
 
+class CompletedService(Payload):
+    service_id: UUID
+    practitioner_id: UUID
+
+
+class BookingCompleted(Payload):
+    booking_id: UUID
+    completed_at: AwareDatetime
+    services: list[CompletedService]
+
+
 class WaitlistOffered(Payload):
     entry_id: UUID
     client_id: UUID
@@ -47,3 +58,5 @@ TOPIC_CANCELLED = Topic("bookings.cancelled", BookingCancelled)
 # A hold whose deposit never came: not a cancellation (nothing was paid, nobody is told).
 TOPIC_HOLD_EXPIRED = Topic("bookings.hold_expired", HoldExpired)
 TOPIC_WAITLIST_OFFERED = Topic("bookings.waitlist_offered", WaitlistOffered)
+# The services were done (followed by stock, which consumes their products).
+TOPIC_COMPLETED = Topic("bookings.completed", BookingCompleted)

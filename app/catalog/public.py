@@ -15,9 +15,11 @@ from app.core.money import percent_of
 
 __all__ = [
     "PrerequisiteSpec",
+    "ProductRef",
     "ServiceSpec",
     "existing_service_ids",
     "get_service_specs",
+    "product_refs",
     "service_names",
 ]
 
@@ -124,3 +126,25 @@ async def existing_service_ids(session: AsyncSession, ids: Iterable[UUID]) -> se
     if not wanted:
         return set()
     return await repository.service_ids_in(session, wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRef:
+    """What stock and the till need to know about a retail or back-bar product."""
+
+    id: UUID
+    name: str
+    brand: str | None
+    sku: str | None
+    price_cents: int
+    vat_rate: Decimal
+    is_active: bool
+
+
+async def product_refs(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, ProductRef]:
+    """The products with these ids (missing ids are simply absent from the result)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await repository.product_rows(session, wanted)
+    return {row[0]: ProductRef(*row._tuple()) for row in rows}

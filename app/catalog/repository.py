@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -161,3 +162,21 @@ def products_query(*, only_active: bool) -> Select[Product]:
 
 async def get_product(session: AsyncSession, product_id: UUID) -> Product | None:
     return await session.get(Product, product_id)
+
+
+async def product_rows(
+    session: AsyncSession, ids: list[UUID]
+) -> Sequence[Row[UUID, str, str | None, str | None, int, Decimal, bool]]:
+    """id, name, brand, sku, price, VAT rate and active flag of these products."""
+    rows = await session.execute(
+        select(
+            Product.id,
+            Product.name,
+            Product.brand,
+            Product.sku,
+            Product.price_cents,
+            Product.vat_rate,
+            Product.is_active,
+        ).where(Product.id.in_(ids))
+    )
+    return rows.all()
