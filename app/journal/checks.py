@@ -31,6 +31,8 @@ class Problem(StrEnum):
     head_mismatch = "head_mismatch"  # the chain ends before its head: latest records deleted
     closing_totals_mismatch = "closing_totals_mismatch"
     closing_perpetual_mismatch = "closing_perpetual_mismatch"
+    archive_seal_invalid = "archive_seal_invalid"  # the archive's bytes changed
+    archive_malformed = "archive_malformed"
 
 
 class Issue(Frozen):

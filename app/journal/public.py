@@ -3,6 +3,7 @@ X, verify, and write a technical event. See docs/till.md."""
 
 from __future__ import annotations
 
+from app.journal.archive import ArchiveCheck, ArchiveWritten, verify_archive, write_archive
 from app.journal.chain import RecordRef, record_event
 from app.journal.checks import ClosingCheck, Issue, Problem, RecordSummary
 from app.journal.closings import XReport, close, close_due, x_report
@@ -31,6 +32,8 @@ from app.journal.service import append, close_day, startup
 from app.journal.verify import ChainReport, VerificationReport, verify
 
 __all__ = [
+    "ArchiveCheck",
+    "ArchiveWritten",
     "CashMovementPayload",
     "Chain",
     "ChainReport",
@@ -66,5 +69,7 @@ __all__ = [
     "record_event",
     "startup",
     "verify",
+    "verify_archive",
+    "write_archive",
     "x_report",
 ]

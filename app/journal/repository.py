@@ -107,15 +107,31 @@ async def last_record(session: AsyncSession, chain: Chain) -> JournalRecord | No
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def closing_of(
+    session: AsyncSession, level: ClosingLevel, period: str
+) -> JournalRecord | None:
+    query = select(JournalRecord).where(
+        JournalRecord.chain == Chain.sales,
+        JournalRecord.kind == CLOSING_KINDS[level],
+        JournalRecord.payload["period"].astext == period,
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def last_sequence_of(session: AsyncSession, chain: Chain, before: datetime) -> int:
+    query = select(func.max(JournalRecord.sequence)).where(
+        JournalRecord.chain == chain, JournalRecord.recorded_at < before
+    )
+    return int((await session.execute(query)).scalar_one_or_none() or 0)
+
+
 async def stream(
-    session: AsyncSession, chain: Chain, *, year_span: tuple[datetime, datetime] | None = None
+    session: AsyncSession, chain: Chain, *, sequences: tuple[int, int] | None = None
 ) -> AsyncIterator[Row[Any]]:
     """A chain's records (rows of every column) in sequence order, fetched in batches."""
     query = select(*JournalRecord.__table__.c).where(JournalRecord.chain == chain)
-    if year_span is not None:
-        query = query.where(
-            JournalRecord.recorded_at >= year_span[0], JournalRecord.recorded_at < year_span[1]
-        )
+    if sequences is not None:
+        query = query.where(JournalRecord.sequence.between(*sequences))
     query = query.order_by(JournalRecord.sequence).execution_options(yield_per=5000)
     result = await session.stream(query)
     async for row in result:
