@@ -35,6 +35,8 @@ from app.core.redis import close_redis
 from app.core.responses import ApiJSONResponse
 from app.coupons.router import router as coupons_router
 from app.giftcards.router import router as giftcards_router
+from app.journal.public import record_startup
+from app.journal.router import router as journal_router
 from app.notifications.router import router as notifications_router
 from app.notifications.router import webhook_router as notification_webhooks_router
 from app.payments.router import router as payments_router
@@ -44,6 +46,7 @@ from app.practitioners.router import router as practitioners_router
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    await record_startup()
     yield
     await dispose_engine()
     await close_redis()
@@ -101,6 +104,7 @@ def create_app() -> FastAPI:
     app.include_router(notification_webhooks_router)
     app.include_router(giftcards_router)
     app.include_router(coupons_router)
+    app.include_router(journal_router)
     install_optional_security(app, optional=OPTIONAL_BEARER_SCHEME, required=BEARER_SCHEME)
     return app
 

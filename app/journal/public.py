@@ -28,7 +28,7 @@ from app.journal.payloads import (
     TicketPayload,
     VatAmount,
 )
-from app.journal.service import append, close_day, startup
+from app.journal.service import append, close_day, record_startup, startup
 from app.journal.verify import ChainReport, VerificationReport, verify
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "close_day",
     "close_due",
     "record_event",
+    "record_startup",
     "startup",
     "verify",
     "verify_archive",

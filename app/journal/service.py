@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from uuid import UUID
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
+from app.core.db import DatabaseNotConfigured, unit_of_work
 from app.journal import closings, repository
 from app.journal.chain import RecordRef, append_to, lock_head, record_event, ref_of
 from app.journal.errors import PayloadDoesNotFit
@@ -21,6 +24,8 @@ from app.journal.payloads import (
     RecordKind,
     TicketPayload,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _check_fits(kind: RecordKind, payload: Payload) -> None:
@@ -84,3 +89,16 @@ async def startup(session: AsyncSession) -> list[str]:
             await record_event(session, EventKind.head_mismatch, details)
     await record_event(session, EventKind.startup, {"version": "1"})
     return mismatched
+
+
+async def record_startup() -> None:
+    """The API process's start in the JET; a journal that cannot be reached is logged, and
+    does not stop the API (bookings still work; the till then refuses to append)."""
+    try:
+        async with unit_of_work() as session:
+            mismatched = await startup(session)
+    except (SQLAlchemyError, OSError, DatabaseNotConfigured):
+        logger.exception("journal: the start-up event could not be recorded")
+        return
+    if mismatched:
+        logger.error("journal: the head of %s does not match its chain", ", ".join(mismatched))
