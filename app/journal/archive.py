@@ -96,7 +96,7 @@ async def _chain_lines(
     summary: dict[str, Any] = {"records": 0}
     sequences = await _year_range(session, chain, year)
     async for row in repository.stream(session, chain, sequences=sequences):
-        record = _stored(dict(row._mapping))
+        record = _stored(row)
         if not lines:
             summary |= {
                 "first_sequence": record["sequence"],

@@ -59,7 +59,7 @@ def _head_issues(check: ChainCheck, head: JournalHead | None) -> list[Issue]:
 async def _check_chain(session: AsyncSession, chain: Chain, head: JournalHead | None) -> ChainCheck:
     check = ChainCheck(chain, keys=signing.all_keys())
     async for row in repository.stream(session, chain):
-        check.feed(dict(row._mapping))
+        check.feed(row)
     check.issues.extend(_head_issues(check, head))
     return check
 
