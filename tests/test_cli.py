@@ -299,7 +299,7 @@ from app import registry
 from app.core.clock import frozen_at
 from app.core.db import unit_of_work
 from app.journal import public as journal
-from tests.journal.conftest import ticket
+from tests.journal.builders import ticket
 
 async def main():
     for n in range(3):

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("previous_signature", sa.String(64), nullable=False),
         sa.Column("signature", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_journal_records"),
-        sa.UniqueConstraint("chain", "sequence", name="uq_journal_records_chain"),
+        sa.UniqueConstraint("chain", "sequence", name="uq_journal_records_chain_sequence"),
     )
     op.create_table(
         "journal_heads",

@@ -22,7 +22,8 @@ __all__ = ["Chain", "JournalHead", "JournalRecord"]
 
 class JournalRecord(Base):
     __tablename__ = "journal_records"
-    __table_args__ = (UniqueConstraint("chain", "sequence"),)
+    # Tests empty these with triggers off (tests/conftest.py reads the flag).
+    __table_args__ = (UniqueConstraint("chain", "sequence"), {"info": {"append_only": True}})
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
     chain: Mapped[str] = mapped_column(String(16))
@@ -39,6 +40,7 @@ class JournalRecord(Base):
 
 class JournalHead(Base):
     __tablename__ = "journal_heads"
+    __table_args__ = {"info": {"append_only": True}}
 
     chain: Mapped[str] = mapped_column(String(16), primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger)

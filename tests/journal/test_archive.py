@@ -10,7 +10,7 @@ from app.core import clock
 from app.core.db import unit_of_work
 from app.journal import public as journal
 from app.journal.public import Problem, RecordKind
-from tests.journal.conftest import ticket
+from tests.journal.builders import ticket
 
 TILL = uuid.uuid4()
 DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from app.core.db import unit_of_work
 from app.journal import public as journal
 from app.journal.public import Chain, ClosingLevel, EventKind, Problem, RecordKind
 from tests.builders import settings_changed
-from tests.journal.conftest import ticket
+from tests.journal.builders import ticket
 
 TILL = uuid.uuid4()
 DAY = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)

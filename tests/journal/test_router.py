@@ -17,7 +17,7 @@ from app.journal import public as journal
 from app.journal.public import RecordKind
 from app.journal.tasks import close_due_periods
 from tests.builders import AuthHeaders, deliver_messages
-from tests.journal.conftest import ticket
+from tests.journal.builders import ticket
 
 DAY = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
 

@@ -1,27 +1,11 @@
-"""The journal's tables refuse DELETE: after each test they are emptied with triggers off
-(`session_replication_role = replica`, the test database's superuser), before the shared
-clean-up's DELETE reaches them."""
+"""What the journal's tests share: a ticket builder."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
 
-import pytest
-from sqlalchemy import text
-
-from app.core.db import unit_of_work
 from app.journal.public import TenderAmount, TenderMethod, TicketLine, TicketPayload, VatAmount
-
-
-@pytest.fixture(autouse=True)
-async def _empty_journal(_clean_state: None) -> AsyncIterator[None]:
-    yield
-    async with unit_of_work() as session:
-        await session.execute(text("SET LOCAL session_replication_role = replica"))
-        await session.execute(text("DELETE FROM journal_records"))
-        await session.execute(text("DELETE FROM journal_heads"))
 
 
 def ticket(
