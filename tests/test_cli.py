@@ -363,6 +363,9 @@ def test_journal_closes_verifies_archives_and_finds_tampering(
     assert "BROKEN sales #4: closing_totals_mismatch" in broken.stdout
     assert bad.returncode == 1
     assert "archive_seal_invalid" in bad.stdout
+    purge = cli(fresh_database, "journal", "purge", "--year", "2026", "--archive", str(path))
+    assert purge.returncode == 1
+    assert "purge refused: the year 2026 is not closed" in purge.stderr
 
 
 def _free_port() -> int:

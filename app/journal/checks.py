@@ -74,6 +74,7 @@ class ChainCheck:
         previous_signature: str = signing.GENESIS,
         next_sequence: int = 1,
         perpetual_before: int = 0,
+        purged: Mapping[int, tuple[int, str]] | None = None,
     ) -> None:
         self.chain, self.keys = chain, keys
         self.previous, self.expected = previous_signature, next_sequence
@@ -87,6 +88,8 @@ class ChainCheck:
             level: [] for level in ClosingLevel
         }
         self._perpetual = dict.fromkeys(ClosingLevel, perpetual_before)
+        # first purged sequence -> (last purged sequence, its signature), from the JET
+        self._purged = dict(purged or {})
 
     def _issue(self, record: Mapping[str, Any], problem: Problem, detail: str) -> None:
         self.issues.append(
@@ -110,6 +113,9 @@ class ChainCheck:
         self.first = self.first or summary
         self.last = summary
         self._check_signature(record)
+        purge = self._purged.get(self.expected)
+        if purge is not None and purge[0] == record["sequence"] - 1:  # archived, then purged
+            self.previous, self.expected = purge[1], record["sequence"]
         if record["sequence"] != self.expected:
             missing = f"{self.expected}..{record['sequence'] - 1}"
             detail = f"expected sequence {self.expected}: records {missing} missing or moved"
@@ -148,9 +154,15 @@ class ChainCheck:
                 merged.merge(part)
         return merged
 
+    def _in_purge(self, first: int, last: int) -> bool:
+        return any(start <= last and first <= end for start, (end, _) in self._purged.items())
+
     def _check_closing(self, record: Mapping[str, Any], level: ClosingLevel) -> None:
         stored = record["payload"]
         first, last = stored["first_sequence"], stored["last_sequence"]
+        if self._in_purge(first, last):  # its records are in a verified archive only
+            self._perpetual[level] = stored["perpetual_total_cents"]
+            return
         recomputed = self._covered(level, first, last)
         self._recomputed[level].append((first, last, recomputed))
         totals = recomputed.totals().model_dump(mode="json")

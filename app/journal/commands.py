@@ -116,3 +116,30 @@ def verify_archive(
         typer.echo(f"archive BROKEN: {len(result.issues)} problem(s)")
         raise typer.Exit(1)
     typer.echo(f"archive OK: {result.year}, {result.records} records, complete={result.complete}")
+
+
+@journal_cli.command()
+def purge(
+    year: Annotated[int, typer.Option(help="The archived, closed year to purge")],
+    archive_file: Annotated[
+        Path, typer.Option("--archive", exists=True, dir_okay=False, help="Its archive")
+    ],
+) -> None:
+    """Delete a year's sales records once its complete archive verifies; the closings and
+    their cumulative totals stay online. Refused otherwise."""
+    from app.core.db import unit_of_work
+    from app.journal.errors import PurgeRefused
+    from app.journal.purge import PurgeDone, purge_year
+
+    async def run() -> PurgeDone:
+        async with unit_of_work() as session:
+            return await purge_year(session, year, archive_file)
+
+    try:
+        done = async_bridge.run(run())
+    except PurgeRefused as exc:
+        typer.echo(f"purge refused: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"purged {done.deleted} records of {year} (#{done.first_sequence} to #{done.last_sequence})"
+    )

@@ -9,3 +9,7 @@ class PeriodAlreadyClosed(AppError):
 
 class PayloadDoesNotFit(AppError):
     status, code, title = 422, "journal_payload_mismatch", "The payload does not fit its kind"
+
+
+class PurgeRefused(AppError):
+    status, code, title = 409, "journal_purge_refused", "The journal cannot be purged yet"

@@ -7,7 +7,7 @@ from app.journal.archive import ArchiveCheck, ArchiveWritten, verify_archive, wr
 from app.journal.chain import RecordRef, record_event
 from app.journal.checks import ClosingCheck, Issue, Problem, RecordSummary
 from app.journal.closings import XReport, close, close_due, x_report
-from app.journal.errors import PayloadDoesNotFit, PeriodAlreadyClosed
+from app.journal.errors import PayloadDoesNotFit, PeriodAlreadyClosed, PurgeRefused
 from app.journal.payloads import (
     CashMovementPayload,
     Chain,
@@ -28,6 +28,7 @@ from app.journal.payloads import (
     TicketPayload,
     VatAmount,
 )
+from app.journal.purge import PurgeDone, purge_year
 from app.journal.service import append, close_day, record_startup, startup
 from app.journal.verify import ChainReport, VerificationReport, verify
 
@@ -50,6 +51,8 @@ __all__ = [
     "PeriodAlreadyClosed",
     "PeriodTotals",
     "Problem",
+    "PurgeDone",
+    "PurgeRefused",
     "RecordKind",
     "RecordRef",
     "RecordSummary",
@@ -66,6 +69,7 @@ __all__ = [
     "close",
     "close_day",
     "close_due",
+    "purge_year",
     "record_event",
     "record_startup",
     "startup",

@@ -93,6 +93,18 @@ async def first_record_date(session: AsyncSession, zone_name: str) -> date | Non
     return found
 
 
+async def purged_ranges(session: AsyncSession) -> dict[int, tuple[int, str]]:
+    """The sales ranges purged after their archive, from the JET's `purge` events."""
+    query = select(JournalRecord.payload).where(
+        JournalRecord.chain == Chain.jet, JournalRecord.kind == "purge"
+    )
+    ranges = {}
+    for payload in (await session.execute(query)).scalars():
+        details = payload["details"]
+        ranges[details["first_sequence"]] = (details["last_sequence"], details["last_signature"])
+    return ranges
+
+
 async def heads(session: AsyncSession) -> dict[str, JournalHead]:
     rows = (await session.execute(select(JournalHead))).scalars()
     return {head.chain: head for head in rows}

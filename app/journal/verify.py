@@ -57,7 +57,8 @@ def _head_issues(check: ChainCheck, head: JournalHead | None) -> list[Issue]:
 
 
 async def _check_chain(session: AsyncSession, chain: Chain, head: JournalHead | None) -> ChainCheck:
-    check = ChainCheck(chain, keys=signing.all_keys())
+    purged = await repository.purged_ranges(session) if chain is Chain.sales else {}
+    check = ChainCheck(chain, keys=signing.all_keys(), purged=purged)
     async for row in repository.stream(session, chain):
         check.feed(row)
     check.issues.extend(_head_issues(check, head))
