@@ -105,6 +105,16 @@ async def purged_ranges(session: AsyncSession) -> dict[int, tuple[int, str]]:
     return ranges
 
 
+async def last_event(session: AsyncSession, kind: str) -> JournalRecord | None:
+    query = (
+        select(JournalRecord)
+        .where(JournalRecord.chain == Chain.jet, JournalRecord.kind == kind)
+        .order_by(JournalRecord.sequence.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def heads(session: AsyncSession) -> dict[str, JournalHead]:
     rows = (await session.execute(select(JournalHead))).scalars()
     return {head.chain: head for head in rows}

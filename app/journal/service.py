@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
 from app.core.db import DatabaseNotConfigured, unit_of_work
-from app.journal import closings, repository
+from app.journal import closings, repository, signing
 from app.journal.chain import RecordRef, append_to, lock_head, record_event, ref_of
 from app.journal.errors import PayloadDoesNotFit
 from app.journal.payloads import (
@@ -87,8 +87,32 @@ async def startup(session: AsyncSession) -> list[str]:
                 "last": last_at[0],
             }
             await record_event(session, EventKind.head_mismatch, details)
-    await record_event(session, EventKind.startup, {"version": "1"})
+    await _configuration(session)
     return mismatched
+
+
+def _settings_in_force() -> dict[str, str | int | bool | None]:
+    """The settings that change what the journal does, as the JET keeps them (no secret)."""
+    settings = get_settings()
+    return {
+        "signing_key_id": signing.current_key_id(),
+        "auto_close_hour": settings.journal.auto_close_hour,
+        "timezone": settings.salon.timezone,
+        "currency": settings.salon.currency,
+        "salon": settings.salon.name,
+    }
+
+
+async def _configuration(session: AsyncSession) -> None:
+    """The start-up event carries the settings in force; a change since the last start is a
+    `configuration_changed` event of its own."""
+    now = _settings_in_force()
+    last = await repository.last_event(session, EventKind.startup)
+    before = {k: v for k, v in last.payload["details"].items() if k in now} if last else None
+    if before is not None and before != now:
+        changed = {k: f"{before.get(k)} -> {v}" for k, v in now.items() if before.get(k) != v}
+        await record_event(session, EventKind.configuration_changed, dict(changed))
+    await record_event(session, EventKind.startup, {"version": "1", **now})
 
 
 async def record_startup() -> None:

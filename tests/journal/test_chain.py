@@ -56,6 +56,7 @@ async def test_postgresql_refuses_update_and_delete_on_the_journal() -> None:
     assert (await verify()).ok
 
 
+@pytest.mark.race
 async def test_two_tills_at_once_get_consecutive_sequences_and_one_valid_chain() -> None:
     async def till(n: int) -> list[int]:
         sequences = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
 
@@ -16,7 +17,7 @@ from app.core.db import unit_of_work
 from app.journal import public as journal
 from app.journal.public import RecordKind
 from app.journal.tasks import close_due_periods
-from tests.builders import AuthHeaders, deliver_messages
+from tests.builders import AuthHeaders, deliver_messages, settings_changed
 from tests.journal.builders import ticket
 
 DAY = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
@@ -88,6 +89,20 @@ async def test_start_up_is_journaled_and_finds_deleted_latest_records() -> None:
     await journal.record_startup()
 
     assert await _jet_kinds() == ["startup", "head_mismatch", "startup"]
+
+
+async def test_a_setting_changed_since_the_last_start_is_a_technical_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await journal.record_startup()
+    settings_changed(monkeypatch, JOURNAL_AUTO_CLOSE_HOUR="21")
+    await journal.record_startup()
+
+    assert await _jet_kinds() == ["startup", "configuration_changed", "startup"]
+    async with unit_of_work() as session:
+        query = "SELECT payload FROM journal_records WHERE kind = 'configuration_changed'"
+        payload = await session.scalar(text(query))
+    assert payload["details"] == {"auto_close_hour": "23 -> 21"}
 
 
 async def test_the_beat_task_closes_the_day_left_open_at_the_set_hour() -> None:
