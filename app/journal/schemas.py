@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
-from app.journal.closings import XReport
-from app.journal.verify import VerificationReport
+from app.core.timeutils import SalonDateTime
+from app.journal.checks import ClosingCheck, Issue
+from app.journal.payloads import Chain, PeriodTotals
 
 _RECORD: JsonDict = {
     "id": "0193a4f2-7c1e-7c3a-9a1b-2f4e5d6c7b8a",
     "sequence": 1,
     "kind": "ticket",
-    "recorded_at": "2026-12-01T09:12:00+00:00",
+    "recorded_at": "2026-12-01T10:12:00+01:00",
 }
 
 
-class VerificationOut(VerificationReport):
+class RecordSummaryOut(BaseModel):
+    id: UUID
+    sequence: int
+    kind: str
+    recorded_at: SalonDateTime
+
+
+class ChainReportOut(BaseModel):
+    chain: Chain
+    records: int
+    first: RecordSummaryOut | None
+    last: RecordSummaryOut | None
+    head_sequence: int | None
+
+
+class VerificationOut(BaseModel):
+    ok: bool
+    checked_at: SalonDateTime
+    records_checked: int
+    chains: list[ChainReportOut]
+    issues: list[Issue]
+    closings: list[ClosingCheck]
+
     model_config = ConfigDict(
         json_schema_extra={
             "example": {
                 "ok": False,
-                "checked_at": "2026-12-01T18:00:00+00:00",
+                "checked_at": "2026-12-01T19:00:00+01:00",
                 "records_checked": 1204,
                 "chains": [
                     {
@@ -47,7 +72,13 @@ class VerificationOut(VerificationReport):
     )
 
 
-class XReportOut(XReport):
+class XReportOut(BaseModel):
+    first_sequence: int
+    last_sequence: int
+    totals: PeriodTotals
+    perpetual_total_cents: int
+    at: SalonDateTime
+
     model_config = ConfigDict(
         json_schema_extra={
             "example": {
@@ -62,7 +93,7 @@ class XReportOut(XReport):
                     "total_incl_vat_cents": 48000,
                 },
                 "perpetual_total_cents": 1250000,
-                "at": "2026-12-01T15:00:00+00:00",
+                "at": "2026-12-01T16:00:00+01:00",
             }
         }
     )

@@ -30,6 +30,11 @@ async def _sell(number: str) -> None:
         )
 
 
+async def _sell_on_day(number: str) -> None:
+    with clock.frozen_at(DAY):
+        await _sell(number)
+
+
 async def _jet_kinds() -> list[str]:
     async with unit_of_work() as session:
         query = "SELECT kind FROM journal_records WHERE chain = 'jet' ORDER BY sequence"
@@ -39,8 +44,8 @@ async def _jet_kinds() -> list[str]:
 async def test_a_manager_verifies_the_journal_and_sees_every_problem(
     client: AsyncClient, auth_headers: AuthHeaders
 ) -> None:
-    await _sell("T-1")
-    await _sell("T-2")
+    await _sell_on_day("T-1")
+    await _sell_on_day("T-2")
     manager = await auth_headers(Role.manager)
 
     sound = await client.get("/api/v1/sales/journal/verify", headers=manager)
@@ -53,6 +58,8 @@ async def test_a_manager_verifies_the_journal_and_sees_every_problem(
     assert sound.json()["ok"] is True
     sales = next(chain for chain in sound.json()["chains"] if chain["chain"] == "sales")
     assert (sales["first"]["sequence"], sales["last"]["sequence"]) == (1, 2)
+    assert sales["first"]["recorded_at"].endswith("+01:00")  # in the salon's zone
+    assert sound.json()["checked_at"][-6:] in {"+01:00", "+02:00"}
     assert broken.json()["ok"] is False
     assert [i["problem"] for i in broken.json()["issues"]] == ["head_mismatch"]
     assert "verification_failed" in await _jet_kinds()
