@@ -63,12 +63,22 @@ async def _end_sequence(session: AsyncSession, level: ClosingLevel, start: int, 
 async def close(
     session: AsyncSession, level: ClosingLevel, first: date, *, automatic: bool = False
 ) -> RecordRef:
-    """Close the period of `level` starting on `first` (a date, the 1st, or 1 January)."""
+    """Close the period of `level` starting on `first` (a date, the 1st, or 1 January),
+    after the days (and for a year the months) still open in it."""
     head = await lock_head(session, Chain.sales)
     period, last = _period(level, first)
+    if level is not ClosingLevel.day:
+        await _close_open_days(session, last)
+    if level is ClosingLevel.year:
+        await _close_ended(session, ClosingLevel.month, last)
     previous = await repository.last_closing(session, level)
     if previous is not None and previous.payload["last_date"] >= first.isoformat():
         raise PeriodAlreadyClosed(f"the {level} {period} is closed, or a later one is")
+    if level is not ClosingLevel.year:
+        above = ClosingLevel.month if level is ClosingLevel.day else ClosingLevel.year
+        outer = await repository.last_closing(session, above)
+        if outer is not None and outer.payload["last_date"] >= first.isoformat():
+            raise PeriodAlreadyClosed(f"the {level} {period} is in a closed {above}")
     start = previous.payload["last_sequence"] + 1 if previous is not None else 1
     end = await _end_sequence(session, level, start, last)
     totals = add_up(await repository.sale_payloads(session, Chain.sales, start, end))
@@ -95,6 +105,16 @@ async def close(
     return ref_of(record)
 
 
+async def _close_open_days(session: AsyncSession, through: date) -> list[RecordRef]:
+    last_z = await repository.last_closing(session, ClosingLevel.day)
+    after = last_z.payload["last_sequence"] if last_z is not None else 0
+    made = []
+    for day in await repository.open_dates(session, after, get_settings().salon.timezone):
+        if day <= through:
+            made.append(await close(session, ClosingLevel.day, day, automatic=True))
+    return made
+
+
 def _months_between(first: date, last: date) -> list[date]:
     months, month = [], first.replace(day=1)
     while month <= last:
@@ -110,12 +130,7 @@ async def close_due(session: AsyncSession, *, now: datetime | None = None) -> li
     through = local.date()
     if local.hour < get_settings().journal.auto_close_hour:
         through -= timedelta(days=1)
-    made = []
-    last_z = await repository.last_closing(session, ClosingLevel.day)
-    after = last_z.payload["last_sequence"] if last_z is not None else 0
-    for day in await repository.open_dates(session, after, get_settings().salon.timezone):
-        if day <= through:
-            made.append(await close(session, ClosingLevel.day, day, automatic=True))
+    made = await _close_open_days(session, through)
     made += await _close_ended(session, ClosingLevel.month, through)
     made += await _close_ended(session, ClosingLevel.year, through)
     return made

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -173,6 +173,20 @@ async def test_a_day_left_open_is_closed_at_the_set_hour_then_its_month(
     assert [ref.kind for ref in made] == ["closing_day", "closing_month"]
     assert again == []
     assert (await verify()).ok
+
+
+async def test_a_month_closes_its_open_days_first_and_nothing_closes_twice() -> None:
+    await sell("T-1", DAY)
+    async with unit_of_work() as session:
+        month = await journal.close(session, ClosingLevel.month, date(2026, 11, 1))
+    async with unit_of_work() as session:
+        with pytest.raises(journal.PeriodAlreadyClosed, match="in a closed month"):
+            await journal.close(session, ClosingLevel.day, date(2026, 11, 20))
+    assert month.sequence == 3  # after the Z of the day still open in it
+    async with unit_of_work() as session:
+        await journal.close(session, ClosingLevel.day, date(2026, 12, 1))
+        with pytest.raises(journal.PeriodAlreadyClosed, match="is closed"):
+            await journal.close(session, ClosingLevel.day, date(2026, 12, 1))
 
 
 async def test_training_tickets_stay_out_of_the_real_chain_and_totals() -> None:
