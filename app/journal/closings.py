@@ -20,6 +20,7 @@ from app.core.timeutils import local_midnight, zone
 from app.journal import repository
 from app.journal.chain import RecordRef, append_locked, lock_head, record_event, ref_of
 from app.journal.errors import PeriodAlreadyClosed
+from app.journal.models import JournalRecord
 from app.journal.payloads import (
     CLOSING_KINDS,
     Chain,
@@ -60,6 +61,21 @@ async def _end_sequence(session: AsyncSession, level: ClosingLevel, start: int, 
     return start - 1 if covered is None else max(covered.payload["last_sequence"], start - 1)
 
 
+async def _previous_if_open(
+    session: AsyncSession, level: ClosingLevel, first: date, period: str
+) -> JournalRecord | None:
+    """The previous closing of `level`, once sure this period and its parent are still open."""
+    previous = await repository.last_closing(session, level)
+    if previous is not None and previous.payload["last_date"] >= first.isoformat():
+        raise PeriodAlreadyClosed(f"the {level} {period} is closed, or a later one is")
+    if level is not ClosingLevel.year:
+        above = ClosingLevel.month if level is ClosingLevel.day else ClosingLevel.year
+        outer = await repository.last_closing(session, above)
+        if outer is not None and outer.payload["last_date"] >= first.isoformat():
+            raise PeriodAlreadyClosed(f"the {level} {period} is in a closed {above}")
+    return previous
+
+
 async def close(
     session: AsyncSession, level: ClosingLevel, first: date, *, automatic: bool = False
 ) -> RecordRef:
@@ -71,14 +87,7 @@ async def close(
         await _close_open_days(session, last)
     if level is ClosingLevel.year:
         await _close_ended(session, ClosingLevel.month, last)
-    previous = await repository.last_closing(session, level)
-    if previous is not None and previous.payload["last_date"] >= first.isoformat():
-        raise PeriodAlreadyClosed(f"the {level} {period} is closed, or a later one is")
-    if level is not ClosingLevel.year:
-        above = ClosingLevel.month if level is ClosingLevel.day else ClosingLevel.year
-        outer = await repository.last_closing(session, above)
-        if outer is not None and outer.payload["last_date"] >= first.isoformat():
-            raise PeriodAlreadyClosed(f"the {level} {period} is in a closed {above}")
+    previous = await _previous_if_open(session, level, first, period)
     start = previous.payload["last_sequence"] + 1 if previous is not None else 1
     end = await _end_sequence(session, level, start, last)
     totals = add_up(await repository.sale_payloads(session, Chain.sales, start, end))
