@@ -12,8 +12,10 @@ import typer
 
 from app.core import async_bridge
 from app.core.config import PROJECT_ROOT, get_settings
+from app.journal.commands import journal_cli
 
 cli = typer.Typer(help="Salon backend administration.", no_args_is_help=True)
+cli.add_typer(journal_cli, name="journal")
 
 
 @cli.callback()

@@ -27,10 +27,12 @@ from app.core.middleware import (
 from app.core.openapi import install_optional_security
 from app.core.redis import close_redis
 from app.core.responses import ApiJSONResponse
+from app.journal.public import record_startup
 
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    await record_startup()
     yield
     await dispose_engine()
     await close_redis()

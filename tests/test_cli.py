@@ -115,6 +115,7 @@ COVERED = {
     "permissions": "test_permissions_prints_the_checked_in_table",
     "purge": "test_purge_deletes_what_expired",
     "dev": "test_dev_migrates_seeds_and_serves",
+    "journal": "test_journal_closes_verifies_archives_and_finds_tampering",
 }
 
 
@@ -289,6 +290,82 @@ def test_purge_deletes_what_expired(migrated: str) -> None:
     assert answer.returncode == 0, answer.stderr
     assert "1 expired idempotency answers" in answer.stdout
     assert scalar(migrated, "SELECT array_agg(key) FROM idempotency_keys") == ["new"]
+
+
+SELL = """
+import asyncio, uuid
+from datetime import UTC, datetime
+from app import registry
+from app.core.clock import frozen_at
+from app.core.db import unit_of_work
+from app.journal import public as journal
+from tests.journal.builders import ticket
+
+async def main():
+    for n in range(3):
+        at = datetime(2026, 11, 30, 9 + n, tzinfo=UTC)
+        with frozen_at(at):
+            async with unit_of_work() as session:
+                await journal.append(
+                    session, journal.RecordKind.ticket, ticket(f"T-{n}", at),
+                    register_id=uuid.uuid4(),
+                )
+
+registry.load_all()
+asyncio.run(main())
+"""
+
+
+def test_journal_closes_verifies_archives_and_finds_tampering(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    assert cli(fresh_database, "migrate").returncode == 0
+    sold = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", SELL],
+        env=_env(fresh_database),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert sold.returncode == 0, sold.stderr
+
+    closed = cli(fresh_database, "journal", "close", "--day", "2026-11-30")
+    verified = cli(fresh_database, "journal", "verify")
+    x = cli(fresh_database, "journal", "x")
+    archived = cli(fresh_database, "journal", "archive", "--year", "2026", "--out", str(tmp_path))
+
+    assert closed.returncode == 0, closed.stderr
+    assert "closing_day #4" in closed.stdout
+    assert verified.returncode == 0, verified.stderr
+    assert "sales: 4 records, #1 to #4" in verified.stdout
+    assert "closings: 1 of 1 match their records" in verified.stdout
+    assert '"ticket_count": 0' in x.stdout
+    assert archived.returncode == 0, archived.stderr
+    path = tmp_path / "journal-2026.jsonl"
+    assert f"{path}: " in archived.stdout
+    good = cli(fresh_database, "journal", "verify-archive", str(path))
+    assert good.returncode == 0, good.stdout
+    assert "archive OK: 2026" in good.stdout
+
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    path.write_bytes(bytes(raw))
+    with psycopg.connect(fresh_database) as connection:
+        connection.execute("SET session_replication_role = replica")
+        connection.execute("DELETE FROM journal_records WHERE chain = 'sales' AND sequence = 2")
+    broken = cli(fresh_database, "journal", "verify")
+    bad = cli(fresh_database, "journal", "verify-archive", str(path))
+
+    assert broken.returncode == 1
+    assert "BROKEN sales #3: sequence_gap" in broken.stdout
+    assert "BROKEN sales #4: closing_totals_mismatch" in broken.stdout
+    assert bad.returncode == 1
+    assert "archive_seal_invalid" in bad.stdout
+    purge = cli(fresh_database, "journal", "purge", "--year", "2026", "--archive", str(path))
+    assert purge.returncode == 1
+    assert "purge refused: the year 2026 is not closed" in purge.stderr
 
 
 def _free_port() -> int:

@@ -147,4 +147,7 @@ async def product_refs(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID,
     if not wanted:
         return {}
     rows = await repository.product_rows(session, wanted)
-    return {row[0]: ProductRef(*row._tuple()) for row in rows}
+    return {
+        id_: ProductRef(id_, name, brand, sku, price, vat_rate, active)
+        for id_, name, brand, sku, price, vat_rate, active in rows
+    }

@@ -6,6 +6,7 @@ environment first.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -257,6 +258,21 @@ class StorageSettings(BaseSettings):
     emulator_host: str | None = None
 
 
+class JournalSettings(BaseSettings):
+    """The till's inalterable journal (app/journal, docs/till.md)."""
+
+    model_config = _section("JOURNAL_")
+
+    # Key id -> secret, as JSON (`{"2026-12": "..."}`). Old keys stay listed to verify old
+    # records; production must set them (never stored in the database).
+    signing_keys: dict[str, SecretStr] | None = None
+    # The key that signs new records; may be left out when there is one key.
+    signing_key_id: str | None = None
+    # A day left open is closed (Z) from this local hour on; the previous days at any hour.
+    auto_close_hour: int = Field(default=23, ge=0, le=23)
+    archive_dir: Path = VAR_DIR / "journal"
+
+
 class Settings(BaseSettings):
     """Every setting of the service, grouped in sections."""
 
@@ -279,6 +295,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     giftcards: GiftCardSettings = Field(default_factory=GiftCardSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    journal: JournalSettings = Field(default_factory=JournalSettings)
 
     @property
     def secret_key(self) -> str:
@@ -292,6 +309,33 @@ class Settings(BaseSettings):
         if self.app.env == "production":
             raise RuntimeError("SECURITY_SECRET_KEY must be set in production")
         return _local_secret_key()
+
+    @property
+    def journal_keys(self) -> tuple[str, dict[str, bytes]]:
+        """The id of the key that signs journal records, and every key that verifies them.
+
+        Production must set JOURNAL_SIGNING_KEYS. Elsewhere a key `derived` comes from the
+        secret key (as sealing's keys do), kept to verify when real keys are set later.
+        """
+        journal = self.journal
+        configured = {
+            key_id: secret.get_secret_value().encode()
+            for key_id, secret in (journal.signing_keys or {}).items()
+        }
+        if not configured and self.app.env == "production":
+            raise RuntimeError("JOURNAL_SIGNING_KEYS must be set in production")
+        keys = dict(configured)
+        if self.app.env != "production":
+            keys.setdefault(
+                "derived", hashlib.sha256(b"journal:" + self.secret_key.encode()).digest()
+            )
+        current = journal.signing_key_id
+        if current is None:
+            current = next(iter(configured)) if len(configured) == 1 else None
+            current = "derived" if not configured else current
+        if current is None or current not in keys:
+            raise RuntimeError("JOURNAL_SIGNING_KEY_ID must name one of JOURNAL_SIGNING_KEYS")
+        return current, keys
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,8 @@ SCHEDULE = {
     "poll-terminal": ("payments.poll_terminal", 60.0),
     "purge-expired": ("core.purge_expired", crontab(minute=17)),
     "retention-review": ("clients.flag_inactive", crontab(hour=3, minute=40)),
+    # Added since: the till's days left open get their Z (docs/till.md).
+    "journal-close-due": ("journal.close_due", crontab(minute=5)),
 }
 
 
