@@ -23,6 +23,8 @@ from app.bookings.conflicts import (
 from app.bookings.errors import BookingNotFound, BookingsInConflict
 from app.bookings.feeds import FeedLink, feed_link, new_feed_link
 from app.bookings.payable import (
+    BookingNotPayable,
+    BookingPayable,
     DepositOutcome,
     DiscountNotAllowed,
     PayableBooking,
@@ -57,6 +59,8 @@ __all__ = [
     "BookingCheckout",
     "BookingConfirmed",
     "BookingNotFound",
+    "BookingNotPayable",
+    "BookingPayable",
     "BookingPayer",
     "BookingRescheduled",
     "BookingsInConflict",

@@ -4,7 +4,6 @@ an active card with a balance gets a reminder before it expires."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -154,10 +153,10 @@ async def on_gift_card_refund(session: AsyncSession, payload: payments.GiftCardR
     """A visit paid by gift card was refunded (cancelled in time…): the money goes back onto
     the card, even past its date (the client did not choose to lose it)."""
     payment = await payments.get_payment(session, payload.payment_id)
-    reference = (payment.provider_ref or "").split(":")
-    if len(reference) < 2 or reference[0] != "gift_card":
+    card_id = payload.gift_card_id or payment.gift_card_id  # rows queued before 0024 lack it
+    if card_id is None:
         return
-    card = await service.get_card(session, UUID(reference[1]), lock=True)
+    card = await service.get_card(session, card_id, lock=True)
     already = await session.scalar(
         select(GiftCardEntry.id).where(
             GiftCardEntry.gift_card_id == card.id,

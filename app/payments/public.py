@@ -1,5 +1,7 @@
-"""What other domains may use from payments: a client's payments for her GDPR export, their
-anonymisation on erasure (amounts stay: accounting keeps them ten years), and a merge."""
+"""What other domains may use from payments: taking money for anything payable (online, at
+the desk, by gift card, in several tenders), its balance, refunds, a client's payments for
+her GDPR export, their anonymisation on erasure (amounts stay: accounting keeps them ten
+years), and a merge."""
 
 from __future__ import annotations
 
@@ -9,12 +11,9 @@ from uuid import UUID
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.payments.checkout import (
-    Checkout,
-    record_gift_card_payment,
-    record_in_salon_sale,
-    start_purchase,
-)
+from app.payments.balances import Balance, balance
+from app.payments.checkout import Checkout, start_purchase
+from app.payments.desk import pay_with_gift_card, record_in_salon_sale, take_in_person
 from app.payments.ledger import get_payment
 from app.payments.models import (
     TAKEN,
@@ -38,6 +37,7 @@ from app.payments.topics import (
 __all__ = [
     "TOPIC_GIFT_CARD_REFUNDED",
     "TOPIC_TAKEN",
+    "Balance",
     "CancellationMoney",
     "Checkout",
     "GiftCardRefunded",
@@ -46,6 +46,7 @@ __all__ = [
     "PaymentTaken",
     "SubjectKind",
     "anonymize_client_payments",
+    "balance",
     "booking_has_payments",
     "cancellation_money",
     "export_client_payments",
@@ -53,12 +54,35 @@ __all__ = [
     "get_payment",
     "paid_before",
     "paid_so_far",
+    "pay_with_gift_card",
     "reassign_client",
     "record_gift_card_payment",
     "record_in_salon_sale",
     "refund_payment",
     "start_purchase",
+    "take_in_person",
 ]
+
+
+async def record_gift_card_payment(
+    session: AsyncSession,
+    *,
+    booking_id: UUID,
+    amount_cents: int | None,
+    available_cents: int,
+    gift_card_id: UUID,
+    staff_user_id: UUID | None,
+) -> Payment:
+    """TEMP: the former booking-only name of `pay_with_gift_card`."""
+    return await pay_with_gift_card(
+        session,
+        subject=("booking", booking_id),
+        amount_cents=amount_cents,
+        available_cents=available_cents,
+        gift_card_id=gift_card_id,
+        staff_user_id=staff_user_id,
+    )
+
 
 REDACTED = {"redacted": "erased with the client's personal data"}
 

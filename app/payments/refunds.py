@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import public as bookings
-from app.core import outbox
+from app.core import outbox, payables
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
-from app.payments import ledger, outcomes, providers, subjects
+from app.payments import ledger, outcomes, providers, repository, subjects
 from app.payments.errors import (
     PaymentNotRefundable,
     RefundAboveReceptionistLimit,
@@ -22,7 +22,6 @@ from app.payments.errors import (
 )
 from app.payments.models import (
     STAFF_RECORDED_METHODS,
-    TAKEN,
     Payment,
     PaymentMethod,
     PaymentPurpose,
@@ -71,9 +70,8 @@ async def refund_payment(
     refundable = await ledger.refundable_cents(session, payment)
     if refundable <= 0:
         raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
-    rules = subjects.rules_for(payment.subject_kind)
-    if rules is not None:  # what the payment bought may limit what goes back (a gift card)
-        amount_cents = await rules.check(session, payment.subject_id, amount_cents)
+    # What the payment bought may limit what goes back (a gift card: only what is unspent).
+    amount_cents = await _owner_allows(session, payment, amount_cents)
     amount = refundable if amount_cents is None else amount_cents
     if amount > refundable:
         raise RefundExceedsPayment(
@@ -85,7 +83,12 @@ async def refund_payment(
         await outbox.enqueue(
             session,
             TOPIC_GIFT_CARD_REFUNDED,
-            {"payment_id": payment.id, "refund_id": refund_id, "amount_cents": amount},
+            {
+                "payment_id": payment.id,
+                "refund_id": refund_id,
+                "amount_cents": amount,
+                "gift_card_id": payment.gift_card_id,
+            },
         )
     elif payment.provider == Provider.none or payment.method in STAFF_RECORDED_METHODS:
         result = RefundResult(ref="", status=RefundStatus.succeeded)
@@ -120,10 +123,28 @@ async def refund_payment(
     return refund
 
 
+async def _owner_allows(session: AsyncSession, payment: Payment, asked: int | None) -> int | None:
+    payable = payables.find(payment.subject_kind)
+    if payable is not None:
+        return await payable.refundable(session, payment.subject_id, asked)
+    rules = subjects.rules_for(payment.subject_kind)  # TEMP until gift cards register
+    return asked if rules is None else await rules.check(session, payment.subject_id, asked)
+
+
 async def follow_subject(session: AsyncSession, payment: Payment, refund: Refund) -> None:
-    """A new refund of a purchase: what it bought follows at once (a gift card loses that
+    """A new refund of a payment: what it paid for follows at once (a gift card loses that
     much), so the money is never both back and still spendable."""
-    rules = subjects.rules_for(payment.subject_kind)
+    payable = payables.find(payment.subject_kind)
+    if payable is not None:
+        await payable.refunded(
+            session,
+            payment.subject_id,
+            payment_id=payment.id,
+            refund_id=refund.id,
+            amount_cents=refund.amount_cents,
+        )
+        return
+    rules = subjects.rules_for(payment.subject_kind)  # TEMP until gift cards register
     if rules is not None:
         await rules.follow(session, payment.subject_id, payment.id, refund.id, refund.amount_cents)
 
@@ -169,17 +190,10 @@ async def on_booking_cancelled(session: AsyncSession, payload: bookings.BookingC
     """The deposit follows the cancellation policy (docs/deposits.md): kept when the client
     cancels late, refunded when she cancels in time or the salon cancels. Anything else paid
     in advance for the booking goes back."""
-    booking_id = payload.booking_id
-    booking = await bookings.payable_booking(session, booking_id)
+    subject = ("booking", payload.booking_id)
+    due = await payables.get("booking").due(session, payload.booking_id)
     kept_by_policy = outcomes.deposit_kept_on_cancel(by_client=payload.by_client, late=payload.late)
-    payments = await session.scalars(
-        select(Payment)
-        .where(Payment.booking_id == booking_id, Payment.status.in_(TAKEN))
-        .where(Payment.purpose != PaymentPurpose.no_show_fee)
-        .order_by(Payment.created_at)
-        .with_for_update()
-    )
-    for payment in payments:
+    for payment in await repository.taken_for_refund(session, subject):
         if await ledger.refundable_cents(session, payment) <= 0:
             continue
         if payment.purpose == PaymentPurpose.deposit and kept_by_policy:
@@ -188,15 +202,11 @@ async def on_booking_cancelled(session: AsyncSession, payload: bookings.BookingC
                 payment,
                 kind="deposit_kept",
                 source="auto",
-                note=f"late cancellation ({booking.deposit_policy or 'arrhes'})",
+                note=f"late cancellation ({due.deposit_terms or 'arrhes'})",
             )
             continue
         salon = not payload.by_client
-        if (
-            payment.purpose == PaymentPurpose.deposit
-            and salon
-            and booking.deposit_policy == "arrhes"
-        ):
+        if payment.purpose == PaymentPurpose.deposit and salon and due.deposit_terms == "arrhes":
             # Code de la consommation L214-1: the salon that withdraws owes the arrhes twice.
             ledger.log(
                 session,
