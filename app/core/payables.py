@@ -65,6 +65,7 @@ class Taken:
     purpose: str  # deposit, balance, full, tip, no_show_fee
     method: str
     settled: bool  # nothing is due any more: this payment was the last one
+    staff_user_id: UUID | None = None  # who took it at the desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +113,10 @@ class Payable:
         refund_id: UUID,
         amount_cents: int,
     ) -> None:
-        """A refund of a payment for the subject went through (asked here, or made in a
-        provider's dashboard and only learnt): follow it in the same transaction."""
+        """A refund of a payment for the subject went through (asked by staff, or made in a
+        provider's dashboard and only learnt): follow it in the same transaction. Automatic
+        refunds (a verdict, a cancellation, a deposit paid twice) are the rules' own and are
+        neither checked nor followed."""
 
 
 _payables: dict[str, Payable] = {}

@@ -179,6 +179,7 @@ async def _tell_owner(
             purpose=payment.purpose,
             method=payment.method,
             settled=settled,
+            staff_user_id=payment.taken_by_user_id,
         ),
     )
     if verdict.event:

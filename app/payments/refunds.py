@@ -70,8 +70,10 @@ async def refund_payment(
     refundable = await ledger.refundable_cents(session, payment)
     if refundable <= 0:
         raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
-    # What the payment bought may limit what goes back (a gift card: only what is unspent).
-    amount_cents = await _owner_allows(session, payment, amount_cents)
+    # What the payment bought may limit what goes back (a gift card: only what is unspent);
+    # an automatic refund is the rules' own decision (often the owner's verdict): not asked.
+    if not automatic:
+        amount_cents = await _owner_allows(session, payment, amount_cents)
     amount = refundable if amount_cents is None else amount_cents
     if amount > refundable:
         raise RefundExceedsPayment(
@@ -116,7 +118,8 @@ async def refund_payment(
         created_at=utcnow(),
     )
     session.add(refund)
-    await follow_subject(session, payment, refund)
+    if not automatic:
+        await follow_subject(session, payment, refund)
     source = "auto" if automatic else "staff"
     await apply_refund_result(session, payment, refund, result, source=source)
     await session.flush()
