@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, status
@@ -15,14 +14,11 @@ from app.auth.public import (
 )
 from app.bookings import public as bookings
 from app.core.clock import utcnow
-from app.core.config import get_settings
 from app.core.errors import Forbidden, NotFound, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.payables import SubjectNotPayable, UnknownSubjectKind
 from app.core.timeutils import SalonDate, local_day_span, zone
-from app.integrations.stripe.webhooks import verify_stripe
-from app.integrations.sumup.webhooks import payment_from_sumup_token
-from app.payments import checkout, flows, providers, reports, repository, terminal, webhooks
+from app.payments import checkout, flows, inbox, providers, reports, repository, terminal, webhooks
 from app.payments.balances import Balance
 from app.payments.dependencies import PaymentForStaff
 from app.payments.errors import (
@@ -491,17 +487,6 @@ async def remove_saved_card(card_id: UUID, principal: ClientSelf, session: DbSes
 
 # --- provider webhooks -------------------------------------------------------------------
 
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise InvalidWebhookPayload() from exc
-    if not isinstance(data, dict):
-        raise InvalidWebhookPayload()
-    return data
-
-
 _WEBHOOK_ERRORS = error_responses(
     InvalidWebhookSignature, InvalidWebhookPayload, WebhookNotConfigured
 )
@@ -514,45 +499,14 @@ async def stripe_webhook(
     stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
 ) -> WebhookAck:
     """Stripe events, verified with `STRIPE_WEBHOOK_SECRET`, applied once."""
-    secret = get_settings().stripe.webhook_secret
-    if secret is None:
-        raise WebhookNotConfigured("STRIPE_WEBHOOK_SECRET is not set.")
-    body = await request.body()
-    verify_stripe(secret.get_secret_value(), body=body, header=stripe_signature)
-    data = _json(body)
-    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
-        raise InvalidWebhookPayload("A Stripe event has an `id` and a `type`.")
-    received = await webhooks.process(
-        session,
-        provider="stripe",
-        event_id=data["id"],
-        event_type=data["type"],
-        payload=data,
-        apply=lambda event: webhooks.apply_stripe(session, event, data),
-    )
+    received = await inbox.receive_stripe(session, await request.body(), stripe_signature)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
 
 
 @webhook_router.post("/api/v1/webhooks/paypal", responses=_WEBHOOK_ERRORS)
 async def paypal_webhook(request: Request, session: DbSession) -> WebhookAck:
     """PayPal events, verified by PayPal's verify-webhook-signature call, applied once."""
-    adapter = providers.paypal_provider()
-    if not isinstance(adapter, providers.PayPalProvider) or not get_settings().paypal.webhook_id:
-        raise WebhookNotConfigured("PayPal credentials and PAYPAL_WEBHOOK_ID are not set.")
-    data = _json(await request.body())
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    if not await adapter.verify_webhook(headers, data):
-        raise InvalidWebhookSignature("PayPal did not confirm this event.")
-    if not isinstance(data.get("id"), str) or not isinstance(data.get("event_type"), str):
-        raise InvalidWebhookPayload("A PayPal event has an `id` and an `event_type`.")
-    received = await webhooks.process(
-        session,
-        provider="paypal",
-        event_id=data["id"],
-        event_type=data["event_type"],
-        payload=data,
-        apply=lambda event: webhooks.apply_paypal(session, event, data),
-    )
+    received = await inbox.receive_paypal(session, await request.body(), request.headers)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
 
 
@@ -562,18 +516,5 @@ async def sumup_webhook(
 ) -> WebhookAck:
     """The card reader's result, posted to the callback URL we signed for that payment. The
     status in the body is not trusted: SumUp is asked before anything changes."""
-    payment_id = payment_from_sumup_token(token)
-    data = _json(await request.body())
-    event_id = data.get("id")
-    if not isinstance(event_id, str):
-        raise InvalidWebhookPayload("A SumUp callback has an `id`.")
-    status_ = (data.get("payload") or {}).get("status", "")
-    received = await webhooks.process(
-        session,
-        provider="sumup",
-        event_id=f"{event_id}:{status_}",
-        event_type=str(data.get("event_type") or "reader.checkout"),
-        payload=data,
-        apply=lambda event: webhooks.apply_sumup(session, event, payment_id),
-    )
+    received = await inbox.receive_sumup(session, await request.body(), token)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
