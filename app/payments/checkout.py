@@ -22,7 +22,6 @@ from app.payments.errors import (
     DepositAlreadyPaid,
     DepositNotDue,
     FeeNotAllowed,
-    MethodNotAllowed,
     NoSavedCard,
     NothingToPay,
     PaymentNotCancellable,
@@ -37,19 +36,9 @@ from app.payments.models import (
     PaymentStatus,
     Provider,
     ProviderCustomer,
-    SavedCard,
-    SavedCardStatus,
     TerminalReader,
 )
 from app.payments.providers import Charge, ProviderState
-
-
-def card_consent_text() -> str:
-    """What the client agrees to when she saves a card (she reads it: French)."""
-    return (
-        f"J'autorise {get_settings().salon.name} à débiter cette carte en cas d'absence ou "
-        "d'annulation tardive d'un rendez-vous, selon les conditions que j'ai acceptées."
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +129,7 @@ def apply_start(payment: Payment, state: ProviderState) -> None:
         payment.status = PaymentStatus.requires_action
 
 
-async def _customer_ref(session: AsyncSession, client_id: UUID) -> str | None:
+async def customer_ref_of(session: AsyncSession, client_id: UUID) -> str | None:
     """The Stripe customer of a client with an account, created on her first payment."""
     client = await clients.get_client(session, client_id)
     if client.user_id is None:
@@ -219,7 +208,7 @@ async def _start_online(
     method = PaymentMethod(payment.method)
     customer = None
     if method is PaymentMethod.stripe and payment.client_id is not None:
-        customer = await _customer_ref(session, payment.client_id)
+        customer = await customer_ref_of(session, payment.client_id)
     session.add(payment)
     await session.flush()
     state = await providers.for_method(method).start(
@@ -348,41 +337,6 @@ async def charge_no_show_fee(
     payment.provider_ref = state.ref
     await ledger.apply_state(session, payment, state, source="staff", actor_user_id=staff_user_id)
     return payment
-
-
-async def start_card_setup(
-    session: AsyncSession, *, client_id: UUID, consent_text: str
-) -> tuple[SavedCard, str]:
-    """Open a SetupIntent so the client saves a card; returns it and its client secret."""
-    adapter = providers.stripe_provider()
-    customer = await _customer_ref(session, client_id)
-    if customer is None:
-        raise MethodNotAllowed("Saving a card needs a client account.")
-    now = utcnow()
-    card_id = new_id()
-    setup_ref, secret = await adapter.setup_card(customer_ref=customer, key=f"setup-{card_id}")
-    card = SavedCard(
-        id=card_id,
-        client_id=client_id,
-        provider=adapter.provider,
-        setup_ref=setup_ref,
-        status=SavedCardStatus.pending,
-        consent_text=consent_text,
-        consented_at=now,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(card)
-    await session.flush()
-    return card, secret
-
-
-async def remove_card(session: AsyncSession, card: SavedCard) -> None:
-    if card.payment_method_ref and card.status == SavedCardStatus.active:
-        adapter = providers.stripe_provider() if card.provider == Provider.stripe else None
-        if adapter is not None:
-            await adapter.detach_card(card.payment_method_ref)
-    card.status, card.updated_at = SavedCardStatus.removed, utcnow()
 
 
 async def start_purchase(

@@ -15,7 +15,7 @@ from app.clients import public as clients
 from app.core.config import get_settings
 from app.core.errors import NotFound
 from app.core.payables import Subject
-from app.payments import checkout, desk, ledger, refunds, reports, webhooks
+from app.payments import cards, checkout, desk, ledger, refunds, reports, webhooks
 from app.payments.balances import Balance, balance
 from app.payments.errors import PaymentNotCapturable, SimulationNotAvailable
 from app.payments.models import (
@@ -227,4 +227,4 @@ async def simulate_card_setup(
 
 
 async def remove_saved_card(session: AsyncSession, principal: Principal, card_id: UUID) -> None:
-    await checkout.remove_card(session, await _own_card(session, principal, card_id))
+    await cards.remove_card(session, await _own_card(session, principal, card_id))

@@ -18,7 +18,17 @@ from app.core.errors import Forbidden, NotFound, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.payables import SubjectNotPayable, UnknownSubjectKind
 from app.core.timeutils import SalonDate, local_day_span, zone
-from app.payments import checkout, flows, inbox, providers, reports, repository, terminal, webhooks
+from app.payments import (
+    cards,
+    checkout,
+    flows,
+    inbox,
+    providers,
+    reports,
+    repository,
+    terminal,
+    webhooks,
+)
 from app.payments.balances import Balance
 from app.payments.dependencies import PaymentForStaff
 from app.payments.errors import (
@@ -455,8 +465,8 @@ async def save_card(body: CardSetupIn, principal: ClientSelf, session: DbSession
     """Start saving a card (Stripe SetupIntent): confirm it on the site with the
     `client_secret`; the card is active once Stripe tells us it is set up."""
     client_id = await flows.own_client(session, principal)
-    card, secret = await checkout.start_card_setup(
-        session, client_id=client_id, consent_text=checkout.card_consent_text()
+    card, secret = await cards.start_card_setup(
+        session, client_id=client_id, consent_text=cards.card_consent_text()
     )
     adapter = providers.stripe_provider()
     return CardSetupOut(id=card.id, client_secret=secret, publishable_key=adapter.publishable_key)
