@@ -67,18 +67,7 @@ async def refund_payment(
     refunds so that a retried job never refunds twice). Cash and transfers are refunded by
     hand: the record says the money went back. A gift-card payment goes back onto its card
     (the gift cards domain follows `payments.gift_card_refunded`)."""
-    refundable = await ledger.refundable_cents(session, payment)
-    if refundable <= 0:
-        raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
-    # What the payment bought may limit what goes back (a gift card: only what is unspent);
-    # an automatic refund is the rules' own decision (often the owner's verdict): not asked.
-    if not automatic:
-        amount_cents = await _owner_allows(session, payment, amount_cents)
-    amount = refundable if amount_cents is None else amount_cents
-    if amount > refundable:
-        raise RefundExceedsPayment(
-            f"At most {refundable} cents can be refunded.", extra={"refundable_cents": refundable}
-        )
+    amount = await _amount_to_refund(session, payment, amount_cents, automatic=automatic)
     refund_id = new_id()
     if payment.method == PaymentMethod.gift_card:
         result = RefundResult(ref="", status=RefundStatus.succeeded)
@@ -124,6 +113,28 @@ async def refund_payment(
     await apply_refund_result(session, payment, refund, result, source=source)
     await session.flush()
     return refund
+
+
+async def _amount_to_refund(
+    session: AsyncSession, payment: Payment, amount_cents: int | None, *, automatic: bool
+) -> int:
+    refundable = await ledger.refundable_cents(session, payment)
+    if refundable <= 0:
+        raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
+    # What the payment bought may limit what goes back (a gift card: only what is unspent);
+    # an automatic refund is the rules' own decision (often the owner's verdict): not asked.
+    allowed = amount_cents
+    if not automatic:
+        allowed = await _owner_allows(session, payment, amount_cents)
+    if allowed is None:
+        amount = refundable
+    else:  # "all" is all the owner allows, within this payment (one tender of a split)
+        amount = min(allowed, refundable) if amount_cents is None else allowed
+    if amount > refundable:
+        raise RefundExceedsPayment(
+            f"At most {refundable} cents can be refunded.", extra={"refundable_cents": refundable}
+        )
+    return amount
 
 
 async def _owner_allows(session: AsyncSession, payment: Payment, asked: int | None) -> int | None:
