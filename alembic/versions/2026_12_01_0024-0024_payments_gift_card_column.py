@@ -4,7 +4,8 @@ A payment by gift card named its card in `provider_ref` as `gift_card:{card}:{pa
 parsed back when it was refunded. The card now has a column (FK, RESTRICT), set exactly when
 the method is `gift_card`; existing rows are moved over and their `provider_ref` cleared.
 The check on `subject_kind` goes: the kinds are those registered in `app/core/payables.py`,
-checked in code (docs/decisions.md).
+checked in code (docs/decisions.md). One open deposit checkout per subject (not per
+booking) and method.
 
 Revision ID: 0024
 Revises: 0023
@@ -47,6 +48,21 @@ def upgrade() -> None:
     )
     op.create_index("ix_payments_gift_card", "payments", ["gift_card_id"], unique=False)
     op.drop_constraint(op.f("ck_payments_subject_kind_valid"), "payments", type_="check")
+    _open_deposit("subject_kind", "subject_id", "method")
+
+
+def _open_deposit(*columns: str) -> None:
+    """One deposit checkout in progress per subject (was: per booking) and method."""
+    op.drop_index("uq_payments_open_deposit", table_name="payments")
+    op.create_index(
+        "uq_payments_open_deposit",
+        "payments",
+        list(columns),
+        unique=True,
+        postgresql_where=sa.text(
+            "purpose = 'deposit' AND status IN ('pending', 'requires_action')"
+        ),
+    )
 
 
 def downgrade() -> None:
@@ -62,3 +78,4 @@ def downgrade() -> None:
         op.f("fk_payments_gift_card_id_gift_cards"), "payments", type_="foreignkey"
     )
     op.drop_column("payments", "gift_card_id")
+    _open_deposit("booking_id", "method")

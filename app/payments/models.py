@@ -122,10 +122,12 @@ class Payment(Base):
             unique=True,
             postgresql_where=text("provider_ref IS NOT NULL"),
         ),
-        # One checkout in progress per booking and method: a double click cannot open two.
+        # One deposit checkout in progress per subject and method: a double click cannot
+        # open two.
         Index(
             "uq_payments_open_deposit",
-            "booking_id",
+            "subject_kind",
+            "subject_id",
             "method",
             unique=True,
             postgresql_where=text(
