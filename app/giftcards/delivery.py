@@ -139,9 +139,16 @@ async def _queue_receipt(
 
 @outbox.handles(payments.TOPIC_TAKEN, name="giftcards.activate_on_payment_taken")
 async def on_payment_taken(session: AsyncSession, payload: payments.PaymentTaken) -> None:
+    """Kept under its name for rows queued before cards were issued by their payable (in
+    the payment's own transaction, app/giftcards/payable.py): harmless now, it issues only
+    a card still pending whose balance says nothing is due."""
     if payload.subject_kind != "gift_card":
         return
     card = await service.get_card(session, payload.subject_id, lock=True)
+    if card.status != CardStatus.pending_payment:
+        return
+    if (await payments.balance(session, "gift_card", card.id)).due_cents > 0:
+        return  # one tender of a split: the last one issues the card
     if not await service.activate(session, card, payment_id=payload.payment_id, actor_user_id=None):
         return
     await store_pdf(session, card)

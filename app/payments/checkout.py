@@ -347,27 +347,10 @@ async def start_purchase(
     return_url: str | None,
     cancel_url: str | None,
     amount_cents: int | None = None,
-    client_id: UUID | None = None,
-    description: str | None = None,
 ) -> Checkout:
     """Pay what is left of anything payable online (a gift card bought on the site…): the
     amount, the payer and the statement line come from its owner; `amount_cents` may take
     part of it (a split with another tender)."""
-    if payables.find(subject[0]) is None and amount_cents:  # TEMP until gift cards register
-        return await _start_online(
-            session,
-            new_payment(
-                subject,
-                method=method,
-                purpose=PaymentPurpose.full,
-                amount_cents=amount_cents,
-                client_id=client_id,
-                provider=providers.for_method(method).provider,
-            ),
-            description=description or "",
-            return_url=return_url,
-            cancel_url=cancel_url,
-        )
     due = await due_of(session, subject, lock=True)
     if due.stage is not Stage.open:
         refuse(subject, due)

@@ -162,27 +162,3 @@ async def pay_with_gift_card(
         gift_card_id=gift_card_id,
     )
     return await record_taken(session, payment, staff_user_id=staff_user_id)
-
-
-async def record_in_salon_sale(
-    session: AsyncSession,
-    *,
-    subject: Subject,
-    amount_cents: int,
-    client_id: UUID | None,
-    method: PaymentMethod,
-    staff_user_id: UUID,
-) -> Payment:
-    """Cash or a transfer taken at the desk for the whole of something (a gift card sold)."""
-    if method not in STAFF_RECORDED_METHODS:
-        raise MethodNotAllowed("At the desk, record `cash` or `bank_transfer` here.")
-    payment = new_payment(
-        subject,
-        method=method,
-        purpose=PaymentPurpose.full,
-        amount_cents=amount_cents,
-        client_id=client_id,
-        provider=Provider.none,
-        taken_by_user_id=staff_user_id,
-    )
-    return await record_taken(session, payment, staff_user_id=staff_user_id)

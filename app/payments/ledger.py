@@ -133,14 +133,12 @@ async def _on_taken(session: AsyncSession, payment: Payment, *, source: str) -> 
     """Money arrived: the tip is shared, the subject's owner is told in this transaction
     (it may ask for the money back), and other domains hear of it through the outbox."""
     subject = (payment.subject_kind, payment.subject_id)
-    payable = payables.find(payment.subject_kind)
-    settled = False
-    if payable is not None:
-        due = await payable.due(session, payment.subject_id)
-        if payment.tip_cents:
-            _share_tip(session, payment, due.practitioner_shares)
-        settled = await _settles(session, payment, subject, due)
-        await _tell_owner(session, payable, payment, settled=settled, source=source)
+    payable = payables.get(payment.subject_kind)
+    due = await payable.due(session, payment.subject_id)
+    if payment.tip_cents:
+        _share_tip(session, payment, due.practitioner_shares)
+    settled = await _settles(session, payment, subject, due)
+    await _tell_owner(session, payable, payment, settled=settled, source=source)
     await outbox.enqueue(
         session,
         TOPIC_TAKEN,

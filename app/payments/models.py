@@ -48,13 +48,6 @@ TAKEN = frozenset(
 OPEN = frozenset({PaymentStatus.pending, PaymentStatus.requires_action})
 
 
-class SubjectKind(StrEnum):
-    """TEMP: the kinds as constants, until gift cards register their payable."""
-
-    booking = "booking"
-    gift_card = "gift_card"
-
-
 class Payment(Base):
     """Money taken (or being taken) for something (`subject_kind`, `subject_id`): a booking, a
     gift card, whatever kind is registered in `app/core/payables.py` (the registry is the list

@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.payments.balances import Balance, balance
 from app.payments.checkout import Checkout, start_purchase
-from app.payments.desk import pay_with_gift_card, record_in_salon_sale, take_in_person
+from app.payments.desk import pay_with_gift_card, take_in_person
+from app.payments.errors import (
+    AmountExceedsBalance,
+    NothingToPay,
+    ReaderBusy,
+    ReaderNotFound,
+    ReaderOffline,
+    ReaderRequired,
+)
 from app.payments.ledger import get_payment
 from app.payments.models import (
     TAKEN,
@@ -22,11 +30,9 @@ from app.payments.models import (
     ProviderCustomer,
     ProviderEvent,
     SavedCard,
-    SubjectKind,
 )
 from app.payments.outcomes import CancellationMoney, PaidSoFar, cancellation_money, paid_so_far
 from app.payments.refunds import refund_payment
-from app.payments.subjects import follow_refunds
 from app.payments.topics import (
     TOPIC_GIFT_CARD_REFUNDED,
     TOPIC_TAKEN,
@@ -37,51 +43,33 @@ from app.payments.topics import (
 __all__ = [
     "TOPIC_GIFT_CARD_REFUNDED",
     "TOPIC_TAKEN",
+    "AmountExceedsBalance",
     "Balance",
     "CancellationMoney",
     "Checkout",
     "GiftCardRefunded",
+    "NothingToPay",
     "PaidSoFar",
     "PaymentMethod",
     "PaymentTaken",
-    "SubjectKind",
+    "ReaderBusy",
+    "ReaderNotFound",
+    "ReaderOffline",
+    "ReaderRequired",
     "anonymize_client_payments",
     "balance",
     "booking_has_payments",
     "cancellation_money",
     "export_client_payments",
-    "follow_refunds",
     "get_payment",
     "paid_before",
     "paid_so_far",
     "pay_with_gift_card",
     "reassign_client",
-    "record_gift_card_payment",
-    "record_in_salon_sale",
     "refund_payment",
     "start_purchase",
     "take_in_person",
 ]
-
-
-async def record_gift_card_payment(
-    session: AsyncSession,
-    *,
-    booking_id: UUID,
-    amount_cents: int | None,
-    available_cents: int,
-    gift_card_id: UUID,
-    staff_user_id: UUID | None,
-) -> Payment:
-    """TEMP: the former booking-only name of `pay_with_gift_card`."""
-    return await pay_with_gift_card(
-        session,
-        subject=("booking", booking_id),
-        amount_cents=amount_cents,
-        available_cents=available_cents,
-        gift_card_id=gift_card_id,
-        staff_user_id=staff_user_id,
-    )
 
 
 REDACTED = {"redacted": "erased with the client's personal data"}

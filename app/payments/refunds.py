@@ -14,7 +14,7 @@ from app.core import outbox, payables
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
-from app.payments import ledger, outcomes, providers, repository, subjects
+from app.payments import ledger, outcomes, providers, repository
 from app.payments.errors import (
     PaymentNotRefundable,
     RefundAboveReceptionistLimit,
@@ -138,29 +138,19 @@ async def _amount_to_refund(
 
 
 async def _owner_allows(session: AsyncSession, payment: Payment, asked: int | None) -> int | None:
-    payable = payables.find(payment.subject_kind)
-    if payable is not None:
-        return await payable.refundable(session, payment.subject_id, asked)
-    rules = subjects.rules_for(payment.subject_kind)  # TEMP until gift cards register
-    return asked if rules is None else await rules.check(session, payment.subject_id, asked)
+    return await payables.get(payment.subject_kind).refundable(session, payment.subject_id, asked)
 
 
 async def follow_subject(session: AsyncSession, payment: Payment, refund: Refund) -> None:
     """A new refund of a payment: what it paid for follows at once (a gift card loses that
     much), so the money is never both back and still spendable."""
-    payable = payables.find(payment.subject_kind)
-    if payable is not None:
-        await payable.refunded(
-            session,
-            payment.subject_id,
-            payment_id=payment.id,
-            refund_id=refund.id,
-            amount_cents=refund.amount_cents,
-        )
-        return
-    rules = subjects.rules_for(payment.subject_kind)  # TEMP until gift cards register
-    if rules is not None:
-        await rules.follow(session, payment.subject_id, payment.id, refund.id, refund.amount_cents)
+    await payables.get(payment.subject_kind).refunded(
+        session,
+        payment.subject_id,
+        payment_id=payment.id,
+        refund_id=refund.id,
+        amount_cents=refund.amount_cents,
+    )
 
 
 async def apply_refund_result(
