@@ -107,7 +107,7 @@ async def _queue_receipt(
     session: AsyncSession, card: GiftCard, *, attached: bool, resend: bool
 ) -> None:
     """What the buyer paid, when and how, for whom, and where the card goes. The amount is
-    the payment's, as it was taken."""
+    what the payments took for the card (every tender of a split), as it was taken."""
     if card.buyer_email is None or card.payment_id is None:
         return
     payment = await payments.get_payment(session, card.payment_id)
@@ -116,7 +116,7 @@ async def _queue_receipt(
         "recipient_name": card.recipient_name,
         "recipient_email": card.recipient_email,
         "value": await _value(session, card),
-        "paid": euros(payment.amount_cents),
+        "paid": euros((await payments.balance(session, "gift_card", card.id)).paid_cents),
         "method": PAID_BY.get(payment.method, ""),
         "paid_on": _date(card.activated_at or utcnow()),
         "deliver_on": f"{card.deliver_on:%d/%m/%Y}",
