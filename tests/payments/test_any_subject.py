@@ -184,6 +184,7 @@ async def test_a_gift_card_paid_in_two_tenders_then_refunded_tender_by_tender(
     part = await client.post(
         "/api/v1/gift-cards/redeem", json={"code": paying["code"]} | subject, headers=desk
     )
+    await run_outbox()  # payments.taken reaches giftcards.activate_on_payment_taken: harmless
     halfway = await subject_balance(client, desk, "gift_card", bought_id)
     still_pending = await card(client, desk, bought_id)
     too_much = await in_person(client, desk, method="cash", amount_cents=2001, **subject)
