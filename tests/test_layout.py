@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 from app import registry
@@ -19,16 +20,19 @@ APP = ROOT / "app"
 
 ALWAYS_PRESENT = ("router", "schemas", "models", "service", "public", "errors")
 
-# Shrinking allow-list: app/payments, app/giftcards and app/coupons are being reshaped by
-# other issue-13 work right now. Each entry is a rule a domain still breaks; remove it once
-# the domain follows the rule (test_the_allow_list_has_no_stale_entry says when).
+# Shrinking allow-list: each entry is a rule a domain still breaks, with its reason; remove it
+# once the domain follows the rule (test_the_allow_list_has_no_stale_entry says when).
 ALLOWED: dict[str, set[str]] = {
     # files STYLE lists that these domains do not have yet
     "missing": {
+        # Past 400 lines a service becomes a package (STYLE); payments' is split by what each
+        # part does instead: checkout.py (online), desk.py (at the salon), balances.py,
+        # refunds.py, ledger.py (status rules), cards.py. Folding them into service/ is a move
+        # of imports only, left for a quiet day.
         "payments/service.py",
     },
     # outbox handlers outside a handlers.py (module of the handler)
-    "handler": {"app.payments.refunds", "app.giftcards.delivery"},
+    "handler": set(),
     # cents turned into a float or formatted by hand, outside app/core/money.py
     "money": {
         "app/integrations/sumup/client.py",  # the SumUp SDK takes the amount as a float
@@ -74,13 +78,11 @@ def topics_outside_topics_py() -> set[str]:
     }
 
 
-def handlers_outside_handlers_py() -> set[str]:
-    registry.load_all()
-    return {
-        module
-        for module in outbox.handler_modules().values()
-        if module.startswith("app.") and not module.endswith(".handlers")
-    }
+def handlers_outside_handlers_py(modules: Iterable[str] | None = None) -> set[str]:
+    if modules is None:
+        registry.load_all()
+        modules = outbox.handler_modules().values()
+    return {m for m in modules if m.startswith("app.") and not m.endswith(".handlers")}
 
 
 # `cents / 100` (true division: a float) and `:.2f` (a float printed as money).
@@ -126,7 +128,11 @@ def test_the_allow_list_has_no_stale_entry() -> None:
 def test_the_probes_find_what_they_look_for() -> None:
     """The rules are not vacuous: each probe sees a known offender."""
     assert "payments/service.py" in missing_files()
-    assert "app.payments.refunds" in handlers_outside_handlers_py()
+    registry.load_all()
+    assert len(set(outbox.handler_modules().values())) >= 6
+    assert handlers_outside_handlers_py(["app.payments.refunds", "app.stock.handlers"]) == {
+        "app.payments.refunds"
+    }
     assert topic_lines("T = outbox.Topic('x.y', P)\nU = Topic('x.z', P)\n") == [1, 2]
     assert sum(len(topic_lines(p.read_text())) for p in APP.glob("*/topics.py")) >= 11
     assert _FLOAT_MONEY.search("f'{cents / 100:.2f}'")

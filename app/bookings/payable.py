@@ -1,5 +1,6 @@
-"""What the payments domain needs from a booking: what it costs, who served it, and the one
-change a payment makes to it (a paid deposit confirms a hold)."""
+"""A booking as something paid for (`app/core/payables.py`, kind "booking"): what it costs,
+who served it, and the one change a payment makes to it (a paid deposit confirms a hold).
+Payments reaches it through the registry, never by importing bookings."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from app.bookings import links, repository
 from app.bookings.errors import BookingNotFound
 from app.bookings.models import Booking, BookingAllocation, BookingStatus
 from app.bookings.topics import TOPIC_CONFIRMED
-from app.core import outbox
+from app.core import outbox, payables
 from app.core.clock import utcnow
+from app.core.config import get_settings
 from app.core.errors import AppError
+from app.core.payables import Due, Stage, Taken, Verdict
 
 HOLD_EXPIRED = "hold_expired"
 
@@ -142,6 +145,54 @@ async def _take_time_back(session: AsyncSession, booking_id: UUID) -> bool:
             return False
         raise
     return True
+
+
+class BookingNotPayable(AppError):
+    status, code, title = 409, "booking_not_payable", "This booking cannot be paid now"
+
+
+_OPEN = {BookingStatus.confirmed, BookingStatus.checked_in, BookingStatus.completed}
+_REFUNDED_OUTCOMES = {DepositOutcome.slot_lost, DepositOutcome.not_bookable}
+
+
+def _stage(booking: PayableBooking) -> Stage:
+    if booking.status is BookingStatus.pending_payment:
+        return Stage.awaiting_deposit
+    return Stage.open if booking.status in _OPEN else Stage.closed
+
+
+@payables.payable("booking")
+class BookingPayable(payables.Payable):
+    """A visit: its price, a deposit while it is held, tips for whoever served, a no-show fee
+    after a no-show or a late cancellation; nothing is owed once it is cancelled."""
+
+    not_payable = BookingNotPayable
+
+    async def due(self, session: AsyncSession, subject_id: UUID, *, lock: bool = False) -> Due:
+        booking = await payable_booking(session, subject_id, lock=lock)
+        status = booking.status
+        return Due(
+            client_id=booking.client_id,
+            total_cents=booking.total_cents,
+            deposit_cents=booking.deposit_cents,
+            stage=_stage(booking),
+            status=status,
+            description=get_settings().salon.name,
+            practitioner_shares=booking.practitioner_shares,
+            no_show_fee_allowed=status is BookingStatus.no_show
+            or (status is BookingStatus.cancelled and bool(booking.late_cancellation)),
+            owes=status is not BookingStatus.cancelled,
+            deposit_terms=booking.deposit_policy,
+        )
+
+    async def taken(self, session: AsyncSession, subject_id: UUID, taken: Taken) -> Verdict:
+        """A paid deposit confirms the hold; one that lands too late is refunded."""
+        if taken.purpose != "deposit":
+            return Verdict.keep()
+        outcome = await confirm_deposit(session, subject_id)
+        if outcome in _REFUNDED_OUTCOMES:
+            return Verdict.refund(outcome, event=f"booking_{outcome}")
+        return Verdict.keep(event=f"booking_{outcome}")
 
 
 class DiscountNotAllowed(AppError):

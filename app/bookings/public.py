@@ -23,6 +23,8 @@ from app.bookings.conflicts import (
 from app.bookings.errors import BookingNotFound, BookingsInConflict
 from app.bookings.feeds import FeedLink, feed_link, new_feed_link
 from app.bookings.payable import (
+    BookingNotPayable,
+    BookingPayable,
     DepositOutcome,
     DiscountNotAllowed,
     PayableBooking,
@@ -61,6 +63,8 @@ __all__ = [
     "BookingCompleted",
     "BookingConfirmed",
     "BookingNotFound",
+    "BookingNotPayable",
+    "BookingPayable",
     "BookingPayer",
     "BookingRescheduled",
     "BookingsInConflict",

@@ -4,20 +4,18 @@ an active card with a balance gets a reminder before it expires."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import public as catalog
-from app.core import outbox
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import unit_of_work
 from app.core.money import euros
 from app.core.timeutils import zone
 from app.giftcards import codes, service
-from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry
+from app.giftcards.models import CardStatus, GiftCard
 from app.giftcards.pdf import CardFace, render_card
 from app.integrations.storage import get_storage
 from app.notifications import public as notifications
@@ -108,7 +106,7 @@ async def _queue_receipt(
     session: AsyncSession, card: GiftCard, *, attached: bool, resend: bool
 ) -> None:
     """What the buyer paid, when and how, for whom, and where the card goes. The amount is
-    the payment's, as it was taken."""
+    what the payments took for the card (every tender of a split), as it was taken."""
     if card.buyer_email is None or card.payment_id is None:
         return
     payment = await payments.get_payment(session, card.payment_id)
@@ -117,7 +115,7 @@ async def _queue_receipt(
         "recipient_name": card.recipient_name,
         "recipient_email": card.recipient_email,
         "value": await _value(session, card),
-        "paid": euros(payment.amount_cents),
+        "paid": euros((await payments.balance(session, "gift_card", card.id)).paid_cents),
         "method": PAID_BY.get(payment.method, ""),
         "paid_on": _date(card.activated_at or utcnow()),
         "deliver_on": f"{card.deliver_on:%d/%m/%Y}",
@@ -135,46 +133,6 @@ async def _queue_receipt(
         context={"receipt": receipt},
         dedupe_key=None if resend else f"gift_card_receipt:{card.id}",
         attachments=_pdf_attachment(card) if attached else None,
-    )
-
-
-@outbox.handles(payments.TOPIC_TAKEN, name="giftcards.activate_on_payment_taken")
-async def on_payment_taken(session: AsyncSession, payload: payments.PaymentTaken) -> None:
-    if payload.subject_kind != "gift_card":
-        return
-    card = await service.get_card(session, payload.subject_id, lock=True)
-    if not await service.activate(session, card, payment_id=payload.payment_id, actor_user_id=None):
-        return
-    await store_pdf(session, card)
-    await queue_email(session, card, resend=False)
-
-
-@outbox.handles(payments.TOPIC_GIFT_CARD_REFUNDED, name="giftcards.credit_refund_to_card")
-async def on_gift_card_refund(session: AsyncSession, payload: payments.GiftCardRefunded) -> None:
-    """A visit paid by gift card was refunded (cancelled in time…): the money goes back onto
-    the card, even past its date (the client did not choose to lose it)."""
-    payment = await payments.get_payment(session, payload.payment_id)
-    reference = (payment.provider_ref or "").split(":")
-    if len(reference) < 2 or reference[0] != "gift_card":
-        return
-    card = await service.get_card(session, UUID(reference[1]), lock=True)
-    already = await session.scalar(
-        select(GiftCardEntry.id).where(
-            GiftCardEntry.gift_card_id == card.id,
-            GiftCardEntry.kind == EntryKind.refund,
-            GiftCardEntry.reason == f"refund {payload.refund_id}",
-        )
-    )
-    if already is not None:
-        return
-    service.add_entry(
-        session,
-        card,
-        EntryKind.refund,
-        payload.amount_cents,
-        reason=f"refund {payload.refund_id}",
-        payment_id=payment.id,
-        booking_id=payment.booking_id,
     )
 
 

@@ -15,7 +15,7 @@ from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core.errors import ValidationFailed
 from app.core.pagination import Page, PageParams
-from app.giftcards import codes, delivery, errors, service
+from app.giftcards import codes, errors, service
 from app.giftcards.models import CardStatus, EntryKind
 from app.giftcards.schemas import (
     CardDetail,
@@ -30,7 +30,8 @@ from app.payments import public as payments
 
 @dataclass(frozen=True, slots=True)
 class Redemption:
-    """A card spent on a booking: the `gift_card` payment and what the card still holds."""
+    """A card spent on a booking (or anything payable): the `gift_card` payment and what the
+    card still holds."""
 
     gift_card_id: UUID
     payment_id: UUID
@@ -55,16 +56,13 @@ async def buy_online(
     cancel_url: str | None,
 ) -> PurchaseOut:
     """A card waiting for its online payment (Stripe or PayPal), bought by the signed-in
-    client if there is one; it is issued when the payment is taken (delivery.py)."""
+    client if there is one; it is issued when the payment is taken (payable.py)."""
     data = replace(data, buyer_client_id=await _buyer(session, principal))
     card, _ = await service.create_card(session, data, sold_by_user_id=None)
     checkout = await payments.start_purchase(
         session,
-        subject=(payments.SubjectKind.gift_card, card.id),
-        amount_cents=card.initial_cents,
-        client_id=data.buyer_client_id,
+        subject=("gift_card", card.id),
         method=payments.PaymentMethod(method),
-        description="Carte cadeau",
         return_url=return_url,
         cancel_url=cancel_url,
     )
@@ -79,36 +77,52 @@ async def buy_online(
 
 
 async def sell_at_desk(
-    session: AsyncSession, data: NewCard, *, method: str, staff_user_id: UUID
+    session: AsyncSession,
+    data: NewCard,
+    *,
+    method: str | None,
+    reader_id: UUID | None = None,
+    staff_user_id: UUID,
 ) -> SaleOut:
-    """A card paid at the desk (cash or transfer): active at once, its PDF stored and its
-    e-mails queued; the answer shows its code, once."""
+    """A card sold at the desk; the answer shows its code, once. Cash or a transfer issue it
+    at once (PDF stored, e-mails queued); on the card reader it is issued when the reader
+    says it is paid; with no method it waits, pending, for a split tender paid through the
+    payments routes (part by another card, part in cash…)."""
     card, code = await service.create_card(session, data, sold_by_user_id=staff_user_id)
-    payment = await payments.record_in_salon_sale(
-        session,
-        subject=(payments.SubjectKind.gift_card, card.id),
-        amount_cents=card.initial_cents,
-        client_id=None,
-        method=payments.PaymentMethod(method),
-        staff_user_id=staff_user_id,
-    )
-    await service.activate(session, card, payment_id=payment.id, actor_user_id=staff_user_id)
-    await delivery.store_pdf(session, card)
-    await delivery.queue_email(session, card, resend=False)
-    return SaleOut(gift_card=card_out(card, card.initial_cents), code=codes.display(code))
+    if method is not None:
+        await payments.take_in_person(
+            session,
+            subject=("gift_card", card.id),
+            method=payments.PaymentMethod(method),
+            amount_cents=None,
+            tip_cents=0,
+            reader_id=reader_id,
+            note=None,
+            staff_user_id=staff_user_id,
+        )
+    left = card.initial_cents if card.status == CardStatus.active else 0
+    return SaleOut(gift_card=card_out(card, left), code=codes.display(code))
 
 
 async def redeem(
     session: AsyncSession,
     code: str,
     *,
-    booking_id: UUID,
+    booking_id: UUID | None = None,
+    subject: tuple[str, UUID] | None = None,
     amount_cents: int | None,
     actor_user_id: UUID | None,
 ) -> Redemption:
-    """Pay (part of) a booking with the card `code` names: a `gift_card` payment and a
-    redemption in the card's ledger, in the caller's transaction, under the card's lock (two
-    tills spending one card queue on it). All the card can pay by default."""
+    """Pay (part of) a booking, or anything payable (`subject`: ("gift_card", id)…), with
+    the card `code` names: a `gift_card` payment and a redemption in the card's ledger, in
+    the caller's transaction, under the card's lock (two tills spending one card queue on
+    it). All the card can pay by default."""
+    if subject is not None:
+        paid_for = subject
+    elif booking_id is not None:
+        paid_for = ("booking", booking_id)
+    else:
+        raise ValueError("name what the card pays with `booking_id` or `subject`")
     card = await service.find_by_code(session, code, lock=True)
     service.ensure_usable(card)
     left = await service.balance(session, card.id)
@@ -116,9 +130,9 @@ async def redeem(
         raise errors.InsufficientBalance(
             f"The card holds {left} cents.", extra={"balance_cents": left}
         )
-    payment = await payments.record_gift_card_payment(
+    payment = await payments.pay_with_gift_card(
         session,
-        booking_id=booking_id,
+        subject=paid_for,
         amount_cents=amount_cents,
         available_cents=left,
         gift_card_id=card.id,
@@ -130,7 +144,7 @@ async def redeem(
         EntryKind.redeem,
         -payment.amount_cents,
         payment_id=payment.id,
-        booking_id=booking_id,
+        booking_id=paid_for[1] if paid_for[0] == "booking" else None,
         actor_user_id=actor_user_id,
     )
     return Redemption(

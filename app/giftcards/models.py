@@ -53,7 +53,11 @@ class GiftCard(Base):
     message: Mapped[str | None] = mapped_column(Text)
     deliver_on: Mapped[date]
     expires_at: Mapped[datetime]
-    payment_id: Mapped[UUID | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
+    # use_alter: payments.gift_card_id points back here (the card that paid); the cycle is
+    # broken on this side, so payments sort before the cards that point at them.
+    payment_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("payments.id", ondelete="SET NULL", use_alter=True)
+    )
     sold_by_user_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

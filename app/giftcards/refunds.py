@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.giftcards import errors, service
 from app.giftcards.models import CardStatus, EntryKind
-from app.payments import public as payments
 
 
-async def refundable(session: AsyncSession, card_id: UUID, asked_cents: int | None) -> int:
-    """All that is unspent by default; more than that is refused."""
+async def refundable(session: AsyncSession, card_id: UUID, asked_cents: int | None) -> int | None:
+    """All that is unspent by default; more than that is refused. A card not issued yet (a
+    split tender still under way) holds nothing: what paid for it may go back."""
     card = await service.get_card(session, card_id, lock=True)
+    if card.status == CardStatus.pending_payment:
+        return asked_cents
     unspent = await service.balance(session, card.id) if card.status == CardStatus.active else 0
     if unspent <= 0 or (asked_cents is not None and asked_cents > unspent):
         raise errors.GiftCardPartlySpent(
@@ -46,6 +48,3 @@ async def purchase_refunded(
     if card.status == CardStatus.active and unspent - taken <= 0:
         card.status = CardStatus.cancelled
     await session.flush()
-
-
-payments.follow_refunds(payments.SubjectKind.gift_card, check=refundable, follow=purchase_refunded)

@@ -19,6 +19,7 @@ from app.bookings import public as bookings
 from app.core import ratelimit
 from app.core.errors import NotFound, RateLimited, ValidationFailed, error_responses
 from app.core.pagination import Page, Pagination
+from app.core.payables import UnknownSubjectKind
 from app.core.timeutils import SalonDate
 from app.giftcards import codes, delivery, errors, flows, service
 from app.giftcards.dependencies import CardForStaff
@@ -42,6 +43,7 @@ from app.giftcards.schemas import (
     card_out,
 )
 from app.integrations.storage import get_storage
+from app.payments import public as payments
 
 router = APIRouter(tags=["gift cards"])
 
@@ -98,12 +100,24 @@ async def buy_gift_card(
 @router.post(
     "/api/v1/gift-cards/in-salon",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(errors.InvalidGiftCardAmount),
+    responses=error_responses(
+        errors.InvalidGiftCardAmount,
+        payments.ReaderRequired,
+        payments.ReaderNotFound,
+        payments.ReaderBusy,
+        payments.ReaderOffline,
+    ),
 )
 async def sell_gift_card(body: SellIn, staff: FrontDesk, session: DbSession) -> SaleOut:
-    """Sell a card at the desk (cash or transfer): active at once, its code shown once."""
+    """Sell a card at the desk, its code shown once: cash or transfer issue it at once; the
+    card reader (`sumup_terminal`, `reader_id`) when it reports; with no method it waits,
+    pending, to be paid in several tenders through the payments routes."""
     return await flows.sell_at_desk(
-        session, body.new_card(), method=body.method, staff_user_id=staff.user_id
+        session,
+        body.new_card(),
+        method=body.method,
+        reader_id=body.reader_id,
+        staff_user_id=staff.user_id,
     )
 
 
@@ -123,13 +137,19 @@ async def check_balance(body: CodeIn, ip: ClientIp, session: DbSession) -> Balan
     )
 
 
-@router.post("/api/v1/gift-cards/redeem", responses=error_responses(*_ERRORS))
+@router.post(
+    "/api/v1/gift-cards/redeem",
+    responses=error_responses(
+        *_ERRORS, UnknownSubjectKind, payments.NothingToPay, payments.AmountExceedsBalance
+    ),
+)
 async def redeem(body: RedeemIn, staff: FrontDesk, session: DbSession) -> RedeemOut:
-    """At the till: pay (part of) a booking's balance with a card."""
+    """At the till: pay (part of) a booking's balance with a card, or of anything payable
+    (`subject_kind`, `subject_id`: another card being bought, as one tender of a split)."""
     redemption = await flows.redeem(
         session,
         body.code,
-        booking_id=body.booking_id,
+        subject=body.subject(),
         amount_cents=body.amount_cents,
         actor_user_id=staff.user_id,
     )

@@ -90,7 +90,14 @@ class BuyIn(CardIn):
 
 
 class SellIn(CardIn):
-    method: Literal["cash", "bank_transfer"]
+    method: Literal["cash", "bank_transfer", "sumup_terminal"] | None = Field(
+        default=None,
+        description="`cash` or `bank_transfer`: issued at once; `sumup_terminal` (with "
+        "`reader_id`): issued when the reader says it is paid; none: pending, paid through "
+        "`POST /api/v1/payments/in-person` and `POST /api/v1/gift-cards/redeem` with "
+        "`subject_kind: gift_card` (a split tender).",
+    )
+    reader_id: UUID | None = None
 
 
 class CardOut(BaseModel):
@@ -150,9 +157,30 @@ class BalanceOut(BaseModel):
 
 
 class RedeemIn(BaseModel):
+    """Spend a card on a booking (`booking_id`) or on anything payable (`subject_kind` and
+    `subject_id`: another gift card being bought…)."""
+
     code: str = Field(min_length=1, max_length=40)
-    booking_id: UUID
+    booking_id: UUID | None = None
+    subject_kind: str | None = Field(
+        default=None, min_length=1, max_length=16, pattern=r"^[a-z_]+$"
+    )
+    subject_id: UUID | None = None
     amount_cents: int | None = Field(default=None, gt=0, le=10_000_000)
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> RedeemIn:
+        if (self.booking_id is None) == (self.subject_id is None):
+            raise ValueError("name what is paid for with `booking_id` or `subject_id`, not both")
+        if self.booking_id is not None and self.subject_kind not in (None, "booking"):
+            raise ValueError("`booking_id` names a booking: use `subject_id` with `subject_kind`")
+        return self
+
+    def subject(self) -> tuple[str, UUID]:
+        if self.booking_id is not None:
+            return "booking", self.booking_id
+        assert self.subject_id is not None  # noqa: S101 - the validator made sure
+        return self.subject_kind or "booking", self.subject_id
 
 
 class RedeemOut(BaseModel):

@@ -1,39 +1,34 @@
-"""Taking money: online deposits (Stripe, PayPal), balances in the salon (card terminal, cash,
-transfer), a fee on a saved card. Amounts always come from the booking, never the browser."""
+"""Taking money online: a deposit (Stripe, PayPal), a purchase of anything payable, a fee on
+a saved card, and the shared steps of every payment. Amounts always come from what is paid
+for (its payable, `app/core/payables.py`), never the browser."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bookings import public as bookings
 from app.clients import public as clients
+from app.core import payables
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
-from app.core.urls import api_url
-from app.integrations.sumup.webhooks import sumup_callback_token
-from app.payments import ledger, providers
+from app.core.payables import Due, Stage, Subject
+from app.payments import ledger, providers, repository
+from app.payments.balances import balance_of
 from app.payments.errors import (
     AmountExceedsBalance,
-    BookingNotPayable,
     DepositAlreadyPaid,
     DepositNotDue,
     FeeNotAllowed,
-    MethodNotAllowed,
     NoSavedCard,
     NothingToPay,
     PaymentNotCancellable,
     PaymentNotCapturable,
-    ReaderNotFound,
-    ReaderRequired,
 )
 from app.payments.models import (
     OPEN,
-    STAFF_RECORDED_METHODS,
     TAKEN,
     Payment,
     PaymentMethod,
@@ -41,22 +36,9 @@ from app.payments.models import (
     PaymentStatus,
     Provider,
     ProviderCustomer,
-    SavedCard,
-    SavedCardStatus,
-    SubjectKind,
     TerminalReader,
 )
 from app.payments.providers import Charge, ProviderState
-
-_BALANCE_STATUSES = {"confirmed", "checked_in", "completed"}
-
-
-def card_consent_text() -> str:
-    """What the client agrees to when she saves a card (she reads it: French)."""
-    return (
-        f"J'autorise {get_settings().salon.name} à débiter cette carte en cas d'absence ou "
-        "d'annulation tardive d'un rendez-vous, selon les conditions que j'ai acceptées."
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +50,22 @@ class Checkout:
     publishable_key: str | None = None
 
 
-def _new_payment(
+def new_payment(
+    subject: Subject,
     *,
     method: PaymentMethod,
     purpose: PaymentPurpose,
     amount_cents: int,
-    booking: bookings.PayableBooking | None,
+    client_id: UUID | None,
     provider: Provider,
     tip_cents: int = 0,
     taken_by_user_id: UUID | None = None,
     note: str | None = None,
-    subject: tuple[SubjectKind, UUID] | None = None,
-    client_id: UUID | None = None,
+    gift_card_id: UUID | None = None,
 ) -> Payment:
+    """A new payment row, pending, for `subject`."""
+    kind, subject_id = subject
     now = utcnow()
-    kind, subject_id = subject or (SubjectKind.booking, booking.id if booking else new_id())
     return Payment(
         id=new_id(),
         method=method,
@@ -94,8 +77,9 @@ def _new_payment(
         currency=get_settings().salon.currency,
         subject_kind=kind,
         subject_id=subject_id,
-        booking_id=booking.id if booking else None,
-        client_id=booking.client_id if booking else client_id,
+        booking_id=subject_id if kind == "booking" else None,
+        gift_card_id=gift_card_id,
+        client_id=client_id,
         provider=provider,
         taken_by_user_id=taken_by_user_id,
         note=note,
@@ -104,7 +88,40 @@ def _new_payment(
     )
 
 
-def _apply_start(payment: Payment, state: ProviderState) -> None:
+async def due_of(session: AsyncSession, subject: Subject, *, lock: bool = False) -> Due:
+    """What the owner of `subject` says is due (an unknown kind: `unknown_subject_kind`)."""
+    kind, subject_id = subject
+    return await payables.get(kind).due(session, subject_id, lock=lock)
+
+
+def refuse(subject: Subject, due: Due) -> None:
+    """The owner's error for a subject whose stage takes no money now."""
+    kind = subject[0].replace("_", " ")
+    raise payables.get(subject[0]).not_payable(
+        f"A {kind} that is {due.status or due.stage} has no balance to take."
+    )
+
+
+async def record_taken(
+    session: AsyncSession, payment: Payment, *, staff_user_id: UUID | None
+) -> Payment:
+    """A payment the desk takes at once (cash, transfer, a gift card): recorded, then
+    succeeded through the same rules as any other."""
+    session.add(payment)
+    await session.flush()
+    source = "staff" if staff_user_id else "api"
+    ledger.log(session, payment, kind="created", source=source, actor_user_id=staff_user_id)
+    await ledger.apply_state(
+        session,
+        payment,
+        ProviderState(ref="", status=PaymentStatus.succeeded),
+        source=source,
+        actor_user_id=staff_user_id,
+    )
+    return payment
+
+
+def apply_start(payment: Payment, state: ProviderState) -> None:
     payment.provider_ref = state.ref
     payment.provider_session_ref = state.session_ref
     payment.approval_url = state.approval_url
@@ -112,18 +129,13 @@ def _apply_start(payment: Payment, state: ProviderState) -> None:
         payment.status = PaymentStatus.requires_action
 
 
-async def _customer_ref(session: AsyncSession, client_id: UUID) -> str | None:
+async def customer_ref_of(session: AsyncSession, client_id: UUID) -> str | None:
     """The Stripe customer of a client with an account, created on her first payment."""
     client = await clients.get_client(session, client_id)
     if client.user_id is None:
         return None
     adapter = providers.stripe_provider()
-    existing = await session.scalar(
-        select(ProviderCustomer.customer_ref).where(
-            ProviderCustomer.client_id == client_id,
-            ProviderCustomer.provider == adapter.provider,
-        )
-    )
+    existing = await repository.customer_ref(session, client_id, adapter.provider)
     if existing:
         return existing
     ref = await adapter.ensure_customer(
@@ -146,52 +158,71 @@ async def _customer_ref(session: AsyncSession, client_id: UUID) -> str | None:
 async def start_deposit(
     session: AsyncSession,
     *,
-    booking_id: UUID,
+    subject: Subject,
     method: PaymentMethod,
     return_url: str | None,
     cancel_url: str | None,
 ) -> Checkout:
-    """Open the deposit payment of a held booking (or return the one already open)."""
-    booking = await bookings.payable_booking(session, booking_id, lock=True)
-    taken = await _deposits(session, booking.id, TAKEN)
-    if taken:
+    """Open the deposit payment of a subject held for it (a booking's hold), or return the
+    one already open for that method."""
+    due = await due_of(session, subject, lock=True)
+    if await _deposits(session, subject, TAKEN):
         raise DepositAlreadyPaid()
-    if booking.status != "pending_payment" or booking.deposit_cents <= 0:
+    if due.stage is not Stage.awaiting_deposit or due.deposit_cents <= 0:
+        kind = subject[0].replace("_", " ")
         raise DepositNotDue(
-            f"Only a booking held for its deposit can be paid online; this one is {booking.status}."
+            f"Only a {kind} held for its deposit can be paid online; this one is {due.status}."
         )
-    adapter = providers.for_method(method)
-    open_ = [p for p in await _deposits(session, booking.id, OPEN) if p.method == method]
+    open_ = [p for p in await _deposits(session, subject, OPEN) if p.method == method]
     if open_:
         payment = open_[0]
         state = await providers.for_provider(payment.provider, method).fetch(
             payment.provider_ref or "", session_ref=payment.provider_session_ref
         )
         return Checkout(payment, state.client_secret, _publishable_key(payment))
-    payment = _new_payment(
-        method=method,
-        purpose=PaymentPurpose.deposit,
-        amount_cents=booking.deposit_cents,
-        booking=booking,
-        provider=adapter.provider,
+    return await _start_online(
+        session,
+        new_payment(
+            subject,
+            method=method,
+            purpose=PaymentPurpose.deposit,
+            amount_cents=due.deposit_cents,
+            client_id=due.client_id,
+            provider=providers.for_method(method).provider,
+        ),
+        description=f"Arrhes — {get_settings().salon.name}",
+        return_url=return_url,
+        cancel_url=cancel_url,
     )
-    customer = (
-        await _customer_ref(session, booking.client_id) if method is PaymentMethod.stripe else None
-    )
+
+
+async def _start_online(
+    session: AsyncSession,
+    payment: Payment,
+    *,
+    description: str,
+    return_url: str | None,
+    cancel_url: str | None,
+) -> Checkout:
+    """Store the payment, then open its checkout at the provider (keyed by the payment)."""
+    method = PaymentMethod(payment.method)
+    customer = None
+    if method is PaymentMethod.stripe and payment.client_id is not None:
+        customer = await customer_ref_of(session, payment.client_id)
     session.add(payment)
     await session.flush()
-    state = await adapter.start(
+    state = await providers.for_method(method).start(
         Charge(
             payment_id=payment.id,
             amount_cents=payment.amount_cents,
             currency=payment.currency,
-            description=f"Arrhes — {get_settings().salon.name}",
+            description=description,
             customer_ref=customer,
             return_url=return_url,
             cancel_url=cancel_url,
         )
     )
-    _apply_start(payment, state)
+    apply_start(payment, state)
     ledger.log(session, payment, kind="created", source="api")
     return Checkout(payment, state.client_secret, _publishable_key(payment))
 
@@ -205,18 +236,10 @@ def _publishable_key(payment: Payment) -> str | None:
 
 
 async def _deposits(
-    session: AsyncSession, booking_id: UUID, statuses: frozenset[PaymentStatus]
+    session: AsyncSession, subject: Subject, statuses: frozenset[PaymentStatus]
 ) -> list[Payment]:
-    return list(
-        await session.scalars(
-            select(Payment)
-            .where(
-                Payment.booking_id == booking_id,
-                Payment.purpose == PaymentPurpose.deposit,
-                Payment.status.in_(statuses),
-            )
-            .order_by(Payment.created_at)
-        )
+    return await repository.payments_of(
+        session, subject, purposes=[PaymentPurpose.deposit], statuses=statuses
     )
 
 
@@ -237,82 +260,6 @@ async def capture(session: AsyncSession, payment: Payment, *, source: str) -> Pa
     state = await adapter.capture(payment.provider_ref, key=f"capture-{payment.id}")
     await ledger.apply_state(session, payment, state, source=source)
     return payment
-
-
-async def take_in_person(
-    session: AsyncSession,
-    *,
-    booking_id: UUID,
-    method: PaymentMethod,
-    amount_cents: int | None,
-    tip_cents: int,
-    reader_id: UUID | None,
-    note: str | None,
-    staff_user_id: UUID,
-) -> Payment:
-    """Take (part of) what is left to pay for a booking, and a tip, at the salon."""
-    if method not in STAFF_RECORDED_METHODS | {PaymentMethod.sumup_terminal}:
-        raise MethodNotAllowed(
-            "At the salon, take the balance with `sumup_terminal`, `cash` or `bank_transfer`."
-        )
-    booking = await bookings.payable_booking(session, booking_id, lock=True)
-    if booking.status not in _BALANCE_STATUSES:
-        raise BookingNotPayable(f"A booking that is {booking.status} has no balance to take.")
-    balance = await ledger.booking_balance(session, booking)
-    amount = balance.due_cents if amount_cents is None else amount_cents
-    if amount > balance.due_cents:
-        raise AmountExceedsBalance(
-            f"{balance.due_cents} cents are due on this booking.",
-            extra={"due_cents": balance.due_cents},
-        )
-    if amount + tip_cents <= 0:
-        raise NothingToPay(extra={"due_cents": balance.due_cents})
-    reader = None
-    if method is PaymentMethod.sumup_terminal:
-        reader = await _reader(session, reader_id)
-    adapter = providers.terminal() if reader else None
-    payment = _new_payment(
-        method=method,
-        purpose=PaymentPurpose.balance if amount else PaymentPurpose.tip,
-        amount_cents=amount + tip_cents,
-        tip_cents=tip_cents,
-        booking=booking,
-        provider=adapter.provider if adapter else Provider.none,
-        taken_by_user_id=staff_user_id,
-        note=note,
-    )
-    session.add(payment)
-    await session.flush()
-    ledger.log(session, payment, kind="created", source="staff", actor_user_id=staff_user_id)
-    if adapter is None or reader is None:
-        state = ProviderState(ref="", status=PaymentStatus.succeeded)
-        await ledger.apply_state(
-            session, payment, state, source="staff", actor_user_id=staff_user_id
-        )
-        return payment
-    payment.reader_id = reader.id
-    token = sumup_callback_token(payment.id)
-    state = await adapter.start(
-        Charge(
-            payment_id=payment.id,
-            amount_cents=payment.amount_cents,
-            currency=payment.currency,
-            description=get_settings().salon.name[:100],
-            reader_ref=reader.provider_reader_id,
-            return_url=api_url("api", "v1", "webhooks", "sumup", query={"token": token}),
-        )
-    )
-    _apply_start(payment, state)
-    return payment
-
-
-async def _reader(session: AsyncSession, reader_id: UUID | None) -> TerminalReader:
-    if reader_id is None:
-        raise ReaderRequired()
-    reader = await session.get(TerminalReader, reader_id)
-    if reader is None or reader.removed_at is not None:
-        raise ReaderNotFound()
-    return reader
 
 
 async def cancel(session: AsyncSession, payment: Payment, *, staff_user_id: UUID | None) -> Payment:
@@ -337,40 +284,26 @@ async def cancel(session: AsyncSession, payment: Payment, *, staff_user_id: UUID
 
 
 async def charge_no_show_fee(
-    session: AsyncSession, *, booking_id: UUID, amount_cents: int, staff_user_id: UUID
+    session: AsyncSession, *, subject: Subject, amount_cents: int, staff_user_id: UUID
 ) -> Payment:
-    """Charge the client's saved card after a no-show or a late cancellation, never more than
-    the booking's price less what was already kept."""
-    booking = await bookings.payable_booking(session, booking_id, lock=True)
-    if not (
-        booking.status == "no_show" or (booking.status == "cancelled" and booking.late_cancellation)
-    ):
+    """Charge the client's saved card when the subject allows a fee (a booking after a
+    no-show or a late cancellation), never more than its price less what was already kept."""
+    due = await due_of(session, subject, lock=True)
+    if not due.no_show_fee_allowed or due.client_id is None:
         raise FeeNotAllowed()
-    balance = await ledger.booking_balance(session, booking)
-    fees = await session.scalars(
-        select(Payment).where(
-            Payment.booking_id == booking.id,
-            Payment.purpose == PaymentPurpose.no_show_fee,
-            Payment.status.in_(TAKEN | OPEN),
-        )
+    balance = await balance_of(session, subject, due)
+    fees = await repository.payments_of(
+        session, subject, purposes=[PaymentPurpose.no_show_fee], statuses=TAKEN | OPEN
     )
-    ceiling = booking.total_cents - balance.paid_cents - sum(f.amount_cents for f in fees)
+    ceiling = due.total_cents - balance.paid_cents - sum(f.amount_cents for f in fees)
     if amount_cents > ceiling:
         raise AmountExceedsBalance(
             f"At most {max(ceiling, 0)} cents can be charged for this booking.",
             extra={"due_cents": max(ceiling, 0)},
         )
-    card = await session.scalar(
-        select(SavedCard)
-        .where(SavedCard.client_id == booking.client_id, SavedCard.status == SavedCardStatus.active)
-        .order_by(SavedCard.consented_at.desc())
-        .limit(1)
-    )
-    customer = await session.scalar(
-        select(ProviderCustomer.customer_ref).where(
-            ProviderCustomer.client_id == booking.client_id,
-            ProviderCustomer.provider == (card.provider if card else None),
-        )
+    card = await repository.latest_active_card(session, due.client_id)
+    customer = await repository.customer_ref(
+        session, due.client_id, card.provider if card else None
     )
     if card is None or card.payment_method_ref is None or customer is None:
         raise NoSavedCard()
@@ -379,11 +312,12 @@ async def charge_no_show_fee(
         if card.provider == Provider.stripe
         else providers.StripeConsole()
     )
-    payment = _new_payment(
+    payment = new_payment(
+        subject,
         method=PaymentMethod.stripe,
         purpose=PaymentPurpose.no_show_fee,
         amount_cents=amount_cents,
-        booking=booking,
+        client_id=due.client_id,
         provider=adapter.provider,
         taken_by_user_id=staff_user_id,
     )
@@ -405,188 +339,38 @@ async def charge_no_show_fee(
     return payment
 
 
-async def start_card_setup(
-    session: AsyncSession, *, client_id: UUID, consent_text: str
-) -> tuple[SavedCard, str]:
-    """Open a SetupIntent so the client saves a card; returns it and its client secret."""
-    adapter = providers.stripe_provider()
-    customer = await _customer_ref(session, client_id)
-    if customer is None:
-        raise MethodNotAllowed("Saving a card needs a client account.")
-    now = utcnow()
-    card_id = new_id()
-    setup_ref, secret = await adapter.setup_card(customer_ref=customer, key=f"setup-{card_id}")
-    card = SavedCard(
-        id=card_id,
-        client_id=client_id,
-        provider=adapter.provider,
-        setup_ref=setup_ref,
-        status=SavedCardStatus.pending,
-        consent_text=consent_text,
-        consented_at=now,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(card)
-    await session.flush()
-    return card, secret
-
-
-async def remove_card(session: AsyncSession, card: SavedCard) -> None:
-    if card.payment_method_ref and card.status == SavedCardStatus.active:
-        adapter = providers.stripe_provider() if card.provider == Provider.stripe else None
-        if adapter is not None:
-            await adapter.detach_card(card.payment_method_ref)
-    card.status, card.updated_at = SavedCardStatus.removed, utcnow()
-
-
 async def start_purchase(
     session: AsyncSession,
     *,
-    subject: tuple[SubjectKind, UUID],
-    amount_cents: int,
-    client_id: UUID | None,
+    subject: Subject,
     method: PaymentMethod,
-    description: str,
     return_url: str | None,
     cancel_url: str | None,
+    amount_cents: int | None = None,
 ) -> Checkout:
-    """Open an online payment for something other than a booking (a gift card…); the amount
-    comes from the caller's own records."""
-    adapter = providers.for_method(method)
-    payment = _new_payment(
-        method=method,
-        purpose=PaymentPurpose.full,
-        amount_cents=amount_cents,
-        booking=None,
-        provider=adapter.provider,
-        subject=subject,
-        client_id=client_id,
-    )
-    session.add(payment)
-    await session.flush()
-    state = await adapter.start(
-        Charge(
-            payment_id=payment.id,
-            amount_cents=amount_cents,
-            currency=payment.currency,
-            description=description,
-            return_url=return_url,
-            cancel_url=cancel_url,
-        )
-    )
-    _apply_start(payment, state)
-    ledger.log(session, payment, kind="created", source="api")
-    return Checkout(payment, state.client_secret, _publishable_key(payment))
-
-
-async def record_in_salon_sale(
-    session: AsyncSession,
-    *,
-    subject: tuple[SubjectKind, UUID],
-    amount_cents: int,
-    client_id: UUID | None,
-    method: PaymentMethod,
-    staff_user_id: UUID,
-) -> Payment:
-    """Cash or a transfer taken at the desk for something other than a booking."""
-    if method not in STAFF_RECORDED_METHODS:
-        raise MethodNotAllowed("At the desk, record `cash` or `bank_transfer` here.")
-    payment = _new_payment(
-        method=method,
-        purpose=PaymentPurpose.full,
-        amount_cents=amount_cents,
-        booking=None,
-        provider=Provider.none,
-        taken_by_user_id=staff_user_id,
-        subject=subject,
-        client_id=client_id,
-    )
-    session.add(payment)
-    await session.flush()
-    ledger.log(session, payment, kind="created", source="staff", actor_user_id=staff_user_id)
-    await ledger.apply_state(
-        session,
-        payment,
-        ProviderState(ref="", status=PaymentStatus.succeeded),
-        source="staff",
-        actor_user_id=staff_user_id,
-    )
-    return payment
-
-
-async def record_gift_card_payment(
-    session: AsyncSession,
-    *,
-    booking_id: UUID,
-    amount_cents: int | None,
-    available_cents: int,
-    gift_card_id: UUID,
-    staff_user_id: UUID | None,
-) -> Payment:
-    """Pay (part of) a booking's balance with a gift card: never more than is due, nor than
-    the card holds. The caller has locked the card and records the matching redemption."""
-    booking = await bookings.payable_booking(session, booking_id, lock=True)
-    if booking.status == "pending_payment":
-        # A held booking: the card pays its whole deposit, which confirms it.
-        if await _deposits(session, booking.id, TAKEN):
-            raise DepositAlreadyPaid()
-        if available_cents < booking.deposit_cents:
-            raise NothingToPay(
-                "The card does not cover the deposit: pay it by card instead.",
-                extra={"due_cents": booking.deposit_cents},
-            )
-        return await _gift_card_payment(
-            session,
-            booking,
-            booking.deposit_cents,
-            PaymentPurpose.deposit,
-            gift_card_id,
-            staff_user_id,
-        )
-    if booking.status not in _BALANCE_STATUSES:
-        raise BookingNotPayable(f"A booking that is {booking.status} has no balance to take.")
-    balance = await ledger.booking_balance(session, booking)
-    amount = min(balance.due_cents, available_cents) if amount_cents is None else amount_cents
-    if amount > balance.due_cents:
-        raise AmountExceedsBalance(
-            f"{balance.due_cents} cents are due on this booking.",
-            extra={"due_cents": balance.due_cents},
-        )
+    """Pay what is left of anything payable online (a gift card bought on the site…): the
+    amount, the payer and the statement line come from its owner; `amount_cents` may take
+    part of it (a split with another tender)."""
+    due = await due_of(session, subject, lock=True)
+    if due.stage is not Stage.open:
+        refuse(subject, due)
+    left = (await balance_of(session, subject, due)).due_cents
+    amount = left if amount_cents is None else amount_cents
+    if amount > left:
+        raise AmountExceedsBalance(f"{left} cents are due.", extra={"due_cents": left})
     if amount <= 0:
-        raise NothingToPay(extra={"due_cents": balance.due_cents})
-    return await _gift_card_payment(
-        session, booking, amount, PaymentPurpose.balance, gift_card_id, staff_user_id
-    )
-
-
-async def _gift_card_payment(
-    session: AsyncSession,
-    booking: bookings.PayableBooking,
-    amount: int,
-    purpose: PaymentPurpose,
-    gift_card_id: UUID,
-    staff_user_id: UUID | None,
-) -> Payment:
-    payment = _new_payment(
-        method=PaymentMethod.gift_card,
-        purpose=purpose,
-        amount_cents=amount,
-        booking=booking,
-        provider=Provider.none,
-        taken_by_user_id=staff_user_id,
-        note=f"gift card {gift_card_id}",
-    )
-    payment.provider_ref = f"gift_card:{gift_card_id}:{payment.id}"
-    session.add(payment)
-    await session.flush()
-    source = "staff" if staff_user_id else "api"
-    ledger.log(session, payment, kind="created", source=source, actor_user_id=staff_user_id)
-    await ledger.apply_state(
+        raise NothingToPay(extra={"due_cents": left})
+    return await _start_online(
         session,
-        payment,
-        ProviderState(ref=payment.provider_ref, status=PaymentStatus.succeeded),
-        source=source,
-        actor_user_id=staff_user_id,
+        new_payment(
+            subject,
+            method=method,
+            purpose=PaymentPurpose.full if amount == due.total_cents else PaymentPurpose.balance,
+            amount_cents=amount,
+            client_id=due.client_id,
+            provider=providers.for_method(method).provider,
+        ),
+        description=due.description,
+        return_url=return_url,
+        cancel_url=cancel_url,
     )
-    return payment

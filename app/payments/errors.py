@@ -31,8 +31,8 @@ class DepositAlreadyPaid(AppError):
     status, code, title = 409, "deposit_already_paid", "The deposit of this booking is paid"
 
 
-class BookingNotPayable(AppError):
-    status, code, title = 409, "booking_not_payable", "This booking cannot be paid now"
+class TipNotAllowed(AppError):
+    status, code, title = 422, "tip_not_allowed", "Nobody served this: it takes no tip"
 
 
 class AmountExceedsBalance(AppError):

@@ -12,20 +12,20 @@ whatever the order in which the news arrives:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bookings import public as bookings
-from app.core import outbox
+from app.core import outbox, payables
 from app.core.clock import utcnow
 from app.core.ids import new_id
 from app.core.money import split
+from app.core.payables import Due, Payable, Subject, Taken
+from app.payments import repository
+from app.payments.balances import balance_of
 from app.payments.errors import PaymentNotFound
 from app.payments.models import (
-    OPEN,
     TAKEN,
     Payment,
     PaymentLog,
@@ -33,7 +33,6 @@ from app.payments.models import (
     PaymentStatus,
     Refund,
     RefundStatus,
-    SubjectKind,
     Tip,
 )
 from app.payments.providers import ProviderState
@@ -131,57 +130,79 @@ async def apply_state(
 
 
 async def _on_taken(session: AsyncSession, payment: Payment, *, source: str) -> None:
-    if payment.subject_kind != SubjectKind.booking:
-        await outbox.enqueue(
-            session,
-            TOPIC_TAKEN,
-            {
-                "payment_id": payment.id,
-                "subject_kind": payment.subject_kind,
-                "subject_id": payment.subject_id,
-                "amount_cents": payment.amount_cents,
-                "method": payment.method,
-            },
-        )
-        return
+    """Money arrived: the tip is shared, the subject's owner is told in this transaction
+    (it may ask for the money back), and other domains hear of it through the outbox."""
+    subject = (payment.subject_kind, payment.subject_id)
+    payable = payables.get(payment.subject_kind)
+    due = await payable.due(session, payment.subject_id)
     if payment.tip_cents:
-        await _share_tip(session, payment)
-    if payment.purpose != PaymentPurpose.deposit or payment.booking_id is None:
-        return
-    if await _another_deposit_taken(session, payment):
+        _share_tip(session, payment, due.practitioner_shares)
+    settled = await _settles(session, payment, subject, due)
+    await _tell_owner(session, payable, payment, settled=settled, source=source)
+    await outbox.enqueue(
+        session,
+        TOPIC_TAKEN,
+        {
+            "payment_id": payment.id,
+            "subject_kind": payment.subject_kind,
+            "subject_id": payment.subject_id,
+            "amount_cents": payment.amount_cents,
+            "method": payment.method,
+            "purpose": payment.purpose,
+            "settled": settled,
+        },
+    )
+
+
+async def _settles(session: AsyncSession, payment: Payment, subject: Subject, due: Due) -> bool:
+    if payment.purpose not in repository.FOR_THE_SUBJECT:
+        return False
+    return (await balance_of(session, subject, due)).due_cents == 0
+
+
+async def _tell_owner(
+    session: AsyncSession, payable: Payable, payment: Payment, *, settled: bool, source: str
+) -> None:
+    if payment.purpose == PaymentPurpose.deposit and await _another_deposit_taken(session, payment):
         await request_auto_refund(
             session, payment, reason="deposit_paid_twice", source=source, amount_cents=None
         )
         return
-    outcome = await bookings.confirm_deposit(session, payment.booking_id)
-    log(session, payment, kind=f"booking_{outcome}", source=source)
-    if outcome in {bookings.DepositOutcome.slot_lost, bookings.DepositOutcome.not_bookable}:
+    verdict = await payable.taken(
+        session,
+        payment.subject_id,
+        Taken(
+            payment_id=payment.id,
+            amount_cents=payment.amount_cents - payment.tip_cents,
+            purpose=payment.purpose,
+            method=payment.method,
+            settled=settled,
+            staff_user_id=payment.taken_by_user_id,
+        ),
+    )
+    if verdict.event:
+        log(session, payment, kind=verdict.event, source=source)
+    if verdict.refund_reason:
         await request_auto_refund(
-            session, payment, reason=outcome, source=source, amount_cents=None
+            session, payment, reason=verdict.refund_reason, source=source, amount_cents=None
         )
 
 
 async def _another_deposit_taken(session: AsyncSession, payment: Payment) -> bool:
     """A client who paid in two tabs (Stripe and PayPal) paid twice: keep the first."""
-    other = await session.scalar(
-        select(func.count())
-        .select_from(Payment)
-        .where(
-            Payment.booking_id == payment.booking_id,
-            Payment.purpose == PaymentPurpose.deposit,
-            Payment.status.in_(TAKEN),
-            Payment.id != payment.id,
-        )
+    others = await repository.payments_of(
+        session,
+        (payment.subject_kind, payment.subject_id),
+        purposes=[PaymentPurpose.deposit],
+        statuses=TAKEN,
+        exclude=payment.id,
     )
-    return bool(other)
+    return bool(others)
 
 
-async def _share_tip(session: AsyncSession, payment: Payment) -> None:
+def _share_tip(session: AsyncSession, payment: Payment, practitioners: dict[UUID, int]) -> None:
     """The tip goes to whoever served the client, in proportion to their services."""
-    if payment.booking_id is None:
-        return
-    booking = await bookings.payable_booking(session, payment.booking_id)
-    shares = sorted(booking.practitioner_shares.items())
+    shares = sorted(practitioners.items())
     if not shares:
         return
     weights = [max(price, 1) for _, price in shares]
@@ -251,78 +272,3 @@ async def refundable_cents(session: AsyncSession, payment: Payment) -> int:
         )
     )
     return payment.amount_cents - payment.refunded_cents - int(pending or 0)
-
-
-@dataclass(frozen=True, slots=True)
-class BookingBalance:
-    total_cents: int
-    deposit_cents: int
-    paid_cents: int  # taken for the services (tips excluded), less the payments undone
-    in_progress_cents: int  # on a card reader right now
-    due_cents: int
-    tips_cents: int
-    refunded_cents: int = 0  # given back (a gesture, a dashboard refund): not owed again
-    kept_cents: int = 0  # paid less refunded: what the salon keeps for the services
-
-
-async def _undone_cents(session: AsyncSession, booking_id: UUID) -> dict[UUID, int]:
-    """Per payment, what automatic refunds gave back: they undo a payment the rules say must
-    not stand (a deposit paid twice, a slot lost, a booking cancelled), so that money no
-    longer pays for anything. Any other refund lowers what the salon kept, not what is owed."""
-    rows = await session.execute(
-        select(Refund.payment_id, func.sum(Refund.amount_cents))
-        .join(Payment, Payment.id == Refund.payment_id)
-        .where(
-            Payment.booking_id == booking_id,
-            Refund.automatic.is_(True),
-            Refund.status == RefundStatus.succeeded,
-        )
-        .group_by(Refund.payment_id)
-    )
-    return {payment_id: int(total) for payment_id, total in rows}
-
-
-async def booking_balance(
-    session: AsyncSession, booking: bookings.PayableBooking
-) -> BookingBalance:
-    """What a booking costs, what paid for it, what went back, and what is left to take."""
-    rows = (
-        await session.execute(
-            select(
-                Payment.id,
-                Payment.status,
-                Payment.amount_cents,
-                Payment.tip_cents,
-                Payment.refunded_cents,
-            )
-            .where(Payment.booking_id == booking.id)
-            .where(
-                Payment.purpose.in_(
-                    [PaymentPurpose.deposit, PaymentPurpose.balance, PaymentPurpose.full]
-                )
-            )
-        )
-    ).all()
-    undone = await _undone_cents(session, booking.id)
-    paid = in_progress = tips = refunded = 0
-    for payment_id, status, amount, tip, refunded_here in rows:
-        if status in TAKEN:
-            reversed_cents = undone.get(payment_id, 0)
-            paid += max(amount - tip - reversed_cents, 0)
-            refunded += max(refunded_here - reversed_cents, 0)
-            tips += tip
-        elif status in OPEN and status != S.requires_action:
-            in_progress += amount - tip
-    return BookingBalance(
-        total_cents=booking.total_cents,
-        deposit_cents=booking.deposit_cents,
-        paid_cents=paid,
-        in_progress_cents=in_progress,
-        # A cancelled visit is owed by no one: what went back does not come due again.
-        due_cents=0
-        if booking.status == "cancelled"
-        else max(booking.total_cents - paid - in_progress, 0),
-        tips_cents=tips,
-        refunded_cents=refunded,
-        kept_cents=max(paid - refunded, 0),
-    )

@@ -1,6 +1,6 @@
 """What really happened to a booking's money, for the messages that tell the client: what she
 paid, and on a cancellation what goes back and what the salon keeps. The same rule decides
-the refunds (`refunds.on_booking_cancelled`) and the words, so they cannot disagree."""
+the refunds (`handlers.on_booking_cancelled`) and the words, so they cannot disagree."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bookings import public as bookings
-from app.payments import ledger
+from app.payments.balances import balance
 from app.payments.models import TAKEN, Payment, PaymentMethod, PaymentPurpose, Refund, RefundStatus
 
-# The reasons of the automatic refunds a cancellation causes (`refunds.on_booking_cancelled`).
+# The reasons of the automatic refunds a cancellation causes (`handlers.on_booking_cancelled`).
 CANCELLED_BY_SALON, CANCELLED_IN_TIME = "cancelled_by_salon", "cancelled_in_time"
 
 
@@ -31,10 +30,8 @@ class PaidSoFar:
 
 
 async def paid_so_far(session: AsyncSession, booking_id: UUID) -> PaidSoFar:
-    balance = await ledger.booking_balance(
-        session, await bookings.payable_booking(session, booking_id)
-    )
-    return PaidSoFar(paid_cents=balance.paid_cents, due_cents=balance.due_cents)
+    found = await balance(session, "booking", booking_id)
+    return PaidSoFar(paid_cents=found.paid_cents, due_cents=found.due_cents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +59,8 @@ async def cancellation_money(
     )
     rows = await session.execute(
         select(Payment.purpose, Payment.method, Payment.amount_cents - refunded_before).where(
-            Payment.booking_id == booking_id,
+            Payment.subject_kind == "booking",
+            Payment.subject_id == booking_id,
             Payment.status.in_(TAKEN),
             Payment.purpose != PaymentPurpose.no_show_fee,
         )

@@ -1,5 +1,7 @@
-"""What other domains may use from payments: a client's payments for her GDPR export, their
-anonymisation on erasure (amounts stay: accounting keeps them ten years), and a merge."""
+"""What other domains may use from payments: taking money for anything payable (online, at
+the desk, by gift card, in several tenders), its balance, refunds, a client's payments for
+her GDPR export, their anonymisation on erasure (amounts stay: accounting keeps them ten
+years), and a merge."""
 
 from __future__ import annotations
 
@@ -9,11 +11,16 @@ from uuid import UUID
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.payments.checkout import (
-    Checkout,
-    record_gift_card_payment,
-    record_in_salon_sale,
-    start_purchase,
+from app.payments.balances import Balance, balance
+from app.payments.checkout import Checkout, start_purchase
+from app.payments.desk import pay_with_gift_card, take_in_person
+from app.payments.errors import (
+    AmountExceedsBalance,
+    NothingToPay,
+    ReaderBusy,
+    ReaderNotFound,
+    ReaderOffline,
+    ReaderRequired,
 )
 from app.payments.ledger import get_payment
 from app.payments.models import (
@@ -23,11 +30,9 @@ from app.payments.models import (
     ProviderCustomer,
     ProviderEvent,
     SavedCard,
-    SubjectKind,
 )
 from app.payments.outcomes import CancellationMoney, PaidSoFar, cancellation_money, paid_so_far
 from app.payments.refunds import refund_payment
-from app.payments.subjects import follow_refunds
 from app.payments.topics import (
     TOPIC_GIFT_CARD_REFUNDED,
     TOPIC_TAKEN,
@@ -38,27 +43,34 @@ from app.payments.topics import (
 __all__ = [
     "TOPIC_GIFT_CARD_REFUNDED",
     "TOPIC_TAKEN",
+    "AmountExceedsBalance",
+    "Balance",
     "CancellationMoney",
     "Checkout",
     "GiftCardRefunded",
+    "NothingToPay",
     "PaidSoFar",
     "PaymentMethod",
     "PaymentTaken",
-    "SubjectKind",
+    "ReaderBusy",
+    "ReaderNotFound",
+    "ReaderOffline",
+    "ReaderRequired",
     "anonymize_client_payments",
+    "balance",
     "booking_has_payments",
     "cancellation_money",
     "export_client_payments",
-    "follow_refunds",
     "get_payment",
     "paid_before",
     "paid_so_far",
+    "pay_with_gift_card",
     "reassign_client",
-    "record_gift_card_payment",
-    "record_in_salon_sale",
     "refund_payment",
     "start_purchase",
+    "take_in_person",
 ]
+
 
 REDACTED = {"redacted": "erased with the client's personal data"}
 

@@ -9,12 +9,11 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bookings import public as bookings
-from app.core import outbox
+from app.core import outbox, payables
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
-from app.payments import ledger, outcomes, providers, subjects
+from app.payments import ledger, providers
 from app.payments.errors import (
     PaymentNotRefundable,
     RefundAboveReceptionistLimit,
@@ -22,16 +21,14 @@ from app.payments.errors import (
 )
 from app.payments.models import (
     STAFF_RECORDED_METHODS,
-    TAKEN,
     Payment,
     PaymentMethod,
-    PaymentPurpose,
     Provider,
     Refund,
     RefundStatus,
 )
 from app.payments.providers import RefundResult
-from app.payments.topics import TOPIC_AUTO_REFUND, TOPIC_GIFT_CARD_REFUNDED, AutoRefundRequested
+from app.payments.topics import TOPIC_GIFT_CARD_REFUNDED
 
 logger = logging.getLogger(__name__)
 
@@ -68,24 +65,19 @@ async def refund_payment(
     refunds so that a retried job never refunds twice). Cash and transfers are refunded by
     hand: the record says the money went back. A gift-card payment goes back onto its card
     (the gift cards domain follows `payments.gift_card_refunded`)."""
-    refundable = await ledger.refundable_cents(session, payment)
-    if refundable <= 0:
-        raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
-    rules = subjects.rules_for(payment.subject_kind)
-    if rules is not None:  # what the payment bought may limit what goes back (a gift card)
-        amount_cents = await rules.check(session, payment.subject_id, amount_cents)
-    amount = refundable if amount_cents is None else amount_cents
-    if amount > refundable:
-        raise RefundExceedsPayment(
-            f"At most {refundable} cents can be refunded.", extra={"refundable_cents": refundable}
-        )
+    amount = await _amount_to_refund(session, payment, amount_cents, automatic=automatic)
     refund_id = new_id()
     if payment.method == PaymentMethod.gift_card:
         result = RefundResult(ref="", status=RefundStatus.succeeded)
         await outbox.enqueue(
             session,
             TOPIC_GIFT_CARD_REFUNDED,
-            {"payment_id": payment.id, "refund_id": refund_id, "amount_cents": amount},
+            {
+                "payment_id": payment.id,
+                "refund_id": refund_id,
+                "amount_cents": amount,
+                "gift_card_id": payment.gift_card_id,
+            },
         )
     elif payment.provider == Provider.none or payment.method in STAFF_RECORDED_METHODS:
         result = RefundResult(ref="", status=RefundStatus.succeeded)
@@ -113,19 +105,50 @@ async def refund_payment(
         created_at=utcnow(),
     )
     session.add(refund)
-    await follow_subject(session, payment, refund)
+    if not automatic:
+        await follow_subject(session, payment, refund)
     source = "auto" if automatic else "staff"
     await apply_refund_result(session, payment, refund, result, source=source)
     await session.flush()
     return refund
 
 
+async def _amount_to_refund(
+    session: AsyncSession, payment: Payment, amount_cents: int | None, *, automatic: bool
+) -> int:
+    refundable = await ledger.refundable_cents(session, payment)
+    if refundable <= 0:
+        raise PaymentNotRefundable(f"A payment that is {payment.status} has nothing to refund.")
+    # What the payment bought may limit what goes back (a gift card: only what is unspent);
+    # an automatic refund is the rules' own decision (often the owner's verdict): not asked.
+    allowed = amount_cents
+    if not automatic:
+        allowed = await _owner_allows(session, payment, amount_cents)
+    if allowed is None:
+        amount = refundable
+    else:  # "all" is all the owner allows, within this payment (one tender of a split)
+        amount = min(allowed, refundable) if amount_cents is None else allowed
+    if amount > refundable:
+        raise RefundExceedsPayment(
+            f"At most {refundable} cents can be refunded.", extra={"refundable_cents": refundable}
+        )
+    return amount
+
+
+async def _owner_allows(session: AsyncSession, payment: Payment, asked: int | None) -> int | None:
+    return await payables.get(payment.subject_kind).refundable(session, payment.subject_id, asked)
+
+
 async def follow_subject(session: AsyncSession, payment: Payment, refund: Refund) -> None:
-    """A new refund of a purchase: what it bought follows at once (a gift card loses that
+    """A new refund of a payment: what it paid for follows at once (a gift card loses that
     much), so the money is never both back and still spendable."""
-    rules = subjects.rules_for(payment.subject_kind)
-    if rules is not None:
-        await rules.follow(session, payment.subject_id, payment.id, refund.id, refund.amount_cents)
+    await payables.get(payment.subject_kind).refunded(
+        session,
+        payment.subject_id,
+        payment_id=payment.id,
+        refund_id=refund.id,
+        amount_cents=refund.amount_cents,
+    )
 
 
 async def apply_refund_result(
@@ -143,72 +166,3 @@ async def apply_refund_result(
             session, payment, kind="refund_failed", source=source, note=result.failure_message
         )
     return True
-
-
-@outbox.handles(TOPIC_AUTO_REFUND, name="payments.run_auto_refund")
-async def run_auto_refund(session: AsyncSession, payload: AutoRefundRequested) -> None:
-    payment = await ledger.get_payment(session, payload.payment_id, lock=True)
-    if await ledger.refundable_cents(session, payment) <= 0:
-        return
-    if payment.method in STAFF_RECORDED_METHODS:
-        ledger.log(session, payment, kind="refund_due_in_person", source="auto")
-        return
-    await refund_payment(
-        session,
-        payment,
-        amount_cents=payload.amount_cents,
-        reason=payload.reason,
-        requested_by_user_id=None,
-        automatic=True,
-        key=f"auto-{payment.id}-{payload.reason}",
-    )
-
-
-@outbox.handles(bookings.TOPIC_CANCELLED, name="payments.refund_on_booking_cancelled")
-async def on_booking_cancelled(session: AsyncSession, payload: bookings.BookingCancelled) -> None:
-    """The deposit follows the cancellation policy (docs/deposits.md): kept when the client
-    cancels late, refunded when she cancels in time or the salon cancels. Anything else paid
-    in advance for the booking goes back."""
-    booking_id = payload.booking_id
-    booking = await bookings.payable_booking(session, booking_id)
-    kept_by_policy = outcomes.deposit_kept_on_cancel(by_client=payload.by_client, late=payload.late)
-    payments = await session.scalars(
-        select(Payment)
-        .where(Payment.booking_id == booking_id, Payment.status.in_(TAKEN))
-        .where(Payment.purpose != PaymentPurpose.no_show_fee)
-        .order_by(Payment.created_at)
-        .with_for_update()
-    )
-    for payment in payments:
-        if await ledger.refundable_cents(session, payment) <= 0:
-            continue
-        if payment.purpose == PaymentPurpose.deposit and kept_by_policy:
-            ledger.log(
-                session,
-                payment,
-                kind="deposit_kept",
-                source="auto",
-                note=f"late cancellation ({booking.deposit_policy or 'arrhes'})",
-            )
-            continue
-        salon = not payload.by_client
-        if (
-            payment.purpose == PaymentPurpose.deposit
-            and salon
-            and booking.deposit_policy == "arrhes"
-        ):
-            # Code de la consommation L214-1: the salon that withdraws owes the arrhes twice.
-            ledger.log(
-                session,
-                payment,
-                kind="arrhes_compensation_due",
-                source="auto",
-                note=f"{payment.amount_cents - payment.refunded_cents} cents owed on top",
-            )
-        await ledger.request_auto_refund(
-            session,
-            payment,
-            reason=outcomes.CANCELLED_BY_SALON if salon else outcomes.CANCELLED_IN_TIME,
-            source="auto",
-            amount_cents=None,
-        )

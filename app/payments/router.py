@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, status
-from sqlalchemy import select
 
 from app.auth.public import (
     ClientSelf,
@@ -13,24 +11,28 @@ from app.auth.public import (
     FrontDesk,
     Manager,
     MaybeUser,
-    Principal,
-    Role,
-    record_audit,
 )
 from app.bookings import public as bookings
-from app.clients import public as clients
 from app.core.clock import utcnow
-from app.core.config import get_settings
 from app.core.errors import Forbidden, NotFound, error_responses
 from app.core.pagination import Page, Pagination, paginate
+from app.core.payables import SubjectNotPayable, UnknownSubjectKind
 from app.core.timeutils import SalonDate, local_day_span, zone
-from app.integrations.stripe.webhooks import verify_stripe
-from app.integrations.sumup.webhooks import payment_from_sumup_token
-from app.payments import checkout, ledger, providers, refunds, reports, terminal, webhooks
+from app.payments import (
+    cards,
+    checkout,
+    flows,
+    inbox,
+    providers,
+    reports,
+    repository,
+    terminal,
+    webhooks,
+)
+from app.payments.balances import Balance
 from app.payments.dependencies import PaymentForStaff
 from app.payments.errors import (
     AmountExceedsBalance,
-    BookingNotPayable,
     DepositAlreadyPaid,
     DepositNotDue,
     FeeNotAllowed,
@@ -52,18 +54,10 @@ from app.payments.errors import (
     RefundAboveReceptionistLimit,
     RefundExceedsPayment,
     SimulationNotAvailable,
+    TipNotAllowed,
     WebhookNotConfigured,
 )
-from app.payments.models import (
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
-    ProviderEvent,
-    SavedCard,
-    SavedCardStatus,
-    TerminalReader,
-)
-from app.payments.providers import ProviderState
+from app.payments.models import Payment, PaymentMethod, PaymentStatus, ProviderEvent, TerminalReader
 from app.payments.schemas import (
     BalanceOut,
     CaptureIn,
@@ -84,6 +78,7 @@ from app.payments.schemas import (
     RefundOut,
     SavedCardOut,
     SimulateIn,
+    SubjectBalanceOut,
     TipsOwedOut,
     TipsPayoutIn,
     WebhookAck,
@@ -94,20 +89,6 @@ router = APIRouter(tags=["payments"])
 webhook_router = APIRouter(tags=["webhooks"])
 
 _PROVIDER_ERRORS = (ProviderUnavailable, ProviderRefused)
-
-
-async def _audit_payment(
-    session: DbSession, action: str, staff: Principal, payment_id: UUID, data: dict[str, Any]
-) -> None:
-    """Money moved by staff is in the audit log."""
-    await record_audit(
-        session,
-        action,
-        actor_user_id=staff.user_id,
-        subject_type="payment",
-        subject_id=payment_id,
-        data=data,
-    )
 
 
 def _checkout_out(result: checkout.Checkout) -> CheckoutOut:
@@ -138,10 +119,11 @@ async def start_deposit(body: DepositIn, principal: MaybeUser, session: DbSessio
     """Pay the deposit of a held booking: Stripe answers a `client_secret` for Stripe
     Elements, PayPal an `approval_url`. The amount is the booking's deposit. Calling again
     returns the payment already open for that method."""
-    await bookings.ensure_may_pay(session, body.booking_id, principal, body.token)
-    result = await checkout.start_deposit(
+    result = await flows.start_deposit(
         session,
         booking_id=body.booking_id,
+        payer=principal,
+        token=body.token,
         method=PaymentMethod(body.method),
         return_url=body.return_url,
         cancel_url=body.cancel_url,
@@ -158,11 +140,7 @@ async def capture_payment(
     payment_id: UUID, body: CaptureIn, principal: MaybeUser, session: DbSession
 ) -> PaymentOut:
     """Capture a PayPal order once the client approved it (back on the site's return URL)."""
-    payment = await ledger.get_payment(session, payment_id, lock=True)
-    if payment.booking_id is None:
-        raise PaymentNotCapturable()
-    await bookings.ensure_may_pay(session, payment.booking_id, principal, body.token)
-    await checkout.capture(session, payment, source="api")
+    payment = await flows.capture_for_payer(session, payment_id, payer=principal, token=body.token)
     return PaymentOut.model_validate(payment)
 
 
@@ -173,23 +151,7 @@ async def capture_payment(
 async def simulate_payment(payment_id: UUID, body: SimulateIn, session: DbSession) -> PaymentOut:
     """Development only: complete a payment made with the console adapter (no provider keys
     set), as the provider's webhook would. Refused in production and for real payments."""
-    payment = await ledger.get_payment(session, payment_id, lock=True)
-    if payment.provider != "console" or get_settings().app.env == "production":
-        raise SimulationNotAvailable()
-    state = ProviderState(
-        ref=payment.provider_ref or "",
-        status=PaymentStatus(body.outcome),
-        charge_ref=payment.provider_ref,
-        failure_message="Simulated failure" if body.outcome == "failed" else None,
-    )
-    await webhooks.process(
-        session,
-        provider="console",
-        event_id=f"{payment.id}:{body.outcome}",
-        event_type=f"console.{body.outcome}",
-        payload={"payment_id": str(payment.id), "outcome": body.outcome},
-        apply=lambda event: webhooks.state_change(session, event, payment, state),
-    )
+    payment = await flows.simulate(session, payment_id, body.outcome)
     return PaymentOut.model_validate(payment)
 
 
@@ -233,7 +195,10 @@ async def list_payments(
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
         MethodNotAllowed,
-        BookingNotPayable,
+        UnknownSubjectKind,
+        bookings.BookingNotPayable,
+        SubjectNotPayable,
+        TipNotAllowed,
         AmountExceedsBalance,
         NothingToPay,
         ReaderRequired,
@@ -244,12 +209,14 @@ async def list_payments(
     ),
 )
 async def take_in_person(body: InPersonIn, staff: FrontDesk, session: DbSession) -> PaymentOut:
-    """Take the balance of a booking at the salon, and a tip for whoever served. Cash and
-    transfers are recorded at once; on the card reader the payment stays `pending` until
-    the reader reports (callback, then polling as a safety net)."""
-    payment = await checkout.take_in_person(
+    """Take the balance of a booking (or of anything payable: `subject_kind` and
+    `subject_id`) at the salon, and a tip for whoever served. Cash and transfers are recorded
+    at once; on the card reader the payment stays `pending` until the reader reports
+    (callback, then polling as a safety net). Several payments may share what is due (a
+    split: part by gift card, part in cash)."""
+    payment = await flows.take_in_person(
         session,
-        booking_id=body.booking_id,
+        subject=body.subject(),
         method=PaymentMethod(body.method),
         amount_cents=body.amount_cents,
         tip_cents=body.tip_cents,
@@ -268,18 +235,11 @@ async def take_in_person(body: InPersonIn, staff: FrontDesk, session: DbSession)
 async def charge_no_show_fee(body: NoShowFeeIn, staff: Manager, session: DbSession) -> PaymentOut:
     """Charge the card a client saved (with her consent) after a no-show or a late
     cancellation; never more than the booking's price less what was already kept."""
-    payment = await checkout.charge_no_show_fee(
+    payment = await flows.charge_no_show_fee(
         session,
-        booking_id=body.booking_id,
+        subject=("booking", body.booking_id),
         amount_cents=body.amount_cents,
         staff_user_id=staff.user_id,
-    )
-    await _audit_payment(
-        session,
-        "payment.no_show_fee",
-        staff,
-        payment.id,
-        {"booking_id": str(body.booking_id), "amount_cents": body.amount_cents},
     )
     return PaymentOut.model_validate(payment)
 
@@ -337,16 +297,8 @@ async def tips_owed(
 @router.post("/api/v1/payments/tips/payout")
 async def pay_out_tips(body: TipsPayoutIn, staff: Manager, session: DbSession) -> TipsOwedOut:
     """Record that a practitioner's tips were handed over (all of them, or up to `until`)."""
-    paid = await reports.pay_out_tips(
+    paid = await flows.pay_out_tips(
         session, practitioner_id=body.practitioner_id, until=body.until, staff_user_id=staff.user_id
-    )
-    await record_audit(
-        session,
-        "tips.paid_out",
-        actor_user_id=staff.user_id,
-        subject_type="practitioner",
-        subject_id=body.practitioner_id,
-        data={"count": paid.count, "amount_cents": paid.amount_cents},
     )
     return TipsOwedOut(
         practitioner_id=paid.practitioner_id, count=paid.count, amount_cents=paid.amount_cents
@@ -363,11 +315,7 @@ async def provider_events(
 ) -> Page[ProviderEventOut]:
     """Webhooks received, newest first; `outcome=unmatched` lists those about payments this
     API does not know (reported, never retried)."""
-    statement = select(ProviderEvent)
-    if provider:
-        statement = statement.where(ProviderEvent.provider == provider)
-    if outcome:
-        statement = statement.where(ProviderEvent.outcome == outcome)
+    statement = repository.provider_events_query(provider=provider, outcome=outcome)
     return await paginate(
         session,
         statement,
@@ -410,22 +358,39 @@ async def remove_reader(reader_id: UUID, _: Manager, session: DbSession) -> None
     await terminal.remove_reader(session, reader_id)
 
 
+def _balance_fields(balance: Balance) -> dict[str, int]:
+    return {
+        "total_cents": balance.total_cents,
+        "deposit_cents": balance.deposit_cents,
+        "paid_cents": balance.paid_cents,
+        "in_progress_cents": balance.in_progress_cents,
+        "due_cents": balance.due_cents,
+        "tips_cents": balance.tips_cents,
+        "refunded_cents": balance.refunded_cents,
+        "kept_cents": balance.kept_cents,
+    }
+
+
 @router.get("/api/v1/bookings/{booking_id}/balance", responses=error_responses(NotFound))
 async def booking_balance(booking_id: UUID, _: FrontDesk, session: DbSession) -> BalanceOut:
     """What a booking costs, what was paid (deposit included), what is on the reader now,
     and what is left to take."""
-    booking = await bookings.payable_booking(session, booking_id)
-    balance = await ledger.booking_balance(session, booking)
-    return BalanceOut(
-        booking_id=booking.id,
-        total_cents=balance.total_cents,
-        deposit_cents=balance.deposit_cents,
-        paid_cents=balance.paid_cents,
-        in_progress_cents=balance.in_progress_cents,
-        due_cents=balance.due_cents,
-        tips_cents=balance.tips_cents,
-        refunded_cents=balance.refunded_cents,
-        kept_cents=balance.kept_cents,
+    balance = await flows.subject_balance(session, ("booking", booking_id))
+    return BalanceOut(booking_id=booking_id, **_balance_fields(balance))
+
+
+@router.get("/api/v1/payments/balance", responses=error_responses(NotFound, UnknownSubjectKind))
+async def subject_balance(
+    _: FrontDesk,
+    session: DbSession,
+    subject_kind: Annotated[str, Query(min_length=1, max_length=16, pattern=r"^[a-z_]+$")],
+    subject_id: UUID,
+) -> SubjectBalanceOut:
+    """The balance of anything payable: what it costs, what paid for it (every tender of a
+    split), what is on the reader, what went back, and what is left to take."""
+    balance = await flows.subject_balance(session, (subject_kind, subject_id))
+    return SubjectBalanceOut(
+        subject_kind=subject_kind, subject_id=subject_id, **_balance_fields(balance)
     )
 
 
@@ -453,21 +418,8 @@ async def refund_payment(
     purchase of a gift card refunds only what is unspent, which leaves the card (409
     `gift_card_partly_spent` with `unspent_cents` beyond that; docs/giftcards.md).
     Reception refunds up to PAYMENTS_RECEPTIONIST_REFUND_LIMIT_CENTS on one payment."""
-    if staff.has_role(Role.receptionist):
-        await refunds.ensure_within_receptionist_limit(session, payment, body.amount_cents)
-    refund = await refunds.refund_payment(
-        session,
-        payment,
-        amount_cents=body.amount_cents,
-        reason=body.reason,
-        requested_by_user_id=staff.user_id,
-    )
-    await _audit_payment(
-        session,
-        "payment.refunded",
-        staff,
-        payment.id,
-        {"refund_id": str(refund.id), "amount_cents": refund.amount_cents},
+    refund = await flows.refund_by_staff(
+        session, payment, amount_cents=body.amount_cents, reason=body.reason, staff=staff
     )
     return RefundOut.model_validate(refund)
 
@@ -497,22 +449,10 @@ async def refresh_payment(payment: PaymentForStaff, session: DbSession) -> Payme
 # --- the client's saved cards ------------------------------------------------------------
 
 
-async def _own_client(session: DbSession, principal: Principal) -> UUID:
-    own = await clients.client_for_user(session, principal.user_id)
-    if own is None:
-        raise NotFound("No client record is linked to this account.")
-    return own.id
-
-
 @router.get("/api/v1/me/saved-cards")
 async def my_saved_cards(principal: ClientSelf, session: DbSession) -> Page[SavedCardOut]:
     """Her saved cards, newest first (one page)."""
-    client_id = await _own_client(session, principal)
-    cards = await session.scalars(
-        select(SavedCard)
-        .where(SavedCard.client_id == client_id, SavedCard.status == SavedCardStatus.active)
-        .order_by(SavedCard.consented_at.desc())
-    )
+    cards = await repository.active_cards(session, await flows.own_client(session, principal))
     return Page[SavedCardOut](items=[SavedCardOut.model_validate(c) for c in cards])
 
 
@@ -524,9 +464,9 @@ async def my_saved_cards(principal: ClientSelf, session: DbSession) -> Page[Save
 async def save_card(body: CardSetupIn, principal: ClientSelf, session: DbSession) -> CardSetupOut:
     """Start saving a card (Stripe SetupIntent): confirm it on the site with the
     `client_secret`; the card is active once Stripe tells us it is set up."""
-    client_id = await _own_client(session, principal)
-    card, secret = await checkout.start_card_setup(
-        session, client_id=client_id, consent_text=checkout.card_consent_text()
+    client_id = await flows.own_client(session, principal)
+    card, secret = await cards.start_card_setup(
+        session, client_id=client_id, consent_text=cards.card_consent_text()
     )
     adapter = providers.stripe_provider()
     return CardSetupOut(id=card.id, client_secret=secret, publishable_key=adapter.publishable_key)
@@ -542,20 +482,7 @@ async def simulate_card_setup(
     """Development only: complete a card setup made with the console adapter (no Stripe
     keys), as Stripe's `setup_intent.succeeded` would. Refused in production and for real
     cards."""
-    client_id = await _own_client(session, principal)
-    card = await session.get(SavedCard, card_id, with_for_update=True)
-    if card is None or card.client_id != client_id:
-        raise NotFound("This card does not exist.")
-    if card.provider != "console" or get_settings().app.env == "production":
-        raise SimulationNotAvailable()
-    await webhooks.process(
-        session,
-        provider="console",
-        event_id=f"{card.id}:setup_succeeded",
-        event_type="console.setup_intent.succeeded",
-        payload={"saved_card_id": str(card.id)},
-        apply=lambda _: webhooks.activate_saved_card(session, card, f"console_pm_{card.id.hex}"),
-    )
+    card = await flows.simulate_card_setup(session, principal, card_id)
     return SavedCardOut.model_validate(card)
 
 
@@ -565,25 +492,10 @@ async def simulate_card_setup(
     responses=error_responses(NotFound, *_PROVIDER_ERRORS),
 )
 async def remove_saved_card(card_id: UUID, principal: ClientSelf, session: DbSession) -> None:
-    client_id = await _own_client(session, principal)
-    card = await session.get(SavedCard, card_id, with_for_update=True)
-    if card is None or card.client_id != client_id or card.status == SavedCardStatus.removed:
-        raise NotFound("This card does not exist.")
-    await checkout.remove_card(session, card)
+    await flows.remove_saved_card(session, principal, card_id)
 
 
 # --- provider webhooks -------------------------------------------------------------------
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise InvalidWebhookPayload() from exc
-    if not isinstance(data, dict):
-        raise InvalidWebhookPayload()
-    return data
-
 
 _WEBHOOK_ERRORS = error_responses(
     InvalidWebhookSignature, InvalidWebhookPayload, WebhookNotConfigured
@@ -597,45 +509,14 @@ async def stripe_webhook(
     stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
 ) -> WebhookAck:
     """Stripe events, verified with `STRIPE_WEBHOOK_SECRET`, applied once."""
-    secret = get_settings().stripe.webhook_secret
-    if secret is None:
-        raise WebhookNotConfigured("STRIPE_WEBHOOK_SECRET is not set.")
-    body = await request.body()
-    verify_stripe(secret.get_secret_value(), body=body, header=stripe_signature)
-    data = _json(body)
-    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
-        raise InvalidWebhookPayload("A Stripe event has an `id` and a `type`.")
-    received = await webhooks.process(
-        session,
-        provider="stripe",
-        event_id=data["id"],
-        event_type=data["type"],
-        payload=data,
-        apply=lambda event: webhooks.apply_stripe(session, event, data),
-    )
+    received = await inbox.receive_stripe(session, await request.body(), stripe_signature)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
 
 
 @webhook_router.post("/api/v1/webhooks/paypal", responses=_WEBHOOK_ERRORS)
 async def paypal_webhook(request: Request, session: DbSession) -> WebhookAck:
     """PayPal events, verified by PayPal's verify-webhook-signature call, applied once."""
-    adapter = providers.paypal_provider()
-    if not isinstance(adapter, providers.PayPalProvider) or not get_settings().paypal.webhook_id:
-        raise WebhookNotConfigured("PayPal credentials and PAYPAL_WEBHOOK_ID are not set.")
-    data = _json(await request.body())
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    if not await adapter.verify_webhook(headers, data):
-        raise InvalidWebhookSignature("PayPal did not confirm this event.")
-    if not isinstance(data.get("id"), str) or not isinstance(data.get("event_type"), str):
-        raise InvalidWebhookPayload("A PayPal event has an `id` and an `event_type`.")
-    received = await webhooks.process(
-        session,
-        provider="paypal",
-        event_id=data["id"],
-        event_type=data["event_type"],
-        payload=data,
-        apply=lambda event: webhooks.apply_paypal(session, event, data),
-    )
+    received = await inbox.receive_paypal(session, await request.body(), request.headers)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)
 
 
@@ -645,18 +526,5 @@ async def sumup_webhook(
 ) -> WebhookAck:
     """The card reader's result, posted to the callback URL we signed for that payment. The
     status in the body is not trusted: SumUp is asked before anything changes."""
-    payment_id = payment_from_sumup_token(token)
-    data = _json(await request.body())
-    event_id = data.get("id")
-    if not isinstance(event_id, str):
-        raise InvalidWebhookPayload("A SumUp callback has an `id`.")
-    status_ = (data.get("payload") or {}).get("status", "")
-    received = await webhooks.process(
-        session,
-        provider="sumup",
-        event_id=f"{event_id}:{status_}",
-        event_type=str(data.get("event_type") or "reader.checkout"),
-        payload=data,
-        apply=lambda event: webhooks.apply_sumup(session, event, payment_id),
-    )
+    received = await inbox.receive_sumup(session, await request.body(), token)
     return WebhookAck(outcome=received.outcome, payment_id=received.payment_id)

@@ -57,8 +57,18 @@ class CaptureIn(BaseModel):
     token: str | None = Field(default=None, max_length=1000)
 
 
+SUBJECT_KIND = Field(
+    default=None,
+    min_length=1,
+    max_length=16,
+    pattern=r"^[a-z_]+$",
+    description="What is paid for, with `subject_id`: `booking` (default), `gift_card`…",
+)
+
+
 class InPersonIn(BaseModel):
-    """Take what is left to pay for a booking at the salon, with an optional tip."""
+    """Take what is left to pay for a booking (or anything payable: `subject_kind` and
+    `subject_id` instead of `booking_id`) at the salon, with an optional tip."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -71,7 +81,9 @@ class InPersonIn(BaseModel):
         }
     )
 
-    booking_id: UUID
+    booking_id: UUID | None = None
+    subject_kind: str | None = SUBJECT_KIND
+    subject_id: UUID | None = None
     method: Literal["sumup_terminal", "cash", "bank_transfer"]
     amount_cents: int | None = Field(
         default=None, ge=0, le=10_000_000, description="Default: all that is due."
@@ -79,6 +91,20 @@ class InPersonIn(BaseModel):
     tip_cents: int = Field(default=0, ge=0, le=1_000_000)
     reader_id: UUID | None = None
     note: str | None = Text
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> InPersonIn:
+        if (self.booking_id is None) == (self.subject_id is None):
+            raise ValueError("name what is paid for with `booking_id` or `subject_id`, not both")
+        if self.booking_id is not None and self.subject_kind not in (None, "booking"):
+            raise ValueError("`booking_id` names a booking: use `subject_id` with `subject_kind`")
+        return self
+
+    def subject(self) -> tuple[str, UUID]:
+        if self.booking_id is not None:
+            return "booking", self.booking_id
+        assert self.subject_id is not None  # noqa: S101 - the validator made sure
+        return self.subject_kind or "booking", self.subject_id
 
 
 class RefundIn(BaseModel):
@@ -112,6 +138,7 @@ class PaymentOut(BaseModel):
     subject_kind: str
     subject_id: UUID
     booking_id: UUID | None
+    gift_card_id: UUID | None = Field(default=None, description="The card that paid")
     client_id: UUID | None
     provider: str
     provider_ref: str | None
@@ -206,6 +233,38 @@ class BalanceOut(BaseModel):
         default=0, description="Given back by a refund; not owed again (docs/payments.md)."
     )
     kept_cents: int = Field(default=0, description="Paid less refunded.")
+
+
+class SubjectBalanceOut(BaseModel):
+    """The balance of anything payable (a booking, a gift card being bought…)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "subject_kind": "gift_card",
+                "subject_id": "0193a3c4-3333-7000-8000-000000000003",
+                "total_cents": 5000,
+                "deposit_cents": 0,
+                "paid_cents": 3000,
+                "in_progress_cents": 0,
+                "due_cents": 2000,
+                "tips_cents": 0,
+                "refunded_cents": 0,
+                "kept_cents": 3000,
+            }
+        }
+    )
+
+    subject_kind: str
+    subject_id: UUID
+    total_cents: int
+    deposit_cents: int
+    paid_cents: int
+    in_progress_cents: int
+    due_cents: int
+    tips_cents: int
+    refunded_cents: int
+    kept_cents: int
 
 
 class MethodTotalsOut(BaseModel):

@@ -17,19 +17,24 @@ class PaymentTaken(Payload):
     payment_id: UUID
     subject_kind: str
     subject_id: UUID
-    amount_cents: int
+    amount_cents: int  # tip included
     method: str
+    # Rows written before 0024 lack these two: read them as unknown.
+    purpose: str | None = None
+    settled: bool | None = None  # nothing was left to pay once this payment landed
 
 
 class GiftCardRefunded(Payload):
     payment_id: UUID
     refund_id: UUID
     amount_cents: int
+    gift_card_id: UUID | None = None  # the card that paid (None in rows written before 0024)
 
 
 # Followed by payments itself: the provider call of an automatic refund, retried by the outbox.
 TOPIC_AUTO_REFUND = Topic("payments.auto_refund", AutoRefundRequested)
-# Money taken for something that is not a booking (a gift card…): its domain follows this.
+# Money taken for anything (its owner was already told through its payable, in the same
+# transaction): for the domains that follow every payment (loyalty…).
 TOPIC_TAKEN = Topic("payments.taken", PaymentTaken)
 # Followed by gift cards: money of a gift-card payment goes back onto the card.
 TOPIC_GIFT_CARD_REFUNDED = Topic("payments.gift_card_refunded", GiftCardRefunded)
