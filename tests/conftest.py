@@ -6,11 +6,15 @@ when one answers, and two ways to keep tests apart.
   `session` fixture, `unit_of_work()` in builders, flows, outbox handlers and task bodies
   called in-process) joins it through a savepoint (`join_transaction_mode=
   "create_savepoint"`, `app.core.db.bind_sessions`): a commit releases the savepoint, a
-  rollback returns to it, nothing reaches the database for good.
+  rollback returns to it, nothing reaches the database for good. Sessions that interleave
+  (a race) fail the test with a message asking for the marker below (tests/isolation.py).
+  The `session` fixture's rollback keeps what the app wrote since (see ArrangingSession).
 - `@pytest.mark.commits` (or `race`; a whole module with `pytestmark`): the test commits for
   real on the pool's connections and every table is emptied after it. For what one
   connection cannot show: races with `asyncio.gather` on several sessions, SKIP LOCKED or
-  row locks seen from another session, a subprocess or another connection reading the rows.
+  row locks seen from another session, a subprocess, a thread or another event loop (Celery
+  eager tasks, async_bridge) reading the rows, a transaction that must outlive one rolled
+  back (an audit row written apart).
   `MARKED_HERE` marks such tests in files this conftest may not edit.
   `TEST_ISOLATION=commits` in the environment runs every test this way (to compare).
 
