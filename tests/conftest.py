@@ -90,10 +90,17 @@ from app.core.db import Base, dispose_engine, get_sessionmaker, unit_of_work  # 
 from app.core.redis import get_redis  # noqa: E402
 from app.integrations.console import console  # noqa: E402
 from tests.fakes.server import FakeProviders  # noqa: E402
-from tests.isolation import NEEDS_COMMITS, arranging_session, rolled_back  # noqa: E402
+from tests.isolation import (  # noqa: E402
+    LEFT_BEHIND,
+    NEEDS_COMMITS,
+    LeftRows,
+    arranging_session,
+    rolled_back,
+)
 
 pytest_plugins = ["tests.factories.auth"]
 
+LEFT_ROWS = LeftRows()
 # Rows the migrations create and every test expects: reset, never deleted.
 KEPT_ROWS = {"booking_rules", "schedule_config_version"}
 DEFAULT_RULES = ", ".join(
@@ -126,6 +133,7 @@ def database() -> Iterator[str]:
         config = Config("alembic.ini")
         config.attributes["configure_logger"] = False
         command.upgrade(config, "head")
+        LEFT_ROWS.start(os.environ["DATABASE_URL"], KEPT_ROWS)
         yield TEST_DB
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
@@ -216,6 +224,7 @@ def _commits(item: pytest.Item) -> bool:
 
 @pytest.fixture(autouse=True)
 async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    problem = None
     if _commits(request.node):
         yield
         await _empty_tables()
@@ -223,7 +232,16 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         async with rolled_back((FRESH_CONFIG_VERSION, {"v": next(_config_versions)})) as order:
             yield
         if order.broken:
-            pytest.fail(NEEDS_COMMITS.format(detail=order.broken))
+            problem = NEEDS_COMMITS.format(detail=order.broken)
+        elif left := await LEFT_ROWS.found():
+            await _empty_tables()
+            problem = LEFT_BEHIND.format(tables=", ".join(left))
+    await _reset_the_rest()
+    if problem:
+        pytest.fail(problem)
+
+
+async def _reset_the_rest() -> None:
     from app.core.config import get_settings
 
     get_settings.cache_clear()  # a test's monkeypatched settings end with it

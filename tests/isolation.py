@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psycopg
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -22,6 +23,10 @@ from app.core.db import bind_sessions, get_engine
 NEEDS_COMMITS = (
     "sessions of this test interleaved on its one connection ({detail}): a race between "
     "sessions needs real commits, mark the test @pytest.mark.commits"
+)
+LEFT_BEHIND = (
+    "this test committed rows on a connection of its own ({tables}; another event loop, "
+    "thread or process?): mark it @pytest.mark.commits (the tables were emptied)"
 )
 
 
@@ -105,3 +110,28 @@ def arranging_session() -> AsyncSession | None:
         expire_on_commit=False,
         autoflush=False,
     )
+
+
+class LeftRows:
+    """Tables holding rows after a rolled-back test that were empty before the run: what a
+    session outside the test's transaction committed. One query, a few milliseconds."""
+
+    def __init__(self) -> None:
+        self.query = ""
+        self.before: frozenset[str] = frozenset()
+
+    def start(self, dsn: str, kept: set[str]) -> None:
+        """Once, after the migrations: note the tables and which already hold rows."""
+        with psycopg.connect(dsn) as connection:
+            rows = connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            tables = sorted({str(name) for (name,) in rows} - kept - {"alembic_version"})
+            self.query = " UNION ALL ".join(
+                f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM \"{table}\")"  # noqa: S608
+                for table in tables
+            )
+            self.before = frozenset(str(name) for (name,) in connection.execute(self.query))
+
+    async def found(self) -> list[str]:
+        async with get_engine().connect() as connection:
+            rows = await connection.execute(text(self.query))
+        return sorted({str(name) for (name,) in rows} - self.before)

@@ -403,6 +403,7 @@ async def test_audit_log_lists_logins_newest_first(
     assert [entry["action"] for entry in response.json()["items"]] == ["auth.login"]
 
 
+@pytest.mark.commits  # the CLI runs its own event loop, on its own connection
 async def test_create_admin_from_the_cli_is_idempotent(client: AsyncClient) -> None:
     from typer.testing import CliRunner
 
