@@ -38,3 +38,11 @@ def euros(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}{whole},{part:02d}\u00a0€"
+
+
+def decimal_amount(cents: int) -> str:
+    """« 27.00 »: the amount as providers' APIs and English messages write it, from integer
+    cents (never through a float)."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d}"

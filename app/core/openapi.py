@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 
 def _rewrite(document: dict[str, Any], *, optional: str, required: str) -> dict[str, Any]:
@@ -44,3 +45,13 @@ def install_optional_security(app: FastAPI, *, optional: str, required: str) -> 
         return document
 
     setattr(app, "openapi", build)  # noqa: B010
+
+
+def keep_published_name(module: str, *models: type[BaseModel]) -> None:
+    """Models whose class name another domain also uses are named by module in the OpenAPI
+    document (`app__giftcards__router__CancelIn`), and generated clients name their types
+    after that. A model moved out of the module it shipped from keeps the name it was
+    published under."""
+    for model in models:
+        model.__module__ = module
+        model.model_rebuild(force=True)

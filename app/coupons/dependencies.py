@@ -7,18 +7,17 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 
 from app.auth.public import DbSession, FrontDesk, is_write
 from app.core.errors import NotFound
+from app.coupons import repository
 from app.coupons.models import Coupon
 
 
 async def coupon_for_staff(
     coupon_id: UUID, _: FrontDesk, session: DbSession, request: Request
 ) -> Coupon:
-    statement = select(Coupon).where(Coupon.id == coupon_id)
-    coupon = await session.scalar(statement.with_for_update() if is_write(request) else statement)
+    coupon = await repository.get_coupon(session, coupon_id, lock=is_write(request))
     if coupon is None:
         raise NotFound("This code does not exist.")
     return coupon

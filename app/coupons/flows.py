@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.public import Principal
 from app.bookings import public as bookings
+from app.clients import public as clients
 from app.coupons import service
 from app.coupons.models import CouponRedemption, UseState
 from app.payments import public as payments
@@ -59,3 +60,54 @@ async def apply_to_booking(
     )
     priced = await bookings.apply_discount(session, booking.id, redemption.discount_cents)
     return PricedBooking(priced, redemption)
+
+
+async def check_basket(
+    session: AsyncSession,
+    code: str,
+    *,
+    lines: list[service.Line],
+    principal: Principal | None,
+    client_id: UUID | None,
+) -> service.Verdict:
+    """Whether `code` applies to a basket for whoever asks: staff name the client (or none),
+    a signed-in client is herself, a visitor is nobody."""
+    return await service.evaluate(
+        session, code, lines=lines, client_id=await _client_of(session, principal, client_id)
+    )
+
+
+async def _client_of(
+    session: AsyncSession, principal: Principal | None, named: UUID | None
+) -> UUID | None:
+    if principal is not None and principal.is_staff:
+        return named
+    if principal is not None:
+        own = await clients.client_for_user(session, principal.user_id)
+        return own.id if own else None
+    return None
+
+
+async def redeem_at_desk(
+    session: AsyncSession,
+    code: str,
+    *,
+    subject_kind: str,
+    subject_id: UUID,
+    lines: list[service.Line],
+    client_id: UUID | None,
+    staff: Principal,
+) -> CouponRedemption:
+    """Staff use a code for a booking (its own services and client count, as at the site's
+    checkout) or for an order or plan (the lines and client they send)."""
+    if subject_kind == "booking":
+        return (await apply_to_booking(session, subject_id, code, principal=staff)).redemption
+    return await service.redeem(
+        session,
+        code,
+        lines=lines,
+        client_id=client_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        actor_user_id=staff.user_id,
+    )

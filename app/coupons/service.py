@@ -6,23 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.public import record_audit
 from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core.clock import utcnow
-from app.core.errors import AppError
+from app.core.db import flush_or_raise
+from app.core.errors import Conflict
 from app.core.ids import new_id
-from app.core.money import percent_of
+from app.core.money import decimal_amount, percent_of
+from app.coupons import repository
+from app.coupons.errors import CouponRefused
 from app.coupons.models import Coupon, CouponRedemption, DiscountKind, Eligibility, UseState
 from app.payments import public as payments
-
-
-class CouponRefused(AppError):
-    status, code, title = 409, "coupon_not_applicable", "This code does not apply"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ async def evaluate(
             coupon,
             amount,
             "below_minimum",
-            f"This code needs at least {coupon.min_amount_cents / 100:.2f} €.",
+            f"This code needs at least {decimal_amount(coupon.min_amount_cents)} €.",
         )
     eligible = _eligible_amount(coupon, lines)
     if eligible <= 0:
@@ -226,3 +227,55 @@ async def settle_booking_use(session: AsyncSession, booking_id: UUID, state: Use
             use.state, use.released_at = UseState.used, None
         elif state is UseState.released and use.state == UseState.held:
             use.state, use.released_at = UseState.released, utcnow()
+
+
+async def create_coupon(
+    session: AsyncSession, terms: dict[str, Any], *, code: str, actor_user_id: UUID
+) -> Coupon:
+    """A new code with its terms; its name is unique once normalised (`bienvenue10` is
+    `BIENVENUE10`)."""
+    now = utcnow()
+    coupon = Coupon(id=new_id(), created_at=now, updated_at=now, **terms, code=normalize(code))
+    session.add(coupon)
+    await flush_or_raise(session, Conflict("A code with this name exists."))
+    await record_audit(
+        session,
+        "coupon.created",
+        actor_user_id=actor_user_id,
+        subject_type="coupon",
+        subject_id=coupon.id,
+        data={"code": coupon.code, **terms},
+    )
+    return coupon
+
+
+async def update_coupon(
+    session: AsyncSession, coupon: Coupon, terms: dict[str, Any], *, actor_user_id: UUID
+) -> Coupon:
+    """Change a code's terms (every field); past uses keep what they were given."""
+    changed = {key: value for key, value in terms.items() if getattr(coupon, key) != value}
+    for key, value in terms.items():
+        setattr(coupon, key, value)
+    coupon.updated_at = utcnow()
+    await session.flush()
+    await record_audit(
+        session,
+        "coupon.updated",
+        actor_user_id=actor_user_id,
+        subject_type="coupon",
+        subject_id=coupon.id,
+        data={"changed": changed},
+    )
+    return coupon
+
+
+@dataclass(frozen=True, slots=True)
+class CouponStats:
+    totals: repository.UseTotals
+    uses_left: int | None
+
+
+async def stats(session: AsyncSession, coupon: Coupon) -> CouponStats:
+    totals = await repository.use_totals(session, coupon.id)
+    left = None if coupon.max_uses is None else max(coupon.max_uses - totals.uses - totals.held, 0)
+    return CouponStats(totals, left)

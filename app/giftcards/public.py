@@ -1,5 +1,6 @@
-"""What other domains may use from gift cards: a client's cards for her GDPR export, and
-their anonymisation on erasure (amounts and ledgers stay: they are accounting records)."""
+"""What other domains may use from gift cards: spending a card on a booking (the till's
+`redeem`, answering a `Redemption`), a client's cards for her GDPR export, and their
+anonymisation on erasure (amounts and ledgers stay: they are accounting records)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from uuid import UUID
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.giftcards.flows import Redemption, redeem
 from app.giftcards.models import GiftCard
-from app.giftcards.service import balances, received_by
+from app.giftcards.repository import received_by
+from app.giftcards.service import balances
 
 ERASED = "Client effacé"
 
-__all__ = ["anonymize_client_gift_cards", "export_client_gift_cards"]
+__all__ = ["Redemption", "anonymize_client_gift_cards", "export_client_gift_cards", "redeem"]
 
 
 def _hers(client_id: UUID, email: str | None) -> Any:

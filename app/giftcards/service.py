@@ -5,21 +5,30 @@ and the second sees what the first spent."""
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import public as catalog
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.errors import AppError
+from app.core.errors import AppError, ValidationFailed
 from app.core.ids import new_id
-from app.core.timeutils import zone
-from app.giftcards import codes
+from app.core.pagination import Page, PageParams, paginate
+from app.core.timeutils import local_day_span, zone
+from app.giftcards import codes, repository
 from app.giftcards.models import CardStatus, EntryKind, GiftCard, GiftCardEntry, VatTreatment
+from app.giftcards.schemas import (
+    CardDetail,
+    CardOut,
+    LedgerSummaryOut,
+    MovementOut,
+    NewCard,
+    card_detail,
+    card_out,
+)
 
 
 class GiftCardNotFound(AppError):
@@ -60,26 +69,6 @@ class InvalidGiftCardAmount(AppError):
 
 
 MIN_CENTS, MAX_CENTS = 1_000, 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class NewCard:
-    amount_cents: int | None
-    service_ids: list[UUID]
-    buyer_name: str
-    buyer_email: str | None
-    buyer_client_id: UUID | None
-    recipient_name: str
-    recipient_email: str | None
-    message: str | None
-    deliver_on: date | None
-
-
-def received_by(email: str) -> ColumnElement[bool]:
-    """Cards sent to this address that have reached it: a card is the buyer's surprise until
-    its delivery date, so it shows in the recipient's account (and export) from that day."""
-    today = utcnow().astimezone(zone()).date()
-    return and_(func.lower(GiftCard.recipient_email) == email.lower(), GiftCard.deliver_on <= today)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -269,3 +258,76 @@ async def expire_due(session: AsyncSession, *, now: datetime, limit: int = 200) 
             add_entry(session, card, EntryKind.expire, -left, reason="validity ended")
         card.status = CardStatus.expired
     return len(cards)
+
+
+async def check_balance(session: AsyncSession, typed: str) -> tuple[GiftCard, int]:
+    """The card a code names and what it holds; a card not paid yet does not exist yet."""
+    card = await find_by_code(session, typed)
+    if card.status == CardStatus.pending_payment:
+        raise GiftCardNotFound()
+    return card, await balance(session, card.id)
+
+
+async def detail(session: AsyncSession, card: GiftCard) -> CardDetail:
+    """A card with its whole ledger, oldest entry first."""
+    return card_detail(card, await entries(session, card.id))
+
+
+async def _page_with_balances(page: Page[CardOut], session: AsyncSession) -> Page[CardOut]:
+    left = await balances(session, [c.id for c in page.items])
+    for item in page.items:
+        item.balance_cents = left[item.id]
+    return page
+
+
+async def list_cards(
+    session: AsyncSession, *, state: str | None, page: PageParams
+) -> Page[CardOut]:
+    """Cards in a state (repository.cards_query), newest first."""
+    listed = await paginate(
+        session,
+        repository.cards_query(state),
+        order_by=(GiftCard.created_at, GiftCard.id),
+        params=page,
+        descending=True,
+        to_item=lambda card: card_out(card, 0),
+    )
+    return await _page_with_balances(listed, session)
+
+
+async def client_cards(
+    session: AsyncSession, client_id: UUID, email: str | None, *, page: PageParams
+) -> Page[CardOut]:
+    """A client's cards (repository.client_cards_query), newest first."""
+    listed = await paginate(
+        session,
+        repository.client_cards_query(client_id, email),
+        order_by=(GiftCard.id,),
+        params=page,
+        descending=True,
+        to_item=lambda card: card_out(card, 0),
+    )
+    return await _page_with_balances(listed, session)
+
+
+async def ledger_summary(
+    session: AsyncSession, *, date_from: date, date_to: date
+) -> LedgerSummaryOut:
+    """The liability at the start and end of a period of salon dates (inclusive) and its
+    movements by kind and VAT treatment (docs/giftcards.md)."""
+    if date_to < date_from:
+        raise ValidationFailed("`date_from` must not come after `date_to`.")
+    tz = zone()
+    start, end = local_day_span(date_from, tz)[0], local_day_span(date_to, tz)[1]
+    opening = await repository.outstanding_before(session, start)
+    movements = [
+        MovementOut(kind=kind, vat_treatment=vat, count=count, amount_cents=total)
+        for kind, vat, count, total in await repository.movements(session, start, end)
+    ]
+    return LedgerSummaryOut(
+        date_from=date_from,
+        date_to=date_to,
+        outstanding_at_start_cents=opening,
+        movements=movements,
+        outstanding_at_end_cents=opening + sum(m.amount_cents for m in movements),
+    )

@@ -1,0 +1,99 @@
+"""What other domains may use from promo codes: check a code against a basket, use it once
+for an order, a booking or a plan (its limits hold under concurrent checkouts), and read the
+use a subject got. DTOs only; the rules live in `service.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.coupons import service
+from app.coupons.errors import CouponRefused
+from app.coupons.models import CouponRedemption
+from app.coupons.service import Line
+
+__all__ = ["CodeCheck", "CodeUse", "CouponRefused", "Line", "check_code", "use_code", "use_on"]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCheck:
+    valid: bool
+    code: str
+    reason_code: str | None  # stable, for the till or the site to translate
+    reason: str | None
+    amount_cents: int
+    discount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class CodeUse:
+    id: UUID
+    coupon_id: UUID
+    client_id: UUID | None
+    subject_kind: str
+    subject_id: UUID
+    amount_before_cents: int
+    discount_cents: int
+    amount_after_cents: int
+    state: str  # held, used or released
+
+
+def _use(row: CouponRedemption) -> CodeUse:
+    return CodeUse(
+        id=row.id,
+        coupon_id=row.coupon_id,
+        client_id=row.client_id,
+        subject_kind=row.subject_kind,
+        subject_id=row.subject_id,
+        amount_before_cents=row.amount_before_cents,
+        discount_cents=row.discount_cents,
+        amount_after_cents=row.amount_after_cents,
+        state=row.state,
+    )
+
+
+async def check_code(
+    session: AsyncSession, code: str, *, lines: list[Line], client_id: UUID | None
+) -> CodeCheck:
+    """Whether `code` applies to these lines for this client; nothing is used up."""
+    verdict = await service.evaluate(session, code, lines=lines, client_id=client_id)
+    return CodeCheck(
+        valid=verdict.valid,
+        code=service.normalize(code),
+        reason_code=verdict.reason_code,
+        reason=verdict.reason,
+        amount_cents=verdict.amount_cents,
+        discount_cents=verdict.discount_cents,
+    )
+
+
+async def use_code(
+    session: AsyncSession,
+    code: str,
+    *,
+    lines: list[Line],
+    client_id: UUID | None,
+    subject_kind: str,
+    subject_id: UUID,
+    actor_user_id: UUID | None,
+) -> CodeUse:
+    """Use `code` for a subject (once: the same subject again answers the same use), or raise
+    `CouponRefused` with its `reason_code`."""
+    row = await service.redeem(
+        session,
+        code,
+        lines=lines,
+        client_id=client_id,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        actor_user_id=actor_user_id,
+    )
+    return _use(row)
+
+
+async def use_on(session: AsyncSession, subject_kind: str, subject_id: UUID) -> CodeUse | None:
+    """The code used for a subject, if any."""
+    row = await service.redemption_for(session, subject_kind=subject_kind, subject_id=subject_id)
+    return None if row is None else _use(row)
