@@ -26,6 +26,10 @@ from tests.builders import deliver_messages, make_user
 from tests.fakes.server import FakeProviders
 from tests.fakes.sumup import PAIRING_CODE
 
+# The salon is built and the calls are made on another event loop (async_bridge): its
+# sessions use their own connections and commit for real.
+pytestmark = pytest.mark.commits
+
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 NINE = "2027-03-22T09:00:00+01:00"
 ID_KEY = re.compile(r"^(?P<name>[a-z_]+)_ids?$")

@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator, make_url
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -99,6 +100,23 @@ def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
         maker = async_sessionmaker(get_engine(), expire_on_commit=False, autoflush=False)
         _sessionmakers[loop] = maker
     return maker
+
+
+def bind_sessions(connection: AsyncConnection | None) -> None:
+    """Test hook: every session the running loop opens joins `connection`'s transaction
+    through a savepoint (its commit releases the savepoint, its rollback returns to it), so
+    a test can roll back all it did at the end (tests/conftest.py). `None` goes back to the
+    engine's pool. Never called by the application."""
+    loop = asyncio.get_running_loop()
+    if connection is None:
+        _sessionmakers.pop(loop, None)
+        return
+    _sessionmakers[loop] = async_sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
 
 
 async def dispose_engine() -> None:

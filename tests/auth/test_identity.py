@@ -268,6 +268,7 @@ async def test_the_welcome_e_mail_says_what_to_do_if_it_was_not_her(client: Asyn
     assert "sans votre confirmation" in mail.text
 
 
+@pytest.mark.commits  # a race between sessions on their own connections
 async def test_two_pending_accounts_verifying_at_once_leave_one_owner(
     client: AsyncClient, session: AsyncSession
 ) -> None:

@@ -52,6 +52,7 @@ async def test_inactive_account_cannot_log_in(client: AsyncClient) -> None:
     assert response.json()["code"] == "invalid_credentials"
 
 
+@pytest.mark.commits  # the lock is audited in a transaction of its own, kept when the login fails
 async def test_repeated_failures_lock_the_account_even_with_the_right_password(
     client: AsyncClient, session: AsyncSession
 ) -> None:
@@ -402,6 +403,7 @@ async def test_audit_log_lists_logins_newest_first(
     assert [entry["action"] for entry in response.json()["items"]] == ["auth.login"]
 
 
+@pytest.mark.commits  # the CLI runs its own event loop, on its own connection
 async def test_create_admin_from_the_cli_is_idempotent(client: AsyncClient) -> None:
     from typer.testing import CliRunner
 

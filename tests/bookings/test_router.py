@@ -141,6 +141,7 @@ async def test_a_start_without_offset_is_refused(client: AsyncClient, facial: UU
     assert response.json()["errors"][0]["field"] == "body.start"
 
 
+@pytest.mark.commits  # a race between sessions on their own connections
 async def test_many_clients_racing_for_one_slot_get_exactly_one_booking(
     client: AsyncClient, session: AsyncSession, facial: UUID
 ) -> None:

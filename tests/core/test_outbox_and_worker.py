@@ -73,6 +73,7 @@ async def test_a_failed_attempt_waits_before_the_next_one(session: AsyncSession)
     assert len(attempts) == 1
 
 
+@pytest.mark.commits  # the eager task runs its own event loop, on its own connection
 async def test_celery_runs_eagerly_without_a_broker_and_purges_expired_keys(
     session: AsyncSession,
 ) -> None:

@@ -15,6 +15,8 @@ from app.core.db import unit_of_work
 from app.core.idempotency import IdempotencyKey
 from app.worker import celery_app
 
+pytestmark = pytest.mark.commits  # the worker reads the rows on its own connection
+
 
 @pytest.mark.usefixtures("requires_redis")
 async def test_a_task_sent_through_redis_is_run_by_a_worker(session: AsyncSession) -> None:

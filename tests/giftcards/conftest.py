@@ -6,8 +6,8 @@ import pytest
 
 from app.auth.models import Role
 from app.core import clock
-from tests.bookings.salon import paris
-from tests.builders import AuthHeaders
+from tests.factories.auth import AuthHeaders
+from tests.factories.core import paris
 
 
 @pytest.fixture(autouse=True)

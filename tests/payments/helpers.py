@@ -1,129 +1,38 @@
-"""Shared steps of the payment tests: a salon with a 30 % deposit service, a held online
-booking, and provider webhooks signed as the providers sign them."""
+"""The payment tests' shared steps, kept at this import path: they live in
+tests/factories/payments.py (and bookings, core) now."""
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
+from app.payments.models import ProviderEvent
+from tests.factories.bookings import CLIENT, ELEVEN, NINE, booking_status, hold, service_of
+from tests.factories.core import count, run_outbox
+from tests.factories.payments import (
+    A_WEEK_BEFORE,
+    held_with_checkout,
+    pay_deposit,
+    payment,
+    post_paypal,
+    post_stripe,
+    salon_with_deposit,
+    status_changes,
+)
 
-from httpx import AsyncClient, Response
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.core import outbox
-from app.core.clock import utcnow
-from app.payments.models import Payment, PaymentLog, ProviderEvent
-from tests.bookings.salon import make_practitioner, make_service, open_salon, paris
-from tests.fakes.server import FakeProviders
-
-NINE = "2027-03-22T09:00:00+01:00"
-ELEVEN = "2027-03-22T11:00:00+01:00"
-CLIENT = {
-    "first_name": "Hélène",
-    "last_name": "Dupont",
-    "email": "helene@example.fr",
-    "phone": "06 12 34 56 78",
-}
-A_WEEK_BEFORE = paris(2027, 3, 15, 8)
-
-
-async def salon_with_deposit(price_cents: int = 9000) -> tuple[UUID, UUID]:
-    """A massage asking 30 % in advance, and Camille who does it: (service, practitioner)."""
-    await open_salon()
-    massage = await make_service(
-        "Massage", minutes=60, price_cents=price_cents, deposit_percent="30"
-    )
-    camille = await make_practitioner("Camille", [massage])
-    return massage, camille
-
-
-async def hold(
-    client: AsyncClient, service: UUID, start: str = NINE, who: dict[str, str] | None = None
-) -> dict[str, Any]:
-    response = await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(service)], "start": start, "client": who or CLIENT},
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-async def pay_deposit(
-    client: AsyncClient, booking: dict[str, Any], method: str = "stripe", **extra: Any
-) -> Response:
-    body = {"booking_id": booking["id"], "method": method, "token": booking["manage_token"]}
-    return await client.post("/api/v1/payments/deposits", json=body | extra)
-
-
-async def held_with_checkout(
-    client: AsyncClient, *, method: str = "stripe", price_cents: int = 9000
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A massage held online for its 30 % deposit, and the deposit's checkout just opened."""
-    massage, _ = await salon_with_deposit(price_cents=price_cents)
-    booking = await hold(client, massage)
-    started = await pay_deposit(client, booking, method=method)
-    assert started.status_code == 201, started.text
-    return booking, dict(started.json())
-
-
-def service_of(booking: dict[str, Any]) -> UUID:
-    return UUID(booking["items"][0]["service_id"])
-
-
-async def post_stripe(
-    client: AsyncClient, event: dict[str, Any], *, at: int | None = None, secret: str | None = None
-) -> Response:
-    from tests.fakes.stripe import WEBHOOK_SECRET, FakeStripe
-
-    body, header = FakeStripe.signed(
-        event, at=at or int(utcnow().timestamp()), secret=secret or WEBHOOK_SECRET
-    )
-    return await client.post(
-        "/api/v1/webhooks/stripe",
-        content=body,
-        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
-    )
-
-
-async def post_paypal(
-    client: AsyncClient, fakes: FakeProviders, event: dict[str, Any], *, forged: bool = False
-) -> Response:
-    return await client.post(
-        "/api/v1/webhooks/paypal",
-        json=event,
-        headers=fakes.paypal.headers_for(event, forged=forged),
-    )
-
-
-async def booking_status(client: AsyncClient, booking: dict[str, Any]) -> str:
-    response = await client.get(f"/api/v1/bookings/manage/{booking['manage_token']}")
-    return str(response.json()["status"])
-
-
-async def run_outbox() -> None:
-    """What the worker does every minute: deliver what is due (refunds, messages)."""
-    while await outbox.dispatch_due():
-        pass
-
-
-async def count(session: AsyncSession, model: type[Any], *where: Any) -> int:
-    return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-
-async def status_changes(session: AsyncSession, payment_id: UUID) -> list[str]:
-    rows = await session.scalars(
-        select(PaymentLog.to_status)
-        .where(PaymentLog.payment_id == payment_id, PaymentLog.kind == "status")
-        .order_by(PaymentLog.at, PaymentLog.id)
-    )
-    return [str(r) for r in rows]
-
-
-async def payment(session: AsyncSession, payment_id: str | UUID) -> Payment:
-    session.expire_all()
-    row = await session.get(Payment, UUID(str(payment_id)))
-    assert row is not None
-    return row
-
-
-__all__ = ["ProviderEvent"]
+__all__ = [
+    "A_WEEK_BEFORE",
+    "CLIENT",
+    "ELEVEN",
+    "NINE",
+    "ProviderEvent",
+    "booking_status",
+    "count",
+    "held_with_checkout",
+    "hold",
+    "pay_deposit",
+    "payment",
+    "post_paypal",
+    "post_stripe",
+    "run_outbox",
+    "salon_with_deposit",
+    "service_of",
+    "status_changes",
+]
