@@ -51,9 +51,9 @@ class ExpectedCash:
 
 async def create_register(session: AsyncSession, *, name: str) -> CashRegister:
     register = CashRegister(name=name.strip(), created_at=utcnow())
-    session.add(register)
     try:
         async with session.begin_nested():
+            session.add(register)
             await session.flush()
     except IntegrityError as exc:
         raise RegisterNameTaken() from exc
@@ -70,10 +70,11 @@ async def get_register(
 
 
 async def open_register(
-    session: AsyncSession, register: CashRegister, *, float_cents: int, actor_id: UUID
+    session: AsyncSession, register: CashRegister, *, float_cents: int, actor_id: UUID | None
 ) -> RegisterSession:
     """Open a session with the float counted in the drawer. One open session per till: the
-    partial unique index settles two openings at once."""
+    partial unique index settles two openings at once (the loser's transaction, its journal
+    record with it, is rolled back by the caller on RegisterAlreadyOpen)."""
     now = utcnow()
     if await repository.open_session(session, register.id) is not None:
         raise RegisterAlreadyOpen()
@@ -91,9 +92,9 @@ async def open_register(
         opened_record_id=ref.id,
         opened_sequence=ref.sequence,
     )
-    session.add(opened)
     try:
         async with session.begin_nested():
+            session.add(opened)
             await session.flush()
     except IntegrityError as exc:
         raise RegisterAlreadyOpen() from exc
