@@ -26,6 +26,7 @@ from app.core.timeutils import local_midnight, zone
 from app.journal import repository, signing
 from app.journal.chain import record_event
 from app.journal.checks import ChainCheck, ClosingCheck, Issue, Problem
+from app.journal.models import JournalRecord
 from app.journal.payloads import CLOSING_KINDS, Chain, ClosingLevel, EventKind, Frozen
 
 FORMAT = "salon-journal-archive"
@@ -162,8 +163,14 @@ def _seal_issues(content: bytes, seal: dict[str, Any]) -> list[Issue]:
     return []
 
 
+# Every stored column a record line must carry (a changed byte can rename a key).
+_COLUMNS = frozenset(column.name for column in JournalRecord.__table__.c)
+
+
 def _parsed(line: bytes) -> dict[str, Any]:
     record: dict[str, Any] = json.loads(line)["record"]
+    if missing := _COLUMNS - record.keys():
+        raise KeyError(f"a record has no {', '.join(sorted(missing))}")
     record["id"] = UUID(record["id"])
     record["recorded_at"] = datetime.fromisoformat(record["recorded_at"])
     return record

@@ -6,6 +6,7 @@ exactly what the journal signed. Every mention the law asks is here (docs/till.m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from app.core.config import get_settings
@@ -40,7 +41,7 @@ def salon_identity() -> SalonIdentity:
 
 def rate_text(rate: Any) -> str:
     """« 20 % », « 5,5 % »: a VAT rate as the receipt prints it."""
-    text = f"{rate:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    text = str(Decimal(rate).quantize(Decimal("0.01"))).rstrip("0").rstrip(".").replace(".", ",")
     return f"{text}\u00a0%"
 
 
@@ -57,7 +58,7 @@ def _line(line: Any) -> dict[str, Any]:
         "unit_price": euros(line.unit_price_cents),
         "total_excl_vat_cents": line.total_excl_vat_cents,
         "total_excl_vat": euros(line.total_excl_vat_cents),
-        "vat_rate": f"{line.vat_rate:.2f}",
+        "vat_rate": str(line.vat_rate),
         "vat_rate_text": rate_text(line.vat_rate),
         "practitioners": list(line.practitioners),
     }
@@ -96,7 +97,7 @@ def receipt_json(
         "total_excl_vat_cents": ticket.total_excl_vat_cents,
         "vat": [
             {
-                "rate": f"{v.rate:.2f}",
+                "rate": str(v.rate),
                 "rate_text": rate_text(v.rate),
                 "base_cents": v.base_cents,
                 "vat_cents": v.vat_cents,
