@@ -90,7 +90,7 @@ async def email_receipt(
         channel=notifications.Channel.email,
         recipient=notifications.Recipient(None, first_name, email, None),
         context={
-            "receipt": {
+            "note": {
                 "kind": "note" if ticket.corrects is None else "avoir",
                 "number": ticket.number,
                 "date": f"{local:%d/%m/%Y}",
