@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from app.auth.public import DbSession, FrontDesk, Manager
 from app.core.errors import error_responses
 from app.core.pagination import Page, Pagination, paginate
-from app.journal.public import ClosingLevel, closings_page
+from app.journal.public import ClosingLevel, closings_page, x_report
 from app.sales import repository, service, tickets
 from app.sales.dependencies import RegisterForDesk
 from app.sales.errors import (
@@ -34,6 +34,7 @@ from app.sales.schemas import (
     RegisterIn,
     RegisterOut,
     SessionOut,
+    TillXOut,
 )
 
 router = APIRouter(prefix="/api/v1/sales", tags=["sales"])
@@ -69,6 +70,14 @@ async def get_register(register: RegisterForDesk, session: DbSession) -> Registe
         return RegisterOut.of(register)
     cash = await service.expected_cash(session, opened)
     return RegisterOut.of(register, SessionOut.of(opened, cash))
+
+
+@router.get("/registers/{register_id}/x", responses=error_responses(RegisterNotFound))
+async def till_x_reading(_: Manager, register: RegisterForDesk, session: DbSession) -> TillXOut:
+    """X reading of this till: the totals of its tickets since the last Z, now (not stored).
+    The journal-wide X is `GET /api/v1/sales/journal/x`."""
+    report = await x_report(session, register_id=register.id)
+    return TillXOut(register_id=register.id, **report.model_dump())
 
 
 @router.post(

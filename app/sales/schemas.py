@@ -252,3 +252,35 @@ class ReceiptSentOut(BaseModel):
 
     queued: bool
     duplicate_count: int | None = Field(description="None: the original was sent")
+
+
+class TillXOut(BaseModel):
+    """An X reading of one till: its tickets since the last Z (the Z itself is the whole
+    journal's, every till together)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "register_id": _ID,
+                "first_sequence": 1181,
+                "last_sequence": 1190,
+                "totals": {
+                    "ticket_count": 3,
+                    "by_vat": [{"rate": "20.00", "base_cents": 15000, "vat_cents": 3000}],
+                    "by_tender": [{"method": "cash", "amount_cents": 18000}],
+                    "total_excl_vat_cents": 15000,
+                    "total_vat_cents": 3000,
+                    "total_incl_vat_cents": 18000,
+                },
+                "perpetual_total_cents": 1250000,
+                "at": "2026-12-01T16:00:00+01:00",
+            }
+        }
+    )
+
+    register_id: UUID
+    first_sequence: int
+    last_sequence: int
+    totals: PeriodTotals = Field(description="This till's records since the last Z")
+    perpetual_total_cents: int = Field(description="The whole journal's, every till together")
+    at: SalonDateTime

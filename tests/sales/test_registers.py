@@ -205,3 +205,24 @@ async def test_the_closings_are_listed_newest_first_with_their_totals(
     assert [c["totals"]["total_incl_vat_cents"] for c in items] == [3000, 2000, 1000]
     assert items[0]["perpetual_total_cents"] == 6000
     assert months.json()["items"] == []
+
+
+async def test_a_till_s_x_reading_counts_its_own_tickets_since_the_last_z(
+    client: AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    manager = await auth_headers(Role.manager)
+    register = await make_register(client, manager)
+    await append_ticket(two_rate_ticket("T-1", NOON), register)
+    await append_ticket(two_rate_ticket("T-2", NOON, till="Étage"), uuid.uuid4())
+
+    till = await client.get(f"/api/v1/sales/registers/{register}/x", headers=manager)
+    desk = await client.get(
+        f"/api/v1/sales/registers/{register}/x", headers=await auth_headers(Role.receptionist)
+    )
+
+    assert till.status_code == 200, till.text
+    assert till.json()["totals"]["ticket_count"] == 1
+    assert till.json()["totals"]["total_incl_vat_cents"] == 8110
+    assert till.json()["totals"]["by_tender"] == [{"method": "cash", "amount_cents": 8110}]
+    assert till.json()["perpetual_total_cents"] == 2 * 8110  # every till's
+    assert desk.status_code == 403
