@@ -4,6 +4,7 @@ PDF 80 mm (read back with pypdf); the first issue is the original, every later o
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import uuid
@@ -15,6 +16,8 @@ from httpx import AsyncClient
 
 from app.auth.models import Role
 from app.core import clock
+from app.core.db import unit_of_work
+from app.sales import tickets
 from tests.builders import AuthHeaders, deliver_messages, settings_changed
 from tests.fakes.server import FakeProviders
 from tests.sales.helpers import append_ticket, make_register, records, two_rate_ticket, verified
@@ -205,3 +208,26 @@ async def test_the_receipt_is_emailed_with_its_pdf_and_a_later_one_is_a_duplicat
     assert "DUPLICATA 1" in copy_text
     duplicates = [r["payload"] for r in await records("duplicate")]
     assert [(d["copy_number"], d["format"]) for d in duplicates] == [(1, "email")]
+
+
+@pytest.mark.race
+async def test_two_reprints_at_once_get_distinct_duplicata_numbers(
+    client: AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    url = await _ticket(client, await auth_headers(Role.manager))
+    record_id = uuid.UUID(url.split("/")[-2])
+    async with unit_of_work() as session:
+        await tickets.issue(session, record_id, fmt="pdf")  # the original
+
+    async def reprint() -> int | None:
+        async with unit_of_work() as session:
+            issued = await tickets.issue(session, record_id, fmt="pdf")
+            await asyncio.sleep(0.05)  # hold the row while the other one waits
+        return issued.duplicate_count
+
+    counts = await asyncio.gather(reprint(), reprint())
+
+    assert sorted(c or 0 for c in counts) == [1, 2]
+    duplicates = [r["payload"]["copy_number"] for r in await records("duplicate")]
+    assert sorted(duplicates) == [1, 2]
+    assert (await verified()).ok
