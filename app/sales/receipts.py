@@ -5,7 +5,7 @@ exactly what the journal signed. Every mention the law asks is here (docs/till.m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +64,10 @@ def _line(line: Any) -> dict[str, Any]:
     }
 
 
+def _duplicate(count: int | None) -> dict[str, Any] | None:
+    return {"count": count, "mention": f"DUPLICATA {count}"} if count else None
+
+
 def receipt_json(
     ticket: TicketPayload, identity: SalonIdentity, *, duplicate_count: int | None
 ) -> dict[str, Any]:
@@ -74,18 +78,8 @@ def receipt_json(
     practitioners = sorted({name for line in ticket.lines for name in line.practitioners})
     return {
         "title": title_of(ticket, duplicate_count),
-        "duplicate": (
-            {"count": duplicate_count, "mention": f"DUPLICATA {duplicate_count}"}
-            if duplicate_count
-            else None
-        ),
-        "salon": {
-            "name": identity.name,
-            "address": identity.address,
-            "siret": identity.siret,
-            "vat_number": identity.vat_number,
-            "phone": identity.phone,
-        },
+        "duplicate": _duplicate(duplicate_count),
+        "salon": asdict(identity),
         "number": ticket.number,
         "issued_at": local.isoformat(),
         "date": f"{local:%d/%m/%Y}",
@@ -96,12 +90,8 @@ def receipt_json(
         "practitioners": practitioners,
         "total_excl_vat_cents": ticket.total_excl_vat_cents,
         "vat": [
-            {
-                "rate": str(v.rate),
-                "rate_text": rate_text(v.rate),
-                "base_cents": v.base_cents,
-                "vat_cents": v.vat_cents,
-            }
+            {"rate": str(v.rate), "rate_text": rate_text(v.rate)}
+            | v.model_dump(include={"base_cents", "vat_cents"})
             for v in ticket.vat
         ],
         "total_vat_cents": vat_total,
