@@ -16,6 +16,8 @@ from httpx import AsyncClient
 
 from app.auth.models import Role
 from app.core import clock
+from app.core.db import unit_of_work
+from app.journal import public as journal
 from app.main import app
 from tests.bookings.salon import book_by_staff, facial_with_camille, make_client, paris
 from tests.builders import (
@@ -30,7 +32,9 @@ from tests.builders import (
 from tests.fakes.server import FakeProviders
 from tests.fakes.stripe import FakeStripe
 from tests.fakes.sumup import PAIRING_CODE
+from tests.journal.builders import ticket
 from tests.payments.helpers import held_with_checkout, post_stripe
+from tests.sales.helpers import append_ticket, make_register
 from tests.stock.helpers import deliver, make_product, make_supplier, order
 
 ROWS = 3
@@ -304,6 +308,23 @@ async def purchase_orders(ctx: Ctx) -> Listing:
     return Listing("/api/v1/stock/purchase-orders", ctx.owner)
 
 
+async def sales_registers(ctx: Ctx) -> Listing:
+    for name in ("Accueil", "Étage", "Boutique"):
+        await make_register(ctx.client, ctx.owner, name)
+    return Listing("/api/v1/sales/registers", ctx.owner)
+
+
+async def sales_closings(ctx: Ctx) -> Listing:
+    """A ticket on each of three days, then their Z's (the last closes the days before)."""
+    days = [paris(2027, 3, day, 12) for day in (11, 12, 13)]
+    for n, day in enumerate(days):
+        with clock.frozen_at(day):
+            await append_ticket(ticket(f"T-{n}", day), None)
+    async with unit_of_work() as session:
+        await journal.close_day(session, days[-1].date())
+    return Listing("/api/v1/sales/closings", ctx.owner, {"level": "day"})
+
+
 # Lists that answer the one list shape in a single page: bounded by nature or by their filter,
 # they take no cursor and always answer `next_cursor: null`.
 ONE_PAGE = {
@@ -351,6 +372,8 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/stock/counts": stock_counts,
     "/api/v1/stock/suppliers": suppliers,
     "/api/v1/stock/purchase-orders": purchase_orders,
+    "/api/v1/sales/registers": sales_registers,
+    "/api/v1/sales/closings": sales_closings,
 }
 
 

@@ -170,6 +170,9 @@ class SalonSettings(BaseSettings):
     timezone: str = "Europe/Paris"
     currency: str = "EUR"
     address: str = "12 rue des Lilas, 69006 Lyon"
+    # The legal identity every receipt prints (arrêté 83-50/A; CGI ann. II 242 nonies A).
+    siret: str = "000 000 000 00000"
+    vat_number: str = "FR00000000000"
     public_url: str = "http://localhost:3000"
     email: str = "bonjour@serenaia.example"
     phone: str = "+33478000000"

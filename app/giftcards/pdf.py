@@ -1,29 +1,20 @@
 """The gift card as a PDF (fpdf2): the salon's name and colour, the amount or the services,
 who it is for, the code in groups of four, a QR code of the code (segno), the expiry date.
 
-Text is set in Source Sans Pro, a Unicode TrueType font shipped in the `font-source-sans-pro`
-package (never fetched at run time): €, typographic quotes and dashes, œ print as they are. A
-character the font cannot draw (an emoji in the buyer's message) is replaced by its
-compatibility form when the font has that ("ﬁ" → "fi"), otherwise left out, never printed
-as "?"."""
+Text is set in Source Sans Pro through `app/core/pdf.py` (the receipts use it too): a
+character the font cannot draw (an emoji in the buyer's message) is folded or left out,
+never printed as "?"."""
 
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
-from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from importlib.resources import files
-from pathlib import Path
 
 import segno
-from fpdf import FPDF
-from fpdf.fonts import TTFFont
 
 from app.core.config import get_settings
+from app.core.pdf import FAMILY, UnicodePdf
 from app.core.timeutils import zone
 
 
@@ -37,47 +28,9 @@ class CardFace:
     expires_at: datetime
 
 
-FAMILY = "SourceSans"
-_STYLES = {"": "Regular", "B": "Bold", "I": "It"}
-_DOUBLED = re.compile(r"[ \u00a0]{2,}")
-_BEFORE_STOP = re.compile(r" +(?=[,.])")
-
-
-@lru_cache(maxsize=1)
-def font_files() -> dict[str, Path]:
-    """The TrueType files by fpdf2 style, from the installed font package."""
-    folder = files("font_source_sans_pro") / "files"
-    return {
-        style: Path(str(folder / f"SourceSansPro-{name}.ttf")) for style, name in _STYLES.items()
-    }
-
-
-def drawable(text: str, glyphs: Container[int]) -> str:
-    """`text` with only what the font draws: a missing character becomes its compatibility
-    form when the font has it, else nothing; the spaces it leaves behind are closed up."""
-    kept = []
-    for char in text:
-        if ord(char) in glyphs or char == "\n":
-            kept.append(char)
-            continue
-        folded = unicodedata.normalize("NFKD", char)
-        kept += [c for c in folded if ord(c) in glyphs and not unicodedata.combining(c)]
-    return _BEFORE_STOP.sub("", _DOUBLED.sub(" ", "".join(kept))).strip()
-
-
-class _CardPdf(FPDF):
-    """fpdf2 with the Unicode font, and every text made drawable before it is placed."""
-
+class _CardPdf(UnicodePdf):
     def __init__(self) -> None:
         super().__init__(orientation="L", unit="mm", format=(148.0, 210.0))  # A5
-        for style, path in font_files().items():
-            self.add_font(FAMILY, style, str(path))
-
-    def text_of(self, text: str) -> str:
-        font = self.current_font
-        if not isinstance(font, TTFFont):
-            raise TypeError("set the card's TrueType font first")
-        return drawable(text, font.cmap)
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:

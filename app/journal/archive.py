@@ -26,6 +26,7 @@ from app.core.timeutils import local_midnight, zone
 from app.journal import repository, signing
 from app.journal.chain import record_event
 from app.journal.checks import ChainCheck, ClosingCheck, Issue, Problem
+from app.journal.models import JournalRecord
 from app.journal.payloads import CLOSING_KINDS, Chain, ClosingLevel, EventKind, Frozen
 
 FORMAT = "salon-journal-archive"
@@ -162,11 +163,27 @@ def _seal_issues(content: bytes, seal: dict[str, Any]) -> list[Issue]:
     return []
 
 
+# Every stored column a record line must carry (a changed byte can rename a key).
+_COLUMNS = frozenset(column.name for column in JournalRecord.__table__.c)
+
+
 def _parsed(line: bytes) -> dict[str, Any]:
     record: dict[str, Any] = json.loads(line)["record"]
     record["id"] = UUID(record["id"])
     record["recorded_at"] = datetime.fromisoformat(record["recorded_at"])
     return record
+
+
+def _whole(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Issue]]:
+    """The records that carry every stored column, and an issue for each that does not."""
+    whole, issues = [], []
+    for record in records:
+        if missing := _COLUMNS - record.keys():
+            detail = f"record {record['id']} has no {', '.join(sorted(missing))}"
+            issues.append(_archive_issue(Problem.archive_malformed, detail))
+        else:
+            whole.append(record)
+    return whole, issues
 
 
 def _split(raw: bytes) -> tuple[bytes, list[bytes], dict[str, Any], dict[str, Any]]:
@@ -193,6 +210,8 @@ def verify_archive(path: Path) -> ArchiveCheck:
             ok=False, year=None, records=0, complete=False, issues=(issue,), closings=()
         )
     issues = _seal_issues(content, seal)
+    records, malformed = _whole(records)
+    issues += malformed
     closings: list[ClosingCheck] = []
     for chain, summary in manifest["chains"].items():
         check = ChainCheck(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -173,19 +174,23 @@ async def _first_date(session: AsyncSession) -> date:
     return first or utcnow().astimezone(zone()).date()
 
 
-async def x_report(session: AsyncSession) -> XReport:
-    """The totals since the last Z, now."""
+async def x_report(session: AsyncSession, *, register_id: UUID | None = None) -> XReport:
+    """The totals since the last Z, now; of one till's records when `register_id` is given
+    (its perpetual total is then still the whole journal's)."""
     last_z = await repository.last_closing(session, ClosingLevel.day)
     start = last_z.payload["last_sequence"] + 1 if last_z is not None else 1
     perpetual = last_z.payload["perpetual_total_cents"] if last_z is not None else 0
-    payloads = await repository.sale_payloads(session, Chain.sales, start)
-    totals = add_up(payloads)
+    totals = add_up(await repository.sale_payloads(session, Chain.sales, start))
+    perpetual += totals.total_incl_vat_cents
+    if register_id is not None:
+        till = await repository.sale_payloads(session, Chain.sales, start, register_id=register_id)
+        totals = add_up(till)
     head = (await repository.heads(session)).get(Chain.sales)
     return XReport(
         first_sequence=start,
         last_sequence=head.sequence if head is not None else 0,
         totals=totals,
-        perpetual_total_cents=perpetual + totals.total_incl_vat_cents,
+        perpetual_total_cents=perpetual,
         at=utcnow(),
     )
 

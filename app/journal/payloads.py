@@ -71,6 +71,9 @@ class TicketLine(Frozen):
     unit_price_cents: int  # as the client reads it, VAT included
     total_excl_vat_cents: int
     vat_rate: VatRate
+    # Who did the service (printed on the receipt). Added after schema version 1's first
+    # records: a stored payload without it still verifies (the stored JSON is what is signed).
+    practitioners: tuple[str, ...] = ()
 
 
 class VatAmount(Frozen):
@@ -136,6 +139,7 @@ class CashMovementPayload(Frozen):
     amount_cents: int = Field(gt=0)
     reason: str = Field(min_length=1, max_length=200)
     at: AwareDatetime
+    actor_id: UUID | None = None  # who took the cash in or out (optional, added later)
 
 
 class RegisterOpenedPayload(Frozen):

@@ -1,5 +1,6 @@
-"""What other domains use of the journal: append a record (never sign one), close, read an
-X, verify, and write a technical event. See docs/till.md."""
+"""What other domains use of the journal: append a record (never sign one), read records
+back (as stored, as signed), close, read an X, verify, and write a technical event. See
+docs/till.md."""
 
 from __future__ import annotations
 
@@ -29,6 +30,13 @@ from app.journal.payloads import (
     VatAmount,
 )
 from app.journal.purge import PurgeDone, purge_year
+from app.journal.reads import (
+    StoredRecord,
+    closings_page,
+    duplicate_count,
+    get_record,
+    register_records,
+)
 from app.journal.service import append, close_day, record_startup, startup
 from app.journal.verify import ChainReport, VerificationReport, verify
 
@@ -58,6 +66,7 @@ __all__ = [
     "RecordSummary",
     "RegisterClosedPayload",
     "RegisterOpenedPayload",
+    "StoredRecord",
     "TenderAmount",
     "TenderMethod",
     "TicketLine",
@@ -69,9 +78,13 @@ __all__ = [
     "close",
     "close_day",
     "close_due",
+    "closings_page",
+    "duplicate_count",
+    "get_record",
     "purge_year",
     "record_event",
     "record_startup",
+    "register_records",
     "startup",
     "verify",
     "verify_archive",

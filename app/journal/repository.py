@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from pydantic_core import from_json
 from sqlalchemy import BigInteger, Date, Text, cast, func, select
@@ -63,9 +64,15 @@ async def last_sequence_before(session: AsyncSession, start: int, before: dateti
 
 
 async def sale_payloads(
-    session: AsyncSession, chain: Chain, first: int, last: int | None = None
+    session: AsyncSession,
+    chain: Chain,
+    first: int,
+    last: int | None = None,
+    *,
+    register_id: UUID | None = None,
 ) -> Sequence[dict[str, Any]]:
-    """The payloads of the tickets, credit tickets and cancellations in a sequence range."""
+    """The payloads of the tickets, credit tickets and cancellations in a sequence range (of
+    one till when `register_id` is given)."""
     query = select(JournalRecord.payload).where(
         JournalRecord.chain == chain,
         JournalRecord.kind.in_(_SALES),
@@ -73,6 +80,8 @@ async def sale_payloads(
     )
     if last is not None:
         query = query.where(JournalRecord.sequence <= last)
+    if register_id is not None:
+        query = query.where(JournalRecord.register_id == register_id)
     return list((await session.execute(query)).scalars())
 
 

@@ -47,6 +47,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
         Kind.service, EMAIL, "The buyer's receipt (with the card when she hands it over)"
     ),
     "gift_card_expiring": TemplateSpec(Kind.service, EMAIL, "A gift card expires soon"),
+    "sales_receipt": TemplateSpec(Kind.service, EMAIL, "A ticket's receipt, its PDF attached"),
     "birthday": TemplateSpec(Kind.marketing, BOTH, "Birthday wishes"),
     "reactivation": TemplateSpec(Kind.marketing, BOTH, "We miss you"),
     "custom": TemplateSpec(Kind.service, BOTH, "Free text written by staff"),

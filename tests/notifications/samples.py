@@ -77,6 +77,17 @@ def receipt(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
+def sales_receipt(**changes: Any) -> dict[str, Any]:
+    return {
+        "kind": "note",
+        "number": "2027-000042",
+        "date": "22/03/2027",
+        "time": "10:30",
+        "total": "81,10\u00a0€",
+        "duplicate": None,
+    } | changes
+
+
 def contexts(
     *, manage_token: str = TOKEN, link_token: str = TOKEN, card_message: str | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -123,6 +134,8 @@ def contexts(
         ("gift_card_receipt", {"receipt": receipt(message=None)}),
         ("gift_card_expiring", {"card": card()}),
         ("gift_card_expiring", {"card": card(to_buyer=True, recipient_name="Maman")}),
+        ("sales_receipt", {"note": sales_receipt()}),
+        ("sales_receipt", {"note": sales_receipt(duplicate=2, kind="avoir")}),
         ("birthday", {}),
         ("reactivation", {}),
         ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),

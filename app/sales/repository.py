@@ -1,0 +1,61 @@
+"""Every query on the sales tables."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.sales.models import CashRegister, ReceiptIssue, RegisterSession
+
+
+def registers() -> Select[Any]:
+    return select(CashRegister)
+
+
+async def get_register(
+    session: AsyncSession, register_id: UUID, *, lock: bool = False
+) -> CashRegister | None:
+    query = select(CashRegister).where(CashRegister.id == register_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def open_session(
+    session: AsyncSession, register_id: UUID, *, lock: bool = False
+) -> RegisterSession | None:
+    query = select(RegisterSession).where(
+        RegisterSession.register_id == register_id, RegisterSession.closed_at.is_(None)
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def last_session(session: AsyncSession, register_id: UUID) -> RegisterSession | None:
+    query = (
+        select(RegisterSession)
+        .where(RegisterSession.register_id == register_id)
+        .order_by(RegisterSession.opened_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def count_issue(session: AsyncSession, record_id: UUID, now: Any) -> int:
+    """One more issue of this ticket's receipt; returns how many there are now (1: the
+    original). Two at once queue on the row: each gets its own count."""
+    statement = (
+        insert(ReceiptIssue)
+        .values(journal_record_id=record_id, issued=1, first_issued_at=now, last_issued_at=now)
+        .on_conflict_do_update(
+            index_elements=[ReceiptIssue.journal_record_id],
+            set_={"issued": ReceiptIssue.issued + 1, "last_issued_at": now},
+        )
+        .returning(ReceiptIssue.issued)
+    )
+    return int((await session.execute(statement)).scalar_one())
