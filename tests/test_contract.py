@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from tests.bookings.salon import facial_with_camille, make_client, make_resource
 from tests.builders import deliver_messages, make_user
 from tests.fakes.server import FakeProviders
 from tests.fakes.sumup import PAIRING_CODE
+from tests.sales.helpers import append_ticket, two_rate_ticket
 
 # The salon is built and the calls are made on another event loop (async_bridge): its
 # sessions use their own connections and commit for real.
@@ -173,9 +175,27 @@ async def _build_salon() -> Salon:
                 },
             )
         )["id"]
+        await _stock_and_till(http, h, ids)
         await deliver_messages()
         ids["message_id"] = await _first(http, h, "/api/v1/notifications/messages")
     return salon
+
+
+async def _stock_and_till(http: AsyncClient, h: dict[str, str], ids: dict[str, str]) -> None:
+    """A stocked product with its supplier, an order and a count; a till with a ticket."""
+    product = ids["product_id"]
+    stocked = await http.put(f"/api/v1/stock/items/{product}", json={"unit": "piece"}, headers=h)
+    assert stocked.status_code == 200, stocked.text
+    ids["supplier_id"] = (await _post(http, h, "/api/v1/stock/suppliers", {"name": "CDR"}))["id"]
+    line = {"product_id": product, "quantity": 4, "unit_cost_cents": 850}
+    order = {"supplier_id": ids["supplier_id"], "lines": [line]}
+    ids["order_id"] = (await _post(http, h, "/api/v1/stock/purchase-orders", order))["id"]
+    ids["count_id"] = (await _post(http, h, "/api/v1/stock/counts", {}))["id"]
+    ids["register_id"] = (await _post(http, h, "/api/v1/sales/registers", {"name": "Accueil"}))[
+        "id"
+    ]
+    ticket = two_rate_ticket("T-0001", datetime(2027, 3, 15, 8, tzinfo=UTC))
+    ids["ticket_id"] = str((await append_ticket(ticket, ids["register_id"])).id)
 
 
 @pytest.fixture
