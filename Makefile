@@ -23,14 +23,14 @@ test: install ## lint, type-check and run the test suite against a throwaway dat
 
 lint: install ## ruff, mypy and the import contract
 	$(VENV)/bin/ruff check app tests bench scripts alembic
-	$(VENV)/bin/ruff format --check app tests bench scripts
+	$(VENV)/bin/ruff format --check app tests bench scripts alembic
 	$(VENV)/bin/mypy app
 	$(VENV)/bin/lint-imports
 	$(PY) scripts/check_sdk_imports.py
 
 format: install
 	$(VENV)/bin/ruff check --fix app tests bench scripts
-	$(VENV)/bin/ruff format app tests bench scripts
+	$(VENV)/bin/ruff format app tests bench scripts alembic
 
 worker: install ## a Celery worker (needs REDIS_URL)
 	$(VENV)/bin/celery -A app.worker:celery_app worker --loglevel=INFO --concurrency=2

@@ -10,7 +10,7 @@ export TEST_PG_URL TEST_REDIS_URL
 
 echo "== ruff"
 $VENV/bin/ruff check app tests bench scripts alembic
-$VENV/bin/ruff format --check app tests bench scripts
+$VENV/bin/ruff format --check app tests bench scripts alembic
 echo "== mypy"
 $VENV/bin/mypy app
 echo "== import contract"

@@ -658,7 +658,6 @@ def upgrade() -> None:
     op.execute("INSERT INTO booking_rules (id) VALUES (1)")
 
 
-
 def downgrade() -> None:
     op.drop_index(op.f("ix_booking_allocations_booking_id"), table_name="booking_allocations")
     op.drop_table("booking_allocations")

@@ -152,7 +152,6 @@ def upgrade() -> None:
         "uq_message_events_event", "message_events", ["provider", "event_id"], unique=True
     )
 
-
     op.drop_constraint(op.f("ck_client_consents_source_valid"), "client_consents", type_="check")
     op.create_check_constraint(
         op.f("ck_client_consents_source_valid"),

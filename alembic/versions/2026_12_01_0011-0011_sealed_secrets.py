@@ -48,9 +48,7 @@ messages = sa.table(
 
 def _rows(where: Any) -> list[Any]:
     return list(
-        op.get_bind().execute(
-            sa.select(messages).where(where).order_by(messages.c.id).limit(BATCH)
-        )
+        op.get_bind().execute(sa.select(messages).where(where).order_by(messages.c.id).limit(BATCH))
     )
 
 

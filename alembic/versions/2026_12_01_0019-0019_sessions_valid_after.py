@@ -7,7 +7,6 @@ Revises: 0017
 from __future__ import annotations
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0019"

@@ -14,7 +14,6 @@ Revises: 0023
 from __future__ import annotations
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0024"
@@ -74,8 +73,6 @@ def downgrade() -> None:
     )
     op.drop_index("ix_payments_gift_card", table_name="payments")
     op.drop_constraint(op.f("ck_payments_gift_card_method"), "payments", type_="check")
-    op.drop_constraint(
-        op.f("fk_payments_gift_card_id_gift_cards"), "payments", type_="foreignkey"
-    )
+    op.drop_constraint(op.f("fk_payments_gift_card_id_gift_cards"), "payments", type_="foreignkey")
     op.drop_column("payments", "gift_card_id")
     _open_deposit("booking_id", "method")

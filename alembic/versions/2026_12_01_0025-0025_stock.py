@@ -11,7 +11,6 @@ Revises: 0024
 from __future__ import annotations
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0025"
@@ -203,11 +202,13 @@ def upgrade() -> None:
         sa.Column("actor_user_id", sa.Uuid(), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "(cause = 'delivery') = (unit_cost_cents IS NOT NULL) AND (unit_cost_cents IS NULL OR unit_cost_cents >= 0)",
+            "(cause = 'delivery') = (unit_cost_cents IS NOT NULL)"
+            " AND (unit_cost_cents IS NULL OR unit_cost_cents >= 0)",
             name=op.f("ck_stock_movements_unit_cost_valid"),
         ),
         sa.CheckConstraint(
-            "(cause NOT IN ('sale', 'treatment', 'breakage') OR quantity < 0) AND (cause NOT IN ('return', 'delivery') OR quantity > 0)",
+            "(cause NOT IN ('sale', 'treatment', 'breakage') OR quantity < 0)"
+            " AND (cause NOT IN ('return', 'delivery') OR quantity > 0)",
             name=op.f("ck_stock_movements_quantity_sign_valid"),
         ),
         sa.CheckConstraint(
@@ -219,7 +220,8 @@ def upgrade() -> None:
             name=op.f("ck_stock_movements_count_reference"),
         ),
         sa.CheckConstraint(
-            "cause IN ('sale', 'return', 'delivery', 'treatment', 'breakage', 'adjustment', 'count')",
+            "cause IN ('sale', 'return', 'delivery', 'treatment', 'breakage', 'adjustment'"
+            ", 'count')",
             name=op.f("ck_stock_movements_cause_valid"),
         ),
         sa.CheckConstraint(
@@ -271,7 +273,8 @@ def upgrade() -> None:
         sa.Column("unit_cost_cents", sa.Integer(), nullable=False),
         sa.Column("received_quantity", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.CheckConstraint(
-            "quantity > 0 AND unit_cost_cents >= 0 AND received_quantity >= 0 AND received_quantity <= quantity",
+            "quantity > 0 AND unit_cost_cents >= 0 AND received_quantity >= 0"
+            " AND received_quantity <= quantity",
             name=op.f("ck_stock_purchase_order_lines_quantities_valid"),
         ),
         sa.ForeignKeyConstraint(

@@ -11,9 +11,8 @@ Revises: 0025
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0026"
 down_revision: str | None = "0025"

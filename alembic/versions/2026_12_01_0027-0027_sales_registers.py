@@ -9,7 +9,6 @@ Revises: 0026
 from __future__ import annotations
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0027"
