@@ -33,6 +33,7 @@ class Problem(StrEnum):
     closing_perpetual_mismatch = "closing_perpetual_mismatch"
     archive_seal_invalid = "archive_seal_invalid"  # the archive's bytes changed
     archive_malformed = "archive_malformed"
+    payload_malformed = "payload_malformed"  # a stored payload lacks what its kind holds
 
 
 class Issue(Frozen):
@@ -123,10 +124,15 @@ class ChainCheck:
         if not signing.same(record["previous_signature"], self.previous):
             self._issue(record, Problem.link_broken, "does not follow the previous record")
         self.previous, self.expected = record["signature"], record["sequence"] + 1
-        if record["kind"] in _SALES:
+        if record["kind"] in _SALES and not _adds_up(record["payload"]):
+            self._issue(record, Problem.payload_malformed, "a sale without its amounts")
+        elif record["kind"] in _SALES:
             self._pending.append((record["sequence"], record["payload"]))
         elif record["kind"] in _LEVEL_OF:
-            self._check_closing(record, _LEVEL_OF[record["kind"]])
+            try:
+                self._check_closing(record, _LEVEL_OF[record["kind"]])
+            except (KeyError, TypeError, ValueError) as exc:
+                self._issue(record, Problem.payload_malformed, f"a closing without {exc}")
 
     def _check_signature(self, record: Mapping[str, Any]) -> None:
         try:
@@ -187,3 +193,12 @@ class ChainCheck:
         if perpetual != stored["perpetual_total_cents"]:
             detail = f"perpetual total {stored['perpetual_total_cents']}, records say {perpetual}"
             self._issue(record, Problem.closing_perpetual_mismatch, detail)
+
+
+def _adds_up(payload: Any) -> bool:
+    """Whether a sale's stored payload has what the closings add up."""
+    try:
+        Accumulator().add(payload)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True

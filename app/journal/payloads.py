@@ -74,6 +74,19 @@ class TicketLine(Frozen):
     # Who did the service (printed on the receipt). Added after schema version 1's first
     # records: a stored payload without it still verifies (the stored JSON is what is signed).
     practitioners: tuple[str, ...] = ()
+    # Added with the orders (optional, like `practitioners`): what was sold, for the reports,
+    # and the discount taken off the line (VAT included, so that the line pays
+    # quantity x unit price - discount).
+    item_kind: Literal["service", "product"] | None = None
+    item_id: UUID | None = None
+    practitioner_ids: tuple[UUID, ...] = ()
+    discount_cents: int = 0
+    discount_reason: str | None = Field(default=None, max_length=200)
+
+    @property
+    def amount_incl_vat_cents(self) -> int:
+        """What the line costs the client: quantity x unit price, less its discount."""
+        return self.quantity * self.unit_price_cents - self.discount_cents
 
 
 class VatAmount(Frozen):
@@ -107,6 +120,10 @@ class TicketPayload(Frozen):
     tenders: tuple[TenderAmount, ...]
     change_cents: int = Field(default=0, ge=0)
     corrects: CorrectedTicket | None = None
+    # Added with the orders (optional): the order it closes, and the client's name printed on
+    # the note unless she objects (arrêté 83-50/A).
+    order_id: UUID | None = None
+    client_name: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def _sums(self) -> Self:

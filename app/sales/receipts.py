@@ -61,6 +61,9 @@ def _line(line: Any) -> dict[str, Any]:
         "vat_rate": str(line.vat_rate),
         "vat_rate_text": rate_text(line.vat_rate),
         "practitioners": list(line.practitioners),
+        "discount_cents": line.discount_cents,
+        "discount_reason": line.discount_reason,
+        "total_incl_vat_cents": line.amount_incl_vat_cents,
     }
 
 
@@ -85,6 +88,7 @@ def receipt_json(
         "date": f"{local:%d/%m/%Y}",
         "time": f"{local:%H:%M}",
         "till": ticket.till,
+        "client_name": ticket.client_name,
         "currency": ticket.currency,
         "lines": [_line(line) for line in ticket.lines],
         "practitioners": practitioners,
@@ -125,6 +129,9 @@ def _item_lines(ticket: TicketPayload) -> list[str]:
             f"  {line.quantity} x {euros(line.unit_price_cents)} TTC — TVA "
             f"{rate_text(line.vat_rate)} — {euros(line.total_excl_vat_cents)} HT"
         )
+        if line.discount_cents:
+            reason = f" ({line.discount_reason})" if line.discount_reason else ""
+            lines.append(f"  Remise{reason} : -{euros(line.discount_cents)}")
         if line.practitioners:
             lines.append(f"  Réalisé par {', '.join(line.practitioners)}")
     return lines
@@ -152,6 +159,7 @@ def printed_lines(
     if ticket.corrects is not None:
         number += f" (avoir sur le ticket n° {ticket.corrects.number})"
     when = f"Le {local:%d/%m/%Y} à {local:%H:%M} — Caisse : {ticket.till}"
+    client = [f"Client : {ticket.client_name}"] if ticket.client_name else []
     tail = ["Merci de votre visite."]
     if duplicate_count:
         tail.insert(0, f"DUPLICATA {duplicate_count} — ce document n'est pas l'original.")
@@ -160,6 +168,7 @@ def printed_lines(
         *head,
         number,
         when,
+        *client,
         *_item_lines(ticket),
         *_total_lines(ticket),
         *tail,

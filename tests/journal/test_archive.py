@@ -95,3 +95,36 @@ async def test_a_year_is_purged_only_after_its_archive_and_the_journal_still_ver
     z = report.closings[-1]
     assert z.matches
     assert z.recomputed_perpetual_cents == 7 * 6000
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        b'"total_incl_vat_cents"',
+        b'"first_sequence"',
+        b'"perpetual_total_cents"',
+        b'"totals"',
+        b'"tenders"',
+        b'"vat"',
+    ],
+)
+async def test_an_archive_whose_records_lost_a_key_is_reported_not_a_crash(
+    tmp_path: Path, key: bytes
+) -> None:
+    """A hand-edited archive may lack any key a ticket or a closing holds: every record is
+    still checked and the change reported (a crash would hide the rest of the report)."""
+    await _a_closed_year()
+    with clock.frozen_at(datetime(2027, 1, 2, 9, tzinfo=UTC)):
+        async with unit_of_work() as session:
+            written = await journal.write_archive(session, 2026, tmp_path)
+    raw = written.path.read_bytes()
+    assert raw.count(key) > 1
+    edited = tmp_path / "edited.jsonl"
+    edited.write_bytes(raw.replace(key, key[:-2] + b'X"'))
+
+    check = journal.verify_archive(edited)
+
+    assert not check.ok
+    problems = {issue.problem for issue in check.issues}
+    assert Problem.payload_malformed in problems, problems
+    assert Problem.archive_seal_invalid in problems
