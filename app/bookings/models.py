@@ -78,6 +78,9 @@ class Booking(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(16))
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     late_cancellation: Mapped[bool | None]
+    # The till's order that took the booking over: what is left is paid there. No foreign
+    # key: sales_orders references bookings, and bookings never reads sales.
+    order_id: Mapped[UUID | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -44,6 +44,7 @@ class PayableBooking:
     # Each service and its price, for promo codes that cover some services only.
     service_lines: list[tuple[UUID, int]]
     discount_cents: int
+    order_id: UUID | None = None  # the till's order that took it over
 
 
 async def payable_booking(
@@ -75,6 +76,7 @@ def _payable(
         practitioner_shares=shares,
         service_lines=lines,
         discount_cents=booking.discount_cents,
+        order_id=booking.order_id,
     )
 
 
@@ -156,6 +158,8 @@ _REFUNDED_OUTCOMES = {DepositOutcome.slot_lost, DepositOutcome.not_bookable}
 
 
 def _stage(booking: PayableBooking) -> Stage:
+    if booking.order_id is not None:  # what is left is paid on the till's order
+        return Stage.closed
     if booking.status is BookingStatus.pending_payment:
         return Stage.awaiting_deposit
     return Stage.open if booking.status in _OPEN else Stage.closed
@@ -171,17 +175,18 @@ class BookingPayable(payables.Payable):
     async def due(self, session: AsyncSession, subject_id: UUID, *, lock: bool = False) -> Due:
         booking = await payable_booking(session, subject_id, lock=lock)
         status = booking.status
+        at_till = booking.order_id is not None
         return Due(
             client_id=booking.client_id,
             total_cents=booking.total_cents,
             deposit_cents=booking.deposit_cents,
             stage=_stage(booking),
-            status=status,
+            status="at_till" if at_till else status,
             description=get_settings().salon.name,
             practitioner_shares=booking.practitioner_shares,
             no_show_fee_allowed=status is BookingStatus.no_show
             or (status is BookingStatus.cancelled and bool(booking.late_cancellation)),
-            owes=status is not BookingStatus.cancelled,
+            owes=status is not BookingStatus.cancelled and not at_till,
             deposit_terms=booking.deposit_policy,
         )
 

@@ -34,6 +34,15 @@ from app.bookings.payable import (
     payable_booking,
 )
 from app.bookings.repository import busy_statements
+from app.bookings.till import (
+    BookingAlreadyAtTill,
+    BookingNotBillable,
+    TillBooking,
+    TillService,
+    complete_at_till,
+    release_from_till,
+    take_to_till,
+)
 from app.bookings.topics import (
     TOPIC_CANCELLED,
     TOPIC_COMPLETED,
@@ -57,11 +66,13 @@ __all__ = [
     "TOPIC_HOLD_EXPIRED",
     "TOPIC_RESCHEDULED",
     "TOPIC_WAITLIST_OFFERED",
+    "BookingAlreadyAtTill",
     "BookingBrief",
     "BookingCancelled",
     "BookingCheckout",
     "BookingCompleted",
     "BookingConfirmed",
+    "BookingNotBillable",
     "BookingNotFound",
     "BookingNotPayable",
     "BookingPayable",
@@ -76,6 +87,8 @@ __all__ = [
     "HoldExpired",
     "PayableBooking",
     "ReminderDue",
+    "TillBooking",
+    "TillService",
     "WaitlistOffered",
     "anonymize_client_bookings",
     "apply_discount",
@@ -86,6 +99,7 @@ __all__ = [
     "client_history",
     "clients_matching",
     "clients_of_practitioner",
+    "complete_at_till",
     "confirm_deposit",
     "ensure_may_pay",
     "export_client_bookings",
@@ -98,4 +112,6 @@ __all__ = [
     "practitioner_serves",
     "reassign_client",
     "refuse_unless_forced",
+    "release_from_till",
+    "take_to_till",
 ]

@@ -23,6 +23,10 @@ class SkuTaken(AppError):
     status, code, title = 409, "sku_taken", "A product already has this SKU"
 
 
+class BarcodeTaken(AppError):
+    status, code, title = 409, "barcode_taken", "A product already has this barcode"
+
+
 class UnknownResource(AppError):
     status, code, title = 422, "unknown_resource", "A resource given does not exist"
 

@@ -122,6 +122,8 @@ class Product(Base):
     name: Mapped[str] = mapped_column(String(160))
     brand: Mapped[str | None] = mapped_column(String(120))
     sku: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # EAN-13 as printed under the bars (checked digit included): what the till scans.
+    barcode: Mapped[str | None] = mapped_column(String(13), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     price_cents: Mapped[int]
     vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))

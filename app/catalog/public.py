@@ -19,6 +19,7 @@ __all__ = [
     "ServiceSpec",
     "existing_service_ids",
     "get_service_specs",
+    "product_by_barcode",
     "product_refs",
     "service_names",
 ]
@@ -139,6 +140,7 @@ class ProductRef:
     price_cents: int
     vat_rate: Decimal
     is_active: bool
+    barcode: str | None = None
 
 
 async def product_refs(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, ProductRef]:
@@ -148,6 +150,12 @@ async def product_refs(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID,
         return {}
     rows = await repository.product_rows(session, wanted)
     return {
-        id_: ProductRef(id_, name, brand, sku, price, vat_rate, active)
-        for id_, name, brand, sku, price, vat_rate, active in rows
+        id_: ProductRef(id_, name, brand, sku, price, vat_rate, active, barcode)
+        for id_, name, brand, sku, price, vat_rate, active, barcode in rows
     }
+
+
+async def product_by_barcode(session: AsyncSession, barcode: str) -> ProductRef | None:
+    """The product whose EAN-13 this is (as the till scanned it), if any."""
+    found = await repository.product_id_by_barcode(session, barcode)
+    return None if found is None else (await product_refs(session, [found]))[found]

@@ -166,8 +166,8 @@ async def get_product(session: AsyncSession, product_id: UUID) -> Product | None
 
 async def product_rows(
     session: AsyncSession, ids: list[UUID]
-) -> Sequence[Row[UUID, str, str | None, str | None, int, Decimal, bool]]:
-    """id, name, brand, sku, price, VAT rate and active flag of these products."""
+) -> Sequence[Row[UUID, str, str | None, str | None, int, Decimal, bool, str | None]]:
+    """id, name, brand, sku, price, VAT rate, active flag and barcode of these products."""
     rows = await session.execute(
         select(
             Product.id,
@@ -177,6 +177,11 @@ async def product_rows(
             Product.price_cents,
             Product.vat_rate,
             Product.is_active,
+            Product.barcode,
         ).where(Product.id.in_(ids))
     )
     return rows.all()
+
+
+async def product_id_by_barcode(session: AsyncSession, barcode: str) -> UUID | None:
+    return await session.scalar(select(Product.id).where(Product.barcode == barcode))

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.catalog.models import DepositKind
-from app.core.schemas import Absent, refuse_null
+from app.core.schemas import Absent, Ean13, refuse_null
 from app.core.timeutils import SalonDateTime
 
 FRENCH_VAT_RATES = {Decimal("20"), Decimal("10"), Decimal("5.5"), Decimal("2.1"), Decimal("0")}
@@ -207,6 +207,7 @@ class ProductIn(BaseModel):
     name: Name
     brand: str | None = Field(default=None, max_length=120)
     sku: str | None = Field(default=None, max_length=64)
+    barcode: Ean13 | None = None
     description: str | None = Field(default=None, max_length=4000)
     price_cents: int = Field(ge=0, le=10_000_000)
     vat_rate: VatRate = Decimal("20.00")
@@ -217,6 +218,7 @@ class ProductUpdate(BaseModel):
     name: Name | Absent = None
     brand: str | None = Field(default=None, max_length=120)
     sku: str | None = Field(default=None, max_length=64)
+    barcode: Ean13 | None = None
     description: str | None = Field(default=None, max_length=4000)
     price_cents: PriceCents | Absent = None
     vat_rate: VatRate | Absent = None
@@ -232,6 +234,7 @@ class ProductOut(BaseModel):
     name: str
     brand: str | None
     sku: str | None
+    barcode: str | None
     description: str | None
     price_cents: int
     vat_rate: Decimal

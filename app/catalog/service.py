@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import repository
 from app.catalog.errors import (
+    BarcodeTaken,
     CategoryNameTaken,
     CategoryNotFound,
     ProductNotFound,
@@ -171,7 +173,7 @@ async def create_product(session: AsyncSession, fields: dict[str, Any]) -> Produ
     now = utcnow()
     product = Product(id=new_id(), created_at=now, updated_at=now, **fields)
     session.add(product)
-    await flush_or_raise(session, SkuTaken())
+    await _flush_product(session)
     return product
 
 
@@ -182,8 +184,19 @@ async def update_product(
     for key, value in changes.items():
         setattr(product, key, value)
     product.updated_at = utcnow()
-    await flush_or_raise(session, SkuTaken())
+    await _flush_product(session)
     return product
+
+
+async def _flush_product(session: AsyncSession) -> None:
+    """Flush a product; a barcode or a SKU another product has is answered as such."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        if "uq_products_barcode" in str(exc.orig):
+            raise BarcodeTaken() from exc
+        raise SkuTaken() from exc
 
 
 async def list_categories(session: AsyncSession) -> Sequence[ServiceCategory]:

@@ -276,6 +276,16 @@ class JournalSettings(BaseSettings):
     archive_dir: Path = VAR_DIR / "journal"
 
 
+class SalesSettings(BaseSettings):
+    """The till's orders (app/sales, docs/till.md)."""
+
+    model_config = _section("SALES_")
+
+    # A receptionist's manual discount, as a share of what is discounted (a line or the
+    # order); managers and the owner are not limited.
+    receptionist_discount_percent: int = Field(default=20, ge=0, le=100)
+
+
 class Settings(BaseSettings):
     """Every setting of the service, grouped in sections."""
 
@@ -299,6 +309,7 @@ class Settings(BaseSettings):
     giftcards: GiftCardSettings = Field(default_factory=GiftCardSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     journal: JournalSettings = Field(default_factory=JournalSettings)
+    sales: SalesSettings = Field(default_factory=SalesSettings)
 
     @property
     def secret_key(self) -> str:

@@ -8,12 +8,26 @@ of the OpenAPI document, and `refuse_null(...)` in the PATCH model turns it down
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
+from stdnum import ean
 
 Absent = SkipJsonSchema[None]
+
+
+def _ean13(code: str) -> str:
+    """The 13 digits of a valid EAN-13 (spaces and dashes dropped), its check digit right."""
+    compact = ean.compact(code)
+    if len(compact) != 13 or not ean.is_valid(compact):
+        raise ValueError("not a valid EAN-13 barcode (13 digits, the last one the check digit)")
+    return compact
+
+
+Ean13 = Annotated[
+    str, Field(min_length=13, max_length=17, examples=["3600523614516"]), AfterValidator(_ean13)
+]
 
 
 def refuse_null(*fields: str) -> Any:

@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.giftcards.errors import InsufficientBalance
 from app.giftcards.flows import Redemption, redeem
 from app.giftcards.models import GiftCard
 from app.giftcards.repository import received_by
@@ -17,7 +18,13 @@ from app.giftcards.service import balances
 
 ERASED = "Client effacé"
 
-__all__ = ["Redemption", "anonymize_client_gift_cards", "export_client_gift_cards", "redeem"]
+__all__ = [
+    "InsufficientBalance",
+    "Redemption",
+    "anonymize_client_gift_cards",
+    "export_client_gift_cards",
+    "redeem",
+]
 
 
 def _hers(client_id: UUID, email: str | None) -> Any:

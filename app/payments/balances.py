@@ -26,6 +26,33 @@ class Balance:
     kept_cents: int = 0  # paid less refunded: what the salon keeps for the subject
 
 
+@dataclass(frozen=True, slots=True)
+class KeptPayment:
+    """A payment that still pays for its subject: what of it the salon keeps (tip and
+    refunds excluded), by which method (a gift card's: which card)."""
+
+    payment_id: UUID
+    method: str
+    kept_cents: int
+    gift_card_id: UUID | None
+
+
+async def kept_payments(session: AsyncSession, kind: str, subject_id: UUID) -> list[KeptPayment]:
+    """The subject's taken payments that still keep something, oldest first (what the till
+    counts as already paid when it checks a booking out)."""
+    rows = await repository.payments_of(
+        session,
+        (kind, subject_id),
+        purposes=repository.FOR_THE_SUBJECT,
+        statuses=TAKEN,
+    )
+    kept = [
+        KeptPayment(p.id, p.method, p.amount_cents - p.tip_cents - p.refunded_cents, p.gift_card_id)
+        for p in rows
+    ]
+    return [k for k in kept if k.kept_cents > 0]
+
+
 async def balance(session: AsyncSession, kind: str, subject_id: UUID) -> Balance:
     """The balance of (kind, id); an unknown kind is refused (`unknown_subject_kind`)."""
     due = await payables.get(kind).due(session, subject_id)

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.payments.balances import Balance, balance
+from app.payments.balances import Balance, KeptPayment, balance, kept_payments
 from app.payments.checkout import Checkout, start_purchase
 from app.payments.desk import pay_with_gift_card, take_in_person
 from app.payments.errors import (
@@ -48,6 +48,7 @@ __all__ = [
     "CancellationMoney",
     "Checkout",
     "GiftCardRefunded",
+    "KeptPayment",
     "NothingToPay",
     "PaidSoFar",
     "PaymentMethod",
@@ -62,6 +63,7 @@ __all__ = [
     "cancellation_money",
     "export_client_payments",
     "get_payment",
+    "kept_payments",
     "paid_before",
     "paid_so_far",
     "pay_with_gift_card",

@@ -9,11 +9,68 @@ from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.sales.models import CashRegister, ReceiptIssue, RegisterSession
+from app.sales.models import (
+    CashRegister,
+    CreditNote,
+    Order,
+    OrderLine,
+    OrderTender,
+    ReceiptIssue,
+    RegisterSession,
+)
 
 
 def registers() -> Select[Any]:
     return select(CashRegister)
+
+
+def orders_query(*, status: str | None, register_id: UUID | None) -> Select[Any]:
+    query = select(Order)
+    if status is not None:
+        query = query.where(Order.status == status)
+    if register_id is not None:
+        query = query.where(Order.register_id == register_id)
+    return query
+
+
+async def get_order(session: AsyncSession, order_id: UUID, *, lock: bool = False) -> Order | None:
+    query = select(Order).where(Order.id == order_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def order_by_ticket(session: AsyncSession, record_id: UUID, *, lock: bool) -> Order | None:
+    query = select(Order).where(Order.ticket_record_id == record_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def lines_of(session: AsyncSession, order_id: UUID) -> list[OrderLine]:
+    query = select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.position)
+    return list((await session.execute(query)).scalars())
+
+
+async def tenders_of(session: AsyncSession, order_id: UUID) -> list[OrderTender]:
+    query = (
+        select(OrderTender)
+        .where(OrderTender.order_id == order_id)
+        .order_by(OrderTender.created_at, OrderTender.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def credits_of(session: AsyncSession, order_id: UUID) -> list[CreditNote]:
+    query = (
+        select(CreditNote).where(CreditNote.order_id == order_id).order_by(CreditNote.created_at)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def open_registers(session: AsyncSession) -> list[UUID]:
+    query = select(RegisterSession.register_id).where(RegisterSession.closed_at.is_(None))
+    return list((await session.execute(query)).scalars())
 
 
 async def get_register(

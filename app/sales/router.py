@@ -10,19 +10,50 @@ from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
 from app.auth.public import DbSession, FrontDesk, Manager
+from app.bookings.public import BookingAlreadyAtTill, BookingNotBillable
 from app.core.errors import error_responses
 from app.core.pagination import Page, Pagination, paginate
+from app.coupons.public import CouponRefused
+from app.giftcards.public import InsufficientBalance
 from app.journal.public import ClosingLevel, closings_page, x_report
-from app.sales import repository, service, tickets
+from app.payments.public import AmountExceedsBalance, NothingToPay, ReaderNotFound, ReaderRequired
+from app.sales import checkout, orders, repository, returns, service, tickets, views
 from app.sales.dependencies import RegisterForDesk
 from app.sales.errors import (
+    ClientMismatch,
+    CreditAboveLimit,
+    DiscountAboveLimit,
+    DiscountTooLarge,
+    NotATicket,
+    NothingToReturn,
+    NotInTraining,
+    OrderHasPayments,
+    OrderNotFound,
+    OrderNotOpen,
+    OrderNotPaid,
+    PaymentInProgress,
+    ProductNotSold,
     RegisterAlreadyOpen,
     RegisterNameTaken,
     RegisterNotFound,
     RegisterNotOpen,
+    RegisterRequired,
+    ServiceNotSold,
     TicketNotFound,
+    TipNotAllowed,
 )
-from app.sales.models import CashRegister
+from app.sales.models import CashRegister, Order
+from app.sales.order_schemas import (
+    CreditOut,
+    OrderIn,
+    OrderOut,
+    RefundedTenderOut,
+    RefundIn,
+    TenderIn,
+    TenderOut,
+    TicketOut,
+    TicketRef,
+)
 from app.sales.schemas import (
     CashMovementIn,
     CashMovementOut,
@@ -180,3 +211,143 @@ async def email_receipt(
         session, ticket_id, email=body.email, first_name=body.first_name
     )
     return ReceiptSentOut(queued=queued, duplicate_count=issued.duplicate_count)
+
+
+@router.post(
+    "/orders",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        RegisterRequired,
+        RegisterNotOpen,
+        BookingNotBillable,
+        BookingAlreadyAtTill,
+        ClientMismatch,
+        ServiceNotSold,
+        ProductNotSold,
+        DiscountTooLarge,
+        DiscountAboveLimit,
+        NotInTraining,
+        PaymentInProgress,
+        CouponRefused,
+    ),
+)
+async def create_order(body: OrderIn, actor: FrontDesk, session: DbSession) -> OrderOut:
+    """An order at the desk: a booking's services (what was paid online counted), walk-in
+    services and products by id or EAN-13 barcode, at the catalog's prices. A manual
+    discount states its reason; a receptionist's is limited
+    (SALES_RECEPTIONIST_DISCOUNT_PERCENT)."""
+    order = await orders.create_order(session, body.asked(), actor)
+    return OrderOut.of(await views.order_view(session, order))
+
+
+@router.get("/orders")
+async def list_orders(
+    _: FrontDesk,
+    session: DbSession,
+    page: Pagination,
+    order_status: Literal["open", "completed", "cancelled"] | None = None,
+    register_id: UUID | None = None,
+) -> Page[OrderOut]:
+    """The orders, newest first (`order_status`: only those)."""
+    found: Page[Order] = await paginate(
+        session,
+        repository.orders_query(status=order_status, register_id=register_id),
+        order_by=(Order.created_at, Order.id),
+        params=page,
+        descending=True,
+        to_item=lambda order: order,
+    )
+    return Page[OrderOut](
+        items=[OrderOut.of(await views.order_view(session, o)) for o in found.items],
+        next_cursor=found.next_cursor,
+    )
+
+
+@router.get("/orders/{order_id}", responses=error_responses(OrderNotFound))
+async def get_order(order_id: UUID, _: FrontDesk, session: DbSession) -> OrderOut:
+    return OrderOut.of(await views.view_of(session, order_id))
+
+
+@router.post(
+    "/orders/{order_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        OrderNotFound,
+        OrderNotOpen,
+        NothingToPay,
+        AmountExceedsBalance,
+        InsufficientBalance,
+        TipNotAllowed,
+        NotInTraining,
+        ReaderRequired,
+        ReaderNotFound,
+    ),
+)
+async def add_tender(
+    order_id: UUID, body: TenderIn, actor: FrontDesk, session: DbSession
+) -> TenderOut:
+    """One tender towards the order (send an `Idempotency-Key`: a retried request takes the
+    money once). Cash above what is due is the change given back; a gift card pays what it
+    holds at most; on the card reader the tender is `pending` until the reader answers."""
+    tender = await checkout.add_tender(session, order_id, body.asked(), actor)
+    view = await views.order_view(session, await orders.get_order(session, order_id))
+    found = next(t for t in view.tenders if t.tender.id == tender.id)
+    return TenderOut.of(found, due_cents=view.due_cents)
+
+
+@router.post(
+    "/orders/{order_id}/complete",
+    responses=error_responses(OrderNotFound, OrderNotOpen, OrderNotPaid, PaymentInProgress),
+)
+async def complete_order(order_id: UUID, actor: FrontDesk, session: DbSession) -> TicketOut:
+    """Complete a paid order: its numbered ticket in the journal, the products out of stock,
+    the booking completed. A completed order answers its ticket again."""
+    order = await checkout.complete_order(session, order_id, actor)
+    return TicketOut.of(await views.order_view(session, order))
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    responses=error_responses(OrderNotFound, OrderNotOpen, OrderHasPayments),
+)
+async def cancel_order(order_id: UUID, _: FrontDesk, session: DbSession) -> OrderOut:
+    """Abandon an open order nothing was paid for (its booking is paid on its own again)."""
+    order = await orders.cancel_order(session, await orders.get_order(session, order_id, lock=True))
+    return OrderOut.of(await views.order_view(session, order))
+
+
+@router.post(
+    "/tickets/{ticket_id}/refund",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        TicketNotFound, NotATicket, NothingToReturn, CreditAboveLimit, RegisterNotOpen
+    ),
+)
+async def refund_ticket(
+    ticket_id: UUID, body: RefundIn, actor: FrontDesk, session: DbSession
+) -> CreditOut:
+    """Give back lines of a ticket: a credit ticket that names it, the money back through
+    the tenders that paid (cash, then the card, the gift card, a transfer, what was paid
+    online), the products back in stock when `resellable`."""
+    credit = await returns.refund_ticket(session, ticket_id, body.asked(), actor)
+    note = credit.note
+    return CreditOut(
+        id=note.id,
+        order_id=note.order_id,
+        ticket=TicketRef(id=note.ticket_record_id, number=note.ticket_number),
+        corrects=TicketRef(
+            id=credit.order.ticket_record_id or ticket_id,
+            number=credit.order.ticket_number or "",
+        ),
+        amount_cents=note.amount_cents,
+        refunds=[
+            RefundedTenderOut(
+                method=r.method,
+                amount_cents=r.amount_cents,
+                payment_id=r.payment_id,
+                refund_id=r.refund_id,
+            )
+            for r in credit.refunds
+        ],
+        created_at=note.created_at,
+    )

@@ -1,0 +1,225 @@
+"""The till on the real PostgreSQL: a booking's services with their online deposit and two
+products, paid by gift card, card reader and cash with change; a return by credit ticket;
+the stock after each step; the day's Z matching the tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import Role
+from app.core import clock
+from app.core.db import unit_of_work
+from app.journal import public as journal
+from tests.builders import AuthHeaders
+from tests.factories.availability import open_salon
+from tests.factories.bookings import CLIENT, NINE
+from tests.factories.catalog import make_service
+from tests.factories.core import paris, run_outbox
+from tests.factories.giftcards import sell_gift_card
+from tests.factories.payments import pay_deposit, payment, post_stripe
+from tests.factories.practitioners import make_practitioner
+from tests.fakes.server import FakeProviders
+from tests.fakes.sumup import PAIRING_CODE
+from tests.sales.helpers import records, verified
+from tests.sales.orders_helpers import (
+    CREAM_EAN,
+    complete,
+    new_order,
+    on_hand,
+    open_till,
+    receipt,
+    stocked,
+    tender,
+)
+
+
+@pytest.fixture(autouse=True)
+def _a_week_before() -> None:
+    clock.pin(paris(2027, 3, 15, 8))
+
+
+async def _booked_and_deposit_paid(client: AsyncClient, fakes: FakeProviders) -> dict[str, Any]:
+    """A 90 € massage (30 % deposit) and a 60 € facial by Camille, held online by Hélène,
+    the 27 € deposit paid by card: the booking is confirmed."""
+    await open_salon()
+    massage = await make_service("Massage", minutes=60, price_cents=9000, deposit_percent="30")
+    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
+    await make_practitioner("Camille", [massage, facial])
+    held = await client.post(
+        "/api/v1/bookings",
+        json={"service_ids": [str(massage), str(facial)], "start": NINE, "client": CLIENT},
+    )
+    assert held.status_code == 201, held.text
+    booking = dict(held.json())
+    assert booking["deposit_cents"] == 2700
+    started = await pay_deposit(client, booking)
+    assert started.status_code == 201, started.text
+    paid = await post_stripe(client, fakes.stripe.pay(started.json()["client_secret"]))
+    assert paid.status_code == 200, paid.text
+    return booking
+
+
+async def _pair(client: AsyncClient, desk: dict[str, str]) -> str:
+    paired = await client.post(
+        "/api/v1/payments/terminal/readers",
+        json={"pairing_code": PAIRING_CODE, "name": "Comptoir"},
+        headers=desk,
+    )
+    assert paired.status_code == 201, paired.text
+    return str(paired.json()["id"])
+
+
+async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_and_closed(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    manager = await auth_headers(Role.manager)
+    desk = await auth_headers(Role.receptionist)
+    booking = await _booked_and_deposit_paid(client, fakes)
+    serum = await stocked(client, manager, "Sérum éclat", 2500, 10, barcode=CREAM_EAN)
+    book = await stocked(client, manager, "Livre « Rituels »", 1055, 5, vat="5.50")
+    card = (await sell_gift_card(client, manager, 5000)).json()
+    clock.pin(paris(2027, 3, 22, 10, 30))  # the visit is over; the staff log in
+    manager = await auth_headers(Role.manager)
+    desk = await auth_headers(Role.receptionist)
+    register = await open_till(client, manager)
+    reader = await _pair(client, manager)
+
+    order = await new_order(
+        client,
+        desk,
+        booking_id=booking["id"],
+        lines=[
+            {"kind": "product", "barcode": CREAM_EAN, "quantity": 2},
+            {"kind": "product", "product_id": str(book)},
+        ],
+    )
+
+    # 90 + 60 + 2 x 25 + 10,55 = 210,55 €, of which 27 € paid online.
+    assert (order["total_cents"], order["prepaid_cents"], order["due_cents"]) == (
+        21055,
+        2700,
+        18355,
+    )
+    assert [(line["label"], line["quantity"], line["vat_rate"]) for line in order["lines"]] == [
+        ("Massage", 1, "20.00"),
+        ("Soin visage", 1, "20.00"),
+        ("Maison Lila — Sérum éclat", 2, "20.00"),
+        ("Maison Lila — Livre « Rituels »", 1, "5.50"),
+    ]
+    assert order["vat"] == [
+        {"rate": "5.50", "base_cents": 1000, "vat_cents": 55},
+        {"rate": "20.00", "base_cents": 16667, "vat_cents": 3333},
+    ]
+    assert order["total_excl_vat_cents"] == 17667
+    early = await client.post(f"/api/v1/sales/orders/{order['id']}/complete", headers=desk)
+    assert early.status_code == 409
+    assert early.json()["code"] == "order_not_paid"
+
+    by_card = await tender(
+        client, desk, order["id"], method="gift_card", gift_card_code=card["code"]
+    )
+    assert (by_card["amount_cents"], by_card["due_cents"]) == (5000, 13355)
+    on_reader = await tender(
+        client, desk, order["id"], method="sumup_terminal", amount_cents=10000, reader_id=reader
+    )
+    assert on_reader["payment_status"] == "pending"
+    waiting = await client.post(f"/api/v1/sales/orders/{order['id']}/complete", headers=desk)
+    assert waiting.json()["code"] == "payment_in_progress"
+    taken = await payment(session, on_reader["payment_id"])
+    return_url, body = fakes.sumup.finish(str(taken.provider_ref), "successful")
+    parsed = urlparse(return_url)
+    assert (await client.post(f"{parsed.path}?{parsed.query}", json=body)).status_code == 200
+    in_cash = await tender(client, desk, order["id"], method="cash", amount_cents=5000)
+    assert (in_cash["amount_cents"], in_cash["change_cents"], in_cash["due_cents"]) == (
+        3355,
+        1645,
+        0,
+    )
+    assert (await on_hand(client, manager, serum), await on_hand(client, manager, book)) == (10, 5)
+
+    ticket = await complete(client, desk, order["id"])
+    again = await complete(client, desk, order["id"])
+
+    assert ticket["number"] == "T2027-000001"
+    assert again == ticket
+    assert (ticket["total_cents"], ticket["change_cents"]) == (21055, 1645)
+    assert (await on_hand(client, manager, serum), await on_hand(client, manager, book)) == (8, 4)
+    seen = await client.get(f"/api/v1/bookings/{booking['id']}", headers=desk)
+    assert seen.json()["status"] == "completed"
+    note = await receipt(client, desk, ticket["id"])
+    assert note["number"] == "T2027-000001"
+    assert note["client_name"] == "Hélène Dupont"
+    assert note["till"] == "Accueil"
+    assert [(t["method"], t["amount_cents"]) for t in note["tenders"]] == [
+        ("deposit", 2700),
+        ("gift_card", 5000),
+        ("card", 10000),
+        ("cash", 5000),
+    ]
+    assert note["change_cents"] == 1645
+    assert [line["practitioners"] for line in note["lines"]] == [["Camille"], ["Camille"], [], []]
+    text = "\n".join(note["text"])
+    assert "Rendu : 16,45\u00a0€" in text
+    assert "Total TTC : 210,55\u00a0€" in text
+    assert "Client : Hélène Dupont" in text
+    copy = await receipt(client, desk, ticket["id"])
+    assert copy["duplicate"] == {"count": 1, "mention": "DUPLICATA 1"}
+
+    serum_line = next(
+        line
+        for line in (await _order(client, desk, order["id"]))["lines"]
+        if line["product_id"] == str(serum)
+    )
+    returned = await client.post(
+        f"/api/v1/sales/tickets/{ticket['id']}/refund",
+        json={"lines": [{"line_id": serum_line["id"], "quantity": 1}], "reason": "Allergie"},
+        headers=desk,
+    )
+
+    assert returned.status_code == 201, returned.text
+    credit = returned.json()
+    assert credit["ticket"]["number"] == "AV2027-000001"
+    assert credit["corrects"] == {"id": ticket["id"], "number": "T2027-000001"}
+    assert credit["amount_cents"] == 2500
+    assert [(r["method"], r["amount_cents"]) for r in credit["refunds"]] == [("cash", 2500)]
+    assert await on_hand(client, manager, serum) == 9
+    avoir = await receipt(client, desk, credit["ticket"]["id"])
+    assert avoir["corrects"] == "T2027-000001"
+    assert avoir["total_incl_vat_cents"] == -2500
+    till = await client.get(f"/api/v1/sales/registers/{register}", headers=desk)
+    # The float, the cash kept for the order (50 € less 16,45 € change), 25 € given back.
+    assert till.json()["session"]["cash"]["expected_cents"] == 10000 + 3355 - 2500
+    again_too_many = await client.post(
+        f"/api/v1/sales/tickets/{ticket['id']}/refund",
+        json={"lines": [{"line_id": serum_line["id"], "quantity": 2}], "reason": "Allergie"},
+        headers=desk,
+    )
+    assert again_too_many.status_code == 422
+    assert again_too_many.json()["code"] == "nothing_to_return"
+
+    async with unit_of_work() as work:
+        [z] = await journal.close_day(work, paris(2027, 3, 22, 10).date())
+    closing = next(r for r in await records() if r["kind"] == "closing_day")
+    totals = closing["payload"]["totals"]
+    assert totals["ticket_count"] == 2
+    assert totals["total_incl_vat_cents"] == 21055 - 2500
+    assert {t["method"]: t["amount_cents"] for t in totals["by_tender"]} == {
+        "card": 10000,
+        "cash": 3355 - 2500,
+        "deposit": 2700,
+        "gift_card": 5000,
+    }
+    assert (await verified()).ok
+    assert z.kind == "closing_day"
+    await run_outbox()
+
+
+async def _order(client: AsyncClient, headers: dict[str, str], order_id: str) -> dict[str, Any]:
+    got = await client.get(f"/api/v1/sales/orders/{order_id}", headers=headers)
+    assert got.status_code == 200, got.text
+    return dict(got.json())
