@@ -82,7 +82,9 @@ async def add_tender(
     if applied <= 0 and asked.tip_cents <= 0:
         raise payments.NothingToPay(extra={"due_cents": due})
     if order.training:
-        return _training_tender(session, order, asked, applied, change)
+        training_tender = _training_tender(session, order, asked, applied, change)
+        await session.flush()
+        return training_tender
     if asked.method == "gift_card":
         if asked.tip_cents:
             raise TipNotAllowed("A gift card pays the order, not a tip.")
