@@ -357,6 +357,7 @@ def issued_event(
                 amount_excl_vat_cents=printed.total_excl_vat_cents,
                 vat_rate=line.vat_rate,
                 practitioner_id=line.practitioner_id,
+                from_booking=line.from_booking,
             )
             for line, printed in zip(lines, ticket.lines, strict=True)
         ],

@@ -10,8 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.sales import repository, service
 from app.sales.service import DENOMINATIONS, ExpectedCash
+from app.sales.topics import TOPIC_TICKET_ISSUED, SoldLine, SoldTender, TicketIssued, TipOwed
 
-__all__ = ["DENOMINATIONS", "ExpectedCash", "OpenTill", "expected_cash", "open_till"]
+__all__ = [
+    "DENOMINATIONS",
+    "TOPIC_TICKET_ISSUED",
+    "ExpectedCash",
+    "OpenTill",
+    "SoldLine",
+    "SoldTender",
+    "TicketIssued",
+    "TipOwed",
+    "expected_cash",
+    "open_till",
+]
 
 
 @dataclass(frozen=True, slots=True)

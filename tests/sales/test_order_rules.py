@@ -292,3 +292,28 @@ async def test_practitioners_and_strangers_cannot_use_the_till(
             assert answer.status_code == status, (method, path, answer.text)
     still = await client.get(f"/api/v1/sales/orders/{order['id']}", headers=manager)
     assert still.json()["tenders"] == []
+
+
+async def test_a_walk_in_service_uses_its_recipe_once_and_a_booked_one_with_its_booking(
+    client: AsyncClient, manager: dict[str, str]
+) -> None:
+    facial, camille = await facial_with_camille()
+    mask = await stocked(client, manager, "Masque", 800, 10)
+    recipe = await client.put(
+        f"/api/v1/stock/recipes/{facial}",
+        json={"lines": [{"product_id": str(mask), "quantity": 2}]},
+        headers=manager,
+    )
+    assert recipe.status_code == 200, recipe.text
+    booking = await book_by_staff(client, manager, [facial], NINE)
+    await open_till(client, manager)
+    walk_in = {"kind": "service", "service_id": str(facial), "practitioner_id": str(camille)}
+    order = await new_order(client, manager, booking_id=booking["id"], lines=[walk_in])
+    await tender(client, manager, order["id"], method="cash")
+    await complete(client, manager, order["id"])
+
+    await run_outbox()
+    await run_outbox()
+
+    # Two facials: the booked one through its booking, the walk-in through the ticket.
+    assert await on_hand(client, manager, mask) == 10 - 2 - 2
