@@ -21,6 +21,7 @@ from app.payments.errors import (
     ReaderNotFound,
     ReaderOffline,
     ReaderRequired,
+    TipNotAllowed,
 )
 from app.payments.ledger import get_payment
 from app.payments.models import (
@@ -57,6 +58,7 @@ __all__ = [
     "ReaderNotFound",
     "ReaderOffline",
     "ReaderRequired",
+    "TipNotAllowed",
     "anonymize_client_payments",
     "balance",
     "booking_has_payments",

@@ -34,7 +34,6 @@ from app.sales.errors import (
     OrderNotOpen,
     OrderNotPaid,
     PaymentInProgress,
-    TipNotAllowed,
 )
 from app.sales.models import LineKind, Order, OrderLine, OrderStatus, OrderTender
 from app.sales.orders import get_order
@@ -87,7 +86,7 @@ async def add_tender(
         return training_tender
     if asked.method == "gift_card":
         if asked.tip_cents:
-            raise TipNotAllowed("A gift card pays the order, not a tip.")
+            raise payments.TipNotAllowed("A gift card pays the order, not a tip.")
         spent = await giftcards.redeem(
             session,
             asked.gift_card_code or "",
