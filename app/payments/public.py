@@ -1,7 +1,8 @@
 """What other domains may use from payments: taking money for anything payable (online, at
 the desk, by gift card, in several tenders), its balance, refunds, a client's payments for
 her GDPR export, their anonymisation on erasure (amounts stay: accounting keeps them ten
-years), and a merge."""
+years), a merge, and the rule a request body follows to name what it pays for
+(`NamesSubject`)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from app.payments.models import (
 )
 from app.payments.outcomes import CancellationMoney, PaidSoFar, cancellation_money, paid_so_far
 from app.payments.refunds import refund_payment
+from app.payments.schemas import NamesSubject
 from app.payments.topics import (
     TOPIC_GIFT_CARD_REFUNDED,
     TOPIC_TAKEN,
@@ -48,6 +50,7 @@ __all__ = [
     "CancellationMoney",
     "Checkout",
     "GiftCardRefunded",
+    "NamesSubject",
     "NothingToPay",
     "PaidSoFar",
     "PaymentMethod",
