@@ -45,7 +45,7 @@ def day_label(day: date) -> str:
 
 def vat_label(rate: str) -> str:
     """« TVA 20 % », « TVA 5,5 % »."""
-    text = str(Decimal(rate)).rstrip("0").rstrip(".").replace(".", ",")
+    text = str(Decimal(rate).quantize(Decimal("0.01"))).rstrip("0").rstrip(".").replace(".", ",")
     return f"TVA {text}\u00a0%"
 
 

@@ -252,3 +252,26 @@ async def test_an_empty_range_answers_zero_totals(
     assert answer.status_code == 200, answer.text
     assert answer.json()["rows"] == []
     assert answer.json()["totals"] == row("total", "Total", (0, 0), 0, 0, 0)
+
+
+async def test_a_cancelled_ticket_nets_to_nothing_but_is_counted_as_corrected(
+    client: AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    manager = await auth_headers(Role.manager)
+    sold = line("Soin éclat", 1, 6000, kind="service")
+    voided = line("Soin éclat", -1, 6000, kind="service")
+    await record(ticket("T-9", paris(2027, 2, 1, 10), (sold,), ((CARD, 6000),)))
+    await record(
+        ticket("C-9", paris(2027, 2, 1, 10, 5), (voided,), ((CARD, -6000),), corrects="T-9"),
+        RecordKind.cancellation,
+    )
+
+    answer = await client.get(
+        "/api/v1/reports/sales",
+        params={"date_from": "2027-02-01", "date_to": "2027-02-01", "group_by": "tender"},
+        headers=manager,
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["rows"] == [row("card", "Carte bancaire", (1, 1), None, None, 0)]
+    assert answer.json()["totals"] == row("total", "Total", (1, 1), None, 0, 0)
