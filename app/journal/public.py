@@ -36,6 +36,7 @@ from app.journal.reads import (
     duplicate_count,
     get_record,
     register_records,
+    sale_records,
 )
 from app.journal.service import append, close_day, record_startup, startup
 from app.journal.verify import ChainReport, VerificationReport, verify
@@ -85,6 +86,7 @@ __all__ = [
     "record_event",
     "record_startup",
     "register_records",
+    "sale_records",
     "startup",
     "verify",
     "verify_archive",

@@ -44,3 +44,46 @@ async def expected_cash(session: AsyncSession, register_id: UUID) -> ExpectedCas
     """The cash the till's open session expects now; None when the till is closed."""
     opened = await repository.open_session(session, register_id)
     return None if opened is None else await service.expected_cash(session, opened)
+
+
+# Reports (appended: the closed sessions, for app/reports' cash differences).
+from datetime import datetime  # noqa: E402 - kept with the function that needs it
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedSession:
+    """A till session once closed: the cash it expected, the cash counted, the difference."""
+
+    session_id: UUID
+    register_id: UUID
+    till: str
+    opened_at: datetime
+    closed_at: datetime
+    expected_cents: int
+    counted_cents: int
+    difference_cents: int  # counted - expected
+    closed_by_user_id: UUID | None
+
+
+async def closed_sessions(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[ClosedSession]:
+    """The till sessions closed in [start, end), in closing order."""
+    rows = await repository.sessions_closed_between(session, start, end)
+    return [
+        ClosedSession(
+            opened.id,
+            opened.register_id,
+            till,
+            opened.opened_at,
+            opened.closed_at or opened.opened_at,
+            opened.expected_cents or 0,
+            opened.counted_cents or 0,
+            opened.difference_cents or 0,
+            opened.closed_by_user_id,
+        )
+        for opened, till in rows
+    ]
+
+
+__all__ += ["ClosedSession", "closed_sessions"]
