@@ -10,6 +10,7 @@ from app.journal.checks import ClosingCheck, Issue, Problem, RecordSummary
 from app.journal.closings import XReport, close, close_due, x_report
 from app.journal.errors import PayloadDoesNotFit, PeriodAlreadyClosed, PurgeRefused
 from app.journal.payloads import (
+    TENDER_LABELS,
     CashMovementPayload,
     Chain,
     ClosingLevel,
@@ -42,6 +43,7 @@ from app.journal.service import append, close_day, record_startup, startup
 from app.journal.verify import ChainReport, VerificationReport, verify
 
 __all__ = [
+    "TENDER_LABELS",
     "ArchiveCheck",
     "ArchiveWritten",
     "CashMovementPayload",

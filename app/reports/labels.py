@@ -13,21 +13,13 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import public as catalog
-from app.journal.public import TenderMethod, TicketLine
+from app.journal.public import TicketLine
 from app.practitioners import public as practitioners
 from app.reports.sales import NO_PRACTITIONER
 
 KeyOf = Callable[[TicketLine], str | None]
 OTHER, PRODUCTS, UNCATEGORISED = "other", "products", "uncategorised"
 
-TENDER_LABELS = {
-    TenderMethod.cash: "Espèces",
-    TenderMethod.card: "Carte bancaire",
-    TenderMethod.gift_card: "Carte cadeau",
-    TenderMethod.bank_transfer: "Virement",
-    TenderMethod.deposit: "Acompte versé en ligne",
-    TenderMethod.other: "Autre",
-}
 CAUSE_LABELS = {
     "sale": "Vente",
     "return": "Retour client",

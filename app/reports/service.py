@@ -84,7 +84,7 @@ async def _parts(
         named = await labels.practitioner_labels(session, lines)
         return PARTS[group_by](found), named
     if group_by == "tender":
-        return PARTS[group_by](found), {str(k): v for k, v in labels.TENDER_LABELS.items()}
+        return PARTS[group_by](found), {str(k): v for k, v in journal.TENDER_LABELS.items()}
     if group_by == "vat_rate":
         rates = {str(vat.rate) for sale in found for vat in sale.ticket.vat}
         return PARTS[group_by](found), {rate: labels.vat_label(rate) for rate in rates}

@@ -1,9 +1,11 @@
-"""What other domains use of sales' tills: which till is open (a ticket names its till and
-is appended to the journal with its `register_id`), and the cash a session expects."""
+"""What other domains use of sales: which till is open (a ticket names its till and is
+appended to the journal with its `register_id`), the cash a session expects, the sessions
+closed (for the reports), and the ticket event the accounting follows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,12 +17,14 @@ from app.sales.topics import TOPIC_TICKET_ISSUED, SoldLine, SoldTender, TicketIs
 __all__ = [
     "DENOMINATIONS",
     "TOPIC_TICKET_ISSUED",
+    "ClosedSession",
     "ExpectedCash",
     "OpenTill",
     "SoldLine",
     "SoldTender",
     "TicketIssued",
     "TipOwed",
+    "closed_sessions",
     "expected_cash",
     "open_till",
 ]
@@ -44,10 +48,6 @@ async def expected_cash(session: AsyncSession, register_id: UUID) -> ExpectedCas
     """The cash the till's open session expects now; None when the till is closed."""
     opened = await repository.open_session(session, register_id)
     return None if opened is None else await service.expected_cash(session, opened)
-
-
-# Reports (appended: the closed sessions, for app/reports' cash differences).
-from datetime import datetime  # noqa: E402 - kept with the function that needs it
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,3 @@ async def closed_sessions(
         )
         for opened, till in rows
     ]
-
-
-__all__ += ["ClosedSession", "closed_sessions"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -116,10 +117,6 @@ async def count_issue(session: AsyncSession, record_id: UUID, now: Any) -> int:
         .returning(ReceiptIssue.issued)
     )
     return int((await session.execute(statement)).scalar_one())
-
-
-# Reports (appended: app/reports reads the closed sessions through sales.public).
-from datetime import datetime  # noqa: E402 - kept with the query that needs it
 
 
 async def sessions_closed_between(
