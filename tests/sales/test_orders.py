@@ -247,6 +247,23 @@ async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_
         ("product", 1000),
     ]
     assert (given_back["kind"], given_back["corrects_number"]) == ("credit_ticket", "T2027-000001")
+    day = {"date_from": "2027-03-22", "date_to": "2027-03-22"}
+    by_product = await client.get(
+        "/api/v1/reports/sales", params=day | {"group_by": "product"}, headers=manager
+    )
+    by_practitioner = await client.get(
+        "/api/v1/reports/sales", params=day | {"group_by": "practitioner"}, headers=manager
+    )
+    assert by_product.status_code == 200, by_product.text
+    rows = {
+        row["label"]: (row["quantity"], row["total_incl_vat_cents"])
+        for row in by_product.json()["rows"]
+    }
+    assert rows["Sérum éclat"] == (1, 2500)  # two sold, one given back
+    assert rows["Massage"] == (1, 9000)
+    assert by_product.json()["totals"]["total_incl_vat_cents"] == 21055 - 2500
+    camille = {row["label"]: row["total_incl_vat_cents"] for row in by_practitioner.json()["rows"]}
+    assert camille["Camille"] == 15000
     assert [(t["method"], t["amount_cents"]) for t in given_back["tenders"]] == [("cash", -2500)]
 
 
