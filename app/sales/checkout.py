@@ -217,9 +217,9 @@ async def _stock_out(
 
 
 async def ticket_number(session: AsyncSession, *, credit: bool, training: bool, year: int) -> str:
-    """The next number of the series: T2026-000001, credit tickets AV2026-000001, training
+    """The next number of the series: T2026-000001, credit tickets TA2026-000001, training
     ones FORM-… (their own series: the real ones stay without gaps)."""
-    prefix = ("AV" if credit else "T") + str(year)
+    prefix = ("TA" if credit else "T") + str(year)
     series = f"{'training-' if training else ''}{'credit' if credit else 'ticket'}-{year}"
     number = await next_number(session, series)
     return f"{'FORM-' if training else ''}{prefix}-{number:06d}"

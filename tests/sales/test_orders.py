@@ -185,7 +185,7 @@ async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_
 
     assert returned.status_code == 201, returned.text
     credit = returned.json()
-    assert credit["ticket"]["number"] == "AV2027-000001"
+    assert credit["ticket"]["number"] == "TA2027-000001"
     assert credit["corrects"] == {"id": ticket["id"], "number": "T2027-000001"}
     assert credit["amount_cents"] == 2500
     assert [(r["method"], r["amount_cents"]) for r in credit["refunds"]] == [("cash", 2500)]
