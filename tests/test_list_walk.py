@@ -35,6 +35,7 @@ from tests.fakes.sumup import PAIRING_CODE
 from tests.journal.builders import ticket
 from tests.payments.helpers import held_with_checkout, post_stripe
 from tests.sales.helpers import append_ticket, make_register
+from tests.sales.orders_helpers import new_order, open_till
 from tests.stock.helpers import deliver, make_product, make_supplier, order
 
 ROWS = 3
@@ -325,6 +326,19 @@ async def sales_closings(ctx: Ctx) -> Listing:
     return Listing("/api/v1/sales/closings", ctx.owner, {"level": "day"})
 
 
+async def sales_orders(ctx: Ctx) -> Listing:
+    till = await open_till(ctx.client, ctx.owner)
+    product = await make_product()
+    for quantity in range(1, ROWS + 1):
+        await new_order(
+            ctx.client,
+            ctx.owner,
+            register_id=till,
+            lines=[{"kind": "product", "product_id": str(product), "quantity": quantity}],
+        )
+    return Listing("/api/v1/sales/orders", ctx.owner, {"order_status": "open"})
+
+
 # Lists that answer the one list shape in a single page: bounded by nature or by their filter,
 # they take no cursor and always answer `next_cursor: null`.
 ONE_PAGE = {
@@ -374,6 +388,7 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/stock/purchase-orders": purchase_orders,
     "/api/v1/sales/registers": sales_registers,
     "/api/v1/sales/closings": sales_closings,
+    "/api/v1/sales/orders": sales_orders,
 }
 
 

@@ -1,6 +1,7 @@
 """sales_orders, their lines, tenders and credit notes; document_counters (numbers without
 gaps: tickets, credit tickets, later invoices); bookings.order_id (the till's order that took
-a booking over); products.barcode (EAN-13, scanned at the till)
+a booking over); products.barcode (EAN-13, scanned at the till); an index on journal records
+by chain and date (the reports)
 
 Revision ID: 0028
 Revises: 0027
@@ -219,9 +220,13 @@ def upgrade() -> None:
     op.add_column("bookings", sa.Column("order_id", sa.Uuid(), nullable=True))
     op.add_column("products", sa.Column("barcode", sa.String(length=13), nullable=True))
     op.create_unique_constraint(op.f("uq_products_barcode"), "products", ["barcode"])
+    op.create_index(
+        "ix_journal_records_chain_recorded", "journal_records", ["chain", "recorded_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_journal_records_chain_recorded", table_name="journal_records")
     op.drop_constraint(op.f("uq_products_barcode"), "products", type_="unique")
     op.drop_column("products", "barcode")
     op.drop_column("bookings", "order_id")

@@ -1,5 +1,6 @@
 """What other domains may use from auth: identities, permission types and the audit log."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -58,6 +59,14 @@ async def get_user_ref(session: AsyncSession, user_id: UUID) -> UserRef | None:
     )
 
 
+async def staff_names(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, str]:
+    """First and last name of each of these users (an unknown id is absent)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return await repository.user_names(session, wanted)
+
+
 __all__ = [
     "ALL_STAFF",
     "BEARER_SCHEME",
@@ -92,6 +101,7 @@ __all__ = [
     "record_audit",
     "require",
     "rule",
+    "staff_names",
 ]
 
 

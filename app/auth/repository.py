@@ -20,6 +20,13 @@ async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
     return await session.get(User, user_id)
 
 
+async def user_names(session: AsyncSession, ids: list[UUID]) -> dict[UUID, str]:
+    rows = await session.execute(
+        select(User.id, User.first_name, User.last_name).where(User.id.in_(ids))
+    )
+    return {user_id: f"{first} {last}".strip() for user_id, first, last in rows}
+
+
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     """The account that owns this address (staff, or a client who verified it)."""
     return await session.scalar(select(User).where(User.email == email.lower(), CLAIMED))

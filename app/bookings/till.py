@@ -11,7 +11,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bookings import repository, service
+from app.bookings import repository
 from app.bookings.errors import BookingNotFound
 from app.bookings.models import Booking, BookingStatus
 from app.core.errors import AppError
@@ -90,6 +90,10 @@ async def complete_at_till(
 ) -> None:
     """The order's ticket was made: the visit is completed (the products its services use
     are then taken from stock), unless it already was."""
+    # bookings.service imports availability, which imports bookings.public (this module's
+    # importer): imported here, once everything is loaded.
+    from app.bookings import service
+
     booking = await repository.get_booking(session, booking_id, lock=True)
     if booking is None:
         raise BookingNotFound()

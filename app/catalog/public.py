@@ -16,11 +16,13 @@ from app.core.money import percent_of
 __all__ = [
     "PrerequisiteSpec",
     "ProductRef",
+    "ServiceCategoryRef",
     "ServiceSpec",
     "existing_service_ids",
     "get_service_specs",
     "product_by_barcode",
     "product_refs",
+    "service_categories",
     "service_names",
 ]
 
@@ -120,6 +122,24 @@ async def service_names(session: AsyncSession, ids: set[UUID]) -> dict[UUID, str
     if not ids:
         return {}
     return await repository.service_names(session, ids)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCategoryRef:
+    id: UUID
+    name: str
+
+
+async def service_categories(
+    session: AsyncSession, ids: Iterable[UUID]
+) -> dict[UUID, ServiceCategoryRef]:
+    """The category of each of these services (a service in no category, or unknown, is
+    absent from the result)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await repository.service_category_rows(session, wanted)
+    return {service_id: ServiceCategoryRef(cid, name) for service_id, cid, name in rows}
 
 
 async def existing_service_ids(session: AsyncSession, ids: Iterable[UUID]) -> set[UUID]:

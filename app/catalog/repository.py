@@ -63,6 +63,18 @@ async def service_names(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID
     return {service_id: name for service_id, name in rows}
 
 
+async def service_category_rows(
+    session: AsyncSession, ids: Iterable[UUID]
+) -> Sequence[Row[UUID, UUID, str]]:
+    """(service id, category id, category name) of those of these services in a category."""
+    rows = await session.execute(
+        select(Service.id, ServiceCategory.id, ServiceCategory.name)
+        .join(ServiceCategory, Service.category_id == ServiceCategory.id)
+        .where(Service.id.in_(ids))
+    )
+    return rows.all()
+
+
 async def resource_links(
     session: AsyncSession, service_ids: Sequence[UUID]
 ) -> Sequence[ServiceResource]:

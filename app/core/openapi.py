@@ -34,14 +34,15 @@ def install_optional_security(app: FastAPI, *, optional: str, required: str) -> 
     """Make `app.openapi()` mark the `optional` scheme as optional use of `required`."""
 
     generate = app.openapi
-    done = False
+    rewritten: dict[str, Any] | None = None
 
     def build() -> dict[str, Any]:
-        nonlocal done
+        # FastAPI caches its document but builds a new one whenever the routes change (a
+        # route added after the first build): each new document is rewritten, once.
+        nonlocal rewritten
         document = generate()
-        if not done:
-            _rewrite(document, optional=optional, required=required)
-            done = True
+        if document is not rewritten:
+            rewritten = _rewrite(document, optional=optional, required=required)
         return document
 
     setattr(app, "openapi", build)  # noqa: B010

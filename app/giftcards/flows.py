@@ -15,7 +15,7 @@ from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core.errors import ValidationFailed
 from app.core.pagination import Page, PageParams
-from app.giftcards import codes, errors, service
+from app.giftcards import codes, errors, refunds, service
 from app.giftcards.models import CardStatus, EntryKind
 from app.giftcards.schemas import (
     CardDetail,
@@ -184,28 +184,31 @@ async def cancel(
     session: AsyncSession, card_id: UUID, *, reason: str, refund: bool, actor_user_id: UUID | None
 ) -> CardDetail:
     """Cancel a card: what is left leaves its balance and, with `refund`, goes back to the
-    buyer through the payment that bought it. Audited as `gift_card.cancelled`."""
-    found = await service.get_card(session, card_id)
-    # The purchase's payment first, then the card: the order every refund locks them in.
-    payment = None
-    if refund and found.payment_id:
-        payment = await payments.get_payment(session, found.payment_id, lock=True)
+    buyer through every tender that paid for it (a split: part in cash, part on the card
+    reader…), each by its own method. Only what is unspent goes back, shared out newest tender
+    first and cash last (`refunds.share_out`); a card still being paid gives back all its
+    tenders took. Audited as `gift_card.cancelled`."""
+    await service.get_card(session, card_id)  # unknown: 404 before anything is locked
+    # The purchase's payments first, then the card: the order every refund locks them in.
+    tenders = await payments.refundable_tenders(session, ("gift_card", card_id)) if refund else []
     card = await service.get_card(session, card_id, lock=True)
     if card.status not in {CardStatus.active, CardStatus.pending_payment}:
         raise errors.GiftCardNotUsable(f"A card that is {card.status} cannot be cancelled.")
     left = await service.balance(session, card.id)
-    if left > 0 and payment is not None:
-        # The refund takes what is left off the card (app/giftcards/refunds.py).
+    owed = sum(t.refundable_cents for t in tenders) if refunds.never_issued(card) else left
+    for tender, cents in refunds.share_out(tenders, owed):
+        # Each refund takes its amount off the card (refunds.purchase_refunded).
         await payments.refund_payment(
             session,
-            payment,
-            amount_cents=left,
+            await payments.get_payment(session, tender.payment_id, lock=True),
+            amount_cents=cents,
             reason=f"gift card cancelled: {reason}",
             requested_by_user_id=actor_user_id,
         )
-    elif left > 0:
+    rest = await service.balance(session, card.id)
+    if rest > 0:  # nothing to refund it through (`refund: false`, or more than was paid)
         service.add_entry(
-            session, card, EntryKind.cancel, -left, reason=reason, actor_user_id=actor_user_id
+            session, card, EntryKind.cancel, -rest, reason=reason, actor_user_id=actor_user_id
         )
     card.status = CardStatus.cancelled
     await record_audit(

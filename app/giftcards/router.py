@@ -225,7 +225,7 @@ async def cancel_gift_card(
     card_id: UUID, body: CancelIn, staff: Manager, session: DbSession
 ) -> CardDetail:
     """Cancel a card; what is left leaves its balance and, with `refund`, goes back to the
-    buyer through the payment that bought it."""
+    buyer through the payments that bought it (each tender of a split by its own method)."""
     # Not the card loader, which would lock the card before the purchase's payment.
     return await flows.cancel(
         session, card_id, reason=body.reason, refund=body.refund, actor_user_id=staff.user_id

@@ -13,6 +13,7 @@ from app.core.clock import utcnow
 from app.core.openapi import keep_published_name
 from app.core.timeutils import SalonDateTime
 from app.giftcards.models import GiftCard, GiftCardEntry
+from app.payments.public import NamesSubject
 
 CardState = Literal["active", "spent", "expired", "cancelled", "pending_payment"]
 
@@ -156,7 +157,7 @@ class BalanceOut(BaseModel):
     expires_at: SalonDateTime
 
 
-class RedeemIn(BaseModel):
+class RedeemIn(NamesSubject):
     """Spend a card on a booking (`booking_id`) or on anything payable (`subject_kind` and
     `subject_id`: another gift card being bought…)."""
 
@@ -167,20 +168,6 @@ class RedeemIn(BaseModel):
     )
     subject_id: UUID | None = None
     amount_cents: int | None = Field(default=None, gt=0, le=10_000_000)
-
-    @model_validator(mode="after")
-    def _one_subject(self) -> RedeemIn:
-        if (self.booking_id is None) == (self.subject_id is None):
-            raise ValueError("name what is paid for with `booking_id` or `subject_id`, not both")
-        if self.booking_id is not None and self.subject_kind not in (None, "booking"):
-            raise ValueError("`booking_id` names a booking: use `subject_id` with `subject_kind`")
-        return self
-
-    def subject(self) -> tuple[str, UUID]:
-        if self.booking_id is not None:
-            return "booking", self.booking_id
-        assert self.subject_id is not None  # noqa: S101 - the validator made sure
-        return self.subject_kind or "booking", self.subject_id
 
 
 class RedeemOut(BaseModel):

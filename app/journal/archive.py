@@ -186,30 +186,42 @@ def _whole(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Is
     return whole, issues
 
 
-def _split(raw: bytes) -> tuple[bytes, list[bytes], dict[str, Any], dict[str, Any]]:
-    """The sealed content, its record lines, the manifest and the seal (ValueError: not an
+def _split(raw: bytes) -> tuple[bytes, list[bytes], dict[str, Any]]:
+    """The sealed content, its lines (the manifest first) and the seal (ValueError: not an
     archive of ours)."""
     lines = raw.splitlines(keepends=True)
     if len(lines) < 2 or not raw.endswith(b"\n"):
         raise ValueError("too short, or truncated")
-    manifest = json.loads(lines[0])["manifest"]
     seal = json.loads(lines[-1])["seal"]
+    return b"".join(lines[:-1]), lines[:-1], seal
+
+
+def _manifest(head: bytes) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads(head)["manifest"]
     if manifest.get("format") != FORMAT:
         raise ValueError(f"not a {FORMAT}")
-    return b"".join(lines[:-1]), lines[1:-1], manifest, seal
+    return manifest
+
+
+def _unreadable(exc: Exception, issues: list[Issue]) -> ArchiveCheck:
+    issue = _archive_issue(Problem.archive_malformed, str(exc) or type(exc).__name__)
+    return ArchiveCheck(
+        ok=False, year=None, records=0, complete=False, issues=(*issues, issue), closings=()
+    )
 
 
 def verify_archive(path: Path) -> ArchiveCheck:
     """Check an archive file offline: its seal, then every chain in it record by record."""
     try:
-        content, lines, manifest, seal = _split(path.read_bytes())
-        records = [_parsed(line) for line in lines]
+        content, lines, seal = _split(path.read_bytes())
     except (ValueError, KeyError, TypeError) as exc:  # JSON errors are ValueErrors
-        issue = _archive_issue(Problem.archive_malformed, str(exc) or type(exc).__name__)
-        return ArchiveCheck(
-            ok=False, year=None, records=0, complete=False, issues=(issue,), closings=()
-        )
-    issues = _seal_issues(content, seal)
+        return _unreadable(exc, [])
+    issues = _seal_issues(content, seal)  # whatever the lines hold, the seal is checked
+    try:
+        manifest = _manifest(lines[0])
+        records = [_parsed(line) for line in lines[1:]]
+    except (ValueError, KeyError, TypeError) as exc:
+        return _unreadable(exc, issues)
     records, malformed = _whole(records)
     issues += malformed
     closings: list[ClosingCheck] = []

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,7 +23,12 @@ __all__ = ["Chain", "JournalHead", "JournalRecord"]
 class JournalRecord(Base):
     __tablename__ = "journal_records"
     # Tests empty these with triggers off (tests/conftest.py reads the flag).
-    __table_args__ = (UniqueConstraint("chain", "sequence"), {"info": {"append_only": True}})
+    __table_args__ = (
+        UniqueConstraint("chain", "sequence"),
+        # The reports read a chain by date (sale_records).
+        Index("ix_journal_records_chain_recorded", "chain", "recorded_at"),
+        {"info": {"append_only": True}},
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
     chain: Mapped[str] = mapped_column(String(16))

@@ -65,6 +65,17 @@ class TenderMethod(StrEnum):
     other = "other"
 
 
+# How a receipt and the reports name each tender, in French.
+TENDER_LABELS = {
+    TenderMethod.cash: "Espèces",
+    TenderMethod.card: "Carte bancaire",
+    TenderMethod.gift_card: "Carte cadeau",
+    TenderMethod.bank_transfer: "Virement",
+    TenderMethod.deposit: "Acompte versé en ligne",
+    TenderMethod.other: "Autre",
+}
+
+
 class TicketLine(Frozen):
     label: str = Field(min_length=1, max_length=200)
     quantity: int

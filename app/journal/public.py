@@ -10,6 +10,7 @@ from app.journal.checks import ClosingCheck, Issue, Problem, RecordSummary
 from app.journal.closings import XReport, close, close_due, x_report
 from app.journal.errors import PayloadDoesNotFit, PeriodAlreadyClosed, PurgeRefused
 from app.journal.payloads import (
+    TENDER_LABELS,
     CashMovementPayload,
     Chain,
     ClosingLevel,
@@ -36,11 +37,13 @@ from app.journal.reads import (
     duplicate_count,
     get_record,
     register_records,
+    sale_records,
 )
 from app.journal.service import append, close_day, record_startup, startup
 from app.journal.verify import ChainReport, VerificationReport, verify
 
 __all__ = [
+    "TENDER_LABELS",
     "ArchiveCheck",
     "ArchiveWritten",
     "CashMovementPayload",
@@ -85,6 +88,7 @@ __all__ = [
     "record_event",
     "record_startup",
     "register_records",
+    "sale_records",
     "startup",
     "verify",
     "verify_archive",

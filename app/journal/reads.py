@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.pagination import Page, PageParams, paginate
 from app.journal.models import Chain, JournalRecord
-from app.journal.payloads import CLOSING_KINDS, ClosingLevel, Frozen, RecordKind
+from app.journal.payloads import CLOSING_KINDS, SALE_KINDS, ClosingLevel, Frozen, RecordKind
 
 
 class StoredRecord(Frozen):
@@ -99,3 +99,19 @@ async def closings_page(
         descending=True,
         to_item=stored,
     )
+
+
+async def sale_records(session: AsyncSession, start: datetime, end: datetime) -> list[StoredRecord]:
+    """The sales chain's tickets, credit tickets and cancellations recorded in [start, end),
+    in sequence order; never a training record. Recorded, not issued: the instant a Z reads."""
+    query = (
+        select(JournalRecord)
+        .where(
+            JournalRecord.chain == Chain.sales,
+            JournalRecord.kind.in_([str(kind) for kind in SALE_KINDS]),
+            JournalRecord.recorded_at >= start,
+            JournalRecord.recorded_at < end,
+        )
+        .order_by(JournalRecord.sequence)
+    )
+    return [stored(record) for record in (await session.execute(query)).scalars()]

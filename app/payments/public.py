@@ -1,7 +1,8 @@
 """What other domains may use from payments: taking money for anything payable (online, at
-the desk, by gift card, in several tenders), its balance, refunds, a client's payments for
-her GDPR export, their anonymisation on erasure (amounts stay: accounting keeps them ten
-years), and a merge."""
+the desk, by gift card, in several tenders), its balance, refunds (of one payment, and the
+tenders that paid for a subject), a client's payments for her GDPR export, their
+anonymisation on erasure (amounts stay: accounting keeps them ten years), a merge, and the
+rule a request body follows to name what it pays for (`NamesSubject`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.payments.errors import (
     ReaderNotFound,
     ReaderOffline,
     ReaderRequired,
+    TipNotAllowed,
 )
 from app.payments.ledger import get_payment
 from app.payments.models import (
@@ -32,7 +34,8 @@ from app.payments.models import (
     SavedCard,
 )
 from app.payments.outcomes import CancellationMoney, PaidSoFar, cancellation_money, paid_so_far
-from app.payments.refunds import refund_payment
+from app.payments.refunds import Tender, refund_payment, refundable_tenders
+from app.payments.schemas import NamesSubject
 from app.payments.topics import (
     TOPIC_GIFT_CARD_REFUNDED,
     TOPIC_TAKEN,
@@ -49,6 +52,7 @@ __all__ = [
     "Checkout",
     "GiftCardRefunded",
     "KeptPayment",
+    "NamesSubject",
     "NothingToPay",
     "PaidSoFar",
     "PaymentMethod",
@@ -57,6 +61,8 @@ __all__ = [
     "ReaderNotFound",
     "ReaderOffline",
     "ReaderRequired",
+    "Tender",
+    "TipNotAllowed",
     "anonymize_client_payments",
     "balance",
     "booking_has_payments",
@@ -69,6 +75,7 @@ __all__ = [
     "pay_with_gift_card",
     "reassign_client",
     "refund_payment",
+    "refundable_tenders",
     "start_purchase",
     "take_in_person",
 ]

@@ -4,6 +4,8 @@ deposit on a booking cancelled in time or by the salon, a payment that arrived t
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -13,7 +15,8 @@ from app.core import outbox, payables
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
-from app.payments import ledger, providers
+from app.core.payables import Subject
+from app.payments import ledger, providers, repository
 from app.payments.errors import (
     PaymentNotRefundable,
     RefundAboveReceptionistLimit,
@@ -31,6 +34,30 @@ from app.payments.providers import RefundResult
 from app.payments.topics import TOPIC_GIFT_CARD_REFUNDED
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    """A taken payment, one of those that paid for a subject (a split has several), and what
+    of it may still go back."""
+
+    payment_id: UUID
+    method: str
+    refundable_cents: int
+    taken_at: datetime
+
+
+async def refundable_tenders(session: AsyncSession, subject: Subject) -> list[Tender]:
+    """The payments that paid for `subject` and may still give money back, locked, oldest
+    first (the order every refund of the subject locks them in, before the subject's own row).
+    A tip alone or a no-show fee did not pay for the subject itself and is left out."""
+    tenders = []
+    for payment in await repository.taken_for_refund(session, subject):
+        left = await ledger.refundable_cents(session, payment)
+        if payment.purpose in repository.FOR_THE_SUBJECT and left > 0:
+            taken_at = payment.succeeded_at or payment.created_at
+            tenders.append(Tender(payment.id, payment.method, left, taken_at))
+    return tenders
 
 
 async def ensure_within_receptionist_limit(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -66,7 +66,34 @@ SUBJECT_KIND = Field(
 )
 
 
-class InPersonIn(BaseModel):
+class NamesSubject(BaseModel):
+    """A request that names what it pays for, one way only: a booking by `booking_id` (the
+    older way), or anything payable by `subject_id` with `subject_kind` (`booking` when left
+    out). Each request declares the three fields itself, where it wants them and with its
+    own descriptions: they are its part of the OpenAPI document; the rule is shared."""
+
+    if TYPE_CHECKING:
+        booking_id: UUID | None
+        subject_kind: str | None
+        subject_id: UUID | None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Self:
+        if (self.booking_id is None) == (self.subject_id is None):
+            raise ValueError("name what is paid for with `booking_id` or `subject_id`, not both")
+        if self.booking_id is not None and self.subject_kind not in (None, "booking"):
+            raise ValueError("`booking_id` names a booking: use `subject_id` with `subject_kind`")
+        return self
+
+    def subject(self) -> tuple[str, UUID]:
+        """(subject kind, its id), as `app/core/payables.py` names a subject."""
+        if self.booking_id is not None:
+            return "booking", self.booking_id
+        assert self.subject_id is not None  # noqa: S101 - the validator made sure
+        return self.subject_kind or "booking", self.subject_id
+
+
+class InPersonIn(NamesSubject):
     """Take what is left to pay for a booking (or anything payable: `subject_kind` and
     `subject_id` instead of `booking_id`) at the salon, with an optional tip."""
 
@@ -91,20 +118,6 @@ class InPersonIn(BaseModel):
     tip_cents: int = Field(default=0, ge=0, le=1_000_000)
     reader_id: UUID | None = None
     note: str | None = Text
-
-    @model_validator(mode="after")
-    def _one_subject(self) -> InPersonIn:
-        if (self.booking_id is None) == (self.subject_id is None):
-            raise ValueError("name what is paid for with `booking_id` or `subject_id`, not both")
-        if self.booking_id is not None and self.subject_kind not in (None, "booking"):
-            raise ValueError("`booking_id` names a booking: use `subject_id` with `subject_kind`")
-        return self
-
-    def subject(self) -> tuple[str, UUID]:
-        if self.booking_id is not None:
-            return "booking", self.booking_id
-        assert self.subject_id is not None  # noqa: S101 - the validator made sure
-        return self.subject_kind or "booking", self.subject_id
 
 
 class RefundIn(BaseModel):

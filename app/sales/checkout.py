@@ -34,7 +34,6 @@ from app.sales.errors import (
     OrderNotOpen,
     OrderNotPaid,
     PaymentInProgress,
-    TipNotAllowed,
 )
 from app.sales.models import LineKind, Order, OrderLine, OrderStatus, OrderTender
 from app.sales.orders import get_order
@@ -82,10 +81,12 @@ async def add_tender(
     if applied <= 0 and asked.tip_cents <= 0:
         raise payments.NothingToPay(extra={"due_cents": due})
     if order.training:
-        return _training_tender(session, order, asked, applied, change)
+        training_tender = _training_tender(session, order, asked, applied, change)
+        await session.flush()
+        return training_tender
     if asked.method == "gift_card":
         if asked.tip_cents:
-            raise TipNotAllowed("A gift card pays the order, not a tip.")
+            raise payments.TipNotAllowed("A gift card pays the order, not a tip.")
         spent = await giftcards.redeem(
             session,
             asked.gift_card_code or "",
@@ -216,9 +217,9 @@ async def _stock_out(
 
 
 async def ticket_number(session: AsyncSession, *, credit: bool, training: bool, year: int) -> str:
-    """The next number of the series: T2026-000001, credit tickets AV2026-000001, training
+    """The next number of the series: T2026-000001, credit tickets TA2026-000001, training
     ones FORM-… (their own series: the real ones stay without gaps)."""
-    prefix = ("AV" if credit else "T") + str(year)
+    prefix = ("TA" if credit else "T") + str(year)
     series = f"{'training-' if training else ''}{'credit' if credit else 'ticket'}-{year}"
     number = await next_number(session, series)
     return f"{'FORM-' if training else ''}{prefix}-{number:06d}"
@@ -355,6 +356,7 @@ def issued_event(
                 amount_excl_vat_cents=printed.total_excl_vat_cents,
                 vat_rate=line.vat_rate,
                 practitioner_id=line.practitioner_id,
+                from_booking=line.from_booking,
             )
             for line, printed in zip(lines, ticket.lines, strict=True)
         ],

@@ -83,9 +83,5 @@ class NotATicket(AppError):
     status, code, title = 409, "not_a_ticket", "Only a ticket of an order can be refunded"
 
 
-class TipNotAllowed(AppError):
-    status, code, title = 422, "tip_not_allowed", "This tender cannot carry a tip"
-
-
 class CreditAboveLimit(AppError):
     status, code, title = 403, "credit_above_limit", "This credit ticket needs a manager"

@@ -12,16 +12,7 @@ from typing import Any
 from app.core.config import get_settings
 from app.core.money import euros
 from app.core.timeutils import zone
-from app.journal.public import TenderMethod, TicketPayload
-
-TENDER_LABELS = {
-    TenderMethod.cash: "Espèces",
-    TenderMethod.card: "Carte bancaire",
-    TenderMethod.gift_card: "Carte cadeau",
-    TenderMethod.bank_transfer: "Virement",
-    TenderMethod.deposit: "Acompte versé en ligne",
-    TenderMethod.other: "Autre",
-}
+from app.journal.public import TENDER_LABELS, TicketPayload
 
 
 @dataclass(frozen=True, slots=True)

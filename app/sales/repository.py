@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -116,3 +117,16 @@ async def count_issue(session: AsyncSession, record_id: UUID, now: Any) -> int:
         .returning(ReceiptIssue.issued)
     )
     return int((await session.execute(statement)).scalar_one())
+
+
+async def sessions_closed_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[RegisterSession, str]]:
+    """The sessions closed in [start, end), each with its till's name, in closing order."""
+    query = (
+        select(RegisterSession, CashRegister.name)
+        .join(CashRegister, CashRegister.id == RegisterSession.register_id)
+        .where(RegisterSession.closed_at >= start, RegisterSession.closed_at < end)
+        .order_by(RegisterSession.closed_at, RegisterSession.id)
+    )
+    return [(row[0], row[1]) for row in await session.execute(query)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -157,7 +157,8 @@ async def _refund(
                 reason=reason,
                 requested_by_user_id=actor.user_id,
                 automatic=True,  # the credit ticket is the rule: journaled, never asked twice
-                key=f"credit-{credit_id}-{payment.id}",
+                # One key per credit ticket and payment, short: providers keep it in refs.
+                key=f"credit-{uuid5(credit_id, str(payment.id))}",
             )
             refund_id = refund.id
         tender.refunded_cents += part

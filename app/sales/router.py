@@ -16,7 +16,13 @@ from app.core.pagination import Page, Pagination, paginate
 from app.coupons.public import CouponRefused
 from app.giftcards.public import InsufficientBalance
 from app.journal.public import ClosingLevel, closings_page, x_report
-from app.payments.public import AmountExceedsBalance, NothingToPay, ReaderNotFound, ReaderRequired
+from app.payments.public import (
+    AmountExceedsBalance,
+    NothingToPay,
+    ReaderNotFound,
+    ReaderRequired,
+    TipNotAllowed,
+)
 from app.sales import checkout, orders, repository, returns, service, tickets, views
 from app.sales.dependencies import RegisterForDesk
 from app.sales.errors import (
@@ -40,7 +46,6 @@ from app.sales.errors import (
     RegisterRequired,
     ServiceNotSold,
     TicketNotFound,
-    TipNotAllowed,
 )
 from app.sales.models import CashRegister, Order
 from app.sales.order_schemas import (

@@ -18,6 +18,7 @@ class SoldLine(Payload):
     amount_excl_vat_cents: int
     vat_rate: Decimal
     practitioner_id: UUID | None
+    from_booking: bool = False  # a booking's own service (its products go with the booking)
 
 
 class SoldTender(Payload):

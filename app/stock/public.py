@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -17,12 +18,15 @@ from app.stock.errors import InsufficientStock, StockProductNotFound
 from app.stock.models import Cause, ReferenceKind, StockItem, StockMovement
 
 __all__ = [
+    "CAUSES",
     "InsufficientStock",
     "MovementRef",
+    "MovementTotal",
     "StockLevel",
     "StockLine",
     "StockProductNotFound",
     "StockValue",
+    "movement_totals",
     "record_return",
     "record_sale",
     "record_treatment_use",
@@ -31,6 +35,8 @@ __all__ = [
 ]
 
 SaleReference = Literal["ticket", "order"]
+# Why stock moves, as the ledger names it (docs/stock.md).
+CAUSES = tuple(str(cause) for cause in Cause)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +165,26 @@ async def stock_value(session: AsyncSession) -> StockValue:
     """The whole stock's value at average cost."""
     products, value = await repository.stock_totals(session)
     return StockValue(products, value)
+
+
+@dataclass(frozen=True, slots=True)
+class MovementTotal:
+    """What one cause moved of one product over a period."""
+
+    product_id: UUID
+    unit: str  # piece, ml or g
+    cause: str  # one of CAUSES
+    movements: int
+    quantity: int  # signed, stock units
+    value_cents: int  # the change of the stock's value, at cost
+
+
+async def movement_totals(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[MovementTotal]:
+    """The stock movements made in [start, end), added up per product and cause."""
+    rows = await repository.movement_totals(session, start, end)
+    return [
+        MovementTotal(product, unit, cause, int(count), int(quantity), int(value))
+        for product, unit, cause, count, quantity, value in rows
+    ]

@@ -49,7 +49,21 @@ async def consume_booking(
     """Take what the booking's services used out of stock, one `treatment` movement per
     product. A replay finds the booking already consumed and does nothing. A product short
     of stock gives what it had (the treatment was done; the next count will tell)."""
-    if not await repository.mark_consumed(session, booking_id, utcnow()):
+    return await _consume(session, ReferenceKind.booking, booking_id, service_ids)
+
+
+async def consume_ticket(
+    session: AsyncSession, record_id: UUID, service_ids: Sequence[UUID]
+) -> list[StockMovement]:
+    """The same for the services of a walk-in sold on a ticket (no booking behind them)."""
+    return await _consume(session, ReferenceKind.ticket, record_id, service_ids)
+
+
+async def _consume(
+    session: AsyncSession, kind: ReferenceKind, key: UUID, service_ids: Sequence[UUID]
+) -> list[StockMovement]:
+    # The key (a booking or a ticket's record: ids never repeat) marks it consumed once.
+    if not service_ids or not await repository.mark_consumed(session, key, utcnow()):
         return []
     needed: Counter[UUID] = Counter()
     for line in await repository.recipes_for(session, list(set(service_ids))):
@@ -61,7 +75,7 @@ async def consume_booking(
     return await service.record(
         session,
         changes,
-        reference=service.Reference(ReferenceKind.booking, booking_id),
+        reference=service.Reference(kind, key),
         actor_user_id=None,
         clamp=True,
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,6 +129,27 @@ async def stock_totals(session: AsyncSession) -> tuple[int, int]:
         )
     ).one()
     return int(count), int(value)
+
+
+async def movement_totals(
+    session: AsyncSession, start: datetime, end: datetime
+) -> Sequence[Row[UUID, str, str, int, int, int]]:
+    """(product, its stock unit, cause, movements, quantity, value change) of the movements
+    made in [start, end), per product and cause (ix_stock_movements_at)."""
+    rows = await session.execute(
+        select(
+            StockMovement.product_id,
+            StockItem.unit,
+            StockMovement.cause,
+            func.count(),
+            func.sum(StockMovement.quantity),
+            func.sum(StockMovement.value_cents),
+        )
+        .join(StockItem, StockItem.product_id == StockMovement.product_id)
+        .where(StockMovement.at >= start, StockMovement.at < end)
+        .group_by(StockMovement.product_id, StockItem.unit, StockMovement.cause)
+    )
+    return rows.all()
 
 
 # Recipes

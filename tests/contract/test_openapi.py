@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -68,3 +69,23 @@ async def test_every_security_requirement_names_a_declared_scheme(client: AsyncC
 
     assert named <= schemes
     assert schemes == {"OAuth2PasswordBearer"}
+
+
+def test_a_document_built_again_after_the_routes_change_says_the_same() -> None:
+    """FastAPI builds the document again whenever the routes change (a route added late, as
+    tests/core/test_errors.py does): the new one must still say tokens are optional where
+    they are, whatever was built before."""
+    from app.main import create_app
+
+    app = create_app()
+    first = copy.deepcopy(app.openapi())
+
+    @app.get("/__probe", include_in_schema=True)
+    async def probe() -> None:
+        return None
+
+    rebuilt = copy.deepcopy(app.openapi())
+    del rebuilt["paths"]["/__probe"]
+
+    assert rebuilt == first
+    assert set(rebuilt["components"]["securitySchemes"]) == {"OAuth2PasswordBearer"}

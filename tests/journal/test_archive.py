@@ -56,7 +56,8 @@ async def test_an_archive_verifies_offline_and_fails_after_one_byte_changes(
         flipped[offset] ^= 0x01
         changed.write_bytes(bytes(flipped))
         problems = {issue.problem for issue in journal.verify_archive(changed).issues}
-        assert problems & {Problem.archive_seal_invalid, Problem.archive_malformed}, offset
+        # Whatever the byte broke (a record, the manifest, the seal), the seal says so.
+        assert Problem.archive_seal_invalid in problems, (offset, problems)
 
 
 async def test_a_year_is_purged_only_after_its_archive_and_the_journal_still_verifies(

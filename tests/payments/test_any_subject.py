@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlparse
+from uuid import UUID
 
 import pytest
 from httpx import AsyncClient
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +26,7 @@ from tests.payments.helpers import count, payment, run_outbox
 from tests.payments.test_salon import pair
 
 NINE = "2027-03-22T09:00:00+01:00"
+BOOKING = "0193a3c4-1111-7000-8000-000000000001"
 
 
 @pytest.fixture(autouse=True)
@@ -97,6 +100,69 @@ async def test_the_subject_is_named_one_way_only(
     assert [r.status_code for r in (both, neither, mixed)] == [422, 422, 422]
     assert {r.json()["code"] for r in (both, neither, mixed)} == {"validation_error"}
     assert await count(session, Payment) == 0
+
+
+async def test_the_till_redeem_names_its_subject_one_way_only(
+    client: AsyncClient, session: AsyncSession, desk: dict[str, str]
+) -> None:
+    paying = (await sell_gift_card(client, desk, 3000)).json()
+    facial, _ = await facial_with_camille()
+    booking = await book_by_staff(client, desk, [facial], NINE)
+    before = await count(session, Payment)
+
+    both = {"booking_id": booking["id"], "subject_id": booking["id"]}
+    mixed = {"booking_id": booking["id"], "subject_kind": "gift_card"}
+    answers = [
+        await client.post(
+            "/api/v1/gift-cards/redeem", json={"code": paying["code"]} | body, headers=desk
+        )
+        for body in (both, {}, mixed)
+    ]
+
+    assert [r.status_code for r in answers] == [422, 422, 422]
+    assert {r.json()["code"] for r in answers} == {"validation_error"}
+    assert await count(session, Payment) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"booking_id": BOOKING, "subject_id": BOOKING}, "not both"),
+        ({}, "not both"),
+        ({"booking_id": BOOKING, "subject_kind": "gift_card"}, "`booking_id` names a booking"),
+    ],
+)
+def test_the_till_and_the_card_redeem_share_one_subject_rule(
+    body: dict[str, str], message: str
+) -> None:
+    from app.giftcards.schemas import RedeemIn
+    from app.payments.public import NamesSubject
+    from app.payments.schemas import InPersonIn
+
+    errors = []
+    for model, extra in ((InPersonIn, {"method": "cash"}), (RedeemIn, {"code": "K7PQ"})):
+        assert issubclass(model, NamesSubject)
+        with pytest.raises(ValidationError) as refused:
+            model.model_validate(body | extra)
+        errors.append([e["msg"] for e in refused.value.errors()])
+
+    assert errors[0] == errors[1]
+    assert message in errors[0][0]
+
+
+def test_a_subject_is_read_the_same_from_either_request() -> None:
+    from app.giftcards.schemas import RedeemIn
+    from app.payments.schemas import InPersonIn
+
+    for model, extra in ((InPersonIn, {"method": "cash"}), (RedeemIn, {"code": "K7PQ"})):
+        by_booking = model.model_validate({"booking_id": BOOKING} | extra)
+        by_subject = model.model_validate(
+            {"subject_kind": "gift_card", "subject_id": BOOKING} | extra
+        )
+        kind_left_out = model.model_validate({"subject_id": BOOKING} | extra)
+        assert by_booking.subject() == ("booking", UUID(BOOKING))
+        assert by_subject.subject() == ("gift_card", UUID(BOOKING))
+        assert kind_left_out.subject() == ("booking", UUID(BOOKING))
 
 
 async def test_an_unknown_subject_kind_is_a_problem_and_changes_nothing(

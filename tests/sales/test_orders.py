@@ -9,17 +9,19 @@ from urllib.parse import urlparse
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
 from app.core import clock
 from app.core.db import unit_of_work
+from app.core.outbox import OutboxEvent
 from app.journal import public as journal
 from tests.builders import AuthHeaders
 from tests.factories.availability import open_salon
 from tests.factories.bookings import CLIENT, NINE
 from tests.factories.catalog import make_service
-from tests.factories.core import paris, run_outbox
+from tests.factories.core import paris
 from tests.factories.giftcards import sell_gift_card
 from tests.factories.payments import pay_deposit, payment, post_stripe
 from tests.factories.practitioners import make_practitioner
@@ -183,7 +185,7 @@ async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_
 
     assert returned.status_code == 201, returned.text
     credit = returned.json()
-    assert credit["ticket"]["number"] == "AV2027-000001"
+    assert credit["ticket"]["number"] == "TA2027-000001"
     assert credit["corrects"] == {"id": ticket["id"], "number": "T2027-000001"}
     assert credit["amount_cents"] == 2500
     assert [(r["method"], r["amount_cents"]) for r in credit["refunds"]] == [("cash", 2500)]
@@ -216,7 +218,53 @@ async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_
     }
     assert (await verified()).ok
     assert z.kind == "closing_day"
-    await run_outbox()
+    events = (
+        await session.scalars(
+            select(OutboxEvent.payload)
+            .where(
+                OutboxEvent.topic == "sales.ticket_issued",
+                OutboxEvent.subscriber == "stock.consume_on_ticket",
+            )
+            .order_by(OutboxEvent.created_at)
+        )
+    ).all()
+    sold, given_back = [dict(e) for e in events]
+    assert (sold["number"], sold["total_incl_vat_cents"], sold["booking_id"]) == (
+        "T2027-000001",
+        21055,
+        booking["id"],
+    )
+    assert [(t["method"], t["amount_cents"]) for t in sold["tenders"]] == [
+        ("deposit", 2700),
+        ("gift_card", 5000),
+        ("card", 10000),
+        ("cash", 3355),
+    ]
+    assert [(line["kind"], line["amount_excl_vat_cents"]) for line in sold["lines"]] == [
+        ("service", 7500),
+        ("service", 5000),
+        ("product", 4167),
+        ("product", 1000),
+    ]
+    assert (given_back["kind"], given_back["corrects_number"]) == ("credit_ticket", "T2027-000001")
+    day = {"date_from": "2027-03-22", "date_to": "2027-03-22"}
+    by_product = await client.get(
+        "/api/v1/reports/sales", params=day | {"group_by": "product"}, headers=manager
+    )
+    by_practitioner = await client.get(
+        "/api/v1/reports/sales", params=day | {"group_by": "practitioner"}, headers=manager
+    )
+    assert by_product.status_code == 200, by_product.text
+    rows = {
+        row["label"]: (row["quantity"], row["total_incl_vat_cents"])
+        for row in by_product.json()["rows"]
+    }
+    assert rows["Sérum éclat"] == (1, 2500)  # two sold, one given back
+    assert rows["Massage"] == (1, 9000)
+    assert by_product.json()["totals"]["total_incl_vat_cents"] == 21055 - 2500
+    camille = {row["label"]: row["total_incl_vat_cents"] for row in by_practitioner.json()["rows"]}
+    assert camille["Camille"] == 15000
+    assert [(t["method"], t["amount_cents"]) for t in given_back["tenders"]] == [("cash", -2500)]
 
 
 async def _order(client: AsyncClient, headers: dict[str, str], order_id: str) -> dict[str, Any]:
