@@ -80,10 +80,10 @@ async def add_tender(
     applied = amount - change
     if applied <= 0 and asked.tip_cents <= 0:
         raise payments.NothingToPay(extra={"due_cents": due})
-    if order.training:
-        training_tender = _training_tender(session, order, asked, applied, change)
-        await session.flush()
-        return training_tender
+    if order.training:  # no real money: the tender is written down, nothing is charged
+        if asked.method == "gift_card":
+            raise NotInTraining("A gift card is never spent in training.")
+        return await _record(session, order, asked, None, applied, change)
     if asked.method == "gift_card":
         if asked.tip_cents:
             raise payments.TipNotAllowed("A gift card pays the order, not a tip.")
@@ -94,19 +94,28 @@ async def add_tender(
             amount_cents=asked.amount_cents,  # None: what is due, up to what the card holds
             actor_user_id=actor.user_id,
         )
-        payment_id, applied = spent.payment_id, spent.redeemed_cents
-    else:
-        payment = await payments.take_in_person(
-            session,
-            subject=("order", order.id),
-            method=payments.PaymentMethod(asked.method),
-            amount_cents=applied,
-            tip_cents=asked.tip_cents,
-            reader_id=asked.reader_id,
-            note=asked.note,
-            staff_user_id=actor.user_id,
-        )
-        payment_id = payment.id
+        return await _record(session, order, asked, spent.payment_id, spent.redeemed_cents, 0)
+    payment = await payments.take_in_person(
+        session,
+        subject=("order", order.id),
+        method=payments.PaymentMethod(asked.method),
+        amount_cents=applied,
+        tip_cents=asked.tip_cents,
+        reader_id=asked.reader_id,
+        note=asked.note,
+        staff_user_id=actor.user_id,
+    )
+    return await _record(session, order, asked, payment.id, applied, change)
+
+
+async def _record(
+    session: AsyncSession,
+    order: Order,
+    asked: TenderAsked,
+    payment_id: UUID | None,
+    applied: int,
+    change: int,
+) -> OrderTender:
     tender = OrderTender(
         id=new_id(),
         order_id=order.id,
@@ -120,26 +129,6 @@ async def add_tender(
     session.add(tender)
     order.updated_at = tender.created_at
     await session.flush()
-    return tender
-
-
-def _training_tender(
-    session: AsyncSession, order: Order, asked: TenderAsked, applied: int, change: int
-) -> OrderTender:
-    """Training takes no real money: the tender is written down, nothing is charged."""
-    if asked.method == "gift_card":
-        raise NotInTraining("A gift card is never spent in training.")
-    tender = OrderTender(
-        id=new_id(),
-        order_id=order.id,
-        payment_id=None,
-        method=TENDER_OF[asked.method],
-        amount_cents=applied,
-        tip_cents=asked.tip_cents,
-        change_cents=change,
-        created_at=utcnow(),
-    )
-    session.add(tender)
     return tender
 
 
