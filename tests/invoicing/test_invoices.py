@@ -17,9 +17,10 @@ from app.auth.models import Role
 from app.core import clock
 from app.invoicing.models import Invoice
 from tests.builders import AuthHeaders
+from tests.factories.bookings import NINE, book_by_staff, facial_with_camille
 from tests.factories.core import count, paris, run_outbox
 from tests.invoicing.helpers import invoice_of, new_client, sold_ticket
-from tests.sales.orders_helpers import open_till
+from tests.sales.orders_helpers import complete, new_order, open_till, tender
 
 
 @pytest.fixture(autouse=True)
@@ -230,3 +231,37 @@ async def test_the_database_refuses_to_change_or_delete_an_issued_invoice(
                 await session.execute(text(statement), {"id": invoice["id"]})
     read = await client.get(f"/api/v1/invoices/{invoice['id']}", headers=desk)
     assert read.json()["total_incl_vat_cents"] == 10550
+
+
+async def test_a_booking_checked_out_at_the_till_is_invoiced_through_its_ticket(
+    client: AsyncClient, manager: dict[str, str], desk: dict[str, str]
+) -> None:
+    facial, _ = await facial_with_camille()
+    booking = await book_by_staff(client, manager, [facial], NINE)
+    not_yet = await client.post(
+        "/api/v1/invoices",
+        json={"source_kind": "booking", "source_id": booking["id"]},
+        headers=desk,
+    )
+    await open_till(client, manager)
+    order = await new_order(client, manager, booking_id=booking["id"], lines=[])
+    await tender(client, manager, order["id"], method="bank_transfer")
+    ticket = await complete(client, manager, order["id"])
+
+    invoice = await client.post(
+        "/api/v1/invoices",
+        json={"source_kind": "booking", "source_id": booking["id"]},
+        headers=desk,
+    )
+    twice = await client.post(
+        "/api/v1/invoices", json={"source_kind": "ticket", "source_id": ticket["id"]}, headers=desk
+    )
+
+    _refused(not_yet, 404, "invoice_source_not_found")
+    assert invoice.status_code == 201, invoice.text
+    body = invoice.json()
+    assert (body["source_kind"], body["source_id"]) == ("ticket", ticket["id"])
+    assert body["category"] == "services"
+    assert body["buyer"]["client_id"] == booking["client_id"]
+    assert body["total_incl_vat_cents"] == ticket["total_cents"]
+    _refused(twice, 409, "invoice_already_issued")
