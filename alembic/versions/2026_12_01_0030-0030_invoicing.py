@@ -130,6 +130,9 @@ def upgrade() -> None:
         ),
         sa.Column("unit_price_excl_vat_cents", sa.BigInteger(), nullable=False),
         sa.Column("vat_rate", sa.Numeric(precision=5, scale=2), nullable=False),
+        sa.Column(
+            "vat_category", sa.String(length=1), server_default=sa.text("'S'"), nullable=False
+        ),
         sa.Column("total_excl_vat_cents", sa.BigInteger(), nullable=False),
         sa.Column("vat_cents", sa.BigInteger(), nullable=False),
         sa.Column("total_incl_vat_cents", sa.BigInteger(), nullable=False),
@@ -137,6 +140,13 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "kind IN ('service', 'product', 'fee', 'gift_card')",
             name=op.f("ck_invoice_lines_kind_valid"),
+        ),
+        sa.CheckConstraint(
+            "vat_category IN ('S', 'O')", name=op.f("ck_invoice_lines_vat_category_valid")
+        ),
+        sa.CheckConstraint(
+            "vat_category = 'S' OR (vat_rate = 0 AND vat_cents = 0)",
+            name=op.f("ck_invoice_lines_outside_vat"),
         ),
         sa.CheckConstraint(
             "quantity > 0 AND total_excl_vat_cents + vat_cents = total_incl_vat_cents AND unit_price_incl_vat_cents >= 0 AND discount_incl_vat_cents >= 0",

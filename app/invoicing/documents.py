@@ -67,6 +67,7 @@ async def to_out(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
                 quantity=line.quantity,
                 unit_price_excl_vat_cents=line.unit_price_excl_vat_cents,
                 vat_rate=Decimal(line.vat_rate),
+                vat_category=line.vat_category,
                 total_excl_vat_cents=line.total_excl_vat_cents,
                 vat_cents=line.vat_cents,
                 total_incl_vat_cents=line.total_incl_vat_cents,
@@ -75,8 +76,8 @@ async def to_out(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
             for line in lines
         ],
         vat=[
-            VatLine(rate=rate, base_cents=base, vat_cents=vat)
-            for rate, base, vat in mentions.vat_by_rate(lines)
+            VatLine(category=category, rate=rate, base_cents=base, vat_cents=vat)
+            for category, rate, base, vat in mentions.vat_by_rate(lines)
         ],
         total_excl_vat_cents=invoice.total_excl_vat_cents,
         total_vat_cents=invoice.total_vat_cents,

@@ -22,7 +22,7 @@ from app.core.config import get_settings
 from app.core.money import decimal_amount
 from app.core.timeutils import zone
 from app.invoicing import mentions
-from app.invoicing.models import Category, DocumentKind, Invoice, InvoiceLine
+from app.invoicing.models import Category, DocumentKind, Invoice, InvoiceLine, VatCategory
 
 EN16931 = "urn:cen.eu:en16931:2017"
 TYPE_CODES = {DocumentKind.invoice: "380", DocumentKind.credit_note: "381"}
@@ -74,8 +74,9 @@ def _line(line: InvoiceLine, position: int) -> LineItem:
     item.agreement.net.amount = _amount(line.unit_price_excl_vat_cents)
     item.delivery.billed_quantity = (Decimal(line.quantity), "C62")
     item.settlement.trade_tax.type_code = "VAT"
-    item.settlement.trade_tax.category_code = "S"
-    item.settlement.trade_tax.rate_applicable_percent = Decimal(line.vat_rate)
+    item.settlement.trade_tax.category_code = line.vat_category
+    if line.vat_category == VatCategory.standard:  # outside the scope: no rate (BR-O-05)
+        item.settlement.trade_tax.rate_applicable_percent = Decimal(line.vat_rate)
     item.settlement.monetary_summation.total_amount = _amount(line.total_excl_vat_cents)
     return item
 
@@ -83,15 +84,19 @@ def _line(line: InvoiceLine, position: int) -> LineItem:
 def _settlement(doc: Document, invoice: Invoice, lines: list[InvoiceLine]) -> None:
     settlement = doc.trade.settlement
     settlement.currency_code = invoice.currency
-    for rate, base, vat in mentions.vat_by_rate(lines):
+    for category, rate, base, vat in mentions.vat_by_rate(lines):
         tax = ApplicableTradeTax()
         tax.calculated_amount = _amount(vat)
         tax.type_code = "VAT"
+        if category == VatCategory.outside_scope:
+            tax.exemption_reason = mentions.OUTSIDE_SCOPE
+            tax.exemption_reason_code = "VATEX-EU-O"
         tax.basis_amount = _amount(base)
-        tax.category_code = "S"
-        if get_settings().invoicing.vat_on_debits:
-            tax.due_date_type_code = "5"  # VAT due at invoicing (option on debits)
-        tax.rate_applicable_percent = rate
+        tax.category_code = category
+        if category == VatCategory.standard:
+            if get_settings().invoicing.vat_on_debits:
+                tax.due_date_type_code = "5"  # VAT due at invoicing (option on debits)
+            tax.rate_applicable_percent = rate
         settlement.trade_tax.add(tax)
     settlement.terms.add(PaymentTerms(description=" ".join(mentions.legal_lines(invoice))))
     due = invoice.total_incl_vat_cents - invoice.paid_cents

@@ -11,7 +11,7 @@ from decimal import Decimal
 from app.core.config import get_settings
 from app.core.money import euros
 from app.core.timeutils import zone
-from app.invoicing.models import Category, DocumentKind, Invoice, InvoiceLine
+from app.invoicing.models import Category, DocumentKind, Invoice, InvoiceLine, VatCategory
 
 CATEGORY_TEXT = {
     Category.goods: "Livraison de biens",
@@ -19,6 +19,9 @@ CATEGORY_TEXT = {
     Category.both: "Livraison de biens et prestation de services",
 }
 VAT_ON_DEBITS = "Option pour le paiement de la taxe d'après les débits"
+OUTSIDE_SCOPE = (
+    "Hors champ de la TVA (bon à usages multiples : TVA due à son utilisation, CGI art. 256 ter)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +65,16 @@ def title(invoice: Invoice) -> str:
     return "Facture" if invoice.kind == DocumentKind.invoice else "Avoir"
 
 
-def vat_by_rate(lines: list[InvoiceLine]) -> list[tuple[Decimal, int, int]]:
-    """(rate, base without VAT, VAT) per rate, ordered by rate; VAT of a rate is its lines'
-    amounts with VAT less without (the till's rule), so the totals add up exactly."""
-    by_rate: dict[Decimal, list[int]] = {}
+def vat_by_rate(lines: list[InvoiceLine]) -> list[tuple[str, Decimal, int, int]]:
+    """(VAT category, rate, base without VAT, VAT) per category and rate, in that order; the
+    VAT of a rate is its lines' amounts with VAT less without (the till's rule), so the
+    totals add up exactly."""
+    by_rate: dict[tuple[str, Decimal], list[int]] = {}
     for line in lines:
-        sums = by_rate.setdefault(Decimal(line.vat_rate), [0, 0])
+        sums = by_rate.setdefault((line.vat_category, Decimal(line.vat_rate)), [0, 0])
         sums[0] += line.total_excl_vat_cents
         sums[1] += line.total_incl_vat_cents
-    return [(rate, base, incl - base) for rate, (base, incl) in sorted(by_rate.items())]
+    return [(cat, rate, base, incl - base) for (cat, rate), (base, incl) in sorted(by_rate.items())]
 
 
 def seller_lines(who: Seller) -> list[str]:
@@ -120,8 +124,11 @@ def heading_lines(
 
 def total_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[str]:
     printed = [f"Total HT : {euros(invoice.total_excl_vat_cents)}"]
-    for rate, base, vat in vat_by_rate(lines):
-        printed.append(f"TVA {rate_text(rate)} sur {euros(base)} HT : {euros(vat)}")
+    for category, rate, base, vat in vat_by_rate(lines):
+        if category == VatCategory.outside_scope:
+            printed.append(f"{OUTSIDE_SCOPE} : {euros(base)}")
+        else:
+            printed.append(f"TVA {rate_text(rate)} sur {euros(base)} HT : {euros(vat)}")
     printed += [
         f"Total TVA : {euros(invoice.total_vat_cents)}",
         f"Total TTC : {euros(invoice.total_incl_vat_cents)}",
@@ -160,6 +167,8 @@ def line_cells(line: InvoiceLine) -> tuple[str, str, str, str, str]:
         line.label,
         str(line.quantity),
         euros(line.unit_price_excl_vat_cents),
-        rate_text(Decimal(line.vat_rate)),
+        "Hors champ"
+        if line.vat_category == VatCategory.outside_scope
+        else rate_text(Decimal(line.vat_rate)),
         euros(line.total_excl_vat_cents),
     )

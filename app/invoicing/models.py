@@ -49,6 +49,14 @@ class Category(StrEnum):
     both = "both"
 
 
+class VatCategory(StrEnum):
+    """EN 16931's VAT category of a line: standard rate, or outside the scope of VAT (a
+    multi-purpose gift card: its VAT is due when it is spent, CGI 256 ter)."""
+
+    standard = "S"
+    outside_scope = "O"
+
+
 class LineKind(StrEnum):
     service = "service"
     product = "product"
@@ -142,6 +150,7 @@ class InvoiceLine(Base):
     discount_incl_vat_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     unit_price_excl_vat_cents: Mapped[int] = mapped_column(BigInteger)
     vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    vat_category: Mapped[str] = mapped_column(String(1), server_default=text("'S'"))
     total_excl_vat_cents: Mapped[int] = mapped_column(BigInteger)
     vat_cents: Mapped[int] = mapped_column(BigInteger)
     total_incl_vat_cents: Mapped[int] = mapped_column(BigInteger)
@@ -151,6 +160,10 @@ class InvoiceLine(Base):
 
     __table_args__ = (
         check_in("kind", LineKind),
+        check_in("vat_category", VatCategory),
+        CheckConstraint(
+            "vat_category = 'S' OR (vat_rate = 0 AND vat_cents = 0)", name="outside_vat"
+        ),
         CheckConstraint(
             "quantity > 0 AND total_excl_vat_cents + vat_cents = total_incl_vat_cents"
             " AND unit_price_incl_vat_cents >= 0 AND discount_incl_vat_cents >= 0",

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.timeutils import SalonDateTime
-from app.invoicing.models import Category, DocumentKind, LineKind, SourceKind
+from app.invoicing.models import Category, DocumentKind, LineKind, SourceKind, VatCategory
 
 
 class InvoiceCreate(BaseModel):
@@ -22,8 +22,8 @@ class InvoiceCreate(BaseModel):
     )
 
     # `ticket`: a ticket's journal record id; `booking`: a booking checked out at the till
-    # (its ticket is invoiced).
-    source_kind: Literal["ticket", "booking"]
+    # (its ticket is invoiced); `gift_card`: a gift card sold and paid.
+    source_kind: Literal["ticket", "booking", "gift_card"]
     source_id: UUID
     # The client the invoice is made out to: the sale's own when omitted.
     client_id: UUID | None = None
@@ -80,6 +80,7 @@ class InvoiceLineOut(BaseModel):
     quantity: int
     unit_price_excl_vat_cents: int
     vat_rate: Decimal
+    vat_category: VatCategory  # S: standard; O: outside the scope of VAT
     total_excl_vat_cents: int
     vat_cents: int
     total_incl_vat_cents: int
@@ -87,6 +88,7 @@ class InvoiceLineOut(BaseModel):
 
 
 class VatLine(BaseModel):
+    category: VatCategory
     rate: Decimal
     base_cents: int
     vat_cents: int

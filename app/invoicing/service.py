@@ -22,6 +22,7 @@ from app.core.ids import new_id
 from app.core.money import vat_included
 from app.core.numbering import next_number
 from app.core.timeutils import zone
+from app.giftcards import public as giftcards
 from app.invoicing import repository
 from app.invoicing.errors import (
     InvoiceAlreadyIssued,
@@ -33,10 +34,21 @@ from app.invoicing.errors import (
     NothingLeftToCredit,
     UnknownInvoiceLine,
 )
-from app.invoicing.models import Category, DocumentKind, Invoice, InvoiceLine, SourceKind
+from app.invoicing.models import (
+    Category,
+    DocumentKind,
+    Invoice,
+    InvoiceLine,
+    LineKind,
+    SourceKind,
+    VatCategory,
+)
 from app.invoicing.schemas import CreditNoteCreate
 from app.sales import public as sales
 
+# A single-purpose card's one known rate (docs/giftcards.md, "Accounting": the salon's
+# services and products are all at 20 %).
+GIFT_CARD_VAT_RATE = Decimal("20.00")
 PREFIXES = {DocumentKind.invoice: ("invoice", "F"), DocumentKind.credit_note: ("credit-note", "AV")}
 
 
@@ -95,6 +107,7 @@ def _line(sold: sales.InvoiceableLine) -> InvoiceLine:
         discount_incl_vat_cents=sold.discount_cents,
         unit_price_excl_vat_cents=_unit_excl(sold.total_excl_vat_cents, sold.quantity),
         vat_rate=sold.vat_rate,
+        vat_category=VatCategory.standard,
         total_excl_vat_cents=sold.total_excl_vat_cents,
         vat_cents=sold.total_incl_vat_cents - sold.total_excl_vat_cents,
         total_incl_vat_cents=sold.total_incl_vat_cents,
@@ -118,39 +131,35 @@ async def _ticket_of(session: AsyncSession, kind: str, source_id: UUID) -> sales
 
 
 async def _buyer(
-    session: AsyncSession, ticket: sales.TicketForInvoice, client_id: UUID | None
+    session: AsyncSession, sale_client_id: UUID | None, client_id: UUID | None
 ) -> clients.BillingDetails:
-    if client_id is not None and ticket.client_id not in (None, client_id):
+    if client_id is not None and sale_client_id not in (None, client_id):
         raise InvoiceClientMismatch()
-    chosen = client_id or ticket.client_id
+    chosen = client_id or sale_client_id
     if chosen is None:
         raise InvoiceNeedsClient("Name the client the invoice is made out to (client_id).")
     return await clients.billing_details(session, chosen)
 
 
-async def issue_invoice(
-    session: AsyncSession,
+def _document(
+    buyer: clients.BillingDetails,
+    lines: list[InvoiceLine],
     *,
-    source_kind: str,
-    source_id: UUID,
-    client_id: UUID | None = None,
-    delivery_address: str | None = None,
-    actor_user_id: UUID | None = None,
+    source: tuple[SourceKind, UUID, str | None],
+    paid: tuple[int, datetime, str | None],
+    delivery_address: str | None,
+    actor_user_id: UUID | None,
 ) -> Invoice:
-    """The invoice of a completed sale (a ticket, or the ticket that checked a booking
-    out), numbered in its year's series. One per sale: InvoiceAlreadyIssued otherwise."""
-    ticket = await _ticket_of(session, source_kind, source_id)
-    if await repository.for_source(session, SourceKind.ticket, ticket.record_id) is not None:
-        raise InvoiceAlreadyIssued()
-    buyer = await _buyer(session, ticket, client_id)
-    lines = [_line(sold) for sold in ticket.lines]
-    invoice = Invoice(
+    """An invoice of `lines` to `buyer`, already paid (`paid`: amount, when, how)."""
+    excl = sum(line.total_excl_vat_cents for line in lines)
+    incl = sum(line.total_incl_vat_cents for line in lines)
+    return Invoice(
         id=new_id(),
         kind=DocumentKind.invoice,
         issued_at=utcnow(),
-        source_kind=SourceKind.ticket,
-        source_id=ticket.record_id,
-        source_number=ticket.number,
+        source_kind=source[0],
+        source_id=source[1],
+        source_number=source[2],
         client_id=buyer.id,
         buyer_name=buyer.name,
         buyer_company=buyer.company_name,
@@ -162,16 +171,97 @@ async def issue_invoice(
         delivery_address=delivery_address,
         category=category_of([line.kind for line in lines]),
         currency="EUR",
-        total_excl_vat_cents=ticket.total_excl_vat_cents,
-        total_vat_cents=ticket.total_incl_vat_cents - ticket.total_excl_vat_cents,
-        total_incl_vat_cents=ticket.total_incl_vat_cents,
-        paid_cents=ticket.total_incl_vat_cents,
-        paid_at=ticket.issued_at,
-        payment_methods=", ".join(dict.fromkeys(ticket.payment_methods)) or None,
+        total_excl_vat_cents=excl,
+        total_vat_cents=incl - excl,
+        total_incl_vat_cents=incl,
+        paid_cents=paid[0],
+        paid_at=paid[1],
+        payment_methods=paid[2],
         created_by_user_id=actor_user_id,
     )
+
+
+def _gift_card_line(sale: giftcards.GiftCardSale) -> InvoiceLine:
+    """A single-purpose card bears its VAT at sale; a multi-purpose one is outside the
+    scope of VAT until it is spent (CGI 256 ter)."""
+    single = sale.vat_treatment == "single_purpose"
+    rate = GIFT_CARD_VAT_RATE if single else Decimal("0.00")
+    excl = sale.amount_cents - vat_included(sale.amount_cents, rate)
+    return InvoiceLine(
+        id=new_id(),
+        kind=LineKind.gift_card,
+        label=f"Carte cadeau …{sale.code_hint}",
+        quantity=1,
+        unit_price_incl_vat_cents=sale.amount_cents,
+        unit_price_excl_vat_cents=excl,
+        vat_rate=rate,
+        vat_category=VatCategory.standard if single else VatCategory.outside_scope,
+        total_excl_vat_cents=excl,
+        vat_cents=sale.amount_cents - excl,
+        total_incl_vat_cents=sale.amount_cents,
+    )
+
+
+async def issue_invoice(
+    session: AsyncSession,
+    *,
+    source_kind: str,
+    source_id: UUID,
+    client_id: UUID | None = None,
+    delivery_address: str | None = None,
+    actor_user_id: UUID | None = None,
+) -> Invoice:
+    """The invoice of a completed sale (a ticket, the ticket that checked a booking out, or
+    a gift card sold), numbered in its year's series. One per sale: InvoiceAlreadyIssued
+    otherwise."""
+    if source_kind == SourceKind.gift_card:
+        invoice, lines = await _of_gift_card(session, source_id, client_id)
+    else:
+        invoice, lines = await _of_ticket(session, source_kind, source_id, client_id)
+    invoice.delivery_address, invoice.created_by_user_id = delivery_address, actor_user_id
     await _insert_numbered(session, invoice, lines)
     return invoice
+
+
+async def _of_ticket(
+    session: AsyncSession, source_kind: str, source_id: UUID, client_id: UUID | None
+) -> tuple[Invoice, list[InvoiceLine]]:
+    ticket = await _ticket_of(session, source_kind, source_id)
+    if await repository.for_source(session, SourceKind.ticket, ticket.record_id) is not None:
+        raise InvoiceAlreadyIssued()
+    buyer = await _buyer(session, ticket.client_id, client_id)
+    lines = [_line(sold) for sold in ticket.lines]
+    methods = ", ".join(dict.fromkeys(ticket.payment_methods)) or None
+    invoice = _document(
+        buyer,
+        lines,
+        source=(SourceKind.ticket, ticket.record_id, ticket.number),
+        paid=(ticket.total_incl_vat_cents, ticket.issued_at, methods),
+        delivery_address=None,
+        actor_user_id=None,
+    )
+    return invoice, lines
+
+
+async def _of_gift_card(
+    session: AsyncSession, card_id: UUID, client_id: UUID | None
+) -> tuple[Invoice, list[InvoiceLine]]:
+    sale = await giftcards.sale_for_invoice(session, card_id)
+    if sale is None:
+        raise InvoiceSourceNotFound()
+    if await repository.for_source(session, SourceKind.gift_card, card_id) is not None:
+        raise InvoiceAlreadyIssued()
+    buyer = await _buyer(session, sale.buyer_client_id, client_id)
+    lines = [_gift_card_line(sale)]
+    invoice = _document(
+        buyer,
+        lines,
+        source=(SourceKind.gift_card, card_id, None),
+        paid=(sale.amount_cents, sale.sold_at, None),
+        delivery_address=None,
+        actor_user_id=None,
+    )
+    return invoice, lines
 
 
 async def get_invoice(
@@ -204,6 +294,7 @@ def _credited(line: InvoiceLine, quantity: int, before: int, given: tuple[int, i
         discount_incl_vat_cents=quantity * line.unit_price_incl_vat_cents - incl,
         unit_price_excl_vat_cents=_unit_excl(excl, quantity),
         vat_rate=line.vat_rate,
+        vat_category=line.vat_category,
         total_excl_vat_cents=excl,
         vat_cents=incl - excl,
         total_incl_vat_cents=incl,

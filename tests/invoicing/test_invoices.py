@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import facturx
 import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
@@ -16,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.models import Role
 from app.core import clock
 from app.invoicing.models import Invoice
-from tests.builders import AuthHeaders
+from tests.builders import AuthHeaders, sell_gift_card, settings_changed
 from tests.factories.bookings import NINE, book_by_staff, facial_with_camille
 from tests.factories.core import count, paris, run_outbox
-from tests.invoicing.helpers import invoice_of, new_client, sold_ticket
+from tests.invoicing.helpers import invoice_of, new_client, pdf_text, sold_ticket
 from tests.sales.orders_helpers import complete, new_order, open_till, tender
 
 
@@ -67,7 +68,9 @@ async def test_a_ticket_is_invoiced_once_with_the_tickets_own_figures(
         ("Maison Lila — Crème hydratante", 2, 2500, 5000, 1000, 6000),
         ("Maison Lila — Sérum éclat", 1, 3792, 3792, 758, 4550),
     ]
-    assert invoice["vat"] == [{"rate": "20.00", "base_cents": 8792, "vat_cents": 1758}]
+    assert invoice["vat"] == [
+        {"category": "S", "rate": "20.00", "base_cents": 8792, "vat_cents": 1758}
+    ]
     assert (invoice["total_excl_vat_cents"], invoice["total_incl_vat_cents"]) == (8792, 10550)
     assert invoice["total_incl_vat_cents"] == ticket["total_cents"]
     assert invoice["paid_cents"] == 10550
@@ -265,3 +268,52 @@ async def test_a_booking_checked_out_at_the_till_is_invoiced_through_its_ticket(
     assert body["buyer"]["client_id"] == booking["client_id"]
     assert body["total_incl_vat_cents"] == ticket["total_cents"]
     _refused(twice, 409, "invoice_already_issued")
+
+
+@pytest.mark.parametrize(
+    ("treatment", "vat"),
+    [("single_purpose", (8000, 1333, "S", "20.00")), ("multi_purpose", (8000, 0, "O", "0.00"))],
+)
+async def test_a_gift_card_sale_is_invoiced_with_the_vat_of_its_treatment(
+    client: AsyncClient,
+    manager: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    treatment: str,
+    vat: tuple[int, int, str, str],
+) -> None:
+    settings_changed(monkeypatch, GIFTCARDS_VAT_TREATMENT=treatment)
+    pending = await client.post(
+        "/api/v1/gift-cards/in-salon",
+        json={"amount_cents": 5000, "buyer": {"name": "Inès"}, "recipient_name": "Léa"},
+        headers=manager,
+    )
+    card = (await sell_gift_card(client, manager, 8000)).json()["gift_card"]
+    helene = await new_client(client, manager)
+
+    unpaid = await client.post(
+        "/api/v1/invoices",
+        json={
+            "source_kind": "gift_card",
+            "source_id": pending.json()["gift_card"]["id"],
+            "client_id": helene,
+        },
+        headers=manager,
+    )
+    invoice = await client.post(
+        "/api/v1/invoices",
+        json={"source_kind": "gift_card", "source_id": card["id"], "client_id": helene},
+        headers=manager,
+    )
+    pdf = await client.get(f"/api/v1/invoices/{invoice.json()['id']}/pdf", headers=manager)
+
+    _refused(unpaid, 404, "invoice_source_not_found")
+    assert invoice.status_code == 201, invoice.text
+    (line,) = invoice.json()["lines"]
+    assert (line["total_incl_vat_cents"], line["vat_cents"]) == vat[:2]
+    assert (line["vat_category"], line["vat_rate"]) == vat[2:]
+    assert line["label"] == f"Carte cadeau …{card['code_hint']}"
+    assert invoice.json()["paid_cents"] == 8000
+    _, xml = facturx.get_xml_from_pdf(pdf.content, check_xsd=True)
+    assert f"<ram:CategoryCode>{vat[2]}</ram:CategoryCode>".encode() in xml
+    outside = "Hors champ de la TVA" in pdf_text(pdf.content)
+    assert outside is (treatment == "multi_purpose")
