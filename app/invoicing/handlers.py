@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
 from app.core import outbox
 from app.invoicing import repository, service
+from app.invoicing.errors import InvoiceAlreadyIssued
 from app.invoicing.models import SourceKind
 from app.sales import public as sales
 
@@ -21,6 +24,7 @@ async def on_ticket_issued(session: AsyncSession, payload: sales.TicketIssued) -
         return
     if await repository.for_source(session, SourceKind.ticket, payload.journal_record_id):
         return
-    await service.issue_invoice(
-        session, source_kind=SourceKind.ticket, source_id=payload.journal_record_id
-    )
+    with contextlib.suppress(InvoiceAlreadyIssued):  # asked for at the desk meanwhile
+        await service.issue_invoice(
+            session, source_kind=SourceKind.ticket, source_id=payload.journal_record_id
+        )

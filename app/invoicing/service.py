@@ -147,8 +147,6 @@ def _document(
     *,
     source: tuple[SourceKind, UUID, str | None],
     paid: tuple[int, datetime, str | None],
-    delivery_address: str | None,
-    actor_user_id: UUID | None,
 ) -> Invoice:
     """An invoice of `lines` to `buyer`, already paid (`paid`: amount, when, how)."""
     excl = sum(line.total_excl_vat_cents for line in lines)
@@ -168,7 +166,6 @@ def _document(
         buyer_vat_number=buyer.vat_number,
         buyer_address=buyer.address,
         buyer_email=buyer.email,
-        delivery_address=delivery_address,
         category=category_of([line.kind for line in lines]),
         currency="EUR",
         total_excl_vat_cents=excl,
@@ -177,7 +174,6 @@ def _document(
         paid_cents=paid[0],
         paid_at=paid[1],
         payment_methods=paid[2],
-        created_by_user_id=actor_user_id,
     )
 
 
@@ -237,8 +233,6 @@ async def _of_ticket(
         lines,
         source=(SourceKind.ticket, ticket.record_id, ticket.number),
         paid=(ticket.total_incl_vat_cents, ticket.issued_at, methods),
-        delivery_address=None,
-        actor_user_id=None,
     )
     return invoice, lines
 
@@ -258,8 +252,6 @@ async def _of_gift_card(
         lines,
         source=(SourceKind.gift_card, card_id, None),
         paid=(sale.amount_cents, sale.sold_at, None),
-        delivery_address=None,
-        actor_user_id=None,
     )
     return invoice, lines
 
