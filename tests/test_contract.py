@@ -24,6 +24,7 @@ from app.core.security import create_access_token
 from app.main import app
 from tests.bookings.salon import facial_with_camille, make_client, make_resource, paris
 from tests.builders import deliver_messages, make_user
+from tests.factories.invoicing import insert_invoice
 from tests.fakes.server import FakeProviders
 from tests.fakes.sumup import PAIRING_CODE
 from tests.sales.helpers import append_ticket, two_rate_ticket
@@ -196,6 +197,7 @@ async def _stock_and_till(http: AsyncClient, h: dict[str, str], ids: dict[str, s
     ]
     ticket = two_rate_ticket("T-0001", datetime(2027, 3, 15, 8, tzinfo=UTC))
     ids["ticket_id"] = str((await append_ticket(ticket, ids["register_id"])).id)
+    ids["invoice_id"] = str(await insert_invoice())
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from tests.builders import (
     sign_up,
     verify_email,
 )
+from tests.factories.invoicing import insert_invoice
 from tests.fakes.server import FakeProviders
 from tests.fakes.stripe import FakeStripe
 from tests.fakes.sumup import PAIRING_CODE
@@ -339,6 +340,22 @@ async def sales_orders(ctx: Ctx) -> Listing:
     return Listing("/api/v1/sales/orders", ctx.owner, {"order_status": "open"})
 
 
+async def invoices(ctx: Ctx) -> Listing:
+    for _ in range(ROWS):
+        await insert_invoice()
+    return Listing("/api/v1/invoices", ctx.owner)
+
+
+async def my_invoices(ctx: Ctx) -> Listing:
+    mine = await sign_up(ctx.client, email="zoe@example.fr", first_name="Zoé")
+    me = await ctx.client.get("/api/v1/me", headers=mine)
+    assert me.status_code == 200, me.text
+    for _ in range(ROWS):
+        await insert_invoice(me.json()["id"])
+    await insert_invoice()  # someone else's: never listed
+    return Listing("/api/v1/me/invoices", mine)
+
+
 # Lists that answer the one list shape in a single page: bounded by nature or by their filter,
 # they take no cursor and always answer `next_cursor: null`.
 ONE_PAGE = {
@@ -389,6 +406,8 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/sales/registers": sales_registers,
     "/api/v1/sales/closings": sales_closings,
     "/api/v1/sales/orders": sales_orders,
+    "/api/v1/invoices": invoices,
+    "/api/v1/me/invoices": my_invoices,
 }
 
 

@@ -74,6 +74,7 @@ async def erase(session: AsyncSession, client_id: UUID, *, actor_user_id: UUID) 
     client.first_name, client.last_name = ERASED_NAME, ""
     client.email = client.phone = client.address = client.acquisition_source = None
     client.birthday = client.preferred_practitioner_id = client.user_id = None
+    client.company_name = client.siren = client.siret = client.vat_number = None
     client.tags = []
     client.anonymized_at = client.updated_at = utcnow()
     await session.flush()

@@ -25,6 +25,10 @@ _FILLABLE = (
     "address",
     "preferred_practitioner_id",
     "acquisition_source",
+    "company_name",
+    "siren",
+    "siret",
+    "vat_number",
 )
 
 

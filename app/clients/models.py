@@ -48,6 +48,11 @@ class Client(Base):
     )
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(50)), server_default=text("'{}'"))
     acquisition_source: Mapped[str | None] = mapped_column(String(100))
+    # A business client (invoices): her company, its SIREN or SIRET and VAT number.
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
     search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT, persisted=True))
     phone_digits: Mapped[str] = mapped_column(Text, Computed(PHONE_DIGITS, persisted=True))
     anonymized_at: Mapped[datetime | None]

@@ -23,9 +23,11 @@ from app.core.clock import utcnow
 from app.core.ids import new_id
 
 __all__ = [
+    "BillingDetails",
     "ClientIdentity",
     "ClientNotFound",
     "ClientRef",
+    "billing_details",
     "client_for_user",
     "clients_with_phone",
     "current_consents",
@@ -232,3 +234,39 @@ async def clients_with_phone(session: AsyncSession, raw_phone: str) -> list[UUID
     if phone is None:
         return []
     return list(await session.scalars(select(Client.id).where(Client.phone == phone)))
+
+
+@dataclass(frozen=True, slots=True)
+class BillingDetails:
+    """Who an invoice is made out to: the client, and her company when she has one."""
+
+    id: UUID
+    name: str
+    email: str | None
+    address: str | None
+    company_name: str | None
+    siren: str | None
+    siret: str | None
+    vat_number: str | None
+
+    @property
+    def is_business(self) -> bool:
+        return self.company_name is not None
+
+
+async def billing_details(session: AsyncSession, client_id: UUID) -> BillingDetails:
+    """The client as her invoices name her (ClientNotFound otherwise)."""
+    client = await session.get(Client, client_id)
+    if client is None:
+        raise ClientNotFound()
+    ref = await get_client(session, client_id)
+    return BillingDetails(
+        client.id,
+        f"{client.first_name} {client.last_name}".strip(),
+        ref.email,
+        client.address,
+        client.company_name,
+        client.siren,
+        client.siret,
+        client.vat_number,
+    )

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from stdnum import exceptions as stdnum_errors
+from stdnum.eu import vat
+from stdnum.fr import siren, siret
 
 from app.clients.models import ConsentChannel, ConsentSource, HealthNoteKind
 from app.core.schemas import Absent, refuse_null
@@ -12,6 +15,24 @@ from app.core.timeutils import SalonDate, SalonDateTime
 
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 PersonName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _checked(module: Any, what: str) -> Any:
+    def check(value: str) -> str:
+        try:
+            return str(module.validate(value))
+        except stdnum_errors.ValidationError as exc:
+            raise ValueError(f"not a valid {what}: {exc}") from exc
+
+    return AfterValidator(check)
+
+
+# Compacted once valid (spaces and dots dropped): "FR40303265045", "732829320".
+Siren = Annotated[str, Field(max_length=20, examples=["732829320"]), _checked(siren, "SIREN")]
+Siret = Annotated[str, Field(max_length=30, examples=["73282932000074"]), _checked(siret, "SIRET")]
+VatNumber = Annotated[
+    str, Field(max_length=30, examples=["FR44732829320"]), _checked(vat, "EU VAT number")
+]
 
 
 class ClientFields(BaseModel):
@@ -26,8 +47,23 @@ class ClientFields(BaseModel):
     preferred_practitioner_id: UUID | None = None
     tags: list[Tag] | None = Field(default=None, max_length=30)
     acquisition_source: str | None = Field(default=None, max_length=100)
+    # A business client: her invoices name the company (and she gets one for every ticket).
+    company_name: str | None = Field(default=None, min_length=1, max_length=200)
+    siren: Siren | None = None
+    siret: Siret | None = None
+    vat_number: VatNumber | None = None
 
     _no_null = refuse_null("first_name", "last_name")
+
+    @model_validator(mode="after")
+    def _siren_of_siret(self) -> ClientFields:
+        """A SIRET starts with its company's SIREN: given alone, it gives the SIREN."""
+        if self.siret is not None:
+            if self.siren is None and "siren" not in self.model_fields_set:
+                self.siren = self.siret[:9]
+            elif self.siren is not None and self.siren != self.siret[:9]:
+                raise ValueError("the SIRET does not start with the SIREN")
+        return self
 
 
 class ClientCreate(ClientFields):
@@ -41,6 +77,9 @@ class ClientCreate(ClientFields):
                 "birthday": "1988-04-12",
                 "tags": ["fidèle"],
                 "acquisition_source": "Instagram",
+                "company_name": "Atelier Dupont SARL",
+                "siret": "73282932000074",
+                "vat_number": "FR44732829320",
             }
         }
     )
@@ -66,6 +105,10 @@ class ClientOut(BaseModel):
     preferred_practitioner_id: UUID | None
     tags: list[str]
     acquisition_source: str | None
+    company_name: str | None
+    siren: str | None
+    siret: str | None
+    vat_number: str | None
     has_account: bool
     consents: ConsentState
     anonymized: bool

@@ -182,6 +182,26 @@ class SalonSettings(BaseSettings):
     status_opens_minutes: int = Field(default=60, ge=0, le=24 * 60)
 
 
+class InvoicingSettings(BaseSettings):
+    """The salon's legal identity on its invoices beyond SALON_NAME, _ADDRESS, _SIRET and
+    _VAT_NUMBER, and the mentions the law asks (docs/invoicing.md)."""
+
+    model_config = _section("INVOICING_")
+
+    legal_form: str = "SAS"
+    share_capital: str = "10 000 €"
+    siren: str = "000000000"
+    rcs_city: str = "Lyon"
+    payment_terms: str = "Paiement comptant à réception, sans escompte."
+    late_penalty: str = (
+        "En cas de retard de paiement, pénalités au taux de trois fois le taux d'intérêt légal."
+    )
+    # The fixed indemnity for recovery costs owed by a business client paying late (40 €).
+    recovery_indemnity_cents: int = Field(default=4000, ge=0)
+    # "Option pour le paiement de la taxe d'après les débits" is printed when opted.
+    vat_on_debits: bool = False
+
+
 class PaymentSettings(BaseSettings):
     model_config = _section("PAYMENTS_")
 
@@ -299,6 +319,7 @@ class Settings(BaseSettings):
     admin: AdminSettings = Field(default_factory=AdminSettings)
     sentry: SentrySettings = Field(default_factory=SentrySettings)
     salon: SalonSettings = Field(default_factory=SalonSettings)
+    invoicing: InvoicingSettings = Field(default_factory=InvoicingSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
     stripe: StripeSettings = Field(default_factory=StripeSettings)
     paypal: PayPalSettings = Field(default_factory=PayPalSettings)

@@ -4,6 +4,8 @@ anonymisation on erasure (amounts and ledgers stay: they are accounting records)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,11 +21,13 @@ from app.giftcards.service import balances
 ERASED = "Client effacé"
 
 __all__ = [
+    "GiftCardSale",
     "InsufficientBalance",
     "Redemption",
     "anonymize_client_gift_cards",
     "export_client_gift_cards",
     "redeem",
+    "sale_for_invoice",
 ]
 
 
@@ -77,3 +81,33 @@ async def anonymize_client_gift_cards(
             .where(func.lower(GiftCard.recipient_email) == email.lower())
             .values(recipient_name=ERASED, recipient_email=None, message=None)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class GiftCardSale:
+    """A gift card sold and paid, as its invoice needs it."""
+
+    card_id: UUID
+    code_hint: str
+    amount_cents: int  # what the buyer paid, VAT included when single-purpose
+    vat_treatment: str  # single_purpose (VAT due at sale) or multi_purpose (when spent)
+    buyer_client_id: UUID | None
+    buyer_name: str
+    sold_at: datetime
+
+
+async def sale_for_invoice(session: AsyncSession, card_id: UUID) -> GiftCardSale | None:
+    """The sale of a card that was paid (active, spent or expired since); None for an
+    unknown card, one awaiting its payment, or one cancelled before it was paid."""
+    card = await session.get(GiftCard, card_id)
+    if card is None or card.activated_at is None:
+        return None
+    return GiftCardSale(
+        card.id,
+        card.code_hint,
+        card.initial_cents,
+        card.vat_treatment,
+        card.buyer_client_id,
+        card.buyer_name,
+        card.activated_at,
+    )

@@ -48,6 +48,9 @@ TEMPLATES: dict[str, TemplateSpec] = {
     ),
     "gift_card_expiring": TemplateSpec(Kind.service, EMAIL, "A gift card expires soon"),
     "sales_receipt": TemplateSpec(Kind.service, EMAIL, "A ticket's receipt, its PDF attached"),
+    "invoice": TemplateSpec(
+        Kind.service, EMAIL, "An invoice or credit note, its Factur-X attached"
+    ),
     "birthday": TemplateSpec(Kind.marketing, BOTH, "Birthday wishes"),
     "reactivation": TemplateSpec(Kind.marketing, BOTH, "We miss you"),
     "custom": TemplateSpec(Kind.service, BOTH, "Free text written by staff"),

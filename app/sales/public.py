@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.journal import public as journal
 from app.sales import repository, service
+from app.sales.pricing import returned_discount
 from app.sales.service import DENOMINATIONS, ExpectedCash
 from app.sales.topics import TOPIC_TICKET_ISSUED, SoldLine, SoldTender, TicketIssued, TipOwed
 
@@ -19,14 +22,19 @@ __all__ = [
     "TOPIC_TICKET_ISSUED",
     "ClosedSession",
     "ExpectedCash",
+    "InvoiceableLine",
     "OpenTill",
     "SoldLine",
     "SoldTender",
+    "TicketForInvoice",
     "TicketIssued",
     "TipOwed",
     "closed_sessions",
     "expected_cash",
     "open_till",
+    "returned_discount",
+    "ticket_for_invoice",
+    "ticket_of_booking",
 ]
 
 
@@ -84,3 +92,74 @@ async def closed_sessions(
         )
         for opened, till in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceableLine:
+    kind: str  # service, product or fee
+    label: str
+    quantity: int
+    unit_price_cents: int  # VAT included, as the ticket sold it
+    discount_cents: int  # VAT included
+    vat_rate: Decimal
+    total_excl_vat_cents: int
+    total_incl_vat_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class TicketForInvoice:
+    """A completed order's ticket as an invoice needs it: the journal's own figures line by
+    line, with what each line sold (from the order)."""
+
+    record_id: UUID
+    number: str
+    issued_at: datetime
+    order_id: UUID
+    client_id: UUID | None
+    booking_id: UUID | None
+    lines: tuple[InvoiceableLine, ...]
+    total_excl_vat_cents: int
+    total_incl_vat_cents: int
+    payment_methods: tuple[str, ...]  # the tenders' French labels ("Espèces", ...)
+
+
+async def ticket_for_invoice(session: AsyncSession, record_id: UUID) -> TicketForInvoice | None:
+    """The ticket of a completed, real (not training) order; None for anything else (a
+    credit ticket, a cancellation, an unknown id)."""
+    order = await repository.order_by_ticket(session, record_id, lock=False)
+    record = await journal.get_record(session, record_id)
+    if order is None or order.training or record is None or record.kind != "ticket":
+        return None
+    ticket = journal.TicketPayload.model_validate(record.payload)
+    kinds = [line.kind for line in await repository.lines_of(session, order.id)]
+    lines = tuple(
+        InvoiceableLine(
+            kind=kind,
+            label=line.label,
+            quantity=line.quantity,
+            unit_price_cents=line.unit_price_cents,
+            discount_cents=line.discount_cents,
+            vat_rate=Decimal(line.vat_rate),
+            total_excl_vat_cents=line.total_excl_vat_cents,
+            total_incl_vat_cents=line.amount_incl_vat_cents,
+        )
+        for kind, line in zip(kinds, ticket.lines, strict=True)
+    )
+    return TicketForInvoice(
+        record_id=record_id,
+        number=ticket.number,
+        issued_at=ticket.issued_at,
+        order_id=order.id,
+        client_id=order.client_id,
+        booking_id=order.booking_id,
+        lines=lines,
+        total_excl_vat_cents=ticket.total_excl_vat_cents,
+        total_incl_vat_cents=ticket.total_incl_vat_cents,
+        payment_methods=tuple(journal.TENDER_LABELS[t.method] for t in ticket.tenders),
+    )
+
+
+async def ticket_of_booking(session: AsyncSession, booking_id: UUID) -> UUID | None:
+    """The journal record of the ticket that checked the booking out, if it was."""
+    order = await repository.completed_order_of_booking(session, booking_id)
+    return None if order is None else order.ticket_record_id

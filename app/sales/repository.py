@@ -130,3 +130,9 @@ async def sessions_closed_between(
         .order_by(RegisterSession.closed_at, RegisterSession.id)
     )
     return [(row[0], row[1]) for row in await session.execute(query)]
+
+
+async def completed_order_of_booking(session: AsyncSession, booking_id: UUID) -> Order | None:
+    """The booking's order once its ticket is issued (a booking is checked out once)."""
+    query = select(Order).where(Order.booking_id == booking_id, Order.status == "completed")
+    return (await session.execute(query)).scalar_one_or_none()

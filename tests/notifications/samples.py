@@ -88,6 +88,16 @@ def sales_receipt(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
+def invoice(**changes: Any) -> dict[str, Any]:
+    return {
+        "title": "facture",
+        "number": "F2027-000042",
+        "date": "22/03/2027",
+        "total": "81,10\u00a0€",
+        "credits": None,
+    } | changes
+
+
 def contexts(
     *, manage_token: str = TOKEN, link_token: str = TOKEN, card_message: str | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -136,6 +146,8 @@ def contexts(
         ("gift_card_expiring", {"card": card(to_buyer=True, recipient_name="Maman")}),
         ("sales_receipt", {"note": sales_receipt()}),
         ("sales_receipt", {"note": sales_receipt(duplicate=2, kind="avoir")}),
+        ("invoice", {"invoice": invoice()}),
+        ("invoice", {"invoice": invoice(title="avoir", number="AV2027-3", credits="F2027-42")}),
         ("birthday", {}),
         ("reactivation", {}),
         ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),

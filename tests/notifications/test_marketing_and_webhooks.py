@@ -371,6 +371,13 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
             "total": "-149,00 €",
             "duplicate": 12,
         },
+        "invoice": {
+            "title": "avoir",
+            "number": "AV2027-000123",
+            "date": "29/09/2027",
+            "total": "149,00 €",
+            "credits": "F2027-000120",
+        },
         "text": "Bonjour",
         "subject": "Votre commande",
         "first_name": "Marie-Christine",

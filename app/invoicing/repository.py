@@ -1,0 +1,95 @@
+"""Every query on the invoicing tables; `scoped` is where a list starts (a client sees
+only hers)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.invoicing.models import DocumentKind, Invoice, InvoiceLine
+
+
+def scoped(*, client_id: UUID | None = None, kind: str | None = None) -> Select[Any]:
+    query = select(Invoice)
+    if client_id is not None:
+        query = query.where(Invoice.client_id == client_id)
+    if kind is not None:
+        query = query.where(Invoice.kind == kind)
+    return query
+
+
+async def get(
+    session: AsyncSession, invoice_id: UUID, *, client_id: UUID | None = None, lock: bool = False
+) -> Invoice | None:
+    query = select(Invoice).where(Invoice.id == invoice_id)
+    if client_id is not None:
+        query = query.where(Invoice.client_id == client_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def for_source(session: AsyncSession, source_kind: str, source_id: UUID) -> Invoice | None:
+    query = select(Invoice).where(
+        Invoice.kind == DocumentKind.invoice,
+        Invoice.source_kind == source_kind,
+        Invoice.source_id == source_id,
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def lines_of(session: AsyncSession, invoice_id: UUID) -> list[InvoiceLine]:
+    query = (
+        select(InvoiceLine)
+        .where(InvoiceLine.invoice_id == invoice_id)
+        .order_by(InvoiceLine.position)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def credit_notes_of(session: AsyncSession, invoice_id: UUID) -> list[Invoice]:
+    query = (
+        select(Invoice)
+        .where(Invoice.credited_invoice_id == invoice_id)
+        .order_by(Invoice.issued_at, Invoice.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def credited_quantities(session: AsyncSession, line_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """How much of each invoice line credit notes already gave back."""
+    query = (
+        select(InvoiceLine.credited_line_id, func.sum(InvoiceLine.quantity))
+        .where(InvoiceLine.credited_line_id.in_(line_ids))
+        .group_by(InvoiceLine.credited_line_id)
+    )
+    return {row[0]: int(row[1]) for row in await session.execute(query) if row[0] is not None}
+
+
+async def credited_amounts(
+    session: AsyncSession, line_ids: Sequence[UUID]
+) -> dict[UUID, tuple[int, int]]:
+    """What credit notes gave back of each line so far: (amount VAT included, without)."""
+    query = (
+        select(
+            InvoiceLine.credited_line_id,
+            func.sum(InvoiceLine.total_incl_vat_cents),
+            func.sum(InvoiceLine.total_excl_vat_cents),
+        )
+        .where(InvoiceLine.credited_line_id.in_(line_ids))
+        .group_by(InvoiceLine.credited_line_id)
+    )
+    return {
+        row[0]: (int(row[1]), int(row[2]))
+        for row in await session.execute(query)
+        if row[0] is not None
+    }
+
+
+async def of_client(session: AsyncSession, client_id: UUID) -> list[Invoice]:
+    query = select(Invoice).where(Invoice.client_id == client_id).order_by(Invoice.issued_at)
+    return list((await session.execute(query)).scalars())
