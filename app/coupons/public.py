@@ -11,10 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.coupons import service
 from app.coupons.errors import CouponRefused
-from app.coupons.models import CouponRedemption
+from app.coupons.models import CouponRedemption, UseState
 from app.coupons.service import Line
 
-__all__ = ["CodeCheck", "CodeUse", "CouponRefused", "Line", "check_code", "use_code", "use_on"]
+__all__ = [
+    "CodeCheck",
+    "CodeUse",
+    "CouponRefused",
+    "Line",
+    "check_code",
+    "settle",
+    "use_code",
+    "use_on",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +87,11 @@ async def use_code(
     subject_kind: str,
     subject_id: UUID,
     actor_user_id: UUID | None,
+    hold: bool = False,
 ) -> CodeUse:
     """Use `code` for a subject (once: the same subject again answers the same use), or raise
-    `CouponRefused` with its `reason_code`."""
+    `CouponRefused` with its `reason_code`. `hold`: counted against the code's limits but
+    `held` until `settle` says the subject was paid for or abandoned."""
     row = await service.redeem(
         session,
         code,
@@ -89,8 +100,15 @@ async def use_code(
         subject_kind=subject_kind,
         subject_id=subject_id,
         actor_user_id=actor_user_id,
+        state=UseState.held if hold else UseState.used,
     )
     return _use(row)
+
+
+async def settle(session: AsyncSession, subject_kind: str, subject_id: UUID, *, used: bool) -> None:
+    """The subject of a held use was paid for (`used`) or abandoned (the use is released)."""
+    state = UseState.used if used else UseState.released
+    await service.settle_use(session, subject_kind, subject_id, state)
 
 
 async def use_on(session: AsyncSession, subject_kind: str, subject_id: UUID) -> CodeUse | None:

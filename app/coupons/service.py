@@ -215,10 +215,19 @@ async def redemption_for(
 async def settle_booking_use(session: AsyncSession, booking_id: UUID, state: UseState) -> None:
     """A held booking was paid or confirmed (`used`), or its hold died (`released`). A use
     already counted stays counted when its booking is cancelled later (docs/coupons.md)."""
+    await settle_use(session, "booking", booking_id, state)
+
+
+async def settle_use(
+    session: AsyncSession, subject_kind: str, subject_id: UUID, state: UseState
+) -> None:
+    """A held use becomes `used` (the subject was paid for) or `released` (it was abandoned:
+    the code may be used again); a use already counted stays counted."""
     uses = await session.scalars(
         select(CouponRedemption)
         .where(
-            CouponRedemption.subject_kind == "booking", CouponRedemption.subject_id == booking_id
+            CouponRedemption.subject_kind == subject_kind,
+            CouponRedemption.subject_id == subject_id,
         )
         .with_for_update()
     )

@@ -24,6 +24,7 @@ from app.core.clock import utcnow
 from app.core.ids import new_id
 from app.core.money import split
 from app.core.numbering import next_number
+from app.coupons import public as coupons
 from app.giftcards import public as giftcards
 from app.journal import public as journal
 from app.payments import public as payments
@@ -160,6 +161,8 @@ async def complete_order(session: AsyncSession, order_id: UUID, actor: Principal
     if due > 0:
         raise OrderNotPaid(f"{due} cents are still due.", extra={"due_cents": due})
     lines = await repository.lines_of(session, order.id)
+    if order.promo_code:
+        await coupons.settle(session, "order", order.id, used=True)
     if not order.training:
         await _stock_out(session, order, lines, actor)
         if order.booking_id is not None:

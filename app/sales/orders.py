@@ -221,6 +221,7 @@ async def _promo(
         subject_kind="order",
         subject_id=order.id,
         actor_user_id=actor.user_id,
+        hold=True,  # used when the order is completed, released if it is abandoned
     )
     covered = []
     for line in basket:
@@ -341,5 +342,7 @@ async def cancel_order(session: AsyncSession, order: Order) -> Order:
     order.updated_at = order.cancelled_at
     if order.booking_id is not None:
         await bookings.release_from_till(session, order.booking_id, order_id=order.id)
+    if order.promo_code:
+        await coupons.settle(session, "order", order.id, used=False)
     await session.flush()
     return order

@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
 from app.core import clock
+from app.coupons.models import CouponRedemption
 from app.payments.models import Tip
 from tests.builders import AuthHeaders
+from tests.coupons.test_coupons import make_coupon
 from tests.factories.bookings import NINE, book_by_staff, facial_with_camille
 from tests.factories.catalog import make_service
 from tests.factories.clients import make_client
@@ -344,3 +346,27 @@ async def test_a_clients_orders_are_in_her_export_and_follow_a_merge(
     assert merged.status_code == 200, merged.text
     orders = exported.json()["till_orders"]
     assert [(o["ticket_number"], o["total_cents"]) for o in orders] == [(ticket["number"], 3000)]
+
+
+async def test_a_promo_code_is_held_by_an_order_used_by_its_ticket_freed_by_its_cancel(
+    client: AsyncClient, session: AsyncSession, manager: dict[str, str]
+) -> None:
+    await make_coupon(client, manager, code="UNEFOIS", max_uses=1)
+    await open_till(client, manager)
+    cream = await stocked(client, manager, "Crème", 5000, 5)
+    line = [{"kind": "product", "product_id": str(cream)}]
+    first = await new_order(client, manager, lines=line, promo_code="unefois")
+    meanwhile = await client.post(
+        "/api/v1/sales/orders", json={"lines": line, "promo_code": "UNEFOIS"}, headers=manager
+    )
+    await client.post(f"/api/v1/sales/orders/{first['id']}/cancel", headers=manager)
+    second = await new_order(client, manager, lines=line, promo_code="UNEFOIS")
+    await tender(client, manager, second["id"], method="cash")
+    await complete(client, manager, second["id"])
+
+    assert (first["total_cents"], first["lines"][0]["discount_reason"]) == (4000, "Code promo")
+    await _refused(meanwhile, 409, "coupon_not_applicable")
+    states = (
+        await session.scalars(select(CouponRedemption.state).order_by(CouponRedemption.at))
+    ).all()
+    assert states == ["released", "used"]
