@@ -102,7 +102,12 @@ pytest_plugins = ["tests.factories.auth"]
 
 LEFT_ROWS = LeftRows()
 # Rows the migrations create and every test expects: reset, never deleted.
-KEPT_ROWS = {"booking_rules", "schedule_config_version"}
+KEPT_ROWS = {
+    "booking_rules",
+    "schedule_config_version",
+    "accounting_accounts",
+    "accounting_journals",
+}
 DEFAULT_RULES = ", ".join(
     f"{column} = DEFAULT"
     for column in (

@@ -29,6 +29,7 @@ from tests.builders import (
     sign_up,
     verify_email,
 )
+from tests.factories.core import run_outbox
 from tests.fakes.server import FakeProviders
 from tests.fakes.stripe import FakeStripe
 from tests.fakes.sumup import PAIRING_CODE
@@ -180,6 +181,13 @@ async def _sell_cards(ctx: Ctx, **card: str) -> None:
 async def gift_cards(ctx: Ctx) -> Listing:
     await _sell_cards(ctx)
     return Listing("/api/v1/gift-cards", ctx.owner)
+
+
+async def accounting_entries(ctx: Ctx) -> Listing:
+    """Three cards sold for cash: three entries in the cash journal."""
+    await _sell_cards(ctx)
+    await run_outbox()
+    return Listing("/api/v1/accounting/entries", ctx.owner, {"journal": "CA"})
 
 
 async def _coupon(ctx: Ctx, code: str) -> str:
@@ -389,6 +397,7 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/sales/registers": sales_registers,
     "/api/v1/sales/closings": sales_closings,
     "/api/v1/sales/orders": sales_orders,
+    "/api/v1/accounting/entries": accounting_entries,
 }
 
 

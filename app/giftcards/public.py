@@ -15,16 +15,30 @@ from app.giftcards.flows import Redemption, redeem
 from app.giftcards.models import GiftCard
 from app.giftcards.repository import received_by
 from app.giftcards.service import balances
+from app.giftcards.topics import TOPIC_EXPIRED, CardExpired
 
 ERASED = "Client effacé"
 
 __all__ = [
+    "TOPIC_EXPIRED",
+    "CardExpired",
     "InsufficientBalance",
     "Redemption",
     "anonymize_client_gift_cards",
     "export_client_gift_cards",
     "redeem",
+    "vat_treatments",
 ]
+
+
+async def vat_treatments(session: AsyncSession, card_ids: set[UUID]) -> dict[UUID, str]:
+    """Each card's VAT treatment (single_purpose or multi_purpose), for the books."""
+    if not card_ids:
+        return {}
+    rows = await session.execute(
+        select(GiftCard.id, GiftCard.vat_treatment).where(GiftCard.id.in_(card_ids))
+    )
+    return {card_id: treatment for card_id, treatment in rows}
 
 
 def _hers(client_id: UUID, email: str | None) -> Any:

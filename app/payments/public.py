@@ -38,13 +38,16 @@ from app.payments.refunds import Tender, refund_payment, refundable_tenders
 from app.payments.schemas import NamesSubject
 from app.payments.topics import (
     TOPIC_GIFT_CARD_REFUNDED,
+    TOPIC_REFUNDED,
     TOPIC_TAKEN,
     GiftCardRefunded,
+    PaymentRefunded,
     PaymentTaken,
 )
 
 __all__ = [
     "TOPIC_GIFT_CARD_REFUNDED",
+    "TOPIC_REFUNDED",
     "TOPIC_TAKEN",
     "AmountExceedsBalance",
     "Balance",
@@ -56,6 +59,7 @@ __all__ = [
     "NothingToPay",
     "PaidSoFar",
     "PaymentMethod",
+    "PaymentRefunded",
     "PaymentTaken",
     "ReaderBusy",
     "ReaderNotFound",
