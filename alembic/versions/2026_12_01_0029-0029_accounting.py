@@ -128,7 +128,7 @@ def upgrade() -> None:
         sa.Column("gift_card_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "source_kind IN ('ticket', 'credit_ticket', 'payment', 'refund', 'gift_card_expiry')",
+            "source_kind IN ('ticket', 'credit_ticket', 'payment', 'refund', 'gift_card_expiry', 'deposit_kept')",
             name=op.f("ck_accounting_entries_source_kind_valid"),
         ),
         sa.CheckConstraint("number > 0", name=op.f("ck_accounting_entries_number_positive")),

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from app.accounting.models import JournalCode
 
-# A single-purpose gift card is usable at one known VAT rate (CGI 256 ter): the standard
-# rate of a salon whose services and products are all at 20 %.
-SINGLE_PURPOSE_RATE = Decimal("20.00")
+# The standard rate of beauty services and cosmetics: the one known rate of a single-purpose
+# gift card (CGI 256 ter), and the rate of a no-show fee or a kept acompte.
+STANDARD_RATE = Decimal("20.00")
 RATES = (Decimal("20.00"), Decimal("10.00"), Decimal("5.50"), Decimal("2.10"))
 
 CASH = "cash"

@@ -74,3 +74,8 @@ async def post_refund(session: AsyncSession, event: payments.PaymentRefunded) ->
 @outbox.handles(giftcards.TOPIC_EXPIRED, name="accounting.post_gift_card_expiry")
 async def post_gift_card_expiry(session: AsyncSession, event: giftcards.CardExpired) -> None:
     await service.post(session, postings.gift_card_expiry(event))
+
+
+@outbox.handles(payments.TOPIC_DEPOSIT_KEPT, name="accounting.post_deposit_kept")
+async def post_deposit_kept(session: AsyncSession, event: payments.DepositKept) -> None:
+    await service.post(session, postings.deposit_kept(event))

@@ -88,6 +88,7 @@ class SourceKind(StrEnum):
     payment = "payment"
     refund = "refund"
     gift_card_expiry = "gift_card_expiry"
+    deposit_kept = "deposit_kept"
 
 
 class Entry(Base):

@@ -13,7 +13,7 @@ from app.accounting import chart
 from app.accounting.models import JournalCode, SourceKind
 from app.core.money import vat_included
 from app.giftcards.public import CardExpired
-from app.payments.public import PaymentRefunded, PaymentTaken
+from app.payments.public import DepositKept, PaymentRefunded, PaymentTaken
 from app.sales.public import SoldTender, TicketIssued
 
 SINGLE = "single_purpose"
@@ -58,9 +58,9 @@ def _gift_card_side(draft: Draft, signed: int, treatment: str | None) -> None:
     when it was sold: the liability holds its amount without VAT, and spending it gives the
     VAT back to 44571 (the ticket collects it again on what is sold)."""
     if treatment == SINGLE:
-        vat = vat_included(signed, chart.SINGLE_PURPOSE_RATE)
+        vat = vat_included(signed, chart.STANDARD_RATE)
         draft.add(chart.GIFT_CARDS, signed - vat)
-        draft.add(chart.vat_collected(chart.SINGLE_PURPOSE_RATE), vat)
+        draft.add(chart.vat_collected(chart.STANDARD_RATE), vat)
     else:
         draft.add(chart.GIFT_CARDS, signed)
 
@@ -160,7 +160,7 @@ def _what_was_paid(
     elif purpose == "tip":
         draft.add(chart.TIPS_OWED, signed)
     elif purpose == "no_show_fee":
-        rate = chart.SINGLE_PURPOSE_RATE
+        rate = chart.STANDARD_RATE
         vat = vat_included(signed, rate)
         draft.add(chart.revenue("service", rate), signed - vat)
         draft.add(chart.vat_collected(rate), vat)
@@ -203,7 +203,31 @@ def gift_card_expiry(event: CardExpired) -> Draft:
     )
     lapsed = event.amount_cents
     if event.vat_treatment == SINGLE:
-        lapsed -= vat_included(lapsed, chart.SINGLE_PURPOSE_RATE)
+        lapsed -= vat_included(lapsed, chart.STANDARD_RATE)
     draft.add(chart.GIFT_CARDS, lapsed)
     draft.add(chart.OTHER_INCOME, -lapsed)
+    return draft
+
+
+def deposit_kept(event: DepositKept) -> Draft:
+    """A booking cancelled late keeps its deposit: arrhes are an indemnity outside the scope
+    of VAT (CJEC C-277/05), to 758 without VAT; an acompte is the price of the service,
+    revenue with its VAT."""
+    draft = Draft(
+        journal=JournalCode.misc,
+        at=datetime.fromisoformat(event.kept_at),
+        label="Arrhes conservées" if event.terms == "arrhes" else "Acompte conservé",
+        document_ref=str(event.payment_id),
+        source_kind=SourceKind.deposit_kept,
+        source_key=f"deposit_kept:{event.payment_id}",
+        payment_id=event.payment_id,
+    )
+    draft.add(chart.DEPOSITS, event.amount_cents)
+    if event.terms == "arrhes":
+        draft.add(chart.KEPT_DEPOSITS, -event.amount_cents)
+    else:
+        rate = chart.STANDARD_RATE
+        vat = vat_included(event.amount_cents, rate)
+        draft.add(chart.revenue("service", rate), -(event.amount_cents - vat))
+        draft.add(chart.vat_collected(rate), -vat)
     return draft

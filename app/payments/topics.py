@@ -49,6 +49,17 @@ class PaymentRefunded(Payload):
     gift_card_id: UUID | None = None  # the card that paid, for method gift_card
 
 
+class DepositKept(Payload):
+    """A booking cancelled late: its deposit stays with the salon (docs/deposits.md)."""
+
+    payment_id: UUID
+    booking_id: UUID
+    amount_cents: int  # what is kept (the payment less its refunds)
+    method: str
+    terms: str  # arrhes (an indemnity, outside the scope of VAT) or acompte
+    kept_at: str  # ISO 8601
+
+
 # Followed by payments itself: the provider call of an automatic refund, retried by the outbox.
 TOPIC_AUTO_REFUND = Topic("payments.auto_refund", AutoRefundRequested)
 # Money taken for anything (its owner was already told through its payable, in the same
@@ -58,3 +69,5 @@ TOPIC_TAKEN = Topic("payments.taken", PaymentTaken)
 TOPIC_GIFT_CARD_REFUNDED = Topic("payments.gift_card_refunded", GiftCardRefunded)
 # A refund succeeded (the books follow it).
 TOPIC_REFUNDED = Topic("payments.refunded", PaymentRefunded)
+# A late cancellation kept the deposit (the books turn the advance into income).
+TOPIC_DEPOSIT_KEPT = Topic("payments.deposit_kept", DepositKept)
