@@ -191,6 +191,7 @@ def upgrade() -> None:
         sa.Column("label", sa.String(length=200), nullable=False),
         sa.Column("debit_cents", sa.BigInteger(), nullable=False),
         sa.Column("credit_cents", sa.BigInteger(), nullable=False),
+        sa.Column("vat_base_cents", sa.BigInteger(), nullable=True),
         sa.CheckConstraint(
             "debit_cents >= 0 AND credit_cents >= 0 AND (debit_cents = 0) <> (credit_cents = 0)",
             name=op.f("ck_accounting_entry_lines_one_side"),

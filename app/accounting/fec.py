@@ -57,6 +57,8 @@ def file_name(year: int) -> str:
 
 def clean(text: str) -> str:
     """No tab, line break or separator inside a field."""
+    if text.isprintable() and "|" not in text:
+        return text.strip()
     return _BREAKS.sub(" ", text).strip()
 
 
@@ -152,9 +154,15 @@ async def rows(session: AsyncSession, year: int) -> AsyncIterator[bytes]:
         yield _entry_row(line)
 
 
-async def stream(year: int) -> AsyncIterator[bytes]:
-    """The FEC read in its own transaction (an HTTP response streams after the request's
-    session has closed)."""
+async def stream(year: int, *, lines_per_chunk: int = 500) -> AsyncIterator[bytes]:
+    """The FEC in chunks of a few hundred lines, read in its own transaction (an HTTP
+    response streams after the request's session has closed)."""
     async with unit_of_work() as session:
-        async for chunk in rows(session, year):
-            yield chunk
+        batch: list[bytes] = []
+        async for line in rows(session, year):
+            batch.append(line)
+            if len(batch) >= lines_per_chunk:
+                yield b"".join(batch)
+                batch.clear()
+        if batch:
+            yield b"".join(batch)

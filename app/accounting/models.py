@@ -137,6 +137,9 @@ class EntryLine(Base):
     label: Mapped[str] = mapped_column(String(200))
     debit_cents: Mapped[int] = mapped_column(BigInteger)
     credit_cents: Mapped[int] = mapped_column(BigInteger)
+    # On a VAT line, the taxable base it is on, signed like the line (debit positive): the
+    # VAT return's bases come from here, each traceable to its entry.
+    vat_base_cents: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         UniqueConstraint("entry_id", "position"),

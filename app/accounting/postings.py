@@ -25,6 +25,8 @@ class DraftLine:
     label: str
     debit_cents: int
     credit_cents: int
+    # On a VAT line: the taxable base it is on, signed like the line (debit positive).
+    vat_base_cents: int | None = None
 
 
 @dataclass(slots=True)
@@ -41,11 +43,20 @@ class Draft:
     gift_card_id: UUID | None = None
     lines: list[DraftLine] = field(default_factory=list)
 
-    def add(self, account_key: str, signed_debit: int, label: str | None = None) -> None:
-        """A debit when positive, a credit when negative; nothing when zero."""
+    def add(
+        self,
+        account_key: str,
+        signed_debit: int,
+        label: str | None = None,
+        *,
+        vat_base: int | None = None,
+    ) -> None:
+        """A debit when positive, a credit when negative; nothing when zero. A VAT line
+        carries its base (`vat_base`, same sign), which the VAT return reads."""
         if signed_debit:
             debit, credit = max(signed_debit, 0), max(-signed_debit, 0)
-            self.lines.append(DraftLine(account_key, label or self.label, debit, credit))
+            text = label or self.label
+            self.lines.append(DraftLine(account_key, text, debit, credit, vat_base))
 
     @property
     def balanced(self) -> bool:
@@ -60,7 +71,7 @@ def _gift_card_side(draft: Draft, signed: int, treatment: str | None) -> None:
     if treatment == SINGLE:
         vat = vat_included(signed, chart.STANDARD_RATE)
         draft.add(chart.GIFT_CARDS, signed - vat)
-        draft.add(chart.vat_collected(chart.STANDARD_RATE), vat)
+        draft.add(chart.vat_collected(chart.STANDARD_RATE), vat, vat_base=signed - vat)
     else:
         draft.add(chart.GIFT_CARDS, signed)
 
@@ -95,14 +106,17 @@ def ticket(event: TicketIssued, treatments: dict[UUID, str]) -> Draft:
         signed = tender.amount_cents + tender.tip_cents
         _money_side(draft, tender.method, signed, _tender_treatment(tender, treatments))
     by_account: dict[str, int] = {}
+    bases: dict[str, int] = {}
     for line in event.lines:
         revenue = chart.revenue(line.kind, line.vat_rate)
         vat = chart.vat_collected(line.vat_rate)
         by_account[revenue] = by_account.get(revenue, 0) + line.amount_excl_vat_cents
         vat_cents = line.amount_incl_vat_cents - line.amount_excl_vat_cents
         by_account[vat] = by_account.get(vat, 0) + vat_cents
+        bases[vat] = bases.get(vat, 0) + line.amount_excl_vat_cents
     for key, amount in sorted(by_account.items()):
-        draft.add(key, -amount)
+        base = bases.get(key)
+        draft.add(key, -amount, vat_base=None if base is None else -base)
     tips = sum(tip.amount_cents for tip in event.tips)
     draft.add(chart.TIPS_OWED, -tips, f"Pourboires {event.number}")
     return draft
@@ -163,7 +177,7 @@ def _what_was_paid(
         rate = chart.STANDARD_RATE
         vat = vat_included(signed, rate)
         draft.add(chart.revenue("service", rate), signed - vat)
-        draft.add(chart.vat_collected(rate), vat)
+        draft.add(chart.vat_collected(rate), vat, vat_base=signed - vat)
     else:
         draft.add(chart.DEPOSITS, signed - sign * tip)
         draft.add(chart.TIPS_OWED, sign * tip)
@@ -229,5 +243,5 @@ def deposit_kept(event: DepositKept) -> Draft:
         rate = chart.STANDARD_RATE
         vat = vat_included(event.amount_cents, rate)
         draft.add(chart.revenue("service", rate), -(event.amount_cents - vat))
-        draft.add(chart.vat_collected(rate), -vat)
+        draft.add(chart.vat_collected(rate), -vat, vat_base=-(event.amount_cents - vat))
     return draft

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,14 +71,14 @@ async def ensure_year(session: AsyncSession, year: int) -> None:
             "year": year,
             "month": month,
             "start_date": date(year, month, 1),
-            "end_date": _month_end(year, month),
+            "end_date": month_end(year, month),
         }
         for month in range(1, 13)
     ]
     await session.execute(insert(Period).values(months).on_conflict_do_nothing())
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
     first_next = date(year + month // 12, month % 12 + 1, 1)
     return date.fromordinal(first_next.toordinal() - 1)
 
@@ -154,3 +154,46 @@ async def stream_lines(session: AsyncSession, year: int) -> AsyncIterator[Any]:
     result = await session.stream(statement)
     async for row in result:
         yield row
+
+
+async def sums_by_role(
+    session: AsyncSession, date_from: date, date_to: date, keys: set[str]
+) -> dict[str, tuple[int, int, list[str]]]:
+    """Per account role, over the entries dated in the range: credit less debit, the VAT
+    base credited less debited, and the entries behind it (`VE000001`…)."""
+    number = Entry.journal_code + func.lpad(func.cast(Entry.number, String), 6, "0")
+    rows = await session.execute(
+        select(
+            EntryLine.account_key,
+            func.sum(EntryLine.credit_cents - EntryLine.debit_cents),
+            func.coalesce(func.sum(-EntryLine.vat_base_cents), 0),
+            func.array_agg(func.distinct(number)),
+        )
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(
+            Entry.entry_date >= date_from,
+            Entry.entry_date <= date_to,
+            EntryLine.account_key.in_(keys),
+        )
+        .group_by(EntryLine.account_key)
+    )
+    return {
+        key: (int(amount), int(base or 0), sorted(entries)) for key, amount, base, entries in rows
+    }
+
+
+async def trial_balance(session: AsyncSession, year: int) -> list[tuple[str, str, int, int]]:
+    """(account number, label, debits, credits) of the year's entries, by account."""
+    rows = await session.execute(
+        select(
+            EntryLine.account_number,
+            func.max(EntryLine.account_label),
+            func.sum(EntryLine.debit_cents),
+            func.sum(EntryLine.credit_cents),
+        )
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(Entry.fiscal_year == year)
+        .group_by(EntryLine.account_number)
+        .order_by(EntryLine.account_number)
+    )
+    return [(n, str(label), int(d), int(c)) for n, label, d, c in rows]

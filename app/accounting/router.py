@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from app.accounting import fec, reads, service
+from app.accounting import fec, reads, reports, service
 from app.accounting.errors import AccountNotFound, PeriodNotFound
 from app.accounting.schemas import (
     AccountOut,
@@ -19,9 +19,11 @@ from app.accounting.schemas import (
     JournalsOut,
     PeriodOut,
     PeriodsOut,
+    TrialBalanceOut,
+    VatReportOut,
 )
 from app.auth.public import DbSession, Manager
-from app.core.errors import error_responses
+from app.core.errors import ValidationFailed, error_responses
 from app.core.pagination import Page, Pagination
 
 router = APIRouter(prefix="/api/v1/accounting", tags=["accounting"])
@@ -80,6 +82,25 @@ async def lock_period(year: Year, month: Month, actor: Manager, session: DbSessi
     """Lock a month for good: what happens in it later is written in the next open one."""
     period = await service.lock_period(session, year, month, actor_user_id=actor.user_id)
     return PeriodOut.of(period)
+
+
+@router.get("/vat-report", responses=error_responses(ValidationFailed))
+async def vat_report(
+    _: Manager,
+    session: DbSession,
+    year: Annotated[int, Query(ge=2000, le=2999)],
+    month: Annotated[int | None, Query(ge=1, le=12)] = None,
+    quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
+) -> VatReportOut:
+    """The CA3 figures of a month or a quarter, from the entries, each with its entries."""
+    date_from, date_to = reports.period_of(year, month, quarter)
+    return await reports.vat_report(session, date_from, date_to)
+
+
+@router.get("/trial-balance/{year}")
+async def trial_balance(year: Year, _: Manager, session: DbSession) -> TrialBalanceOut:
+    """The balance of every account the year's entries touch (balance générale)."""
+    return await reports.trial_balance(session, year)
 
 
 @router.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
@@ -202,3 +203,93 @@ class EntryOut(BaseModel):
 def entry_number(journal: str, number: int) -> str:
     """EcritureNum as the FEC and the API write it: the journal's code and six digits."""
     return f"{journal}{number:06d}"
+
+
+class VatLineOut(BaseModel):
+    box: str | None = Field(description="The CA3 line (08, 09, 9B); none for 2,1 %")
+    rate: Decimal
+    base_cents: int
+    vat_cents: int
+    base_euros: int = Field(description="Rounded half up to whole euros, as the return asks")
+    vat_euros: int
+    entries: list[str] = Field(description="The entries behind the figure (EcritureNum)")
+
+
+class NonTaxableOut(BaseModel):
+    box: str
+    amount_cents: int
+    amount_euros: int
+    entries: list[str]
+
+
+class VatReportOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "date_from": "2027-03-01",
+                "date_to": "2027-03-31",
+                "lines": [
+                    {
+                        "box": "08",
+                        "rate": "20.00",
+                        "base_cents": 16250,
+                        "vat_cents": 3250,
+                        "base_euros": 163,
+                        "vat_euros": 33,
+                        "entries": ["CA000001", "VE000001"],
+                    }
+                ],
+                "non_taxable": {
+                    "box": "E2",
+                    "amount_cents": 2700,
+                    "amount_euros": 27,
+                    "entries": ["OD000001"],
+                },
+                "vat_collected_cents": 3250,
+                "boxes": {"16": 33, "19": 0, "20": 0, "23": 0, "25": 0, "28": 33},
+            }
+        }
+    )
+
+    date_from: date
+    date_to: date
+    lines: list[VatLineOut]
+    non_taxable: NonTaxableOut = Field(description="Arrhes kept: outside the scope of VAT")
+    vat_collected_cents: int = Field(description="Before rounding: the VAT accounts' movement")
+    boxes: dict[str, int] = Field(
+        description="16 collected, 19/20 deductible, 23 total deductible, 25 credit, 28 net due"
+    )
+
+
+class TrialBalanceLine(BaseModel):
+    account_number: str
+    account_label: str
+    debit_cents: int
+    credit_cents: int
+    balance_cents: int = Field(description="Debits less credits")
+
+
+class TrialBalanceOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "year": 2027,
+                "accounts": [
+                    {
+                        "account_number": "530000",
+                        "account_label": "Caisse",
+                        "debit_cents": 8355,
+                        "credit_cents": 0,
+                        "balance_cents": 8355,
+                    }
+                ],
+                "debit_cents": 8355,
+                "credit_cents": 8355,
+            }
+        }
+    )
+
+    year: int
+    accounts: list[TrialBalanceLine]
+    debit_cents: int
+    credit_cents: int

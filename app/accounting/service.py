@@ -73,6 +73,7 @@ async def post(session: AsyncSession, draft: Draft) -> Entry:
                 label=text[:200],
                 debit_cents=line.debit_cents,
                 credit_cents=line.credit_cents,
+                vat_base_cents=line.vat_base_cents,
             )
         )
     await session.flush()

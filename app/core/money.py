@@ -54,3 +54,10 @@ def decimal_comma(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}{whole},{part:02d}"
+
+
+def whole_euros(cents: int) -> int:
+    """Cents rounded half up (away from zero) to whole euros: the VAT return's boxes."""
+    whole, part = divmod(abs(cents), 100)
+    rounded = whole + (part >= 50)
+    return -rounded if cents < 0 else rounded

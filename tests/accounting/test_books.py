@@ -168,3 +168,38 @@ async def test_a_return_a_refund_and_an_expiry_go_back_through_their_accounts(
         if line["account_number"] == GIFT_CARDS
     )
     assert gift_cards == 0  # both cards are gone: nothing is owed on them any more
+
+
+async def test_the_vat_return_of_the_month_equals_the_vat_accounts(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    made = await a_month_of_the_salon(client, fakes, session, auth_headers)
+    await run_outbox()
+    manager = made["manager"]
+
+    report = await client.get(
+        "/api/v1/accounting/vat-report", params={"year": 2027, "month": 3}, headers=manager
+    )
+    both = await client.get(
+        "/api/v1/accounting/vat-report",
+        params={"year": 2027, "month": 3, "quarter": 1},
+        headers=manager,
+    )
+    balance = await client.get("/api/v1/accounting/trial-balance/2027", headers=manager)
+
+    assert report.status_code == 200, report.text
+    assert (both.status_code, both.json()["code"]) == (422, "validation_error")
+    body = report.json()
+    by_box = {line["box"]: line for line in body["lines"]}
+    # 20 %: the card's 41,67 € at its sale, the ticket's 145,83 €, less the 25 € of it the
+    # card paid (its VAT was due at the sale): 162,50 € and 32,50 €, rounded half up.
+    assert (by_box["08"]["base_cents"], by_box["08"]["vat_cents"]) == (16250, 3250)
+    assert (by_box["08"]["base_euros"], by_box["08"]["vat_euros"]) == (163, 33)
+    assert by_box["08"]["entries"] == ["CA000001", "VE000001"]
+    assert (by_box["09"]["base_euros"], by_box["09"]["vat_euros"]) == (10, 1)
+    assert body["boxes"] == {"16": 34, "19": 0, "20": 0, "23": 0, "25": 0, "28": 34}
+    accounts = {a["account_number"]: a for a in balance.json()["accounts"]}
+    vat_accounts = sum(a["balance_cents"] for n, a in accounts.items() if n.startswith("4457"))
+    assert body["vat_collected_cents"] == -vat_accounts == 3305
+    totals = balance.json()
+    assert totals["debit_cents"] == totals["credit_cents"] == 5000 + 2700 + 19055

@@ -51,6 +51,18 @@ async def test_a_deposit_kept_after_a_late_cancellation_is_income_without_vat(
     assert (kept["journal"], kept["source_kind"]) == ("OD", "deposit_kept")
     assert kept["label"] == "Arrhes conservées"
     assert postings(kept) == [(DEPOSITS, 2700, 0), (KEPT, 0, 2700)]
+    quarter = await client.get(
+        "/api/v1/accounting/vat-report",
+        params={"year": 2027, "quarter": 1},
+        headers=await auth_headers(Role.manager),
+    )
+    assert quarter.json()["non_taxable"] == {
+        "box": "E2",
+        "amount_cents": 2700,
+        "amount_euros": 27,
+        "entries": ["OD000001"],
+    }
+    assert quarter.json()["boxes"]["16"] == 0  # arrhes kept bear no VAT
 
 
 async def test_a_deposit_refunded_in_time_goes_back_through_stripe(
