@@ -84,7 +84,9 @@ async def _opening(session: AsyncSession, year: int) -> AsyncIterator[bytes]:
     first = date(year, 1, 1)
     lines: list[tuple[str, str, int]] = []
     result = 0
-    for number, label, balance in await repository.balances_before(session, year):
+    labels = await repository.labels_by_number(session)
+    for number, label_then, balance in await repository.balances_before(session, year):
+        label = labels.get(number, label_then)
         if number.startswith(_CARRIED):
             if balance:
                 lines.append((number, label, balance))
@@ -119,7 +121,7 @@ async def _opening(session: AsyncSession, year: int) -> AsyncIterator[bytes]:
         )
 
 
-def _entry_row(line: Any) -> bytes:
+def _entry_row(line: Any, labels: dict[str, str]) -> bytes:
     debit, credit = _amounts(line.debit_cents, line.credit_cents)
     return row(
         (
@@ -128,7 +130,7 @@ def _entry_row(line: Any) -> bytes:
             entry_number(line.journal_code, line.number),
             day(line.entry_date),
             line.account_number,
-            line.account_label,
+            labels.get(line.account_number, line.account_label),
             "",
             "",
             line.document_ref,
@@ -150,8 +152,11 @@ async def rows(session: AsyncSession, year: int) -> AsyncIterator[bytes]:
     yield row(FIELDS)
     async for opening in _opening(session, year):
         yield opening
+    # One label per account number in the whole file, today's (an account renamed during
+    # the year would otherwise show two, which the accountants' tools refuse).
+    labels = await repository.labels_by_number(session)
     async for line in repository.stream_lines(session, year):
-        yield _entry_row(line)
+        yield _entry_row(line, labels)
 
 
 async def stream(year: int, *, lines_per_chunk: int = 500) -> AsyncIterator[bytes]:

@@ -197,3 +197,14 @@ async def trial_balance(session: AsyncSession, year: int) -> list[tuple[str, str
         .order_by(EntryLine.account_number)
     )
     return [(n, str(label), int(d), int(c)) for n, label, d, c in rows]
+
+
+async def labels_by_number(session: AsyncSession) -> dict[str, str]:
+    """Each mapped account number's label today (the first role's, when two share one)."""
+    rows = await session.execute(
+        select(Account.number, Account.label).order_by(Account.number, Account.key)
+    )
+    labels: dict[str, str] = {}
+    for number, label in rows:
+        labels.setdefault(number, label)
+    return labels

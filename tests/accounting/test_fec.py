@@ -129,3 +129,23 @@ def test_the_validator_finds_every_fault() -> None:
     assert "auxiliary account without its label" in problems(aux)
     assert "file name" in problems(fine, "FEC2027.txt")
     assert "closing date" in problems(fine, "812345678FEC20270630.txt")
+
+
+async def test_an_account_renamed_during_the_year_has_one_label_in_the_file(
+    client: AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    manager = await auth_headers(Role.manager)
+    await sell_gift_card(client, manager, 3000)
+    await run_outbox()
+    renamed = await client.patch(
+        "/api/v1/accounting/accounts/cash", json={"label": "Caisse accueil"}, headers=manager
+    )
+    assert renamed.status_code == 200, renamed.text
+    await sell_gift_card(client, manager, 4000)
+    await run_outbox()
+
+    name, raw = await _export(client, manager, 2027)
+
+    report = validate(name, raw, year=2027)
+    assert report.ok, report.problems
+    assert {r["CompteLib"] for r in _rows(raw) if r["CompteNum"] == "530000"} == {"Caisse accueil"}
