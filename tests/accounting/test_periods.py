@@ -10,7 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounting.models import Entry, EntryLine
+from app.accounting import service
+from app.accounting.models import Entry, EntryLine, JournalCode, SourceKind
+from app.accounting.postings import Draft
 from app.auth.models import Role
 from app.core import clock
 from app.core.clock import utcnow
@@ -148,3 +150,25 @@ async def test_the_accountant_maps_a_role_to_another_account_for_new_entries(
     before, after = await entries(client, manager, journal="CA")
     assert postings(before)[0][0] == "530000"  # written before: unchanged
     assert postings(after)[0][0] == "531000"
+
+
+async def test_the_same_event_twice_writes_one_entry(session: AsyncSession) -> None:
+    def draft() -> Draft:
+        made = Draft(
+            journal=JournalCode.cash,
+            at=utcnow(),
+            label="Vente carte cadeau",
+            document_ref="P1",
+            source_kind=SourceKind.payment,
+            source_key="payment:replayed",
+        )
+        made.add("cash", 3000)
+        made.add("gift_cards", -3000)
+        return made
+
+    first = await service.post(session, draft())
+    again = await service.post(session, draft())
+
+    assert again.id == first.id
+    assert await count(session, Entry) == 1
+    assert await count(session, EntryLine) == 2

@@ -12,7 +12,7 @@ from app.accounting import postings
 from app.accounting.models import JournalCode
 from app.core.ids import new_id
 from app.giftcards.public import CardExpired
-from app.payments.public import PaymentRefunded, PaymentTaken
+from app.payments.public import DepositKept, PaymentRefunded, PaymentTaken
 from app.sales.public import SoldLine, SoldTender, TicketIssued
 
 AT = datetime(2027, 3, 22, 9, tzinfo=UTC)
@@ -126,3 +126,19 @@ def test_a_gift_card_paid_back_onto_its_card_and_a_multi_purpose_expiry() -> Non
     assert _lines(refunded) == [("deposits", 2400, 0), ("gift_cards", 0, 2000), ("vat_20", 0, 400)]
     assert _lines(lapsed) == [("gift_cards", 1000, 0), ("other_income", 0, 1000)]
     assert isinstance(lapsed.gift_card_id, UUID)
+
+
+def test_an_acompte_kept_is_revenue_with_its_vat() -> None:
+    kept = DepositKept(
+        payment_id=new_id(),
+        booking_id=new_id(),
+        amount_cents=3000,
+        method="stripe",
+        terms="acompte",
+        kept_at=AT.isoformat(),
+    )
+
+    draft = postings.deposit_kept(kept)
+
+    assert draft.label == "Acompte conservé"
+    assert _lines(draft) == [("deposits", 3000, 0), ("services_20", 0, 2500), ("vat_20", 0, 500)]
