@@ -190,6 +190,14 @@ async def accounting_entries(ctx: Ctx) -> Listing:
     return Listing("/api/v1/accounting/entries", ctx.owner, {"journal": "CA"})
 
 
+async def accounting_ledger(ctx: Ctx) -> Listing:
+    """Three cards sold for cash: three lines on the cash account."""
+    await _sell_cards(ctx)
+    await run_outbox()
+    params = {"account_number": "530000", "year": "2027"}
+    return Listing("/api/v1/accounting/ledger", ctx.owner, params)
+
+
 async def _coupon(ctx: Ctx, code: str) -> str:
     created = await ctx.client.post(
         "/api/v1/coupons",
@@ -398,6 +406,7 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/sales/closings": sales_closings,
     "/api/v1/sales/orders": sales_orders,
     "/api/v1/accounting/entries": accounting_entries,
+    "/api/v1/accounting/ledger": accounting_ledger,
 }
 
 

@@ -208,3 +208,18 @@ async def labels_by_number(session: AsyncSession) -> dict[str, str]:
     for number, label in rows:
         labels.setdefault(number, label)
     return labels
+
+
+def ledger_lines(*, account_number: str, year: int) -> Select[EntryLine]:
+    """One account's lines in a fiscal year (the general ledger), with their entries joined
+    for the order."""
+    return (
+        select(EntryLine)
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(EntryLine.account_number == account_number, Entry.fiscal_year == year)
+    )
+
+
+async def entries_by_id(session: AsyncSession, ids: set[UUID]) -> dict[UUID, Entry]:
+    found = await session.scalars(select(Entry).where(Entry.id.in_(ids)))
+    return {entry.id: entry for entry in found}

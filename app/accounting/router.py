@@ -12,11 +12,13 @@ from fastapi.responses import StreamingResponse
 from app.accounting import fec, reads, reports, service
 from app.accounting.errors import AccountNotFound, PeriodNotFound
 from app.accounting.schemas import (
+    ACCOUNT_NUMBER,
     AccountOut,
     AccountsOut,
     AccountUpdate,
     EntryOut,
     JournalsOut,
+    LedgerLineOut,
     PeriodOut,
     PeriodsOut,
     TrialBalanceOut,
@@ -68,6 +70,18 @@ async def list_entries(
 ) -> Page[EntryOut]:
     """Entries with their lines, by fiscal year, journal and number."""
     return await reads.entries(session, page, journal=journal, date_from=date_from, date_to=date_to)
+
+
+@router.get("/ledger")
+async def general_ledger(
+    _: Manager,
+    session: DbSession,
+    page: Pagination,
+    account_number: Annotated[str, Query(pattern=ACCOUNT_NUMBER, max_length=20)],
+    year: Annotated[int, Query(ge=2000, le=2999)],
+) -> Page[LedgerLineOut]:
+    """The general ledger of one account (grand livre): its lines of the fiscal year."""
+    return await reads.ledger(session, page, account_number=account_number, year=year)
 
 
 @router.get("/periods/{year}")

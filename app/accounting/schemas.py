@@ -293,3 +293,45 @@ class TrialBalanceOut(BaseModel):
     accounts: list[TrialBalanceLine]
     debit_cents: int
     credit_cents: int
+
+
+class LedgerLineOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "id": "01930000-0000-7000-8000-000000000003",
+                "entry_id": "01930000-0000-7000-8000-000000000001",
+                "journal": "VE",
+                "number": "VE000001",
+                "entry_date": "2027-03-22",
+                "document_ref": "T2027-000001",
+                "label": "Ticket T2027-000001",
+                "debit_cents": 3355,
+                "credit_cents": 0,
+            }
+        }
+    )
+
+    id: UUID
+    entry_id: UUID
+    journal: str
+    number: str
+    entry_date: date
+    document_ref: str
+    label: str
+    debit_cents: int
+    credit_cents: int
+
+    @classmethod
+    def of(cls, line: EntryLine, entry: Entry) -> LedgerLineOut:
+        return cls(
+            id=line.id,
+            entry_id=entry.id,
+            journal=entry.journal_code,
+            number=entry_number(entry.journal_code, entry.number),
+            entry_date=entry.entry_date,
+            document_ref=entry.document_ref,
+            label=line.label,
+            debit_cents=line.debit_cents,
+            credit_cents=line.credit_cents,
+        )

@@ -203,3 +203,27 @@ async def test_the_vat_return_of_the_month_equals_the_vat_accounts(
     assert body["vat_collected_cents"] == -vat_accounts == 3305
     totals = balance.json()
     assert totals["debit_cents"] == totals["credit_cents"] == 5000 + 2700 + 19055
+
+
+async def test_the_general_ledger_of_the_cash_account(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    made = await a_month_of_the_salon(client, fakes, session, auth_headers)
+    await run_outbox()
+
+    ledger = await client.get(
+        "/api/v1/accounting/ledger",
+        params={"account_number": CASH, "year": 2027},
+        headers=made["manager"],
+    )
+
+    assert ledger.status_code == 200, ledger.text
+    lines = [
+        (x["number"], x["document_ref"], x["debit_cents"], x["credit_cents"])
+        for x in ledger.json()["items"]
+    ]
+    card_payment = lines[0][1]
+    assert lines == [
+        ("CA000001", card_payment, 5000, 0),  # the gift card sold for cash
+        ("VE000001", "T2027-000001", 3355, 0),  # the ticket's cash and its tip
+    ]
