@@ -94,13 +94,16 @@ async def _has_owner() -> bool:
 
 @cli.command()
 def seed() -> None:
-    """Load the demo salon from seed_data/ (safe to run again) and make sure an admin exists."""
-    from app.seed import load_demo_salon
+    """Load the demo salon from seed_data/ (safe to run again), make sure an admin exists,
+    then give the till a few closed days of sales (once)."""
+    from app.seed import load_demo_salon, load_demo_till
 
     summary = async_bridge.run(load_demo_salon())
     for line in summary:
         typer.echo(line)
     _admin_from_settings_or_generated()
+    for line in async_bridge.run(load_demo_till()):
+        typer.echo(line)
 
 
 def _admin_from_settings_or_generated() -> None:

@@ -174,10 +174,21 @@ def _demo_counts(url: str) -> list[int]:
     ]
 
 
+def _till_counts(url: str) -> list[int]:
+    return [
+        scalar(url, "SELECT count(*) FROM cash_registers WHERE name = 'Accueil'"),
+        scalar(url, "SELECT count(*) FROM journal_records WHERE kind = 'closing_day'"),
+        scalar(url, "SELECT count(*) FROM journal_records WHERE chain = 'sales'"),
+        scalar(url, "SELECT count(*) FROM sales_orders WHERE status = 'completed'"),
+    ]
+
+
 def test_seed_twice_loads_the_demo_salon_once(migrated: str) -> None:
     first = cli(migrated, "seed", **ADMIN)
     counts = _demo_counts(migrated)
+    till = _till_counts(migrated)
     second = cli(migrated, "seed", **ADMIN)
+    verified = cli(migrated, "journal", "verify")
 
     assert first.returncode == 0, first.stdout + first.stderr
     assert second.returncode == 0, second.stdout + second.stderr
@@ -187,6 +198,16 @@ def test_seed_twice_loads_the_demo_salon_once(migrated: str) -> None:
     assert "demo salon: 0 rows created" in second.stdout
     assert f"admin {ADMIN['ADMIN_EMAIL']} created" in first.stdout
     assert f"admin {ADMIN['ADMIN_EMAIL']} is ready" in second.stdout
+    # The till "Accueil" and three days sold, closed (Z) and verified, once.
+    assert "demo till: 3 days sold and closed, 15 tickets, 1 credit ticket" in first.stdout
+    assert "demo till: 0 days (the journal already has sales)" in second.stdout
+    assert till[:2] == [1, 3]
+    assert till[3] == 15
+    assert _till_counts(migrated) == till
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"sales: {till[2]} records, #1 to #{till[2]}" in verified.stdout
+    assert "closings: 3 of 3 match their records" in verified.stdout
+    assert "journal OK" in verified.stdout
 
 
 def test_seed_with_no_admin_set_creates_one_and_shows_it_once(fresh_database: str) -> None:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,3 +112,104 @@ async def test_the_demo_salon_takes_a_deposit_and_a_balance_with_no_provider_key
     assert tapped.json()["status"] == "succeeded"
     assert due.json()["paid_cents"] == 8000
     assert due.json()["due_cents"] == 0
+
+
+async def test_every_demo_product_has_its_own_valid_ean13(session: AsyncSession) -> None:
+    from stdnum import ean
+
+    await load_demo_salon()
+
+    barcodes = list(await session.scalars(select(Product.barcode)))
+    assert len(barcodes) == 6
+    assert all(code is not None and len(code) == 13 and ean.is_valid(code) for code in barcodes)
+    assert len(set(barcodes)) == len(barcodes)
+
+
+async def _journal(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
+    from app.journal.models import JournalRecord
+
+    rows = await session.execute(
+        select(JournalRecord.kind, JournalRecord.payload)
+        .where(JournalRecord.chain == "sales")
+        .order_by(JournalRecord.sequence)
+    )
+    return [(kind, payload) for kind, payload in rows]
+
+
+async def test_the_demo_till_sold_and_closed_the_last_three_open_days_once(
+    session: AsyncSession,
+) -> None:
+    from app.auth.models import User
+    from app.core.clock import utcnow
+    from app.core.db import unit_of_work
+    from app.core.timeutils import zone
+    from app.journal import public as journal
+    from app.sales.models import CashRegister, Order, RegisterSession
+    from app.seed import load_demo_till
+    from app.stock.models import StockItem
+    from tests.factories.auth import make_user
+
+    await load_demo_salon()
+    owner = await make_user(role=Role.owner)
+
+    first = await load_demo_till()
+    records = await _journal(session)
+    second = await load_demo_till()
+
+    assert first == ["demo till: 3 days sold and closed, 15 tickets, 1 credit ticket"]
+    assert second == ["demo till: 0 days (the journal already has sales)"]
+    assert await _journal(session) == records
+    [till] = list(await session.scalars(select(CashRegister)))
+    assert till.name == "Accueil"
+    sessions = list(
+        await session.scalars(select(RegisterSession).order_by(RegisterSession.opened_at))
+    )
+    assert len(sessions) == 3
+    assert all(s.closed_at is not None and s.float_cents == 15000 for s in sessions)
+    assert [s.difference_cents for s in sessions] == [0, -50, 0]
+    assert all(s.opened_by_user_id == owner.id for s in sessions)
+    assert await session.scalar(select(func.count()).select_from(User)) == 1
+
+    kinds = [kind for kind, _ in records]
+    assert kinds.count("ticket") == 15
+    assert kinds.count("credit_ticket") == 1
+    assert kinds.count("register_opened") == kinds.count("register_closed") == 3
+    zs = [payload for kind, payload in records if kind == "closing_day"]
+    today = utcnow().astimezone(zone()).date()
+    days = [date.fromisoformat(z["period"]) for z in zs]
+    assert days == sorted(days)
+    assert len(days) == 3
+    assert all(day < today and day.weekday() != 6 for day in days)  # closed on Sundays
+    assert (today - days[-1]).days <= 2
+    assert [z["totals"]["ticket_count"] for z in zs] == [5, 6, 5]
+    methods = {t["method"] for z in zs for t in z["totals"]["by_tender"]}
+    assert methods == {"cash", "bank_transfer"}
+    assert zs[-1]["perpetual_total_cents"] == sum(z["totals"]["total_incl_vat_cents"] for z in zs)
+    orders = list(await session.scalars(select(Order)))
+    assert len(orders) == 15
+    assert all(o.status == "completed" and o.ticket_number for o in orders)
+    assert sum(1 for o in orders if o.client_id is not None) >= 5
+    on_hand = dict(
+        (
+            await session.execute(
+                select(Product.sku, StockItem.on_hand).join(
+                    StockItem, StockItem.product_id == Product.id
+                )
+            )
+        ).all()
+    )
+    # Sold over the three days: 3 creams, 2 serums, 4 lip balms (one brought back).
+    assert on_hand == {"SER-CRH-50": 9, "SER-SER-30": 6, "SER-BAU-10": 7, "SER-HUI-100": 1000}
+    async with unit_of_work() as work:
+        assert (await journal.verify(work)).ok
+
+
+async def test_the_demo_till_waits_for_an_owner_to_sell_as(session: AsyncSession) -> None:
+    from app.seed import load_demo_till
+
+    await load_demo_salon()
+
+    made = await load_demo_till()
+
+    assert made == ["demo till: 0 days (no owner account to sell as)"]
+    assert await _journal(session) == []

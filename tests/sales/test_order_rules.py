@@ -20,6 +20,7 @@ from app.payments.models import Tip
 from tests.builders import AuthHeaders
 from tests.factories.bookings import NINE, book_by_staff, facial_with_camille
 from tests.factories.catalog import make_service
+from tests.factories.clients import make_client
 from tests.factories.core import paris, run_outbox
 from tests.factories.giftcards import sell_gift_card
 from tests.factories.payments import payment
@@ -317,3 +318,29 @@ async def test_a_walk_in_service_uses_its_recipe_once_and_a_booked_one_with_its_
 
     # Two facials: the booked one through its booking, the walk-in through the ticket.
     assert await on_hand(client, manager, mask) == 10 - 2 - 2
+
+
+async def test_a_clients_orders_are_in_her_export_and_follow_a_merge(
+    client: AsyncClient, manager: dict[str, str], auth_headers: AuthHeaders
+) -> None:
+    helene = await make_client("Hélène", email="helene@example.fr")
+    twin = await make_client("Hélène", email="h.dupont@example.fr")
+    await open_till(client, manager)
+    cream = await stocked(client, manager, "Crème", 3000, 5)
+    order = await new_order(
+        client, manager, client_id=str(twin), lines=[{"kind": "product", "product_id": str(cream)}]
+    )
+    await tender(client, manager, order["id"], method="cash")
+    ticket = await complete(client, manager, order["id"])
+    owner = await auth_headers(Role.owner)
+
+    merged = await client.post(
+        "/api/v1/clients/merge",
+        json={"source_id": str(twin), "target_id": str(helene)},
+        headers=owner,
+    )
+    exported = await client.get(f"/api/v1/clients/{helene}/export", headers=owner)
+
+    assert merged.status_code == 200, merged.text
+    orders = exported.json()["till_orders"]
+    assert [(o["ticket_number"], o["total_cents"]) for o in orders] == [(ticket["number"], 3000)]
