@@ -149,3 +149,26 @@ async def test_an_account_renamed_during_the_year_has_one_label_in_the_file(
     report = validate(name, raw, year=2027)
     assert report.ok, report.problems
     assert {r["CompteLib"] for r in _rows(raw) if r["CompteNum"] == "530000"} == {"Caisse accueil"}
+
+
+async def test_the_demo_tills_days_are_in_the_books_and_their_fec_passes(
+    client: AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    from app.seed import load_demo_salon, load_demo_till
+    from tests.factories.auth import make_user
+
+    await load_demo_salon()
+    await make_user(role=Role.owner)
+    await load_demo_till()
+    await run_outbox()
+    manager = await auth_headers(Role.manager)
+
+    name, raw = await _export(client, manager, 2027)
+
+    report = validate(name, raw, year=2027)
+    assert report.ok, report.problems
+    rows = _rows(raw)
+    tickets = {r["PieceRef"] for r in rows if r["JournalCode"] == "VE"}
+    assert len(tickets) == 16  # 15 tickets and a credit ticket
+    assert {r["PieceRef"][:2] for r in rows if r["JournalCode"] == "VE"} == {"T2", "TA"}
+    assert report.debit_cents == report.credit_cents > 0
