@@ -116,6 +116,7 @@ COVERED = {
     "purge": "test_purge_deletes_what_expired",
     "dev": "test_dev_migrates_seeds_and_serves",
     "journal": "test_journal_closes_verifies_archives_and_finds_tampering",
+    "accounting": "test_accounting_fec_writes_the_year_and_locks_it",
 }
 
 
@@ -335,6 +336,59 @@ async def main():
 registry.load_all()
 asyncio.run(main())
 """
+
+
+POST = """
+import asyncio
+from datetime import UTC, datetime
+from app import registry
+from app.accounting import service
+from app.accounting.models import JournalCode, SourceKind
+from app.accounting.postings import Draft
+from app.core.db import unit_of_work
+
+async def main():
+    async with unit_of_work() as session:
+        for n in range(3):
+            draft = Draft(
+                journal=JournalCode.cash, at=datetime(2026, 11, 30, 9 + n, tzinfo=UTC),
+                label="Vente carte cadeau", document_ref=f"P{n}",
+                source_kind=SourceKind.payment, source_key=f"payment:{n}",
+            )
+            draft.add("cash", 3000)
+            draft.add("gift_cards", -3000)
+            await service.post(session, draft)
+
+registry.load_all()
+asyncio.run(main())
+"""
+
+
+def test_accounting_fec_writes_the_year_and_locks_it(fresh_database: str, tmp_path: Path) -> None:
+    from tests.accounting.fec_validator import validate
+
+    assert cli(fresh_database, "migrate").returncode == 0
+    posted = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", POST],
+        env=_env(fresh_database),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert posted.returncode == 0, posted.stderr
+
+    answer = cli(fresh_database, "accounting", "fec", "--year", "2026", "--out", str(tmp_path))
+
+    assert answer.returncode == 0, answer.stderr
+    [written] = list(tmp_path.iterdir())
+    assert written.name == "000000000FEC20261231.txt"
+    report = validate(written.name, written.read_bytes(), year=2026)
+    assert report.ok, report.problems
+    assert (report.entries, report.lines) == (3, 6)
+    locked = "SELECT count(*) FROM accounting_periods WHERE year = 2026 AND locked_at IS NOT NULL"
+    assert scalar(fresh_database, locked) == 12
 
 
 def test_journal_closes_verifies_archives_and_finds_tampering(

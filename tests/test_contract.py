@@ -179,6 +179,7 @@ async def _build_salon() -> Salon:
         await _stock_and_till(http, h, ids)
         await deliver_messages()
         ids["message_id"] = await _first(http, h, "/api/v1/notifications/messages")
+        ids.update(account_key="cash", year="2027", month="3")  # the books (app/accounting)
     return salon
 
 

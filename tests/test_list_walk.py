@@ -29,6 +29,7 @@ from tests.builders import (
     sign_up,
     verify_email,
 )
+from tests.factories.core import run_outbox
 from tests.factories.invoicing import insert_invoice
 from tests.fakes.server import FakeProviders
 from tests.fakes.stripe import FakeStripe
@@ -181,6 +182,21 @@ async def _sell_cards(ctx: Ctx, **card: str) -> None:
 async def gift_cards(ctx: Ctx) -> Listing:
     await _sell_cards(ctx)
     return Listing("/api/v1/gift-cards", ctx.owner)
+
+
+async def accounting_entries(ctx: Ctx) -> Listing:
+    """Three cards sold for cash: three entries in the cash journal."""
+    await _sell_cards(ctx)
+    await run_outbox()
+    return Listing("/api/v1/accounting/entries", ctx.owner, {"journal": "CA"})
+
+
+async def accounting_ledger(ctx: Ctx) -> Listing:
+    """Three cards sold for cash: three lines on the cash account."""
+    await _sell_cards(ctx)
+    await run_outbox()
+    params = {"account_number": "530000", "year": "2027"}
+    return Listing("/api/v1/accounting/ledger", ctx.owner, params)
 
 
 async def _coupon(ctx: Ctx, code: str) -> str:
@@ -408,6 +424,8 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/sales/orders": sales_orders,
     "/api/v1/invoices": invoices,
     "/api/v1/me/invoices": my_invoices,
+    "/api/v1/accounting/entries": accounting_entries,
+    "/api/v1/accounting/ledger": accounting_ledger,
 }
 
 

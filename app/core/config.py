@@ -306,6 +306,15 @@ class SalesSettings(BaseSettings):
     receptionist_discount_percent: int = Field(default=20, ge=0, le=100)
 
 
+class AccountingSettings(BaseSettings):
+    """The books (app/accounting, docs/accounting.md)."""
+
+    model_config = _section("ACCOUNTING_")
+
+    # The salon's SIREN (9 digits): it names the FEC file (LPF A47 A-1).
+    siren: str = Field(default="000000000", pattern=r"^[0-9]{9}$")
+
+
 class Settings(BaseSettings):
     """Every setting of the service, grouped in sections."""
 
@@ -331,6 +340,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     journal: JournalSettings = Field(default_factory=JournalSettings)
     sales: SalesSettings = Field(default_factory=SalesSettings)
+    accounting: AccountingSettings = Field(default_factory=AccountingSettings)
 
     @property
     def secret_key(self) -> str:

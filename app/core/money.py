@@ -46,3 +46,18 @@ def decimal_amount(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}{whole}.{part:02d}"
+
+
+def decimal_comma(cents: int) -> str:
+    """« 1234,50 »: the amount as French accounting files write it (the FEC): a decimal
+    comma, no thousands separator, no currency."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole},{part:02d}"
+
+
+def whole_euros(cents: int) -> int:
+    """Cents rounded half up (away from zero) to whole euros: the VAT return's boxes."""
+    whole, part = divmod(abs(cents), 100)
+    rounded = whole + (part >= 50)
+    return -rounded if cents < 0 else rounded

@@ -17,10 +17,13 @@ from app.giftcards.flows import Redemption, redeem
 from app.giftcards.models import GiftCard
 from app.giftcards.repository import received_by
 from app.giftcards.service import balances
+from app.giftcards.topics import TOPIC_EXPIRED, CardExpired
 
 ERASED = "Client effacé"
 
 __all__ = [
+    "TOPIC_EXPIRED",
+    "CardExpired",
     "GiftCardSale",
     "InsufficientBalance",
     "Redemption",
@@ -28,7 +31,18 @@ __all__ = [
     "export_client_gift_cards",
     "redeem",
     "sale_for_invoice",
+    "vat_treatments",
 ]
+
+
+async def vat_treatments(session: AsyncSession, card_ids: set[UUID]) -> dict[UUID, str]:
+    """Each card's VAT treatment (single_purpose or multi_purpose), for the books."""
+    if not card_ids:
+        return {}
+    rows = await session.execute(
+        select(GiftCard.id, GiftCard.vat_treatment).where(GiftCard.id.in_(card_ids))
+    )
+    return {card_id: treatment for card_id, treatment in rows}
 
 
 def _hers(client_id: UUID, email: str | None) -> Any:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalog import public as catalog
+from app.core import outbox
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.errors import ValidationFailed
@@ -36,6 +37,7 @@ from app.giftcards.schemas import (
     card_detail,
     card_out,
 )
+from app.giftcards.topics import TOPIC_EXPIRED, CardExpired
 
 MIN_CENTS, MAX_CENTS = 1_000, 100_000
 
@@ -225,6 +227,13 @@ async def expire_due(session: AsyncSession, *, now: datetime, limit: int = 200) 
         left = await balance(session, card.id)
         if left > 0:
             add_entry(session, card, EntryKind.expire, -left, reason="validity ended")
+            expired = CardExpired(
+                gift_card_id=card.id,
+                amount_cents=left,
+                vat_treatment=card.vat_treatment,
+                expired_at=now.isoformat(),
+            )
+            await outbox.enqueue(session, TOPIC_EXPIRED, expired)
         card.status = CardStatus.expired
     return len(cards)
 

@@ -7,10 +7,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import public as bookings
 from app.core import outbox, payables
+from app.core.clock import utcnow
 from app.payments import ledger, outcomes, repository
-from app.payments.models import STAFF_RECORDED_METHODS, PaymentPurpose
+from app.payments.models import STAFF_RECORDED_METHODS, Payment, PaymentPurpose
 from app.payments.refunds import refund_payment
-from app.payments.topics import TOPIC_AUTO_REFUND, AutoRefundRequested
+from app.payments.topics import (
+    TOPIC_AUTO_REFUND,
+    TOPIC_DEPOSIT_KEPT,
+    AutoRefundRequested,
+    DepositKept,
+)
 
 
 @outbox.handles(TOPIC_AUTO_REFUND, name="payments.run_auto_refund")
@@ -44,13 +50,7 @@ async def on_booking_cancelled(session: AsyncSession, payload: bookings.BookingC
         if await ledger.refundable_cents(session, payment) <= 0:
             continue
         if payment.purpose == PaymentPurpose.deposit and kept_by_policy:
-            ledger.log(
-                session,
-                payment,
-                kind="deposit_kept",
-                source="auto",
-                note=f"late cancellation ({due.deposit_terms or 'arrhes'})",
-            )
+            await _keep_deposit(session, payment, terms=due.deposit_terms or "arrhes")
             continue
         salon = not payload.by_client
         if payment.purpose == PaymentPurpose.deposit and salon and due.deposit_terms == "arrhes":
@@ -69,3 +69,18 @@ async def on_booking_cancelled(session: AsyncSession, payload: bookings.BookingC
             source="auto",
             amount_cents=None,
         )
+
+
+async def _keep_deposit(session: AsyncSession, payment: Payment, *, terms: str) -> None:
+    """The deposit stays with the salon: its log, and the books through the outbox."""
+    note = f"late cancellation ({terms})"
+    ledger.log(session, payment, kind="deposit_kept", source="auto", note=note)
+    kept = DepositKept(
+        payment_id=payment.id,
+        booking_id=payment.subject_id,
+        amount_cents=await ledger.refundable_cents(session, payment),
+        method=payment.method,
+        terms=terms,
+        kept_at=utcnow().isoformat(),
+    )
+    await outbox.enqueue(session, TOPIC_DEPOSIT_KEPT, kept)

@@ -36,7 +36,7 @@ from app.payments.models import (
     Tip,
 )
 from app.payments.providers import ProviderState
-from app.payments.topics import TOPIC_AUTO_REFUND, TOPIC_TAKEN
+from app.payments.topics import TOPIC_AUTO_REFUND, TOPIC_REFUNDED, TOPIC_TAKEN
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,9 @@ async def _on_taken(session: AsyncSession, payment: Payment, *, source: str) -> 
             "method": payment.method,
             "purpose": payment.purpose,
             "settled": settled,
+            "tip_cents": payment.tip_cents,
+            "gift_card_id": payment.gift_card_id,
+            "taken_at": (payment.succeeded_at or utcnow()).isoformat(),
         },
     )
 
@@ -241,8 +244,11 @@ async def request_auto_refund(
     )
 
 
-def record_refund(session: AsyncSession, payment: Payment, refund: Refund, *, source: str) -> None:
-    """A refund went through: count it on its payment."""
+async def record_refund(
+    session: AsyncSession, payment: Payment, refund: Refund, *, source: str
+) -> None:
+    """A refund went through: count it on its payment, and tell the books (the outbox, in
+    this transaction)."""
     now = utcnow()
     refund.status, refund.completed_at = RefundStatus.succeeded, refund.completed_at or now
     previous = payment.status
@@ -259,6 +265,22 @@ def record_refund(session: AsyncSession, payment: Payment, refund: Refund, *, so
         from_status=previous,
         actor_user_id=refund.requested_by_user_id,
         note=f"{refund.amount_cents} cents: {refund.reason}",
+    )
+    await outbox.enqueue(
+        session,
+        TOPIC_REFUNDED,
+        {
+            "payment_id": payment.id,
+            "refund_id": refund.id,
+            "amount_cents": refund.amount_cents,
+            "method": payment.method,
+            "provider": payment.provider,
+            "purpose": payment.purpose,
+            "subject_kind": payment.subject_kind,
+            "subject_id": payment.subject_id,
+            "refunded_at": (refund.completed_at or now).isoformat(),
+            "gift_card_id": payment.gift_card_id,
+        },
     )
 
 

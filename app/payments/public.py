@@ -37,25 +37,33 @@ from app.payments.outcomes import CancellationMoney, PaidSoFar, cancellation_mon
 from app.payments.refunds import Tender, refund_payment, refundable_tenders
 from app.payments.schemas import NamesSubject
 from app.payments.topics import (
+    TOPIC_DEPOSIT_KEPT,
     TOPIC_GIFT_CARD_REFUNDED,
+    TOPIC_REFUNDED,
     TOPIC_TAKEN,
+    DepositKept,
     GiftCardRefunded,
+    PaymentRefunded,
     PaymentTaken,
 )
 
 __all__ = [
+    "TOPIC_DEPOSIT_KEPT",
     "TOPIC_GIFT_CARD_REFUNDED",
+    "TOPIC_REFUNDED",
     "TOPIC_TAKEN",
     "AmountExceedsBalance",
     "Balance",
     "CancellationMoney",
     "Checkout",
+    "DepositKept",
     "GiftCardRefunded",
     "KeptPayment",
     "NamesSubject",
     "NothingToPay",
     "PaidSoFar",
     "PaymentMethod",
+    "PaymentRefunded",
     "PaymentTaken",
     "ReaderBusy",
     "ReaderNotFound",

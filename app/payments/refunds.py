@@ -185,7 +185,7 @@ async def apply_refund_result(
     if refund.status != RefundStatus.pending or result.status == RefundStatus.pending:
         return False
     if result.status == RefundStatus.succeeded:
-        ledger.record_refund(session, payment, refund, source=source)
+        await ledger.record_refund(session, payment, refund, source=source)
     else:
         refund.status, refund.completed_at = RefundStatus.failed, utcnow()
         refund.failure_message = result.failure_message

@@ -177,7 +177,12 @@ async def complete_order(session: AsyncSession, order_id: UUID, actor: Principal
     )
     if not order.training:
         sold = [
-            SoldTender(method=t.method, amount_cents=t.amount_cents, payment_id=t.payment_id)
+            SoldTender(
+                method=t.method,
+                amount_cents=t.amount_cents,
+                payment_id=t.payment_id,
+                tip_cents=t.tip_cents,
+            )
             for t in tenders
         ]
         tips = tips_owed(lines, tenders)

@@ -26,6 +26,7 @@ class SoldTender(Payload):
     amount_cents: int  # what paid the sale (negative: given back), tip and change excluded
     payment_id: UUID | None  # None for a training ticket
     gift_card_id: UUID | None = None
+    tip_cents: int = 0  # taken with this tender on top of `amount_cents`, owed to staff
 
 
 class TipOwed(Payload):

@@ -1,0 +1,225 @@
+"""Every query on the books' tables."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, String, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounting.models import Account, Entry, EntryLine, FiscalYear, Journal, Period
+
+
+async def accounts_by_key(session: AsyncSession, keys: set[str]) -> dict[str, Account]:
+    rows = await session.scalars(select(Account).where(Account.key.in_(keys)))
+    return {account.key: account for account in rows}
+
+
+async def get_account(session: AsyncSession, key: str, *, lock: bool = False) -> Account | None:
+    statement = select(Account).where(Account.key == key)
+    return await session.scalar(statement.with_for_update() if lock else statement)
+
+
+async def accounts(session: AsyncSession) -> Sequence[Account]:
+    return (await session.scalars(select(Account).order_by(Account.key))).all()
+
+
+async def journals(session: AsyncSession) -> Sequence[Journal]:
+    return (await session.scalars(select(Journal).order_by(Journal.code))).all()
+
+
+async def entry_by_source(session: AsyncSession, source_key: str) -> Entry | None:
+    return await session.scalar(select(Entry).where(Entry.source_key == source_key))
+
+
+def entries(*, journal: str | None, date_from: date | None, date_to: date | None) -> Select[Entry]:
+    statement = select(Entry)
+    if journal:
+        statement = statement.where(Entry.journal_code == journal)
+    if date_from:
+        statement = statement.where(Entry.entry_date >= date_from)
+    if date_to:
+        statement = statement.where(Entry.entry_date <= date_to)
+    return statement
+
+
+async def lines_of(session: AsyncSession, entry_ids: list[UUID]) -> dict[UUID, list[EntryLine]]:
+    found: dict[UUID, list[EntryLine]] = {entry_id: [] for entry_id in entry_ids}
+    rows = await session.scalars(
+        select(EntryLine)
+        .where(EntryLine.entry_id.in_(entry_ids))
+        .order_by(EntryLine.entry_id, EntryLine.position)
+    )
+    for line in rows:
+        found[line.entry_id].append(line)
+    return found
+
+
+async def ensure_year(session: AsyncSession, year: int) -> None:
+    """The fiscal year and its twelve months, created on first use."""
+    await session.execute(
+        insert(FiscalYear)
+        .values(year=year, start_date=date(year, 1, 1), end_date=date(year, 12, 31))
+        .on_conflict_do_nothing()
+    )
+    months = [
+        {
+            "year": year,
+            "month": month,
+            "start_date": date(year, month, 1),
+            "end_date": month_end(year, month),
+        }
+        for month in range(1, 13)
+    ]
+    await session.execute(insert(Period).values(months).on_conflict_do_nothing())
+
+
+def month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return date.fromordinal(first_next.toordinal() - 1)
+
+
+async def get_period(
+    session: AsyncSession, year: int, month: int, *, lock: bool = False, share: bool = False
+) -> Period | None:
+    statement = select(Period).where(Period.year == year, Period.month == month)
+    if lock or share:
+        statement = statement.with_for_update(read=share and not lock)
+    return await session.scalar(statement)
+
+
+async def periods(session: AsyncSession, year: int) -> Sequence[Period]:
+    return (
+        await session.scalars(select(Period).where(Period.year == year).order_by(Period.month))
+    ).all()
+
+
+async def get_year(session: AsyncSession, year: int, *, lock: bool = False) -> FiscalYear | None:
+    statement = select(FiscalYear).where(FiscalYear.year == year)
+    return await session.scalar(statement.with_for_update() if lock else statement)
+
+
+async def has_entries(
+    session: AsyncSession, *, year: int | None = None, before: int | None = None
+) -> bool:
+    found = await session.scalar(select(Entry.id).where(Entry.fiscal_year < before).limit(1))
+    return found is not None
+
+
+async def balances_before(session: AsyncSession, year: int) -> list[tuple[str, str, int]]:
+    """(account number, its latest label, debit less credit) over every year before `year`."""
+    label = func.max(EntryLine.account_label)
+    rows = await session.execute(
+        select(
+            EntryLine.account_number,
+            label,
+            func.sum(EntryLine.debit_cents - EntryLine.credit_cents),
+        )
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(Entry.fiscal_year < year)
+        .group_by(EntryLine.account_number)
+        .order_by(EntryLine.account_number)
+    )
+    return [(number, str(name), int(balance)) for number, name, balance in rows]
+
+
+async def stream_lines(session: AsyncSession, year: int) -> AsyncIterator[Any]:
+    """The year's entry lines with their entry, by journal and number, read through a
+    server-side cursor in batches (never the whole year in memory)."""
+    statement = (
+        select(
+            Entry.journal_code,
+            Journal.label.label("journal_label"),
+            Entry.number,
+            Entry.entry_date,
+            Entry.document_ref,
+            Entry.document_date,
+            Entry.created_at,
+            EntryLine.account_number,
+            EntryLine.account_label,
+            EntryLine.label.label("line_label"),
+            EntryLine.debit_cents,
+            EntryLine.credit_cents,
+        )
+        .join(EntryLine, EntryLine.entry_id == Entry.id)
+        .join(Journal, Journal.code == Entry.journal_code)
+        .where(Entry.fiscal_year == year)
+        .order_by(Entry.journal_code, Entry.number, EntryLine.position)
+        .execution_options(yield_per=2000)
+    )
+    result = await session.stream(statement)
+    async for row in result:
+        yield row
+
+
+async def sums_by_role(
+    session: AsyncSession, date_from: date, date_to: date, keys: set[str]
+) -> dict[str, tuple[int, int, list[str]]]:
+    """Per account role, over the entries dated in the range: credit less debit, the VAT
+    base credited less debited, and the entries behind it (`VE000001`…)."""
+    number = Entry.journal_code + func.lpad(func.cast(Entry.number, String), 6, "0")
+    rows = await session.execute(
+        select(
+            EntryLine.account_key,
+            func.sum(EntryLine.credit_cents - EntryLine.debit_cents),
+            func.coalesce(func.sum(-EntryLine.vat_base_cents), 0),
+            func.array_agg(func.distinct(number)),
+        )
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(
+            Entry.entry_date >= date_from,
+            Entry.entry_date <= date_to,
+            EntryLine.account_key.in_(keys),
+        )
+        .group_by(EntryLine.account_key)
+    )
+    return {
+        key: (int(amount), int(base or 0), sorted(entries)) for key, amount, base, entries in rows
+    }
+
+
+async def trial_balance(session: AsyncSession, year: int) -> list[tuple[str, str, int, int]]:
+    """(account number, label, debits, credits) of the year's entries, by account."""
+    rows = await session.execute(
+        select(
+            EntryLine.account_number,
+            func.max(EntryLine.account_label),
+            func.sum(EntryLine.debit_cents),
+            func.sum(EntryLine.credit_cents),
+        )
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(Entry.fiscal_year == year)
+        .group_by(EntryLine.account_number)
+        .order_by(EntryLine.account_number)
+    )
+    return [(n, str(label), int(d), int(c)) for n, label, d, c in rows]
+
+
+async def labels_by_number(session: AsyncSession) -> dict[str, str]:
+    """Each mapped account number's label today (the first role's, when two share one)."""
+    rows = await session.execute(
+        select(Account.number, Account.label).order_by(Account.number, Account.key)
+    )
+    labels: dict[str, str] = {}
+    for number, label in rows:
+        labels.setdefault(number, label)
+    return labels
+
+
+def ledger_lines(*, account_number: str, year: int) -> Select[EntryLine]:
+    """One account's lines in a fiscal year (the general ledger), with their entries joined
+    for the order."""
+    return (
+        select(EntryLine)
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(EntryLine.account_number == account_number, Entry.fiscal_year == year)
+    )
+
+
+async def entries_by_id(session: AsyncSession, ids: set[UUID]) -> dict[UUID, Entry]:
+    found = await session.scalars(select(Entry).where(Entry.id.in_(ids)))
+    return {entry.id: entry for entry in found}
