@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounting import postings, service
+from app.accounting import postings, repository, service
 from app.core import outbox
 from app.core.clock import utcnow
 from app.giftcards import public as giftcards
@@ -40,12 +40,21 @@ def _card_bought(subject_kind: str, subject_id: UUID) -> UUID | None:
     return subject_id if subject_kind == "gift_card" else None
 
 
+async def _acomptes(session: AsyncSession, payment_ids: set[UUID]) -> dict[UUID, str]:
+    """`ACOMPTE` for each deposit payment whose entry collected its VAT at receipt (the books'
+    own record: what was collected is what is given back)."""
+    collected = await repository.payments_with_vat(session, payment_ids)
+    return {payment_id: postings.ACOMPTE for payment_id in collected}
+
+
 @outbox.handles(sales.TOPIC_TICKET_ISSUED, name="accounting.post_ticket")
 async def post_ticket(session: AsyncSession, event: sales.TicketIssued) -> None:
-    by_card = {
-        t.payment_id for t in event.tenders if t.method == "gift_card" and t.payment_id is not None
-    }
-    await service.post(session, postings.ticket(event, await _card_treatments(session, by_card)))
+    def paid_by(method: str) -> set[UUID]:
+        return {t.payment_id for t in event.tenders if t.method == method and t.payment_id}
+
+    treatments = await _card_treatments(session, paid_by("gift_card"))
+    treatments |= await _acomptes(session, paid_by("deposit"))
+    await service.post(session, postings.ticket(event, treatments))
 
 
 @outbox.handles(payments.TOPIC_TAKEN, name="accounting.post_payment")
@@ -67,6 +76,8 @@ async def post_refund(session: AsyncSession, event: payments.PaymentRefunded) ->
     bought = await _treatment(
         session, event.subject_id if event.subject_kind == "gift_card" else None
     )
+    if event.purpose == "deposit":
+        bought = (await _acomptes(session, {event.payment_id})).get(event.payment_id)
     paid_with = await _treatment(session, event.gift_card_id)
     await service.post(session, postings.refund(event, bought, paid_with=paid_with))
 
@@ -78,4 +89,7 @@ async def post_gift_card_expiry(session: AsyncSession, event: giftcards.CardExpi
 
 @outbox.handles(payments.TOPIC_DEPOSIT_KEPT, name="accounting.post_deposit_kept")
 async def post_deposit_kept(session: AsyncSession, event: payments.DepositKept) -> None:
-    await service.post(session, postings.deposit_kept(event))
+    collected = event.terms == postings.ACOMPTE and bool(
+        await repository.payments_with_vat(session, {event.payment_id})
+    )
+    await service.post(session, postings.deposit_kept(event, vat_collected=collected))

@@ -17,6 +17,9 @@ from app.payments.public import DepositKept, PaymentRefunded, PaymentTaken
 from app.sales.public import SoldTender, TicketIssued
 
 SINGLE = "single_purpose"
+# A booking's deposit paid as an acompte: a part payment of the service, its VAT due at
+# receipt (CGI 269-2-c). Arrhes stay gross in 4191 (an indemnity if kept: C-277/05).
+ACOMPTE = "acompte"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +79,24 @@ def _gift_card_side(draft: Draft, signed: int, treatment: str | None) -> None:
         draft.add(chart.GIFT_CARDS, signed)
 
 
+def _deposit_side(draft: Draft, signed: int, treatment: str | None) -> None:
+    """Money moving on the client advances (4191). An acompte's VAT was collected when it was
+    received: 4191 holds it without VAT, and using it at the ticket (or refunding it) gives
+    the VAT back to 44571. Every salon service is at the standard rate, so the acompte's is."""
+    if treatment == ACOMPTE:
+        vat = vat_included(signed, chart.STANDARD_RATE)
+        draft.add(chart.DEPOSITS, signed - vat)
+        draft.add(chart.vat_collected(chart.STANDARD_RATE), vat, vat_base=signed - vat)
+    else:
+        draft.add(chart.DEPOSITS, signed)
+
+
 def _money_side(draft: Draft, method: str, signed: int, treatment: str | None) -> None:
     """`signed` cents into (positive) or out of (negative) the account of `method`."""
     if method == "gift_card":
         _gift_card_side(draft, signed, treatment)
+    elif method == "deposit":
+        _deposit_side(draft, signed, treatment)
     else:
         draft.add(chart.method_account(method), signed)
 
@@ -91,7 +108,8 @@ def _tender_treatment(tender: SoldTender, treatments: dict[UUID, str]) -> str | 
 def ticket(event: TicketIssued, treatments: dict[UUID, str]) -> Draft:
     """A ticket (a credit ticket, with minus amounts): the tenders' accounts on one side,
     706/707 and 44571 per VAT rate on the other; tips go to what is owed to staff.
-    `treatments`: the VAT treatment of the gift card behind each gift-card payment."""
+    `treatments`: the VAT treatment of the gift card behind each gift-card payment, and
+    `ACOMPTE` for a deposit tender whose payment collected its VAT at receipt."""
     credit = event.kind == "credit_ticket"
     draft = Draft(
         journal=JournalCode.sales,
@@ -122,9 +140,11 @@ def ticket(event: TicketIssued, treatments: dict[UUID, str]) -> Draft:
     return draft
 
 
-def _payment_label(subject_kind: str, purpose: str | None) -> str:
+def _payment_label(subject_kind: str, purpose: str | None, treatment: str | None = None) -> str:
     if subject_kind == "gift_card":
         return "Vente carte cadeau"
+    if purpose == "deposit" and treatment == ACOMPTE:
+        return "Acompte réservation"
     return {
         "deposit": "Arrhes réservation",
         "balance": "Règlement réservation",
@@ -140,12 +160,14 @@ def payment(
     """Money taken for a booking or a gift card (an order's money is in its ticket). It sits
     in the method's account; a booking's is a client advance (4191) until the ticket of the
     visit, a card's a liability until spent, a tip is owed to staff, a no-show fee is taxable
-    revenue. `treatment`: the VAT treatment of the card bought; `paid_with`: of the card that
-    paid (method gift_card)."""
+    revenue; an acompte collects its VAT now. `treatment`: the VAT treatment of the card
+    bought; `paid_with`: of the card that paid (method gift_card)."""
+    if event.purpose == "deposit" and event.deposit_terms == ACOMPTE:
+        treatment = ACOMPTE
     draft = Draft(
         journal=chart.method_journal(event.method),
         at=at,
-        label=_payment_label(event.subject_kind, event.purpose),
+        label=_payment_label(event.subject_kind, event.purpose, treatment),
         document_ref=str(event.payment_id),
         source_kind=SourceKind.payment,
         source_key=f"payment:{event.payment_id}",
@@ -179,18 +201,20 @@ def _what_was_paid(
         draft.add(chart.revenue("service", rate), signed - vat)
         draft.add(chart.vat_collected(rate), vat, vat_base=signed - vat)
     else:
-        draft.add(chart.DEPOSITS, signed - sign * tip)
+        _deposit_side(draft, signed - sign * tip, treatment if purpose == "deposit" else None)
         draft.add(chart.TIPS_OWED, sign * tip)
 
 
 def refund(event: PaymentRefunded, treatment: str | None, *, paid_with: str | None) -> Draft:
     """Money given back on a booking's or a gift card's payment: the entry of the payment,
     reversed, through the same method's account (an order's refunds are in its credit
-    ticket)."""
+    ticket). `treatment`: of the card bought, or `ACOMPTE` when the payment collected its
+    VAT at receipt (the refund gives it back)."""
+    label = _payment_label(event.subject_kind, event.purpose, treatment).lower()
     draft = Draft(
         journal=chart.method_journal(event.method),
         at=datetime.fromisoformat(event.refunded_at),
-        label=f"Remboursement {_payment_label(event.subject_kind, event.purpose).lower()}",
+        label=f"Remboursement {label}",
         document_ref=str(event.refund_id),
         source_kind=SourceKind.refund,
         source_key=f"refund:{event.refund_id}",
@@ -223,10 +247,11 @@ def gift_card_expiry(event: CardExpired) -> Draft:
     return draft
 
 
-def deposit_kept(event: DepositKept) -> Draft:
+def deposit_kept(event: DepositKept, *, vat_collected: bool = False) -> Draft:
     """A booking cancelled late keeps its deposit: arrhes are an indemnity outside the scope
     of VAT (CJEC C-277/05), to 758 without VAT; an acompte is the price of the service,
-    revenue with its VAT."""
+    revenue with its VAT. `vat_collected`: the acompte's payment collected its VAT at
+    receipt (4191 holds it without VAT), so only its amount without VAT moves to 706."""
     draft = Draft(
         journal=JournalCode.misc,
         at=datetime.fromisoformat(event.kept_at),
@@ -236,10 +261,16 @@ def deposit_kept(event: DepositKept) -> Draft:
         source_key=f"deposit_kept:{event.payment_id}",
         payment_id=event.payment_id,
     )
-    draft.add(chart.DEPOSITS, event.amount_cents)
     if event.terms == "arrhes":
+        draft.add(chart.DEPOSITS, event.amount_cents)
         draft.add(chart.KEPT_DEPOSITS, -event.amount_cents)
+    elif vat_collected:
+        rate = chart.STANDARD_RATE
+        excl = event.amount_cents - vat_included(event.amount_cents, rate)
+        draft.add(chart.DEPOSITS, excl)
+        draft.add(chart.revenue("service", rate), -excl)
     else:
+        draft.add(chart.DEPOSITS, event.amount_cents)
         rate = chart.STANDARD_RATE
         vat = vat_included(event.amount_cents, rate)
         draft.add(chart.revenue("service", rate), -(event.amount_cents - vat))

@@ -11,7 +11,15 @@ from sqlalchemy import Select, String, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounting.models import Account, Entry, EntryLine, FiscalYear, Journal, Period
+from app.accounting.models import (
+    Account,
+    Entry,
+    EntryLine,
+    FiscalYear,
+    Journal,
+    Period,
+    SourceKind,
+)
 
 
 async def accounts_by_key(session: AsyncSession, keys: set[str]) -> dict[str, Account]:
@@ -34,6 +42,23 @@ async def journals(session: AsyncSession) -> Sequence[Journal]:
 
 async def entry_by_source(session: AsyncSession, source_key: str) -> Entry | None:
     return await session.scalar(select(Entry).where(Entry.source_key == source_key))
+
+
+async def payments_with_vat(session: AsyncSession, payment_ids: set[UUID]) -> set[UUID]:
+    """Those of `payment_ids` whose entry (of the money taken) collected VAT."""
+    if not payment_ids:
+        return set()
+    found = await session.scalars(
+        select(Entry.payment_id)
+        .join(EntryLine, EntryLine.entry_id == Entry.id)
+        .where(
+            Entry.source_kind == SourceKind.payment,
+            Entry.payment_id.in_(payment_ids),
+            EntryLine.account_key.startswith("vat_", autoescape=True),
+        )
+        .distinct()
+    )
+    return {payment_id for payment_id in found if payment_id is not None}
 
 
 def entries(*, journal: str | None, date_from: date | None, date_to: date | None) -> Select[Entry]:

@@ -153,6 +153,7 @@ async def _on_taken(session: AsyncSession, payment: Payment, *, source: str) -> 
             "tip_cents": payment.tip_cents,
             "gift_card_id": payment.gift_card_id,
             "taken_at": (payment.succeeded_at or utcnow()).isoformat(),
+            "deposit_terms": due.deposit_terms,
         },
     )
 

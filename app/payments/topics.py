@@ -25,6 +25,8 @@ class PaymentTaken(Payload):
     tip_cents: int = 0  # the part of `amount_cents` that is a tip owed to the practitioners
     gift_card_id: UUID | None = None  # the card that paid, for method gift_card
     taken_at: str | None = None  # ISO 8601 (None in rows written before the books)
+    # A booking's deposit: "arrhes" or "acompte" (the VAT of an acompte is due at receipt).
+    deposit_terms: str | None = None
 
 
 class GiftCardRefunded(Payload):
