@@ -142,3 +142,37 @@ def test_an_acompte_kept_is_revenue_with_its_vat() -> None:
 
     assert draft.label == "Acompte conservé"
     assert _lines(draft) == [("deposits", 3000, 0), ("services_20", 0, 2500), ("vat_20", 0, 500)]
+
+
+def test_an_acompte_whose_vat_was_collected_at_receipt_is_kept_without_it() -> None:
+    kept = DepositKept(
+        payment_id=new_id(),
+        booking_id=new_id(),
+        amount_cents=3000,
+        method="stripe",
+        terms="acompte",
+        kept_at=AT.isoformat(),
+    )
+
+    draft = postings.deposit_kept(kept, vat_collected=True)
+
+    assert _lines(draft) == [("deposits", 2500, 0), ("services_20", 0, 2500)]
+    assert draft.balanced
+
+
+def test_arrhes_are_held_gross_and_an_acompte_without_its_vat() -> None:
+    arrhes = postings.payment(
+        _taken("stripe", "deposit", deposit_terms="arrhes", amount=3000), AT, None, paid_with=None
+    )
+    acompte = postings.payment(
+        _taken("stripe", "deposit", deposit_terms="acompte", amount=3000), AT, None, paid_with=None
+    )
+    # The terms only matter for a deposit: a balance paid online is an advance, gross.
+    balance = postings.payment(
+        _taken("stripe", "balance", deposit_terms="acompte", amount=3000), AT, None, paid_with=None
+    )
+
+    assert _lines(arrhes) == [("stripe", 3000, 0), ("deposits", 0, 3000)]
+    assert _lines(acompte) == [("stripe", 3000, 0), ("deposits", 0, 2500), ("vat_20", 0, 500)]
+    assert acompte.lines[-1].vat_base_cents == -2500
+    assert _lines(balance) == [("stripe", 3000, 0), ("deposits", 0, 3000)]
