@@ -203,7 +203,10 @@ async def dispatch_due(batch_size: int = 50) -> int:
             event = await session.scalar(
                 select(OutboxEvent)
                 .where(OutboxEvent.status == "pending", OutboxEvent.available_at <= utcnow())
-                .order_by(OutboxEvent.available_at)
+                # Ties (a frozen clock, one transaction's events) in the order they were
+                # written: ids are UUIDv7, time-ordered. A follower may rely on an earlier
+                # event of the same worker having been handled (the books do).
+                .order_by(OutboxEvent.available_at, OutboxEvent.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
             )
