@@ -387,6 +387,7 @@ def test_accounting_fec_writes_the_year_and_locks_it(fresh_database: str, tmp_pa
     report = validate(written.name, written.read_bytes(), year=2026)
     assert report.ok, report.problems
     assert (report.entries, report.lines) == (3, 6)
+    assert answer.stdout.strip().endswith(": 6 lines"), answer.stdout
     locked = "SELECT count(*) FROM accounting_periods WHERE year = 2026 AND locked_at IS NOT NULL"
     assert scalar(fresh_database, locked) == 12
 

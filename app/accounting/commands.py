@@ -20,6 +20,7 @@ def fec(
     """Write the year's FEC ({SIREN}FEC{YYYYMMDD}.txt) and lock the year."""
     from app.accounting import fec as export
     from app.accounting import service
+    from app.accounting.errors import BooksNotUpToDate
     from app.core.db import unit_of_work
 
     target = out / export.file_name(year)
@@ -31,8 +32,12 @@ def fec(
         with target.open("wb") as file:
             async for chunk in export.stream(year):
                 file.write(chunk)
-                lines += 1
+                lines += chunk.count(b"\n")
         return lines
 
-    lines = async_bridge.run(write())
-    typer.echo(f"{target}: {lines - 1} lines")
+    try:
+        lines = async_bridge.run(write())
+    except BooksNotUpToDate as exc:
+        typer.echo(f"export refused: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{target}: {lines - 1} lines")  # the header is not an entry line

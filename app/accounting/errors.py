@@ -15,6 +15,10 @@ class PeriodNotFound(AppError):
     )
 
 
+class BooksNotUpToDate(AppError):
+    status, code, title = 409, "books_not_up_to_date", "Events are still to be booked"
+
+
 class PeriodLocked(AppError):
     status, code, title = 409, "accounting_period_locked", "This accounting period is locked"
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
 from app.accounting import fec, reads, reports, service
-from app.accounting.errors import AccountNotFound, PeriodNotFound
+from app.accounting.errors import AccountNotFound, BooksNotUpToDate, PeriodNotFound
 from app.accounting.schemas import (
     ACCOUNT_NUMBER,
     AccountOut,
@@ -120,7 +120,10 @@ async def trial_balance(year: Year, _: Manager, session: DbSession) -> TrialBala
 @router.post(
     "/fec/{year}",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/plain": {}}, "description": "The FEC file"}},
+    responses={
+        **error_responses(BooksNotUpToDate),
+        200: {"content": {"text/plain": {}}, "description": "The FEC file"},
+    },
 )
 async def export_fec(year: Year, actor: Manager, session: DbSession) -> StreamingResponse:
     """The year's FEC (LPF A47 A-1), streamed. Exporting locks the year and its periods (a

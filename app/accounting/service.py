@@ -10,9 +10,16 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounting import repository
-from app.accounting.errors import AccountNotFound, PeriodLocked, PeriodNotFound, UnbalancedEntry
+from app.accounting.errors import (
+    AccountNotFound,
+    BooksNotUpToDate,
+    PeriodLocked,
+    PeriodNotFound,
+    UnbalancedEntry,
+)
 from app.accounting.models import Account, Entry, EntryLine, FiscalYear, Period
 from app.accounting.postings import Draft
+from app.core import outbox
 from app.core.clock import utcnow
 from app.core.ids import new_id
 from app.core.numbering import next_number
@@ -119,7 +126,14 @@ async def lock_period(
 async def lock_year(
     session: AsyncSession, year: int, *, actor_user_id: UUID | None, exported: bool
 ) -> FiscalYear:
-    """Lock a fiscal year and its twelve months (its FEC was exported)."""
+    """Lock a fiscal year and its twelve months (its FEC was exported). An export is refused
+    while the books still have events to write (the worker has not handled them yet): the
+    year would be locked with some of its entries still to come."""
+    if exported and (behind := await outbox.pending_for(session, "accounting.")):
+        raise BooksNotUpToDate(
+            f"{behind} events are still to be booked: let the worker handle them, then export.",
+            extra={"pending_events": behind},
+        )
     await repository.ensure_year(session, year)
     fiscal = await repository.get_year(session, year, lock=True)
     if fiscal is None:  # just ensured

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import CheckConstraint, Index, String, select, text
+from sqlalchemy import CheckConstraint, Index, String, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -193,6 +193,19 @@ async def enqueue(
 
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
+
+
+async def pending_for(session: AsyncSession, subscriber_prefix: str) -> int:
+    """How many events the subscribers named `prefix…` still have to handle."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(OutboxEvent)
+        .where(
+            OutboxEvent.status == "pending",
+            OutboxEvent.subscriber.startswith(subscriber_prefix, autoescape=True),
+        )
+    )
+    return int(count or 0)
 
 
 async def dispatch_due(batch_size: int = 50) -> int:

@@ -172,3 +172,21 @@ async def test_the_demo_tills_days_are_in_the_books_and_their_fec_passes(
     assert len(tickets) == 16  # 15 tickets and a credit ticket
     assert {r["PieceRef"][:2] for r in rows if r["JournalCode"] == "VE"} == {"T2", "TA"}
     assert report.debit_cents == report.credit_cents > 0
+
+
+async def test_a_year_is_not_exported_while_the_books_still_have_events_to_write(
+    client: AsyncClient, fakes: FakeProviders, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    made = await a_month_of_the_salon(client, fakes, session, auth_headers)
+    manager = made["manager"]
+
+    early = await client.post("/api/v1/accounting/fec/2027", headers=manager)
+    periods = await client.get("/api/v1/accounting/periods/2027", headers=manager)
+
+    assert early.status_code == 409, early.text
+    assert early.json()["code"] == "books_not_up_to_date"
+    assert early.json()["pending_events"] > 0
+    assert not any(p["locked"] for p in periods.json()["periods"])  # nothing was locked
+    await run_outbox()
+    name, raw = await _export(client, manager, 2027)
+    assert validate(name, raw, year=2027).ok
