@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+# Written from A47 A-1, not imported from app/accounting/fec.py: a checker that read the
+# exporter's own list could not catch a wrong or missing column.
 FIELDS = [
     "JournalCode",
     "JournalLib",

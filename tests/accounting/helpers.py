@@ -1,23 +1,16 @@
-"""The books' shared steps: reading entries back through the API, and a booking whose deposit
-was paid online (the till's own test, tests/sales/test_orders.py)."""
+"""The books' shared steps: reading entries back through the API. A booking whose deposit was
+paid online and the card reader's steps are the till's (tests/sales/orders_helpers.py)."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.payments.models import Payment
-from tests.factories.availability import open_salon
-from tests.factories.bookings import CLIENT, NINE
-from tests.factories.catalog import make_service
-from tests.factories.payments import pay_deposit, payment, post_stripe
-from tests.factories.practitioners import make_practitioner
-from tests.fakes.server import FakeProviders
-from tests.fakes.sumup import PAIRING_CODE
+from tests.sales.orders_helpers import booked_and_deposit_paid, pair_reader, reader_pays
 
 
 async def entries(client: AsyncClient, headers: dict[str, str], **params: Any) -> list[Any]:
@@ -48,46 +41,6 @@ def balanced(entry: dict[str, Any]) -> bool:
     )
 
 
-async def booked_and_deposit_paid(client: AsyncClient, fakes: FakeProviders) -> dict[str, Any]:
-    """A 90 € massage (27 € deposit) and a 60 € facial by Camille, the deposit paid by card
-    online: the booking is confirmed."""
-    await open_salon()
-    massage = await make_service("Massage", minutes=60, price_cents=9000, deposit_percent="30")
-    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
-    await make_practitioner("Camille", [massage, facial])
-    held = await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(massage), str(facial)], "start": NINE, "client": CLIENT},
-    )
-    assert held.status_code == 201, held.text
-    booking = dict(held.json())
-    started = await pay_deposit(client, booking)
-    assert started.status_code == 201, started.text
-    paid = await post_stripe(client, fakes.stripe.pay(started.json()["client_secret"]))
-    assert paid.status_code == 200, paid.text
-    return booking
-
-
-async def pair_reader(client: AsyncClient, headers: dict[str, str]) -> str:
-    paired = await client.post(
-        "/api/v1/payments/terminal/readers",
-        json={"pairing_code": PAIRING_CODE, "name": "Comptoir"},
-        headers=headers,
-    )
-    assert paired.status_code == 201, paired.text
-    return str(paired.json()["id"])
-
-
-async def reader_pays(
-    client: AsyncClient, session: AsyncSession, fakes: FakeProviders, payment_id: str
-) -> None:
-    """The client taps her card: SumUp reports the payment."""
-    taken = await payment(session, payment_id)
-    return_url, body = fakes.sumup.finish(str(taken.provider_ref), "successful")
-    parsed = urlparse(return_url)
-    assert (await client.post(f"{parsed.path}?{parsed.query}", json=body)).status_code == 200
-
-
 async def card_payment(session: AsyncSession, card_id: str) -> Payment:
     """The payment that bought a gift card."""
     found = await session.scalar(
@@ -95,3 +48,13 @@ async def card_payment(session: AsyncSession, card_id: str) -> Payment:
     )
     assert found is not None
     return found
+
+
+__all__ = [
+    "balanced",
+    "booked_and_deposit_paid",
+    "entries",
+    "pair_reader",
+    "postings",
+    "reader_pays",
+]

@@ -7,7 +7,6 @@ and every role kept to its routes."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from httpx import AsyncClient
@@ -25,10 +24,8 @@ from tests.factories.catalog import make_service
 from tests.factories.clients import make_client
 from tests.factories.core import paris, run_outbox
 from tests.factories.giftcards import sell_gift_card
-from tests.factories.payments import payment
 from tests.factories.practitioners import make_practitioner
 from tests.fakes.server import FakeProviders
-from tests.fakes.sumup import PAIRING_CODE
 from tests.sales.helpers import records
 from tests.sales.orders_helpers import (
     SERUM_EAN,
@@ -36,6 +33,8 @@ from tests.sales.orders_helpers import (
     new_order,
     on_hand,
     open_till,
+    pair_reader,
+    reader_pays,
     stocked,
     tender,
 )
@@ -215,12 +214,7 @@ async def test_a_return_goes_back_to_the_reader_card_and_onto_the_gift_card(
     await open_till(client, manager)
     cream = await stocked(client, manager, "Crème", 3000, 5)
     card = (await sell_gift_card(client, manager, 2000)).json()
-    paired = await client.post(
-        "/api/v1/payments/terminal/readers",
-        json={"pairing_code": PAIRING_CODE, "name": "Comptoir"},
-        headers=manager,
-    )
-    reader = paired.json()["id"]
+    reader = await pair_reader(client, manager)
     order = await new_order(
         client, manager, lines=[{"kind": "product", "product_id": str(cream), "quantity": 2}]
     )
@@ -228,10 +222,7 @@ async def test_a_return_goes_back_to_the_reader_card_and_onto_the_gift_card(
     on_reader = await tender(
         client, manager, order["id"], method="sumup_terminal", reader_id=reader
     )
-    taken = await payment(session, on_reader["payment_id"])
-    url, body = fakes.sumup.finish(str(taken.provider_ref), "successful")
-    parsed = urlparse(url)
-    assert (await client.post(f"{parsed.path}?{parsed.query}", json=body)).status_code == 200
+    await reader_pays(client, session, fakes, on_reader["payment_id"])
     ticket = await complete(client, manager, order["id"])
     line = (await client.get(f"/api/v1/sales/orders/{order['id']}", headers=manager)).json()[
         "lines"

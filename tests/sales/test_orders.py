@@ -5,7 +5,6 @@ the stock after each step; the day's Z matching the tickets."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from httpx import AsyncClient
@@ -18,22 +17,19 @@ from app.core.db import unit_of_work
 from app.core.outbox import OutboxEvent
 from app.journal import public as journal
 from tests.builders import AuthHeaders
-from tests.factories.availability import open_salon
-from tests.factories.bookings import CLIENT, NINE
-from tests.factories.catalog import make_service
 from tests.factories.core import paris
 from tests.factories.giftcards import sell_gift_card
-from tests.factories.payments import pay_deposit, payment, post_stripe
-from tests.factories.practitioners import make_practitioner
 from tests.fakes.server import FakeProviders
-from tests.fakes.sumup import PAIRING_CODE
 from tests.sales.helpers import records, verified
 from tests.sales.orders_helpers import (
     CREAM_EAN,
+    booked_and_deposit_paid,
     complete,
     new_order,
     on_hand,
     open_till,
+    pair_reader,
+    reader_pays,
     receipt,
     stocked,
     tender,
@@ -45,43 +41,12 @@ def _a_week_before() -> None:
     clock.pin(paris(2027, 3, 15, 8))
 
 
-async def _booked_and_deposit_paid(client: AsyncClient, fakes: FakeProviders) -> dict[str, Any]:
-    """A 90 € massage (30 % deposit) and a 60 € facial by Camille, held online by Hélène,
-    the 27 € deposit paid by card: the booking is confirmed."""
-    await open_salon()
-    massage = await make_service("Massage", minutes=60, price_cents=9000, deposit_percent="30")
-    facial = await make_service("Soin visage", minutes=60, price_cents=6000)
-    await make_practitioner("Camille", [massage, facial])
-    held = await client.post(
-        "/api/v1/bookings",
-        json={"service_ids": [str(massage), str(facial)], "start": NINE, "client": CLIENT},
-    )
-    assert held.status_code == 201, held.text
-    booking = dict(held.json())
-    assert booking["deposit_cents"] == 2700
-    started = await pay_deposit(client, booking)
-    assert started.status_code == 201, started.text
-    paid = await post_stripe(client, fakes.stripe.pay(started.json()["client_secret"]))
-    assert paid.status_code == 200, paid.text
-    return booking
-
-
-async def _pair(client: AsyncClient, desk: dict[str, str]) -> str:
-    paired = await client.post(
-        "/api/v1/payments/terminal/readers",
-        json={"pairing_code": PAIRING_CODE, "name": "Comptoir"},
-        headers=desk,
-    )
-    assert paired.status_code == 201, paired.text
-    return str(paired.json()["id"])
-
-
 async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_and_closed(
     client: AsyncClient, fakes: FakeProviders, session: AsyncSession, auth_headers: AuthHeaders
 ) -> None:
     manager = await auth_headers(Role.manager)
     desk = await auth_headers(Role.receptionist)
-    booking = await _booked_and_deposit_paid(client, fakes)
+    booking = await booked_and_deposit_paid(client, fakes)
     serum = await stocked(client, manager, "Sérum éclat", 2500, 10, barcode=CREAM_EAN)
     book = await stocked(client, manager, "Livre « Rituels »", 1055, 5, vat="5.50")
     card = (await sell_gift_card(client, manager, 5000)).json()
@@ -89,7 +54,7 @@ async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_
     manager = await auth_headers(Role.manager)
     desk = await auth_headers(Role.receptionist)
     register = await open_till(client, manager)
-    reader = await _pair(client, manager)
+    reader = await pair_reader(client, manager)
 
     order = await new_order(
         client,
@@ -132,10 +97,7 @@ async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_
     assert on_reader["payment_status"] == "pending"
     waiting = await client.post(f"/api/v1/sales/orders/{order['id']}/complete", headers=desk)
     assert waiting.json()["code"] == "payment_in_progress"
-    taken = await payment(session, on_reader["payment_id"])
-    return_url, body = fakes.sumup.finish(str(taken.provider_ref), "successful")
-    parsed = urlparse(return_url)
-    assert (await client.post(f"{parsed.path}?{parsed.query}", json=body)).status_code == 200
+    await reader_pays(client, session, fakes, on_reader["payment_id"])
     in_cash = await tender(client, desk, order["id"], method="cash", amount_cents=5000)
     assert (in_cash["amount_cents"], in_cash["change_cents"], in_cash["due_cents"]) == (
         3355,
