@@ -6,11 +6,13 @@ start again from zero."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
+from app.core.clock import utcnow
 from app.coupons.models import Coupon, CouponRedemption
 
 
@@ -37,13 +39,28 @@ async def export(session: AsyncSession, client: clients.ClientIdentity) -> dict[
 
 
 async def erase(session: AsyncSession, client: clients.ClientIdentity) -> None:
-    return None  # amounts and dates only, tied to a record that no longer names anyone
+    # Uses: amounts and dates only, tied to a record that no longer names anyone. Her
+    # personal codes stop working: nobody is left to use them.
+    await session.execute(
+        update(Coupon)
+        .where(Coupon.owner_client_id == client.id, Coupon.active)
+        .values(active=False, updated_at=utcnow())
+    )
+
+
+_move_uses = clients.reassign(CouponRedemption.client_id)
+_move_codes = clients.reassign(Coupon.owner_client_id)
+
+
+async def _merge(session: AsyncSession, source_id: UUID, target_id: UUID) -> None:
+    await _move_uses(session, source_id, target_id)
+    await _move_codes(session, source_id, target_id)
 
 
 clients.declare_client_data(
     "coupons",
-    references={"coupon_redemptions.client_id"},
+    references={"coupon_redemptions.client_id", "coupons.owner_client_id"},
     export=export,
     erase=erase,
-    merge=clients.reassign(CouponRedemption.client_id),
+    merge=_merge,
 )

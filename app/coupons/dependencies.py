@@ -1,5 +1,5 @@
 """The promo code loader of every staff route: front desk staff, the code locked when the
-request changes it, 404 when there is none."""
+request changes it, 404 when there is none (nor for a client's personal code)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ async def coupon_for_staff(
     coupon_id: UUID, _: FrontDesk, session: DbSession, request: Request
 ) -> Coupon:
     coupon = await repository.get_coupon(session, coupon_id, lock=is_write(request))
-    if coupon is None:
+    if coupon is None or coupon.owner_client_id is not None:
+        # A personal code is managed by the domain that issued it (loyalty, referrals).
         raise NotFound("This code does not exist.")
     return coupon
 

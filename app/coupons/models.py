@@ -54,11 +54,22 @@ class Coupon(Base):
     product_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid), server_default=text("'{}'"))
     plan_ids: Mapped[list[UUID]] = mapped_column(ARRAY(Uuid), server_default=text("'{}'"))
     active: Mapped[bool] = mapped_column(server_default=text("true"))
+    # A personal code (a loyalty reward, a referral welcome): only this client may use it,
+    # once. `origin` names the domain that issued it; salon codes have neither.
+    owner_client_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="RESTRICT")
+    )
+    origin: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
     __table_args__ = (
         check_in("kind", DiscountKind),
+        CheckConstraint(
+            "(owner_client_id IS NULL) = (origin IS NULL) AND "
+            "(owner_client_id IS NULL OR (max_uses = 1 AND max_uses_per_client = 1))",
+            name="personal_valid",
+        ),
         check_in("eligibility", Eligibility),
         CheckConstraint(
             "(kind = 'percent' AND percent > 0 AND percent <= 100 AND amount_cents IS NULL) OR "
@@ -74,6 +85,11 @@ class Coupon(Base):
             "starts_at IS NULL OR ends_at IS NULL OR starts_at < ends_at", name="dates_valid"
         ),
         Index("uq_coupons_code", "code", unique=True),
+        Index(
+            "ix_coupons_owner",
+            "owner_client_id",
+            postgresql_where=text("owner_client_id IS NOT NULL"),
+        ),
     )
 
 

@@ -5,24 +5,30 @@ use a subject got. DTOs only; the rules live in `service.py`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.coupons import service
+from app.coupons import repository, service
 from app.coupons.errors import CouponRefused
 from app.coupons.models import CouponRedemption, UseState
-from app.coupons.service import Line
+from app.coupons.service import Line, PersonalTerms
 
 __all__ = [
     "CodeCheck",
     "CodeUse",
     "CouponRefused",
     "Line",
+    "PersonalCode",
+    "PersonalTerms",
     "check_code",
+    "issue_personal_code",
+    "personal_code_state",
     "settle",
     "use_code",
     "use_on",
+    "withdraw_personal_code",
 ]
 
 
@@ -115,3 +121,37 @@ async def use_on(session: AsyncSession, subject_kind: str, subject_id: UUID) -> 
     """The code used for a subject, if any."""
     row = await service.redemption_for(session, subject_kind=subject_kind, subject_id=subject_id)
     return None if row is None else _use(row)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalCode:
+    coupon_id: UUID
+    code: str  # to show to its owner; it is useless to anyone else
+    client_id: UUID
+    origin: str
+    ends_at: datetime | None
+
+
+async def issue_personal_code(
+    session: AsyncSession, *, client_id: UUID, origin: str, prefix: str, terms: PersonalTerms
+) -> PersonalCode:
+    """A code only `client_id` may use, once, at the till or at booking checkout, like any
+    promo code (the same eligibility, limits and locks). `origin`: the issuing domain."""
+    coupon = await service.issue_personal(
+        session, client_id=client_id, origin=origin, prefix=prefix, terms=terms
+    )
+    return PersonalCode(coupon.id, coupon.code, client_id, origin, coupon.ends_at)
+
+
+async def personal_code_state(session: AsyncSession, coupon_id: UUID) -> str:
+    """`available`, `held`, `used`, `withdrawn` or `expired`."""
+    coupon = await repository.get_coupon(session, coupon_id)
+    if coupon is None or coupon.owner_client_id is None:
+        raise ValueError(f"{coupon_id} is not a personal code.")
+    return await service.personal_state(session, coupon)
+
+
+async def withdraw_personal_code(session: AsyncSession, coupon_id: UUID) -> str:
+    """Take back a personal code unless it is already used or held: answers `withdrawn`, or
+    the state that kept it (`used`, `held`)."""
+    return await service.withdraw_personal(session, coupon_id)

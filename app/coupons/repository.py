@@ -20,7 +20,8 @@ async def get_coupon(
 
 
 def coupons(*, active: bool | None) -> Select[Coupon]:
-    statement = select(Coupon)
+    """The salon's codes; personal codes are listed by the domain that issued them."""
+    statement = select(Coupon).where(Coupon.owner_client_id.is_(None))
     if active is not None:
         statement = statement.where(Coupon.active.is_(active))
     return statement

@@ -3,6 +3,7 @@ under the coupon's row lock when it is used, so its limits hold under concurrent
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -91,6 +92,10 @@ async def evaluate(
     coupon = await session.scalar(statement.with_for_update() if lock else statement)
     if coupon is None or not coupon.active:
         return _refuse(None, amount, "unknown_code", "This code does not exist.")
+    if coupon.owner_client_id is not None and client_id is None:
+        return _refuse(coupon, amount, "sign_in_required", "Sign in to use this code.")
+    if coupon.owner_client_id is not None and coupon.owner_client_id != client_id:
+        return _refuse(coupon, amount, "not_yours", "This code belongs to another client.")
     if coupon.starts_at and now < coupon.starts_at:
         return _refuse(coupon, amount, "not_started", "This code is not valid yet.")
     if coupon.ends_at and now >= coupon.ends_at:
@@ -150,6 +155,97 @@ async def evaluate(
     else:
         discount = min(coupon.amount_cents or 0, eligible)
     return Verdict(coupon, amount, discount)
+
+
+# Personal codes are read aloud at the till and typed on the site: no 0/O, 1/I/L.
+PERSONAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PERSONAL_LENGTH = 8
+
+
+def personal_code(prefix: str) -> str:
+    body = "".join(secrets.choice(PERSONAL_ALPHABET) for _ in range(PERSONAL_LENGTH))
+    return f"{normalize(prefix)}-{body[:4]}-{body[4:]}"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalTerms:
+    """What a personal code gives: a percentage or a fixed amount, on the listed services or
+    products (none listed: the whole basket), until `ends_at`."""
+
+    description: str
+    percent: Decimal | None = None
+    amount_cents: int | None = None
+    service_ids: tuple[UUID, ...] = ()
+    product_ids: tuple[UUID, ...] = ()
+    min_amount_cents: int = 0
+    ends_at: datetime | None = None
+
+
+async def issue_personal(
+    session: AsyncSession, *, client_id: UUID, origin: str, prefix: str, terms: PersonalTerms
+) -> Coupon:
+    if (terms.percent is None) == (terms.amount_cents is None):
+        raise ValueError("A personal code gives a percentage or an amount, not both.")
+    await clients.get_client(session, client_id)
+    code = personal_code(prefix)
+    while await session.scalar(select(Coupon.id).where(Coupon.code == code)) is not None:
+        code = personal_code(prefix)  # 31^8 codes per prefix: a clash is rare, never kept
+    now = utcnow()
+    coupon = Coupon(
+        id=new_id(),
+        code=code,
+        description=terms.description,
+        kind=DiscountKind.percent if terms.percent is not None else DiscountKind.fixed,
+        percent=terms.percent,
+        amount_cents=terms.amount_cents,
+        ends_at=terms.ends_at,
+        max_uses=1,
+        max_uses_per_client=1,
+        eligibility=Eligibility.everyone,
+        min_amount_cents=terms.min_amount_cents,
+        service_ids=list(terms.service_ids),
+        product_ids=list(terms.product_ids),
+        owner_client_id=client_id,
+        origin=origin,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(coupon)
+    await session.flush()
+    return coupon
+
+
+async def personal_state(session: AsyncSession, coupon: Coupon) -> str:
+    """`used`, `held` (on a booking waiting for its deposit), `withdrawn`, `expired` or
+    `available`."""
+    use = await session.scalar(
+        select(CouponRedemption.state)
+        .where(CouponRedemption.coupon_id == coupon.id, COUNTS)
+        .order_by(CouponRedemption.at.desc())
+        .limit(1)
+    )
+    if use is not None:
+        return str(use)
+    if not coupon.active:
+        return "withdrawn"
+    if coupon.ends_at is not None and utcnow() >= coupon.ends_at:
+        return "expired"
+    return "available"
+
+
+async def withdraw_personal(session: AsyncSession, coupon_id: UUID) -> str:
+    """Take back a personal code not yet used (under its lock, so a checkout using it at the
+    same moment either wins or finds it gone); answers its state after the attempt."""
+    coupon = await repository.get_coupon(session, coupon_id, lock=True)
+    if coupon is None or coupon.owner_client_id is None:
+        raise ValueError(f"{coupon_id} is not a personal code.")
+    state = await personal_state(session, coupon)
+    if state in {"available", "expired"}:
+        coupon.active = False
+        coupon.updated_at = utcnow()
+        await session.flush()
+        return "withdrawn"
+    return state
 
 
 async def redeem(
