@@ -17,6 +17,7 @@ from app.sales import public as sales
 
 # An order's money is in its ticket (tenders) and credit ticket (refunds): not again here.
 _IN_TICKETS = "order"
+POST_PAYMENT = "accounting.post_payment"
 
 
 async def _card_treatments(session: AsyncSession, payment_ids: set[UUID]) -> dict[UUID, str]:
@@ -40,9 +41,18 @@ def _card_bought(subject_kind: str, subject_id: UUID) -> UUID | None:
     return subject_id if subject_kind == "gift_card" else None
 
 
+class PaymentNotPostedYet(RuntimeError):
+    """The entry of a payment this event depends on is still to be written (by another worker,
+    or after a retry): the outbox retries this event later."""
+
+
 async def _acomptes(session: AsyncSession, payment_ids: set[UUID]) -> dict[UUID, str]:
     """`ACOMPTE` for each deposit payment whose entry collected its VAT at receipt (the books'
-    own record: what was collected is what is given back)."""
+    own record: what was collected is what is given back). Waits for those entries: read
+    before they exist, an acompte's VAT would be given back never or twice."""
+    for payment_id in payment_ids:
+        if await outbox.waiting(session, POST_PAYMENT, payment_id=str(payment_id)):
+            raise PaymentNotPostedYet(f"payment {payment_id} is not in the books yet")
     collected = await repository.payments_with_vat(session, payment_ids)
     return {payment_id: postings.ACOMPTE for payment_id in collected}
 
@@ -57,7 +67,7 @@ async def post_ticket(session: AsyncSession, event: sales.TicketIssued) -> None:
     await service.post(session, postings.ticket(event, treatments))
 
 
-@outbox.handles(payments.TOPIC_TAKEN, name="accounting.post_payment")
+@outbox.handles(payments.TOPIC_TAKEN, name=POST_PAYMENT)
 async def post_payment(session: AsyncSession, event: payments.PaymentTaken) -> None:
     if event.subject_kind == _IN_TICKETS:
         return
@@ -90,6 +100,6 @@ async def post_gift_card_expiry(session: AsyncSession, event: giftcards.CardExpi
 @outbox.handles(payments.TOPIC_DEPOSIT_KEPT, name="accounting.post_deposit_kept")
 async def post_deposit_kept(session: AsyncSession, event: payments.DepositKept) -> None:
     collected = event.terms == postings.ACOMPTE and bool(
-        await repository.payments_with_vat(session, {event.payment_id})
+        await _acomptes(session, {event.payment_id})
     )
     await service.post(session, postings.deposit_kept(event, vat_collected=collected))

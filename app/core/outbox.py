@@ -208,6 +208,21 @@ async def pending_for(session: AsyncSession, subscriber_prefix: str) -> int:
     return int(count or 0)
 
 
+async def waiting(session: AsyncSession, subscriber: str, **payload: str) -> bool:
+    """Whether `subscriber` still has to handle an event whose payload holds these values (a
+    follower on another worker may need it handled first: it fails and is retried)."""
+    found = await session.scalar(
+        select(OutboxEvent.id)
+        .where(
+            OutboxEvent.status == "pending",
+            OutboxEvent.subscriber == subscriber,
+            OutboxEvent.payload.contains(payload),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def dispatch_due(batch_size: int = 50) -> int:
     """Handle the events that are due, each in its own transaction; returns how many were done."""
     done = 0

@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select, update
 
 from app.auth.models import Role
 from app.core import clock
+from app.core.db import unit_of_work
+from app.core.outbox import OutboxEvent
 from tests.accounting.helpers import balanced, booked_and_deposit_paid, entries, postings
 from tests.builders import AuthHeaders
 from tests.factories.core import paris, run_outbox
@@ -158,3 +161,44 @@ async def test_an_acompte_kept_is_revenue_without_collecting_its_vat_twice(
     line = next(x for x in quarter.json()["lines"] if x["box"] == "08")
     assert (line["base_cents"], line["vat_cents"]) == (2250, 450)
     assert quarter.json()["vat_collected_cents"] == 450
+
+
+async def test_a_refund_handled_before_its_payment_waits_for_it(
+    client: AsyncClient, fakes: FakeProviders, auth_headers: AuthHeaders
+) -> None:
+    """Two workers: the refund's event comes up while the payment's is still to be handled.
+    Read then, the books would not know the acompte's VAT was collected and would not give it
+    back; the refund waits (retried) until the payment is in the books."""
+    await _acompte(client, await auth_headers(Role.manager))
+    booking, checkout = await held_with_checkout(client)
+    assert (await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))).is_success
+    cancelled = await client.post(
+        f"/api/v1/bookings/manage/{booking['manage_token']}/cancel", json={"reason": "Imprévu"}
+    )
+    assert cancelled.json()["late_cancellation"] is False
+    async with unit_of_work() as session:
+        await session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.subscriber == "accounting.post_payment")
+            .values(available_at=clock.utcnow() + timedelta(minutes=10))
+        )
+    for _ in range(3):  # the automatic refund, then its event
+        await run_outbox()
+    manager = await auth_headers(Role.manager)
+    assert await entries(client, manager) == []  # the refund waited
+    async with unit_of_work() as session:
+        waiting = await session.scalar(
+            select(OutboxEvent).where(OutboxEvent.subscriber == "accounting.post_refund")
+        )
+    assert waiting is not None
+    assert (waiting.status, waiting.attempts) == ("pending", 1)
+    assert "not in the books yet" in (waiting.last_error or "")
+
+    for _ in range(4):
+        clock.travel(timedelta(minutes=10))
+        await run_outbox()
+    found = await entries(client, await auth_headers(Role.manager))
+    assert sorted(e["source_kind"] for e in found) == ["payment", "refund"]
+    refunded = next(e for e in found if e["source_kind"] == "refund")
+    assert postings(refunded) == [(DEPOSITS, 2250, 0), (VAT_20, 450, 0), (STRIPE, 0, 2700)]
+    assert _vat(found) == 0
