@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import facturx
 import pytest
 from httpx import AsyncClient
+from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
@@ -20,7 +22,7 @@ from tests.accounting.fec_validator import validate
 from tests.accounting.helpers import balanced, entries, postings
 from tests.builders import AuthHeaders
 from tests.factories.core import count, paris, run_outbox
-from tests.invoicing.helpers import new_client
+from tests.invoicing.helpers import new_client, pdf_text
 from tests.invoicing.receivables_helpers import (
     BANK,
     CASH,
@@ -36,6 +38,10 @@ from tests.invoicing.receivables_helpers import (
 from tests.sales.orders_helpers import complete, open_till, tender
 
 GOODS_20, VAT_20 = "707100", "445711"
+NS = {
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -139,16 +145,30 @@ async def test_a_sale_on_account_is_invoiced_with_its_due_date_and_booked_to_411
     assert receivable["aux_number"] == "C000001"
     assert receivable["aux_label"] == "Atelier Dupont SARL"
     assert all(line["aux_number"] is None for line in sale["lines"] if line is not receivable)
+    pdf = await client.get(f"/api/v1/invoices/{invoice['id']}/pdf", headers=desk)
+    text = pdf_text(pdf.content)
+    assert "Net à payer : 100,00 €" in text
+    assert "Date d'échéance : 21/04/2027" in text
+    assert "au plus tard le 21/04/2027" in text
+    _, xml = facturx.get_xml_from_pdf(pdf.content, check_xsd=True)
+    root = etree.fromstring(xml)
+    assert root.findtext(".//ram:DueDateDateTime/udt:DateTimeString", namespaces=NS) == "20270421"
+    assert root.findtext(".//ram:DuePayableAmount", namespaces=NS) == "100.00"
 
 
 async def test_partial_then_full_payment_brings_411_back_to_zero(
-    client: AsyncClient, desk: dict[str, str], manager: dict[str, str], session: AsyncSession
+    client: AsyncClient,
+    desk: dict[str, str],
+    manager: dict[str, str],
+    session: AsyncSession,
+    auth_headers: AuthHeaders,
 ) -> None:
     till = await open_till(client, manager)
     atelier = await company(client, desk)
     ticket = await sold_on_account(client, manager, till, atelier)
     invoice = await invoice_of_ticket(client, desk, str(ticket["id"]))
     clock.pin(paris(2027, 4, 2, 15))
+    desk, manager = await auth_headers(Role.receptionist), await auth_headers(Role.manager)
 
     first = await pay(
         client, manager, invoice["id"], method="bank_transfer", amount_cents=4000,
@@ -247,13 +267,14 @@ async def test_a_sale_on_account_is_not_returned_at_the_till(
 
 
 async def test_the_receivables_report_ages_each_clients_debt_and_ties_to_the_ledger(
-    client: AsyncClient, desk: dict[str, str], manager: dict[str, str]
+    client: AsyncClient, desk: dict[str, str], manager: dict[str, str], auth_headers: AuthHeaders
 ) -> None:
     till = await open_till(client, manager)
     atelier = await company(client, desk)
     zen = await company(client, desk, "Zen Conseil SAS", first_name="Paul")
     old = await sold_on_account(client, manager, till, atelier)  # due 21/04
     clock.pin(paris(2027, 5, 10, 11))
+    desk, manager = await auth_headers(Role.receptionist), await auth_headers(Role.manager)
     recent = await sold_on_account(client, manager, till, atelier, cash_cents=550)  # due 09/06
     theirs = await sold_on_account(client, manager, till, zen)
     old_invoice = await invoice_of_ticket(client, desk, str(old["id"]))
