@@ -121,7 +121,9 @@ async def trial_balance(year: Year, _: Manager, session: DbSession) -> TrialBala
 
 @router.get("/receivables")
 async def receivables_report(
-    _: Manager, session: DbSession, as_of: date | None = None
+    _: Manager,
+    session: DbSession,
+    as_of: Annotated[date | None, Query(ge=date(2000, 1, 1), le=date(2999, 12, 31))] = None,
 ) -> ReceivablesOut:
     """What business clients owe at the end of `as_of` (today by default): per client, her
     invoices sold on account still open (issued, due, total, paid, outstanding, days
