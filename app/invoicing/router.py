@@ -140,8 +140,9 @@ async def record_invoice_payment(
     invoice_id: UUID, body: InvoicePaymentCreate, actor: Manager, session: DbSession
 ) -> InvoicePaymentOut:
     """What a business client paid on an invoice sold on account (a bank transfer, or cash):
-    part or all of what is still owed, never more (send an `Idempotency-Key`). A payment of the payments domain: the
-    day's payments and the books (512 or 530 against the client's 411) see it."""
+    part or all of what is still owed, never more (send an `Idempotency-Key`). A payment of
+    the payments domain: the day's payments and the books (512 or 530 against the client's
+    411) see it."""
     done = await flows.record_payment(session, invoice_id, body, actor)
     paid, standing = done.settlement, done.standing
     return InvoicePaymentOut(
