@@ -40,6 +40,8 @@ _METHODS: dict[str, tuple[str, JournalCode]] = {
     "bank_transfer": (BANK, JournalCode.bank),
     "gift_card": (GIFT_CARDS, JournalCode.misc),
     "deposit": (DEPOSITS, JournalCode.misc),
+    # Sold on account to a business client: owed on the client's auxiliary account.
+    "on_account": (CLIENTS, JournalCode.sales),
 }
 
 

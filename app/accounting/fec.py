@@ -82,20 +82,22 @@ async def _opening(session: AsyncSession, year: int) -> AsyncIterator[bytes]:
         return
     mapped = await repository.accounts_by_key(session, {chart.RESULT_PROFIT, chart.RESULT_LOSS})
     first = date(year, 1, 1)
-    lines: list[tuple[str, str, int]] = []
+    lines: list[tuple[str, str, int, str, str]] = []
     result = 0
     labels = await repository.labels_by_number(session)
-    for number, label_then, balance in await repository.balances_before(session, year):
+    for number, label_then, balance, aux, aux_label in await repository.balances_before(
+        session, year
+    ):
         label = labels.get(number, label_then)
         if number.startswith(_CARRIED):
             if balance:
-                lines.append((number, label, balance))
+                lines.append((number, label, balance, aux or "", aux_label or ""))
         else:
             result += balance  # classes 6 and 7: debit less credit, so negative is a profit
     if result:
         account = mapped[chart.RESULT_PROFIT if result < 0 else chart.RESULT_LOSS]
-        lines.append((account.number, account.label, result))
-    for number, label, balance in lines:
+        lines.append((account.number, account.label, result, "", ""))
+    for number, label, balance, aux, aux_label in lines:
         debit, credit = _amounts(max(balance, 0), max(-balance, 0))
         yield row(
             (
@@ -105,8 +107,8 @@ async def _opening(session: AsyncSession, year: int) -> AsyncIterator[bytes]:
                 day(first),
                 number,
                 label,
-                "",
-                "",
+                aux,
+                aux_label,
                 f"AN{year}",
                 day(first),
                 "À-nouveaux",
@@ -131,8 +133,8 @@ def _entry_row(line: Any, labels: dict[str, str]) -> bytes:
             day(line.entry_date),
             line.account_number,
             labels.get(line.account_number, line.account_label),
-            "",
-            "",
+            line.aux_number or "",
+            line.aux_label or "",
             line.document_ref,
             day(line.document_date),
             line.line_label,

@@ -3,21 +3,26 @@ entry per event, written once whatever the retries (its source key is unique).""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounting import postings, repository, service
+from app.accounting.receivables import client_aux
 from app.core import outbox
 from app.core.clock import utcnow
+from app.core.timeutils import zone
 from app.giftcards import public as giftcards
+from app.invoicing import public as invoicing
 from app.payments import public as payments
 from app.sales import public as sales
 
 # An order's money is in its ticket (tenders) and credit ticket (refunds): not again here.
 _IN_TICKETS = "order"
 POST_PAYMENT = "accounting.post_payment"
+# A business client's payment on an invoice sold on account: off her 411 account.
+_INVOICE = "invoice"
 
 
 async def _card_treatments(session: AsyncSession, payment_ids: set[UUID]) -> dict[UUID, str]:
@@ -64,7 +69,9 @@ async def post_ticket(session: AsyncSession, event: sales.TicketIssued) -> None:
 
     treatments = await _card_treatments(session, paid_by("gift_card"))
     treatments |= await _acomptes(session, paid_by("deposit"))
-    await service.post(session, postings.ticket(event, treatments))
+    on_account = any(t.method == "on_account" for t in event.tenders)
+    client = await client_aux(session, event.client_id) if on_account else None
+    await service.post(session, postings.ticket(event, treatments, client))
 
 
 @outbox.handles(payments.TOPIC_TAKEN, name=POST_PAYMENT)
@@ -72,6 +79,9 @@ async def post_payment(session: AsyncSession, event: payments.PaymentTaken) -> N
     if event.subject_kind == _IN_TICKETS:
         return
     at = datetime.fromisoformat(event.taken_at) if event.taken_at else utcnow()
+    if event.subject_kind == _INVOICE:
+        await _post_invoice_payment(session, event, at)
+        return
     bought = await _treatment(
         session, event.subject_id if event.subject_kind == "gift_card" else None
     )
@@ -103,3 +113,22 @@ async def post_deposit_kept(session: AsyncSession, event: payments.DepositKept) 
         await _acomptes(session, {event.payment_id})
     )
     await service.post(session, postings.deposit_kept(event, vat_collected=collected))
+
+
+async def _post_invoice_payment(
+    session: AsyncSession, event: payments.PaymentTaken, at: datetime
+) -> None:
+    """Dated the day the money arrived, as recorded on the invoice."""
+    paid = await payments.get_payment(session, event.payment_id)
+    received = await invoicing.received_on(session, event.payment_id)
+    if received is not None and received < at.astimezone(zone()).date():
+        at = datetime.combine(received, time(12), tzinfo=zone())
+    number = await invoicing.invoice_number(session, event.subject_id)
+    client = await client_aux(session, paid.client_id)
+    await service.post(session, postings.invoice_payment(event, at, client, number))
+
+
+@outbox.handles(invoicing.TOPIC_CREDIT_NOTE_ON_ACCOUNT, name="accounting.post_credit_note")
+async def post_credit_note(session: AsyncSession, event: invoicing.CreditNoteOnAccount) -> None:
+    client = await client_aux(session, event.client_id)
+    await service.post(session, postings.credit_note(event, client))

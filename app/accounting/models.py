@@ -9,7 +9,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -89,6 +97,7 @@ class SourceKind(StrEnum):
     refund = "refund"
     gift_card_expiry = "gift_card_expiry"
     deposit_kept = "deposit_kept"
+    credit_note = "credit_note"  # an invoice's credit note lowering a client's debt (411)
 
 
 class Entry(Base):
@@ -140,12 +149,37 @@ class EntryLine(Base):
     # On a VAT line, the taxable base it is on, signed like the line (debit positive): the
     # VAT return's bases come from here, each traceable to its entry.
     vat_base_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # A business client's auxiliary account on a 411 line (CompAuxNum, CompAuxLib).
+    aux_number: Mapped[str | None] = mapped_column(String(20))
+    aux_label: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         UniqueConstraint("entry_id", "position"),
+        CheckConstraint("(aux_number IS NULL) = (aux_label IS NULL)", name="aux_together"),
         CheckConstraint(
             "debit_cents >= 0 AND credit_cents >= 0 AND (debit_cents = 0) <> (credit_cents = 0)",
             name="one_side",
         ),
         Index("ix_accounting_entry_lines_account", "account_number"),
+        Index(
+            "ix_accounting_entry_lines_aux",
+            "aux_number",
+            postgresql_where=text("aux_number IS NOT NULL"),
+        ),
     )
+
+
+class ClientAccount(Base):
+    """A business client's auxiliary account in the receivables (411): a stable code given
+    the first time the books post to her, and her company's name today (the FEC prints one
+    label per code)."""
+
+    __tablename__ = "accounting_client_accounts"
+
+    client_id: Mapped[UUID] = mapped_column(
+        ForeignKey("clients.id", ondelete="RESTRICT"), primary_key=True
+    )
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -13,6 +13,7 @@ from app.accounting import chart
 from app.accounting.models import JournalCode, SourceKind
 from app.core.money import vat_included
 from app.giftcards.public import CardExpired
+from app.invoicing.public import CreditNoteOnAccount
 from app.payments.public import DepositKept, PaymentRefunded, PaymentTaken
 from app.sales.public import SoldTender, TicketIssued
 
@@ -23,6 +24,14 @@ ACOMPTE = "acompte"
 
 
 @dataclass(frozen=True, slots=True)
+class Aux:
+    """A business client's auxiliary account (CompAuxNum, CompAuxLib of the FEC)."""
+
+    number: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class DraftLine:
     account_key: str
     label: str
@@ -30,6 +39,7 @@ class DraftLine:
     credit_cents: int
     # On a VAT line: the taxable base it is on, signed like the line (debit positive).
     vat_base_cents: int | None = None
+    aux: Aux | None = None  # on a client line (411)
 
 
 @dataclass(slots=True)
@@ -53,13 +63,15 @@ class Draft:
         label: str | None = None,
         *,
         vat_base: int | None = None,
+        aux: Aux | None = None,
     ) -> None:
         """A debit when positive, a credit when negative; nothing when zero. A VAT line
-        carries its base (`vat_base`, same sign), which the VAT return reads."""
+        carries its base (`vat_base`, same sign), which the VAT return reads; a client line
+        its auxiliary account (`aux`)."""
         if signed_debit:
             debit, credit = max(signed_debit, 0), max(-signed_debit, 0)
             text = label or self.label
-            self.lines.append(DraftLine(account_key, text, debit, credit, vat_base))
+            self.lines.append(DraftLine(account_key, text, debit, credit, vat_base, aux))
 
     @property
     def balanced(self) -> bool:
@@ -91,9 +103,14 @@ def _deposit_side(draft: Draft, signed: int, treatment: str | None) -> None:
         draft.add(chart.DEPOSITS, signed)
 
 
-def _money_side(draft: Draft, method: str, signed: int, treatment: str | None) -> None:
-    """`signed` cents into (positive) or out of (negative) the account of `method`."""
-    if method == "gift_card":
+def _money_side(
+    draft: Draft, method: str, signed: int, treatment: str | None, aux: Aux | None = None
+) -> None:
+    """`signed` cents into (positive) or out of (negative) the account of `method`; what a
+    business client owes on account goes to her auxiliary account (`aux`) in 411."""
+    if method == "on_account":
+        draft.add(chart.CLIENTS, signed, aux=aux)
+    elif method == "gift_card":
         _gift_card_side(draft, signed, treatment)
     elif method == "deposit":
         _deposit_side(draft, signed, treatment)
@@ -105,11 +122,12 @@ def _tender_treatment(tender: SoldTender, treatments: dict[UUID, str]) -> str | 
     return treatments.get(tender.payment_id) if tender.payment_id else None
 
 
-def ticket(event: TicketIssued, treatments: dict[UUID, str]) -> Draft:
+def ticket(event: TicketIssued, treatments: dict[UUID, str], client: Aux | None = None) -> Draft:
     """A ticket (a credit ticket, with minus amounts): the tenders' accounts on one side,
     706/707 and 44571 per VAT rate on the other; tips go to what is owed to staff.
     `treatments`: the VAT treatment of the gift card behind each gift-card payment, and
-    `ACOMPTE` for a deposit tender whose payment collected its VAT at receipt."""
+    `ACOMPTE` for a deposit tender whose payment collected its VAT at receipt; `client`:
+    the business client's auxiliary account, for what she owes on account (411)."""
     credit = event.kind == "credit_ticket"
     draft = Draft(
         journal=JournalCode.sales,
@@ -122,7 +140,7 @@ def ticket(event: TicketIssued, treatments: dict[UUID, str]) -> Draft:
     )
     for tender in event.tenders:
         signed = tender.amount_cents + tender.tip_cents
-        _money_side(draft, tender.method, signed, _tender_treatment(tender, treatments))
+        _money_side(draft, tender.method, signed, _tender_treatment(tender, treatments), client)
     by_account: dict[str, int] = {}
     bases: dict[str, int] = {}
     for line in event.lines:
@@ -275,4 +293,49 @@ def deposit_kept(event: DepositKept, *, vat_collected: bool = False) -> Draft:
         vat = vat_included(event.amount_cents, rate)
         draft.add(chart.revenue("service", rate), -(event.amount_cents - vat))
         draft.add(chart.vat_collected(rate), -vat, vat_base=-(event.amount_cents - vat))
+    return draft
+
+
+def invoice_payment(event: PaymentTaken, at: datetime, client: Aux | None, number: str) -> Draft:
+    """What a business client paid on an invoice sold on account: the money in the method's
+    account (512 for a transfer, 530 for cash), off her auxiliary account in 411. `at`: the
+    day the money arrived; `number`: the invoice's."""
+    draft = Draft(
+        journal=chart.method_journal(event.method),
+        at=at,
+        label=f"Règlement facture {number}",
+        document_ref=number,
+        source_kind=SourceKind.payment,
+        source_key=f"payment:{event.payment_id}",
+        payment_id=event.payment_id,
+    )
+    _money_side(draft, event.method, event.amount_cents, None)
+    draft.add(chart.CLIENTS, -event.amount_cents, aux=client)
+    return draft
+
+
+def credit_note(event: CreditNoteOnAccount, client: Aux | None) -> Draft:
+    """A credit note lowering what a business client owes on an invoice sold on account: the
+    revenue and VAT of its lines given back, off her auxiliary account in 411."""
+    draft = Draft(
+        journal=JournalCode.sales,
+        at=datetime.fromisoformat(event.issued_at),
+        label=f"Avoir {event.number} sur facture {event.invoice_number}",
+        document_ref=event.number,
+        source_kind=SourceKind.credit_note,
+        source_key=f"credit_note:{event.credit_note_id}",
+    )
+    draft.add(chart.CLIENTS, -event.total_incl_vat_cents, aux=client)
+    by_account: dict[str, int] = {}
+    bases: dict[str, int] = {}
+    for line in event.lines:
+        revenue = chart.revenue(line.kind, line.vat_rate)
+        vat = chart.vat_collected(line.vat_rate)
+        by_account[revenue] = by_account.get(revenue, 0) + line.amount_excl_vat_cents
+        by_account[vat] = by_account.get(vat, 0) + (
+            line.amount_incl_vat_cents - line.amount_excl_vat_cents
+        )
+        bases[vat] = bases.get(vat, 0) + line.amount_excl_vat_cents
+    for key, amount in sorted(by_account.items()):
+        draft.add(key, amount, vat_base=bases.get(key))
     return draft

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounting.models import (
     Account,
+    ClientAccount,
     Entry,
     EntryLine,
     FiscalYear,
@@ -135,21 +136,31 @@ async def has_entries(
     return found is not None
 
 
-async def balances_before(session: AsyncSession, year: int) -> list[tuple[str, str, int]]:
-    """(account number, its latest label, debit less credit) over every year before `year`."""
+async def balances_before(
+    session: AsyncSession, year: int
+) -> list[tuple[str, str, int, str | None, str | None]]:
+    """(account number, its latest label, debit less credit, auxiliary account number and
+    label) over every year before `year`: a client account's balance per client."""
     label = func.max(EntryLine.account_label)
+    aux_label = func.coalesce(func.max(ClientAccount.label), func.max(EntryLine.aux_label))
     rows = await session.execute(
         select(
             EntryLine.account_number,
             label,
             func.sum(EntryLine.debit_cents - EntryLine.credit_cents),
+            EntryLine.aux_number,
+            aux_label,
         )
         .join(Entry, Entry.id == EntryLine.entry_id)
+        .outerjoin(ClientAccount, ClientAccount.number == EntryLine.aux_number)
         .where(Entry.fiscal_year < year)
-        .group_by(EntryLine.account_number)
-        .order_by(EntryLine.account_number)
+        .group_by(EntryLine.account_number, EntryLine.aux_number)
+        .order_by(EntryLine.account_number, EntryLine.aux_number.nulls_first())
     )
-    return [(number, str(name), int(balance)) for number, name, balance in rows]
+    return [
+        (number, str(name), int(balance), aux, None if aux is None else str(aux_name))
+        for number, name, balance, aux, aux_name in rows
+    ]
 
 
 async def stream_lines(session: AsyncSession, year: int) -> AsyncIterator[Any]:
@@ -169,9 +180,12 @@ async def stream_lines(session: AsyncSession, year: int) -> AsyncIterator[Any]:
             EntryLine.label.label("line_label"),
             EntryLine.debit_cents,
             EntryLine.credit_cents,
+            EntryLine.aux_number,
+            func.coalesce(ClientAccount.label, EntryLine.aux_label).label("aux_label"),
         )
         .join(EntryLine, EntryLine.entry_id == Entry.id)
         .join(Journal, Journal.code == Entry.journal_code)
+        .outerjoin(ClientAccount, ClientAccount.number == EntryLine.aux_number)
         .where(Entry.fiscal_year == year)
         .order_by(Entry.journal_code, Entry.number, EntryLine.position)
         .execution_options(yield_per=2000)
@@ -248,3 +262,39 @@ def ledger_lines(*, account_number: str, year: int) -> Select[EntryLine]:
 async def entries_by_id(session: AsyncSession, ids: set[UUID]) -> dict[UUID, Entry]:
     found = await session.scalars(select(Entry).where(Entry.id.in_(ids)))
     return {entry.id: entry for entry in found}
+
+
+async def client_account(session: AsyncSession, client_id: UUID) -> ClientAccount | None:
+    return await session.get(ClientAccount, client_id)
+
+
+async def add_client_account(session: AsyncSession, account: ClientAccount) -> None:
+    """Insert it unless another transaction gave the client hers meanwhile."""
+    values = {c.key: getattr(account, c.key) for c in ClientAccount.__table__.columns}
+    await session.execute(
+        insert(ClientAccount).values(values).on_conflict_do_nothing(index_elements=["client_id"])
+    )
+
+
+async def client_balance(session: AsyncSession, *, through: date) -> tuple[int, dict[str, int]]:
+    """The receivables (role `clients`, 411) at the end of `through`: debit less credit in
+    total and per auxiliary account."""
+    rows = await session.execute(
+        select(EntryLine.aux_number, func.sum(EntryLine.debit_cents - EntryLine.credit_cents))
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(EntryLine.account_key == "clients", Entry.entry_date <= through)
+        .group_by(EntryLine.aux_number)
+    )
+    per_aux = {str(aux or ""): int(balance) for aux, balance in rows}
+    return sum(per_aux.values()), per_aux
+
+
+async def client_accounts(
+    session: AsyncSession, client_ids: set[UUID]
+) -> dict[UUID, ClientAccount]:
+    if not client_ids:
+        return {}
+    rows = await session.scalars(
+        select(ClientAccount).where(ClientAccount.client_id.in_(client_ids))
+    )
+    return {row.client_id: row for row in rows}

@@ -1,5 +1,6 @@
 """The books over HTTP, for managers and the owner: the account mapping the accountant edits,
-the journals, the entries, the periods and their locks, and the FEC of a fiscal year."""
+the journals, the entries, the periods and their locks, the FEC of a fiscal year, and what
+business clients owe (the receivables report)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from app.accounting import fec, reads, reports, service
+from app.accounting import fec, reads, receivables, reports, service
 from app.accounting.errors import AccountNotFound, BooksNotUpToDate, PeriodNotFound
 from app.accounting.schemas import (
     ACCOUNT_NUMBER,
@@ -21,6 +22,7 @@ from app.accounting.schemas import (
     LedgerLineOut,
     PeriodOut,
     PeriodsOut,
+    ReceivablesOut,
     TrialBalanceOut,
     VatReportOut,
 )
@@ -115,6 +117,19 @@ async def vat_report(
 async def trial_balance(year: Year, _: Manager, session: DbSession) -> TrialBalanceOut:
     """The balance of every account the year's entries touch (balance générale)."""
     return await reports.trial_balance(session, year)
+
+
+@router.get("/receivables")
+async def receivables_report(
+    _: Manager,
+    session: DbSession,
+    as_of: Annotated[date | None, Query(ge=date(2000, 1, 1), le=date(2999, 12, 31))] = None,
+) -> ReceivablesOut:
+    """What business clients owe at the end of `as_of` (today by default): per client, her
+    invoices sold on account still open (issued, due, total, paid, outstanding, days
+    overdue), the aging (not due, 1 to 30, 31 to 60, 61 to 90, over 90 days) and the
+    totals, with the 411 balance of the books that day, which the total equals."""
+    return await receivables.receivables(session, as_of or receivables.today())
 
 
 @router.post(

@@ -127,6 +127,9 @@ class EntryLineOut(BaseModel):
     label: str
     debit_cents: int
     credit_cents: int
+    # A business client's auxiliary account on a 411 line (the FEC's CompAuxNum/CompAuxLib).
+    aux_number: str | None = None
+    aux_label: str | None = None
 
     @classmethod
     def of(cls, line: EntryLine) -> EntryLineOut:
@@ -137,6 +140,8 @@ class EntryLineOut(BaseModel):
             label=line.label,
             debit_cents=line.debit_cents,
             credit_cents=line.credit_cents,
+            aux_number=line.aux_number,
+            aux_label=line.aux_label,
         )
 
 
@@ -335,3 +340,77 @@ class LedgerLineOut(BaseModel):
             debit_cents=line.debit_cents,
             credit_cents=line.credit_cents,
         )
+
+
+class OpenInvoiceOut(BaseModel):
+    invoice_id: UUID
+    number: str
+    issued_on: date
+    due_on: date
+    total_cents: int  # the invoice, VAT included
+    paid_cents: int  # at the desk and on the invoice since
+    credited_cents: int  # by credit notes
+    outstanding_cents: int
+    days_overdue: int  # 0 while not due
+
+
+class AgingOut(BaseModel):
+    """What is owed by how late it is, at the report's date."""
+
+    not_due_cents: int = 0
+    days_1_30_cents: int = 0
+    days_31_60_cents: int = 0
+    days_61_90_cents: int = 0
+    over_90_cents: int = 0
+
+
+class ClientReceivablesOut(BaseModel):
+    client_id: UUID | None
+    aux_number: str | None  # her auxiliary account (CompAuxNum)
+    company: str
+    invoices: list[OpenInvoiceOut]
+    aging: AgingOut
+    outstanding_cents: int
+
+
+class ReceivablesOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "as_of": "2027-05-31",
+                "clients": [
+                    {
+                        "client_id": "01930000-0000-7000-8000-000000000009",
+                        "aux_number": "C000001",
+                        "company": "Atelier Dupont SARL",
+                        "invoices": [
+                            {
+                                "invoice_id": "01930000-0000-7000-8000-000000000004",
+                                "number": "F2027-000001",
+                                "issued_on": "2027-03-22",
+                                "due_on": "2027-04-21",
+                                "total_cents": 21100,
+                                "paid_cents": 10000,
+                                "credited_cents": 0,
+                                "outstanding_cents": 11100,
+                                "days_overdue": 40,
+                            }
+                        ],
+                        "aging": {"days_31_60_cents": 11100},
+                        "outstanding_cents": 11100,
+                    }
+                ],
+                "aging": {"days_31_60_cents": 11100},
+                "outstanding_cents": 11100,
+                "ledger_balance_cents": 11100,
+            }
+        }
+    )
+
+    as_of: date
+    clients: list[ClientReceivablesOut]
+    aging: AgingOut
+    outstanding_cents: int
+    # The 411 accounts' balance in the books at the end of `as_of` (equal to the total while
+    # every event is booked and no locked period pushed an entry to a later date).
+    ledger_balance_cents: int

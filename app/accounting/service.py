@@ -81,6 +81,8 @@ async def post(session: AsyncSession, draft: Draft) -> Entry:
                 debit_cents=line.debit_cents,
                 credit_cents=line.credit_cents,
                 vat_base_cents=line.vat_base_cents,
+                aux_number=line.aux.number if line.aux else None,
+                aux_label=line.aux.label[:200] if line.aux else None,
             )
         )
     await session.flush()

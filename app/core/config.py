@@ -198,6 +198,9 @@ class InvoicingSettings(BaseSettings):
     )
     # The fixed indemnity for recovery costs owed by a business client paying late (40 €).
     recovery_indemnity_cents: int = Field(default=4000, ge=0)
+    # A sale on account to a business client is due this many days after its invoice
+    # (Code de commerce L441-10: at most 60 days).
+    account_payment_days: int = Field(default=30, ge=0, le=60)
     # "Option pour le paiement de la taxe d'après les débits" is printed when opted.
     vat_on_debits: bool = False
 

@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
 from app.core.money import euros
+from app.core.pagination import Page
 from app.core.timeutils import zone
-from app.invoicing import mentions, repository
+from app.invoicing import mentions, receivables, repository
 from app.invoicing.errors import NoEmailAddress
 from app.invoicing.facturx import cii_xml, facturx_pdf
 from app.invoicing.models import Invoice
@@ -36,6 +37,7 @@ async def _credited_number(session: AsyncSession, invoice: Invoice) -> DocumentR
 async def to_out(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
     lines = await repository.lines_of(session, invoice.id)
     notes = await repository.credit_notes_of(session, invoice.id)
+    standing = await receivables.standing(session, invoice)
     return InvoiceOut(
         id=invoice.id,
         kind=invoice.kind,
@@ -82,8 +84,11 @@ async def to_out(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
         total_excl_vat_cents=invoice.total_excl_vat_cents,
         total_vat_cents=invoice.total_vat_cents,
         total_incl_vat_cents=invoice.total_incl_vat_cents,
-        paid_cents=invoice.paid_cents,
+        paid_cents=standing.paid_cents,
         credit_notes=[DocumentRef(id=n.id, number=n.number) for n in notes],
+        due_on=standing.due_on,
+        outstanding_cents=standing.outstanding_cents,
+        status=standing.status,
     )
 
 
@@ -97,6 +102,24 @@ def to_summary(invoice: Invoice) -> InvoiceSummary:
         buyer_company=invoice.buyer_company,
         total_incl_vat_cents=invoice.total_incl_vat_cents,
     )
+
+
+async def with_standings(session: AsyncSession, page: Page[InvoiceSummary]) -> Page[InvoiceSummary]:
+    """The page's summaries with where each invoice stands (four queries for the page)."""
+    invoices = await repository.by_ids(session, [item.id for item in page.items])
+    found = await receivables.standings(session, invoices)
+    items = [
+        item.model_copy(
+            update={
+                "due_on": found[item.id].due_on,
+                "paid_cents": found[item.id].paid_cents,
+                "outstanding_cents": found[item.id].outstanding_cents,
+                "status": found[item.id].status,
+            }
+        )
+        for item in page.items
+    ]
+    return page.model_copy(update={"items": items})
 
 
 def file_name(invoice: Invoice) -> str:

@@ -49,3 +49,35 @@ class UnknownInvoiceLine(AppError):
 
 class NoEmailAddress(AppError):
     status, code, title = 422, "invoice_no_email", "The client has no e-mail address"
+
+
+class NotOnAccount(AppError):
+    status, code, title = (
+        409,
+        "invoice_not_on_account",
+        "This invoice was paid at the desk: nothing is owed on it",
+    )
+
+
+class AmountAboveOutstanding(AppError):
+    status, code, title = (
+        409,
+        "amount_above_outstanding",
+        "The amount is more than what is still owed on the invoice",
+    )
+
+
+class CreditAboveOutstanding(AppError):
+    status, code, title = (
+        409,
+        "credit_above_outstanding",
+        "A credit note on an invoice sold on account cannot exceed what is still owed",
+    )
+
+
+class InvoicePaymentFinal(AppError):
+    status, code, title = (
+        409,
+        "invoice_payment_final",
+        "A payment recorded on an invoice is not refunded: issue a credit note",
+    )

@@ -98,7 +98,10 @@ def _settlement(doc: Document, invoice: Invoice, lines: list[InvoiceLine]) -> No
                 tax.due_date_type_code = "5"  # VAT due at invoicing (option on debits)
             tax.rate_applicable_percent = rate
         settlement.trade_tax.add(tax)
-    settlement.terms.add(PaymentTerms(description=" ".join(mentions.legal_lines(invoice))))
+    terms = PaymentTerms(description=" ".join(mentions.legal_lines(invoice)))
+    if invoice.due_date is not None:  # a sale on account (BT-9)
+        terms.due = invoice.due_date
+    settlement.terms.add(terms)
     due = invoice.total_incl_vat_cents - invoice.paid_cents
     summation = settlement.monetary_summation
     summation.line_total = _amount(sum(line.total_excl_vat_cents for line in lines))

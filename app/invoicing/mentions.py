@@ -140,6 +140,8 @@ def total_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[str]:
             methods = f" ({invoice.payment_methods})" if invoice.payment_methods else ""
             printed.append(f"Facture acquittée le {paid_on:%d/%m/%Y}{methods}")
         printed.append(f"Net à payer : {euros(due)}")
+        if invoice.due_date is not None:
+            printed.append(f"Date d'échéance : {invoice.due_date:%d/%m/%Y}")
     return printed
 
 
@@ -147,10 +149,13 @@ def legal_lines(invoice: Invoice) -> list[str]:
     """Payment terms, late-payment penalties (and the 40 € indemnity for a business
     client), the VAT-on-debits option when opted."""
     invoicing = get_settings().invoicing
-    lines = [
-        f"Conditions de paiement : {invoicing.payment_terms}",
-        invoicing.late_penalty,
-    ]
+    terms = invoicing.payment_terms
+    if invoice.due_date is not None:  # a sale on account to a business client
+        terms = (
+            f"paiement à {invoicing.account_payment_days} jours date de facture, par virement, "
+            f"au plus tard le {invoice.due_date:%d/%m/%Y} ; pas d'escompte pour paiement anticipé."
+        )
+    lines = [f"Conditions de paiement : {terms}", invoicing.late_penalty]
     if invoice.buyer_company:
         lines.append(
             "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : "

@@ -6,7 +6,7 @@ the till's one rounding rule, so invoice, ticket and books agree to the cent."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
@@ -100,6 +100,11 @@ class Invoice(Base):
     paid_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     paid_at: Mapped[datetime | None]
     payment_methods: Mapped[str | None] = mapped_column(String(200))  # as printed, French
+    # A business client's sale on account: what was left owed when it was issued, and when
+    # it falls due (docs/invoicing.md, "Sales on account"). What was paid or credited since
+    # is in `invoice_settlements` and the credit notes: the invoice itself never changes.
+    on_account_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    due_date: Mapped[date | None]
     created_by_user_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -116,6 +121,11 @@ class Invoice(Base):
             "total_excl_vat_cents + total_vat_cents = total_incl_vat_cents"
             " AND total_incl_vat_cents >= 0 AND paid_cents >= 0",
             name="totals_valid",
+        ),
+        CheckConstraint(
+            "on_account_cents >= 0 AND on_account_cents <= total_incl_vat_cents"
+            " AND (on_account_cents = 0) = (due_date IS NULL)",
+            name="on_account_valid",
         ),
         UniqueConstraint("series", "sequence", name="uq_invoices_series_sequence"),
         # One invoice per source at most.
@@ -173,3 +183,42 @@ class InvoiceLine(Base):
         Index("ix_invoice_lines_credited", "credited_line_id"),
         {"info": {"append_only": True}},
     )
+
+
+class InvoiceSettlement(Base):
+    """Money a business client paid on an invoice sold on account: the payment (payments
+    domain, subject ("invoice", id)) and what staff recorded of it."""
+
+    __tablename__ = "invoice_settlements"
+
+    payment_id: Mapped[UUID] = mapped_column(
+        ForeignKey("payments.id", ondelete="RESTRICT"), primary_key=True
+    )
+    invoice_id: Mapped[UUID] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
+    method: Mapped[str] = mapped_column(String(20))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[date]  # the day the money reached the salon (the entry's date)
+    reference: Mapped[str | None] = mapped_column(String(100))  # the transfer's reference
+    created_at: Mapped[datetime]
+    created_by_user_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        Index("ix_invoice_settlements_invoice", "invoice_id"),
+        {"info": {"append_only": True}},
+    )
+
+
+class OverdueReminder(Base):
+    """The one reminder e-mail of an invoice gone overdue."""
+
+    __tablename__ = "invoice_overdue_reminders"
+
+    invoice_id: Mapped[UUID] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT"), primary_key=True
+    )
+    outstanding_cents: Mapped[int] = mapped_column(BigInteger)  # what it asked for
+    message_id: Mapped[UUID | None]  # None: the client has no e-mail address
+    reminded_at: Mapped[datetime]

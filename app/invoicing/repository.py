@@ -4,13 +4,20 @@ only hers)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.invoicing.models import DocumentKind, Invoice, InvoiceLine
+from app.invoicing.models import (
+    DocumentKind,
+    Invoice,
+    InvoiceLine,
+    InvoiceSettlement,
+    OverdueReminder,
+)
 
 
 def scoped(*, client_id: UUID | None = None, kind: str | None = None) -> Select[Any]:
@@ -93,3 +100,72 @@ async def credited_amounts(
 async def of_client(session: AsyncSession, client_id: UUID) -> list[Invoice]:
     query = select(Invoice).where(Invoice.client_id == client_id).order_by(Invoice.issued_at)
     return list((await session.execute(query)).scalars())
+
+
+async def settled_by_invoice(
+    session: AsyncSession, invoice_ids: Sequence[UUID], *, through: date | None = None
+) -> dict[UUID, int]:
+    """What was paid on each invoice sold on account (received by `through`, when given)."""
+    query = select(InvoiceSettlement.invoice_id, func.sum(InvoiceSettlement.amount_cents)).where(
+        InvoiceSettlement.invoice_id.in_(invoice_ids)
+    )
+    if through is not None:
+        query = query.where(InvoiceSettlement.received_on <= through)
+    rows = await session.execute(query.group_by(InvoiceSettlement.invoice_id))
+    return {row[0]: int(row[1]) for row in rows}
+
+
+async def credited_by_invoice(
+    session: AsyncSession, invoice_ids: Sequence[UUID], *, before: datetime | None = None
+) -> dict[UUID, int]:
+    """What credit notes gave back of each invoice (issued before `before`, when given)."""
+    query = select(Invoice.credited_invoice_id, func.sum(Invoice.total_incl_vat_cents)).where(
+        Invoice.credited_invoice_id.in_(invoice_ids)
+    )
+    if before is not None:
+        query = query.where(Invoice.issued_at < before)
+    rows = await session.execute(query.group_by(Invoice.credited_invoice_id))
+    return {row[0]: int(row[1]) for row in rows if row[0] is not None}
+
+
+async def on_account_issued(session: AsyncSession, *, before: datetime) -> list[Invoice]:
+    """Every invoice sold on account issued before `before`, oldest first."""
+    query = (
+        select(Invoice)
+        .where(
+            Invoice.kind == DocumentKind.invoice,
+            Invoice.on_account_cents > 0,
+            Invoice.issued_at < before,
+        )
+        .order_by(Invoice.issued_at, Invoice.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def settlement(session: AsyncSession, payment_id: UUID) -> InvoiceSettlement | None:
+    return await session.get(InvoiceSettlement, payment_id)
+
+
+async def overdue_to_remind(session: AsyncSession, *, today: date, limit: int) -> list[Invoice]:
+    """Invoices sold on account past their due date and never reminded, locked; those
+    another worker holds are skipped."""
+    reminded = select(OverdueReminder.invoice_id).where(OverdueReminder.invoice_id == Invoice.id)
+    query = (
+        select(Invoice)
+        .where(
+            Invoice.kind == DocumentKind.invoice,
+            Invoice.on_account_cents > 0,
+            Invoice.due_date < today,
+            ~reminded.exists(),
+        )
+        .order_by(Invoice.due_date, Invoice.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def by_ids(session: AsyncSession, invoice_ids: Sequence[UUID]) -> list[Invoice]:
+    if not invoice_ids:
+        return []
+    return list((await session.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids)))).all())

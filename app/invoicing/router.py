@@ -10,11 +10,13 @@ from fastapi import APIRouter, Response, status
 
 from app.auth.public import DbSession, FrontDesk, Manager
 from app.clients.public import ClientNotFound
-from app.core.errors import error_responses
+from app.core.errors import ValidationFailed, error_responses
 from app.core.pagination import Page, Pagination, paginate
-from app.invoicing import documents, repository, service
+from app.invoicing import documents, flows, repository, service
 from app.invoicing.dependencies import InvoiceForClient, InvoiceForDesk, OwnClientId
 from app.invoicing.errors import (
+    AmountAboveOutstanding,
+    CreditAboveOutstanding,
     InvoiceAlreadyIssued,
     InvoiceClientMismatch,
     InvoiceNeedsClient,
@@ -23,6 +25,7 @@ from app.invoicing.errors import (
     NoEmailAddress,
     NotAnInvoice,
     NothingLeftToCredit,
+    NotOnAccount,
     UnknownInvoiceLine,
 )
 from app.invoicing.models import Invoice
@@ -31,6 +34,8 @@ from app.invoicing.schemas import (
     InvoiceCreate,
     InvoiceEmailed,
     InvoiceOut,
+    InvoicePaymentCreate,
+    InvoicePaymentOut,
     InvoiceSummary,
 )
 
@@ -80,8 +85,9 @@ async def list_invoices(
     kind: Literal["invoice", "credit_note"] | None = None,
     client_id: UUID | None = None,
 ) -> Page[InvoiceSummary]:
-    """Invoices and credit notes, newest first."""
-    return await paginate(
+    """Invoices and credit notes, newest first, with where each stands (sales on account:
+    due date, paid, outstanding, status)."""
+    found = await paginate(
         session,
         repository.scoped(client_id=client_id, kind=kind),
         order_by=(Invoice.issued_at, Invoice.id),
@@ -89,6 +95,7 @@ async def list_invoices(
         descending=True,
         to_item=documents.to_summary,
     )
+    return await documents.with_standings(session, found)
 
 
 @router.get("/api/v1/invoices/{invoice_id}", responses=_NOT_FOUND)
@@ -106,7 +113,11 @@ async def invoice_pdf(invoice: InvoiceForDesk, session: DbSession) -> Response:
     "/api/v1/invoices/{invoice_id}/credit-notes",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        InvoiceNotFound, NotAnInvoice, NothingLeftToCredit, UnknownInvoiceLine
+        InvoiceNotFound,
+        NotAnInvoice,
+        NothingLeftToCredit,
+        UnknownInvoiceLine,
+        CreditAboveOutstanding,
     ),
 )
 async def issue_credit_note(
@@ -116,6 +127,34 @@ async def issue_credit_note(
     lines, and names it."""
     note = await service.issue_credit_note(session, invoice_id, body, actor_user_id=actor.user_id)
     return await documents.to_out(session, note)
+
+
+@router.post(
+    "/api/v1/invoices/{invoice_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(
+        InvoiceNotFound, NotAnInvoice, NotOnAccount, AmountAboveOutstanding, ValidationFailed
+    ),
+)
+async def record_invoice_payment(
+    invoice_id: UUID, body: InvoicePaymentCreate, actor: Manager, session: DbSession
+) -> InvoicePaymentOut:
+    """What a business client paid on an invoice sold on account (a bank transfer, or cash):
+    part or all of what is still owed, never more (send an `Idempotency-Key`). A payment of
+    the payments domain: the day's payments and the books (512 or 530 against the client's
+    411) see it."""
+    done = await flows.record_payment(session, invoice_id, body, actor)
+    paid, standing = done.settlement, done.standing
+    return InvoicePaymentOut(
+        payment_id=paid.payment_id,
+        invoice_id=paid.invoice_id,
+        method=paid.method,
+        amount_cents=paid.amount_cents,
+        received_on=paid.received_on,
+        reference=paid.reference,
+        outstanding_cents=standing.outstanding_cents,
+        status=standing.status or "paid",
+    )
 
 
 @router.post(
@@ -134,7 +173,7 @@ async def my_invoices(
     """Her invoices and credit notes, newest first."""
     if client_id is None:
         return Page[InvoiceSummary](items=[])
-    return await paginate(
+    found = await paginate(
         session,
         repository.scoped(client_id=client_id),
         order_by=(Invoice.issued_at, Invoice.id),
@@ -142,6 +181,7 @@ async def my_invoices(
         descending=True,
         to_item=documents.to_summary,
     )
+    return await documents.with_standings(session, found)
 
 
 @router.get("/api/v1/me/invoices/{invoice_id}/pdf", responses={**_NOT_FOUND, **PDF})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -8,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.timeutils import SalonDateTime
 from app.invoicing.models import Category, DocumentKind, LineKind, SourceKind, VatCategory
+from app.invoicing.receivables import Status
 
 
 class InvoiceCreate(BaseModel):
@@ -130,8 +132,14 @@ class InvoiceOut(BaseModel):
     total_excl_vat_cents: int
     total_vat_cents: int
     total_incl_vat_cents: int
-    paid_cents: int
+    paid_cents: int  # at the desk when issued, and on the invoice since (sales on account)
     credit_notes: list[DocumentRef]  # an invoice: the credit notes that cancel it
+    # A sale on account (docs/invoicing.md): when it falls due and what is still owed.
+    due_on: date | None = None
+    outstanding_cents: int = 0
+    status: Status | None = Field(
+        default=None, description="paid, partly_paid, unpaid or overdue (None: a credit note)"
+    )
 
 
 class InvoiceSummary(BaseModel):
@@ -142,8 +150,61 @@ class InvoiceSummary(BaseModel):
     buyer_name: str
     buyer_company: str | None
     total_incl_vat_cents: int
+    due_on: date | None = None
+    paid_cents: int = 0
+    outstanding_cents: int = 0
+    status: Status | None = None
 
 
 class InvoiceEmailed(BaseModel):
     queued: bool
     to: str
+
+
+class InvoicePaymentCreate(BaseModel):
+    """What a business client paid on an invoice sold on account (part or all of what is
+    still owed, never more)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "method": "bank_transfer",
+                "amount_cents": 12000,
+                "received_on": "2027-04-10",
+                "reference": "VIR ATELIER DUPONT F2027-000001",
+            }
+        }
+    )
+
+    method: Literal["bank_transfer", "cash"]
+    amount_cents: int = Field(ge=1, le=100_000_000)
+    received_on: date | None = Field(
+        default=None, description="The day the money reached the salon (default: today)"
+    )
+    reference: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class InvoicePaymentOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "payment_id": "0192f1c2-7a00-7000-8000-000000000005",
+                "invoice_id": "0192f1c2-7a00-7000-8000-000000000004",
+                "method": "bank_transfer",
+                "amount_cents": 12000,
+                "received_on": "2027-04-10",
+                "reference": "VIR ATELIER DUPONT F2027-000001",
+                "outstanding_cents": 0,
+                "status": "paid",
+            }
+        }
+    )
+
+    payment_id: UUID
+    invoice_id: UUID
+    method: str
+    amount_cents: int
+    received_on: date
+    reference: str | None
+    outstanding_cents: int  # left owed on the invoice after this payment
+    status: Status

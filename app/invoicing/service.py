@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -17,14 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
+from app.core import outbox
 from app.core.clock import utcnow
+from app.core.config import get_settings
 from app.core.ids import new_id
 from app.core.money import vat_included
 from app.core.numbering import next_number
 from app.core.timeutils import zone
 from app.giftcards import public as giftcards
-from app.invoicing import repository
+from app.invoicing import receivables, repository
 from app.invoicing.errors import (
+    CreditAboveOutstanding,
     InvoiceAlreadyIssued,
     InvoiceClientMismatch,
     InvoiceNeedsClient,
@@ -44,6 +47,7 @@ from app.invoicing.models import (
     VatCategory,
 )
 from app.invoicing.schemas import CreditNoteCreate
+from app.invoicing.topics import TOPIC_CREDIT_NOTE_ON_ACCOUNT, CreditedAmount, CreditNoteOnAccount
 from app.sales import public as sales
 
 # A single-purpose card's one known rate (docs/giftcards.md, "Accounting": the salon's
@@ -228,13 +232,23 @@ async def _of_ticket(
     buyer = await _buyer(session, ticket.client_id, client_id)
     lines = [_line(sold) for sold in ticket.lines]
     methods = ", ".join(dict.fromkeys(ticket.payment_methods)) or None
+    paid = ticket.total_incl_vat_cents - ticket.on_account_cents
     invoice = _document(
         buyer,
         lines,
         source=(SourceKind.ticket, ticket.record_id, ticket.number),
-        paid=(ticket.total_incl_vat_cents, ticket.issued_at, methods),
+        paid=(paid, ticket.issued_at, methods),
     )
+    if ticket.on_account_cents:
+        invoice.on_account_cents = ticket.on_account_cents
+        invoice.due_date = due_date_of(invoice.issued_at)
     return invoice, lines
+
+
+def due_date_of(issued_at: datetime) -> date:
+    """The day a sale on account falls due: the invoice's date (salon time) plus the terms."""
+    days = get_settings().invoicing.account_payment_days
+    return issued_at.astimezone(zone()).date() + timedelta(days=days)
 
 
 async def _of_gift_card(
@@ -338,6 +352,13 @@ async def issue_credit_note(
     lines = await _credit_lines(session, await repository.lines_of(session, invoice.id), asked)
     excl = sum(line.total_excl_vat_cents for line in lines)
     incl = sum(line.total_incl_vat_cents for line in lines)
+    if invoice.on_account_cents:
+        owed = (await receivables.standing(session, invoice)).outstanding_cents
+        if incl > owed:
+            raise CreditAboveOutstanding(
+                f"{owed} cents are still owed on this invoice.",
+                extra={"outstanding_cents": owed, "credit_cents": incl},
+            )
     note = Invoice(
         id=new_id(),
         kind=DocumentKind.credit_note,
@@ -365,4 +386,31 @@ async def issue_credit_note(
         created_by_user_id=actor_user_id,
     )
     await _insert_numbered(session, note, lines)
+    if invoice.on_account_cents:
+        await outbox.enqueue(
+            session, TOPIC_CREDIT_NOTE_ON_ACCOUNT, _on_account(note, invoice, lines)
+        )
     return note
+
+
+def _on_account(note: Invoice, invoice: Invoice, lines: list[InvoiceLine]) -> CreditNoteOnAccount:
+    """What the books take off the client's account (every line: the credit note never
+    exceeds what is still owed)."""
+    return CreditNoteOnAccount(
+        credit_note_id=note.id,
+        number=note.number,
+        issued_at=note.issued_at.isoformat(),
+        invoice_id=invoice.id,
+        invoice_number=invoice.number,
+        client_id=invoice.client_id,
+        lines=[
+            CreditedAmount(
+                kind=line.kind,
+                vat_rate=Decimal(line.vat_rate),
+                amount_excl_vat_cents=line.total_excl_vat_cents,
+                amount_incl_vat_cents=line.total_incl_vat_cents,
+            )
+            for line in lines
+        ],
+        total_incl_vat_cents=note.total_incl_vat_cents,
+    )

@@ -63,6 +63,8 @@ class TenderMethod(StrEnum):
     bank_transfer = "bank_transfer"
     deposit = "deposit"  # paid online before the visit
     other = "other"
+    # Sold on account to a business client: invoiced, paid later (docs/till.md).
+    on_account = "on_account"
 
 
 # How a receipt and the reports name each tender, in French.
@@ -73,6 +75,7 @@ TENDER_LABELS = {
     TenderMethod.bank_transfer: "Virement",
     TenderMethod.deposit: "Acompte versé en ligne",
     TenderMethod.other: "Autre",
+    TenderMethod.on_account: "En compte (sur facture)",
 }
 
 

@@ -51,6 +51,9 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "invoice": TemplateSpec(
         Kind.service, EMAIL, "An invoice or credit note, its Factur-X attached"
     ),
+    "invoice_overdue": TemplateSpec(
+        Kind.service, EMAIL, "An invoice sold on account is overdue: what is owed, penalties"
+    ),
     "birthday": TemplateSpec(Kind.marketing, BOTH, "Birthday wishes"),
     "reactivation": TemplateSpec(Kind.marketing, BOTH, "We miss you"),
     "custom": TemplateSpec(Kind.service, BOTH, "Free text written by staff"),

@@ -1,7 +1,9 @@
 """Paying an order and completing it into a ticket.
 
 A tender takes money through payments (the card reader, cash, a transfer) or gift cards (a
-card spent on the order), in the order's subject ("order", id), until nothing is due. Cash
+card spent on the order), in the order's subject ("order", id), until nothing is due; a
+business client's order may instead be left owed on account (a manager's decision: its
+invoice is paid later, docs/till.md). Cash
 may exceed what is due: the rest is the change given back. Completing the order, in one
 transaction: the products leave the stock, the booking is completed, the ticket gets the
 next number of its series (a counter row under lock: no gap, no double) and is appended to
@@ -16,7 +18,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.public import Principal
+from app.auth.public import Principal, Role
 from app.bookings import public as bookings
 from app.clients import public as clients
 from app.core import outbox
@@ -32,6 +34,8 @@ from app.practitioners import public as practitioners
 from app.sales import pricing, repository
 from app.sales.errors import (
     NotInTraining,
+    OnAccountNeedsBusinessClient,
+    OnAccountStaffOnly,
     OrderNotOpen,
     OrderNotPaid,
     PaymentInProgress,
@@ -48,12 +52,14 @@ TENDER_OF = {
     "cash": journal.TenderMethod.cash,
     "bank_transfer": journal.TenderMethod.bank_transfer,
     "gift_card": journal.TenderMethod.gift_card,
+    "on_account": journal.TenderMethod.on_account,
 }
+ON_ACCOUNT = "on_account"
 
 
 @dataclass(frozen=True, slots=True)
 class TenderAsked:
-    method: str  # sumup_terminal, cash, bank_transfer or gift_card
+    method: str  # sumup_terminal, cash, bank_transfer, gift_card or on_account
     amount_cents: int | None  # None: all that is due
     tip_cents: int = 0
     gift_card_code: str | None = None
@@ -81,6 +87,9 @@ async def add_tender(
     applied = amount - change
     if applied <= 0 and asked.tip_cents <= 0:
         raise payments.NothingToPay(extra={"due_cents": due})
+    if asked.method == ON_ACCOUNT:
+        await _check_on_account(session, order, asked, actor, due)
+        return await _record(session, order, asked, None, applied, 0)
     if order.training:  # no real money: the tender is written down, nothing is charged
         if asked.method == "gift_card":
             raise NotInTraining("A gift card is never spent in training.")
@@ -107,6 +116,28 @@ async def add_tender(
         staff_user_id=actor.user_id,
     )
     return await _record(session, order, asked, payment.id, applied, change)
+
+
+async def _check_on_account(
+    session: AsyncSession, order: Order, asked: TenderAsked, actor: Principal, due: int
+) -> None:
+    """What is left of a business client's order may stay owed, by a manager's decision;
+    never a tip, never more than is due, never in training."""
+    if not actor.has_role(Role.owner, Role.manager):
+        raise OnAccountStaffOnly("A manager or the owner decides to sell on account.")
+    if order.training:
+        raise NotInTraining("A training order is never sold on account.")
+    if asked.tip_cents:
+        raise payments.TipNotAllowed("A sale on account carries no tip.")
+    buyer = None
+    if order.client_id is not None:
+        buyer = await clients.billing_details(session, order.client_id)
+    if buyer is None or not buyer.is_business:
+        raise OnAccountNeedsBusinessClient("Name a client with a company name on the order.")
+    if asked.amount_cents is not None and asked.amount_cents > due:
+        raise payments.AmountExceedsBalance(
+            f"{due} cents are due on this order.", extra={"due_cents": due}
+        )
 
 
 async def _record(

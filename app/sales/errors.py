@@ -85,3 +85,23 @@ class NotATicket(AppError):
 
 class CreditAboveLimit(AppError):
     status, code, title = 403, "credit_above_limit", "This credit ticket needs a manager"
+
+
+class OnAccountStaffOnly(AppError):
+    status, code, title = 403, "on_account_staff_only", "Only a manager sells on account"
+
+
+class OnAccountNeedsBusinessClient(AppError):
+    status, code, title = (
+        409,
+        "on_account_needs_business_client",
+        "Only a business client's order can be sold on account",
+    )
+
+
+class SoldOnAccount(AppError):
+    status, code, title = (
+        409,
+        "sold_on_account",
+        "A sale on account is corrected by a credit note on its invoice",
+    )

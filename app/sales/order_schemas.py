@@ -133,7 +133,7 @@ class OrderLineOut(BaseModel):
 
 class TenderOut(BaseModel):
     id: UUID
-    method: str = Field(description="cash, card, gift_card, bank_transfer or deposit")
+    method: str = Field(description="cash, card, gift_card, bank_transfer, deposit or on_account")
     amount_cents: int = Field(description="What pays the order (tip and change excluded)")
     tip_cents: int
     change_cents: int
@@ -257,13 +257,14 @@ class OrderOut(BaseModel):
 
 class TenderIn(BaseModel):
     """One tender. `amount_cents` pays the order (default: all that is due); a tip is on top.
-    Cash above what is due is change given back."""
+    Cash above what is due is change given back. `on_account` (a manager, a business client's
+    order): what is left stays owed; its invoice is paid later by transfer."""
 
     model_config = ConfigDict(
         json_schema_extra={"example": {"method": "cash", "amount_cents": 5000, "tip_cents": 0}}
     )
 
-    method: Literal["sumup_terminal", "cash", "bank_transfer", "gift_card"]
+    method: Literal["sumup_terminal", "cash", "bank_transfer", "gift_card", "on_account"]
     amount_cents: int | None = Field(default=None, ge=1, le=MAX_CENTS)
     tip_cents: int = Field(default=0, ge=0, le=1_000_000)
     gift_card_code: str | None = Field(default=None, min_length=4, max_length=64)

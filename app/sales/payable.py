@@ -1,5 +1,6 @@
 """An order as something paid for (`app/core/payables.py`, kind "order"): what is left once
-the booking's online payments are counted, tips for the practitioners of its services, and
+the booking's online payments and what is left owed on account (its invoice's debt) are
+counted, tips for the practitioners of its services, and
 no refund outside a credit ticket (the journal must show every euro that goes back)."""
 
 from __future__ import annotations
@@ -30,9 +31,14 @@ class OrderPayable(payables.Payable):
             if line.kind == LineKind.service and line.practitioner_id is not None:
                 shares[line.practitioner_id] += line.quantity * line.unit_price_cents
         is_open = order.status == OrderStatus.open
+        on_account = sum(
+            t.amount_cents
+            for t in await repository.tenders_of(session, order.id)
+            if t.method == "on_account"
+        )
         return Due(
             client_id=order.client_id,
-            total_cents=order.total_cents - order.prepaid_cents,
+            total_cents=order.total_cents - order.prepaid_cents - on_account,
             stage=Stage.open if is_open else Stage.closed,
             status=order.status,
             description=get_settings().salon.name,

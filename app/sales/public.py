@@ -121,6 +121,7 @@ class TicketForInvoice:
     total_excl_vat_cents: int
     total_incl_vat_cents: int
     payment_methods: tuple[str, ...]  # the tenders' French labels ("Espèces", ...)
+    on_account_cents: int = 0  # left owed by a business client, paid on its invoice later
 
 
 async def ticket_for_invoice(session: AsyncSession, record_id: UUID) -> TicketForInvoice | None:
@@ -155,7 +156,14 @@ async def ticket_for_invoice(session: AsyncSession, record_id: UUID) -> TicketFo
         lines=lines,
         total_excl_vat_cents=ticket.total_excl_vat_cents,
         total_incl_vat_cents=ticket.total_incl_vat_cents,
-        payment_methods=tuple(journal.TENDER_LABELS[t.method] for t in ticket.tenders),
+        payment_methods=tuple(
+            journal.TENDER_LABELS[t.method]
+            for t in ticket.tenders
+            if t.method != journal.TenderMethod.on_account
+        ),
+        on_account_cents=sum(
+            t.amount_cents for t in ticket.tenders if t.method == journal.TenderMethod.on_account
+        ),
     )
 
 

@@ -38,6 +38,7 @@ from app.sales.errors import (
     NotATicket,
     NothingToReturn,
     RegisterNotOpen,
+    SoldOnAccount,
 )
 from app.sales.models import CreditNote, LineKind, Order, OrderLine, OrderStatus, OrderTender
 from app.sales.tickets import get_ticket
@@ -197,6 +198,12 @@ async def refund_ticket(
     order = await repository.order_by_ticket(session, record.id, lock=True)
     if order is None or order.status != OrderStatus.completed:
         raise NotATicket()
+    tenders = await repository.tenders_of(session, order.id)
+    if any(tender.method == "on_account" for tender in tenders):
+        raise SoldOnAccount(
+            "Issue a credit note on the ticket's invoice: "
+            "POST /api/v1/invoices/{invoice_id}/credit-notes."
+        )
     lines = {line.id: line for line in await repository.lines_of(session, order.id)}
     returned = _credit_lines(lines, asked.lines)
     credit_id = new_id()
@@ -204,7 +211,7 @@ async def refund_ticket(
     excl, vat, incl = vat_of(printed)
     amount = -incl
     _check_limit(actor, amount)
-    parts = _allocate(await repository.tenders_of(session, order.id), amount)
+    parts = _allocate(tenders, amount)
     register_id = order.register_id
     if any(tender.method == "cash" for tender, _ in parts):
         register_id = await _till_for_cash(session, order, asked.register_id)

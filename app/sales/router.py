@@ -33,6 +33,8 @@ from app.sales.errors import (
     NotATicket,
     NothingToReturn,
     NotInTraining,
+    OnAccountNeedsBusinessClient,
+    OnAccountStaffOnly,
     OrderHasPayments,
     OrderNotFound,
     OrderNotOpen,
@@ -45,6 +47,7 @@ from app.sales.errors import (
     RegisterNotOpen,
     RegisterRequired,
     ServiceNotSold,
+    SoldOnAccount,
     TicketNotFound,
 )
 from app.sales.models import CashRegister, Order
@@ -286,6 +289,8 @@ async def get_order(order_id: UUID, _: FrontDesk, session: DbSession) -> OrderOu
         NotInTraining,
         ReaderRequired,
         ReaderNotFound,
+        OnAccountStaffOnly,
+        OnAccountNeedsBusinessClient,
     ),
 )
 async def add_tender(
@@ -293,7 +298,9 @@ async def add_tender(
 ) -> TenderOut:
     """One tender towards the order (send an `Idempotency-Key`: a retried request takes the
     money once). Cash above what is due is the change given back; a gift card pays what it
-    holds at most; on the card reader the tender is `pending` until the reader answers."""
+    holds at most; on the card reader the tender is `pending` until the reader answers.
+    `on_account` (a manager or the owner, a business client's order): what is left stays
+    owed, on the ticket's invoice, which the company pays later (docs/till.md)."""
     tender = await checkout.add_tender(session, order_id, body.asked(), actor)
     view = await views.order_view(session, await orders.get_order(session, order_id))
     found = next(t for t in view.tenders if t.tender.id == tender.id)
@@ -325,7 +332,12 @@ async def cancel_order(order_id: UUID, _: FrontDesk, session: DbSession) -> Orde
     "/tickets/{ticket_id}/refund",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        TicketNotFound, NotATicket, NothingToReturn, CreditAboveLimit, RegisterNotOpen
+        TicketNotFound,
+        NotATicket,
+        NothingToReturn,
+        CreditAboveLimit,
+        RegisterNotOpen,
+        SoldOnAccount,
     ),
 )
 async def refund_ticket(

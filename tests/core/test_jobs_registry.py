@@ -29,6 +29,8 @@ SCHEDULE = {
     "retention-review": ("clients.flag_inactive", crontab(hour=3, minute=40)),
     # Added since: the till's days left open get their Z (docs/till.md).
     "journal-close-due": ("journal.close_due", crontab(minute=5)),
+    # Invoices sold on account gone overdue get one reminder (docs/invoicing.md).
+    "invoices-remind-overdue": ("invoicing.remind_overdue", crontab(hour=9, minute=30)),
 }
 
 

@@ -98,6 +98,21 @@ def invoice(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
+def overdue_invoice(**changes: Any) -> dict[str, Any]:
+    return {
+        "number": "F2027-000042",
+        "date": "22/03/2027",
+        "company": "Atelier Dupont SARL",
+        "total": "105,50\u00a0€",
+        "outstanding": "75,50\u00a0€",
+        "due_on": "21/04/2027",
+        "late_penalty": "En cas de retard de paiement, pénalités au taux de trois fois le taux"
+        " d'intérêt légal.",
+        "indemnity": "40,00\u00a0€",
+        "url": site_url("compte", "factures", "F2027-000042"),
+    } | changes
+
+
 def contexts(
     *, manage_token: str = TOKEN, link_token: str = TOKEN, card_message: str | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -148,6 +163,7 @@ def contexts(
         ("sales_receipt", {"note": sales_receipt(duplicate=2, kind="avoir")}),
         ("invoice", {"invoice": invoice()}),
         ("invoice", {"invoice": invoice(title="avoir", number="AV2027-3", credits="F2027-42")}),
+        ("invoice_overdue", {"invoice": overdue_invoice()}),
         ("birthday", {}),
         ("reactivation", {}),
         ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),
