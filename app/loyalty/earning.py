@@ -132,7 +132,7 @@ async def points_for_sale(
                 category is None or category.id != rule.category_id
             ):
                 continue
-            raw += rule.points_per_euro * share / 100
+            raw += rule.points_per_euro * Decimal(share).scaleb(-2)  # per euro: cents to euros
     if visit and money_cents > 0:
         raw += sum(Decimal(r.points or 0) for r in rules if r.kind == RuleKind.per_visit)
     for rule in rules:
