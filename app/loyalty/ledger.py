@@ -19,8 +19,9 @@ from app.clients import public as clients
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
+from app.loyalty import earning
 from app.loyalty.errors import NotEnoughPoints
-from app.loyalty.models import EntryKind, LoyaltyAllocation, LoyaltyEntry, LoyaltyMember
+from app.loyalty.models import EntryKind, LoyaltyAllocation, LoyaltyEntry, LoyaltyMember, Tier
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -39,9 +40,19 @@ async def lock_member(session: AsyncSession, client_id: UUID) -> LoyaltyMember:
     spending her points at once queue here and the second sees what the first took."""
     await clients.get_client(session, client_id)  # ClientNotFound, never a dangling member
     now = utcnow()
+    await earning.ensure_defaults(session)
+    entry_tier = (
+        select(Tier.id).where(Tier.threshold == 0).order_by(Tier.rank).limit(1).scalar_subquery()
+    )
     await session.execute(
         insert(LoyaltyMember)
-        .values(client_id=client_id, created_at=now, updated_at=now)
+        .values(
+            client_id=client_id,
+            tier_id=entry_tier,
+            tier_since_at=now,
+            created_at=now,
+            updated_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["client_id"])
     )
     member = await session.scalar(

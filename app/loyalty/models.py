@@ -99,6 +99,7 @@ class LoyaltyEntry(Base):
             postgresql_where=text("points > 0"),
         ),
         Index("ix_loyalty_entries_earned", "earned_entry_id"),
+        {"info": {"append_only": True}},
     )
 
 
@@ -117,6 +118,7 @@ class LoyaltyAllocation(Base):
         CheckConstraint("points > 0", name="points_positive"),
         Index("uq_loyalty_allocations_pair", "grant_id", "debit_id", unique=True),
         Index("ix_loyalty_allocations_debit", "debit_id"),
+        {"info": {"append_only": True}},
     )
 
 

@@ -300,6 +300,7 @@ async def list_rules(session: AsyncSession, *, page: PageParams) -> Page[RuleOut
 async def save_rule(
     session: AsyncSession, data: RuleIn, *, rule_id: UUID | None, actor_user_id: UUID
 ) -> RuleOut:
+    await earning.ensure_defaults(session)  # the salon's first rule comes after the default
     now = utcnow()
     values = data.model_dump()
     if rule_id is None:
@@ -378,6 +379,7 @@ async def list_rewards(
 async def save_reward(
     session: AsyncSession, data: RewardIn, *, reward_id: UUID | None, actor_user_id: UUID
 ) -> RewardOut:
+    await earning.ensure_defaults(session)
     now = utcnow()
     values = data.model_dump()
     if reward_id is None:

@@ -67,9 +67,12 @@ async def grants_left(client_id: str) -> list[tuple[int, int]]:
 
 
 async def client_of_account(email: str) -> str:
+    from app.auth.models import User
     from app.clients.models import Client
 
     async with unit_of_work() as session:
-        found = await session.scalar(select(Client.id).where(Client.email == email))
+        found = await session.scalar(
+            select(Client.id).join(User, User.id == Client.user_id).where(User.email == email)
+        )
     assert found is not None
     return str(found)
