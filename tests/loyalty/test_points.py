@@ -321,3 +321,40 @@ def test_points_expire_twelve_months_after_each_grant() -> None:
     earned = paris(2027, 1, 31, 10)
     assert grant_expiry(earned) == paris(2028, 1, 31, 10)
     assert grant_expiry(paris(2028, 2, 29, 10)) - paris(2029, 2, 28, 10) == timedelta(0)
+
+
+async def test_a_visit_tells_her_the_points_and_how_close_a_reward_is(
+    client: AsyncClient, fakes: FakeProviders, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    from sqlalchemy import select
+
+    from app.integrations.console import console
+    from app.notifications.models import Message
+    from tests.factories.notifications import deliver_messages
+
+    clock.pin(paris(2027, 3, 15, 10))
+    manager = await auth_headers(Role.manager)
+    reward = await client.post(
+        "/api/v1/loyalty/rewards",
+        json={"name": "Soin offert", "kind": "amount", "points_cost": 30, "amount_cents": 3000},
+        headers=manager,
+    )
+    assert reward.status_code == 201, reward.text
+    booking = await booked_and_deposit_paid(client, fakes)
+    clock.pin(paris(2027, 3, 22, 10, 30))
+    desk = await auth_headers(Role.receptionist)
+    done = await client.post(
+        f"/api/v1/bookings/{booking['id']}/status", json={"status": "completed"}, headers=desk
+    )
+    assert done.status_code == 200, done.text
+    await deliver_messages()
+
+    (mail,) = [m for m in console.emails if "fidélité" in m.subject]
+    assert mail.to == "helene@example.fr"
+    assert mail.subject == "27 points de fidélité gagnés chez Sérénaia Beauté"
+    assert "votre solde est de 27 points" in mail.text
+    # The nudge is marketing: written, and held back without her consent.
+    nudge = await session.scalar(select(Message).where(Message.template == "loyalty_threshold"))
+    assert nudge is not None
+    assert nudge.kind == "marketing"
+    assert nudge.status_reason == "no email_marketing consent"
