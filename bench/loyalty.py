@@ -106,6 +106,21 @@ async def main() -> None:
             f"{time.perf_counter() - started:.1f} s"
         )
         sessions = get_sessionmaker()
+        from sqlalchemy import text
+
+        baseline = []
+        for client_id in sample:
+            async with sessions() as session, session.begin():
+                began = time.perf_counter()
+                await session.execute(
+                    text("SELECT * FROM loyalty_members WHERE client_id = :c FOR UPDATE"),
+                    {"c": client_id},
+                )
+                baseline.append((time.perf_counter() - began) * 1000)
+        print(
+            f"baseline, one locked primary-key read in a transaction: p50"
+            f" {statistics.median(baseline):.2f} ms (quote the summary as a ratio to it)"
+        )
         timings = []
         for client_id in sample:
             async with sessions() as session, session.begin():

@@ -244,21 +244,45 @@ async def add_debit(
     return entry
 
 
+async def settle_member(session: AsyncSession, member: LoyaltyMember, now: datetime) -> list[Grant]:
+    """Write her due expiries, then answer her open grants (one read when none was due)."""
+    grants = await open_grants(session, member.client_id)
+    if all(g.expires_at > now for g in grants):
+        return grants
+    await _expire(session, member, [g for g in grants if g.expires_at <= now])
+    return [g for g in grants if g.expires_at > now]
+
+
 async def expire_member(session: AsyncSession, member: LoyaltyMember, now: datetime) -> int:
     """Write off what is left of her grants past their expiry, one entry per grant (each
     takes only from its own grant). Returns the points expired."""
     grants = [g for g in await open_grants(session, member.client_id) if g.expires_at <= now]
-    total = 0
-    for grant in grants:
-        await add_debit(
-            session,
-            member,
+    return await _expire(session, member, grants)
+
+
+async def _expire(session: AsyncSession, member: LoyaltyMember, grants: list[Grant]) -> int:
+    """One `expired` entry per grant, taking only from it; written in two batched inserts
+    (the entries, then their allocations), whatever the number of grants."""
+    if not grants:
+        return 0
+    now = utcnow()
+    entries = [
+        _entry(
+            member.client_id,
             EntryKind.expired,
-            grant.remaining,
+            -grant.remaining,
             source_key=f"expired:{grant.id}",
             source_kind="expiry",
             source_id=grant.id,
-            grants=[grant],
+            at=now,
         )
-        total += grant.remaining
-    return total
+        for grant in grants
+    ]
+    session.add_all(entries)
+    await session.flush()
+    session.add_all(
+        LoyaltyAllocation(id=new_id(), grant_id=grant.id, debit_id=entry.id, points=grant.remaining)
+        for grant, entry in zip(grants, entries, strict=True)
+    )
+    await session.flush()
+    return sum(grant.remaining for grant in grants)

@@ -110,9 +110,7 @@ async def member_summary(session: AsyncSession, client_id: UUID) -> MyLoyaltyOut
     stated rule, next expiry, the rewards she can afford, recent movements and rewards."""
     await earning.ensure_defaults(session)
     member = await ledger.lock_member(session, client_id)
-    now = utcnow()
-    await ledger.expire_member(session, member, now)
-    grants = await ledger.open_grants(session, client_id, now=now)
+    grants = await ledger.settle_member(session, member, utcnow())
     balance = sum(g.remaining for g in grants)
     rewards = await session.scalars(
         select(Reward)
@@ -139,9 +137,7 @@ async def staff_summary(session: AsyncSession, client_id: UUID) -> StaffLoyaltyO
     """The CRM widget: points, tier, next expiry, last rewards (never their codes)."""
     await earning.ensure_defaults(session)
     member = await ledger.lock_member(session, client_id)
-    now = utcnow()
-    await ledger.expire_member(session, member, now)
-    grants = await ledger.open_grants(session, client_id, now=now)
+    grants = await ledger.settle_member(session, member, utcnow())
     return StaffLoyaltyOut(
         client_id=client_id,
         balance=sum(g.remaining for g in grants),

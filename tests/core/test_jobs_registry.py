@@ -29,6 +29,10 @@ SCHEDULE = {
     "retention-review": ("clients.flag_inactive", crontab(hour=3, minute=40)),
     # Added since: the till's days left open get their Z (docs/till.md).
     "journal-close-due": ("journal.close_due", crontab(minute=5)),
+    # Loyalty (docs/loyalty.md): expiry, the reminder before it, tiers.
+    "loyalty-expire-points": ("loyalty.expire_points", crontab(hour=0, minute=40)),
+    "loyalty-remind-expiring": ("loyalty.remind_expiring", crontab(hour=10, minute=10)),
+    "loyalty-apply-tiers": ("loyalty.apply_tiers", crontab(hour=1, minute=10)),
 }
 
 
