@@ -1,7 +1,7 @@
 """loyalty: members, the points ledger and its allocations (never edited: a trigger refuses
 any change but a client merge's and an erasure's, and any delete), earning rules, tiers
-(Bronze, Silver, Gold are written by the
-programme when it finds none), rewards, redemptions, tier moves, expiry reminders
+(Bronze, Silver, Gold are written by the programme when it finds none), rewards, redemptions,
+tier moves, expiry reminders
 
 Revision ID: 0034
 Revises: 0033

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Uuid, case, column, func, select, update, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import utcnow
@@ -91,7 +91,7 @@ async def _apply(
     seen = await activity(session, [m.client_id for m in members], since)
     ranks = {t.id: t.rank for t in tiers}
     rule = await stated_rule(session)
-    moved = 0
+    moves: list[TierMove] = []
     for member in members:
         target = tier_for(tiers, seen[member.client_id])
         target_id = target.id if target else None
@@ -106,16 +106,27 @@ async def _apply(
             visits=seen[member.client_id].visits,
             at=now,
         )
-        session.add(move)
+        moves.append(move)
         up = target is not None and ranks.get(member.tier_id or target.id, -1) < target.rank
-        member.tier_id, member.tier_since_at, member.updated_at = target_id, now, now
         # A first tier given at the programme's start is no news; a move is told.
         if target is not None and move.from_tier_id is not None:
             await messages.tier_changed(
                 session, member, target, up=up, rule=rule, move_id=str(move.id)
             )
-        moved += 1
-    return moved
+    if moves:
+        session.add_all(moves)
+        # One statement for the batch, not one UPDATE per member.
+        changed = values(column("client_id", Uuid), column("tier_id", Uuid), name="changed").data(
+            [(m.client_id, m.to_tier_id) for m in moves]
+        )
+        await session.execute(
+            update(LoyaltyMember)
+            .where(LoyaltyMember.client_id == changed.c.client_id)
+            .values(tier_id=changed.c.tier_id, tier_since_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        await session.flush()
+    return len(moves)
 
 
 async def apply_tiers(*, now: datetime | None = None) -> int:
