@@ -177,10 +177,20 @@ async def _build_salon() -> Salon:
             )
         )["id"]
         await _stock_and_till(http, h, ids)
+        await _loyalty(http, h, ids)
         await deliver_messages()
         ids["message_id"] = await _first(http, h, "/api/v1/notifications/messages")
         ids.update(account_key="cash", year="2027", month="3")  # the books (app/accounting)
     return salon
+
+
+async def _loyalty(http: AsyncClient, h: dict[str, str], ids: dict[str, str]) -> None:
+    reward = {"name": "10 € offerts", "kind": "amount", "points_cost": 100, "amount_cents": 1000}
+    ids["reward_id"] = (await _post(http, h, "/api/v1/loyalty/rewards", reward))["id"]
+    rule = {"kind": "per_visit", "name": "5 points par visite", "points": 5}
+    ids["rule_id"] = (await _post(http, h, "/api/v1/loyalty/rules", rule))["id"]
+    tier = {"name": "Platine", "rank": 3, "threshold": 150000, "multiplier": "2"}
+    ids["tier_id"] = (await _post(http, h, "/api/v1/loyalty/tiers", tier))["id"]
 
 
 async def _stock_and_till(http: AsyncClient, h: dict[str, str], ids: dict[str, str]) -> None:

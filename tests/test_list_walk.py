@@ -374,6 +374,85 @@ async def my_invoices(ctx: Ctx) -> Listing:
 
 # Lists that answer the one list shape in a single page: bounded by nature or by their filter,
 # they take no cursor and always answer `next_cursor: null`.
+
+
+async def _loyal_client(ctx: Ctx) -> str:
+    client_id = await make_client()
+    for points in (10, 20, 30):
+        made = await ctx.client.post(
+            f"/api/v1/clients/{client_id}/loyalty/adjustments",
+            json={"points": points, "reason": "Reprise de l'ancien programme"},
+            headers=ctx.owner,
+        )
+        assert made.status_code == 201, made.text
+    return str(client_id)
+
+
+async def loyalty_entries(ctx: Ctx) -> Listing:
+    return Listing(f"/api/v1/clients/{await _loyal_client(ctx)}/loyalty/entries", ctx.owner)
+
+
+async def my_loyalty_entries(ctx: Ctx) -> Listing:
+    mine = await sign_up(ctx.client, email="lea@example.fr", first_name="Léa")
+    me = await ctx.client.get("/api/v1/me/loyalty", headers=mine)
+    assert me.status_code == 200, me.text
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.clients.models import Client
+
+    async with unit_of_work() as session:
+        client_id = await session.scalar(
+            select(Client.id)
+            .join(User, User.id == Client.user_id)
+            .where(User.email == "lea@example.fr")
+        )
+    for points in (10, 20, 30):
+        made = await ctx.client.post(
+            f"/api/v1/clients/{client_id}/loyalty/adjustments",
+            json={"points": points, "reason": "Bienvenue"},
+            headers=ctx.owner,
+        )
+        assert made.status_code == 201, made.text
+    return Listing("/api/v1/me/loyalty/entries", mine)
+
+
+async def _loyalty_rewards(ctx: Ctx) -> None:
+    for cost in (100, 200, 300):
+        made = await ctx.client.post(
+            "/api/v1/loyalty/rewards",
+            json={
+                "name": f"{cost // 10} € offerts",
+                "kind": "amount",
+                "points_cost": cost,
+                "amount_cents": cost * 10,
+            },
+            headers=ctx.owner,
+        )
+        assert made.status_code == 201, made.text
+
+
+async def loyalty_rewards(ctx: Ctx) -> Listing:
+    await _loyalty_rewards(ctx)
+    return Listing("/api/v1/loyalty/rewards")
+
+
+async def all_loyalty_rewards(ctx: Ctx) -> Listing:
+    await _loyalty_rewards(ctx)
+    return Listing("/api/v1/loyalty/rewards/all", ctx.owner)
+
+
+async def loyalty_rules(ctx: Ctx) -> Listing:
+    for points in (5, 10):  # with the default rule: three
+        made = await ctx.client.post(
+            "/api/v1/loyalty/rules",
+            json={"kind": "per_visit", "name": f"{points} points par visite", "points": points},
+            headers=ctx.owner,
+        )
+        assert made.status_code == 201, made.text
+    return Listing("/api/v1/loyalty/rules", ctx.owner)
+
+
 ONE_PAGE = {
     "/api/v1/availability/blocks": "within the dates asked",
     "/api/v1/availability/closures": "within the dates asked",
@@ -426,6 +505,11 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/me/invoices": my_invoices,
     "/api/v1/accounting/entries": accounting_entries,
     "/api/v1/accounting/ledger": accounting_ledger,
+    "/api/v1/clients/{client_id}/loyalty/entries": loyalty_entries,
+    "/api/v1/me/loyalty/entries": my_loyalty_entries,
+    "/api/v1/loyalty/rewards": loyalty_rewards,
+    "/api/v1/loyalty/rewards/all": all_loyalty_rewards,
+    "/api/v1/loyalty/rules": loyalty_rules,
 }
 
 

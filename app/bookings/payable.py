@@ -45,6 +45,7 @@ class PayableBooking:
     service_lines: list[tuple[UUID, int]]
     discount_cents: int
     order_id: UUID | None = None  # the till's order that took it over
+    source: str = "staff"  # online, phone, walk_in or staff (loyalty's first online booking)
 
 
 async def payable_booking(
@@ -77,6 +78,7 @@ def _payable(
         service_lines=lines,
         discount_cents=booking.discount_cents,
         order_id=booking.order_id,
+        source=booking.source,
     )
 
 

@@ -275,6 +275,24 @@ class GiftCardSettings(BaseSettings):
     expiry_reminder_days: int = Field(default=30, ge=1, le=180)
 
 
+class LoyaltySettings(BaseSettings):
+    """The loyalty programme (app/loyalty, docs/loyalty.md)."""
+
+    model_config = _section("LOYALTY_")
+
+    # Each grant of points expires this many months after it was earned.
+    points_validity_months: int = Field(default=12, ge=1, le=60)
+    # Clients are told this many days before their points expire (once per grant).
+    expiry_reminder_days: int = Field(default=30, ge=1, le=180)
+    # Tiers are computed on the spend and visits of this many last months.
+    tier_period_months: int = Field(default=12, ge=1, le=36)
+    # A reward's personal code is valid this many days.
+    reward_code_days: int = Field(default=90, ge=1, le=730)
+    # Wallet passes are built only when these are set (docs/loyalty.md, "Wallet passes").
+    apple_pass_type_id: str | None = None
+    google_wallet_issuer_id: str | None = None
+
+
 class StorageSettings(BaseSettings):
     model_config = _section("STORAGE_")
 
@@ -340,6 +358,7 @@ class Settings(BaseSettings):
     resend: ResendSettings = Field(default_factory=ResendSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     giftcards: GiftCardSettings = Field(default_factory=GiftCardSettings)
+    loyalty: LoyaltySettings = Field(default_factory=LoyaltySettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     journal: JournalSettings = Field(default_factory=JournalSettings)
     sales: SalesSettings = Field(default_factory=SalesSettings)

@@ -11,7 +11,7 @@ from app.notifications import repository
 from app.notifications.channels import encode_attachment, stored_attachment
 from app.notifications.content import ERASED
 from app.notifications.models import Channel
-from app.notifications.service import Recipient, queue
+from app.notifications.service import Recipient, queue, queue_for_client
 
 __all__ = [
     "Channel",
@@ -20,6 +20,7 @@ __all__ = [
     "encode_attachment",
     "export_client_messages",
     "queue",
+    "queue_for_client",
     "stored_attachment",
 ]
 

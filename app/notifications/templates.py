@@ -57,6 +57,12 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "birthday": TemplateSpec(Kind.marketing, BOTH, "Birthday wishes"),
     "reactivation": TemplateSpec(Kind.marketing, BOTH, "We miss you"),
     "custom": TemplateSpec(Kind.service, BOTH, "Free text written by staff"),
+    # Loyalty (docs/loyalty.md, "Messages"): her account's movements are service messages;
+    # the nudge towards a reward is marketing (consent and unsubscribe apply).
+    "loyalty_points_earned": TemplateSpec(Kind.service, EMAIL, "Points earned after a visit"),
+    "loyalty_threshold": TemplateSpec(Kind.marketing, EMAIL, "A few points short of a reward"),
+    "loyalty_tier_changed": TemplateSpec(Kind.service, EMAIL, "The client's tier changed"),
+    "loyalty_points_expiring": TemplateSpec(Kind.service, EMAIL, "Points expire in 30 days"),
 }
 
 

@@ -31,6 +31,10 @@ SCHEDULE = {
     "journal-close-due": ("journal.close_due", crontab(minute=5)),
     # Invoices sold on account gone overdue get one reminder (docs/invoicing.md).
     "invoices-remind-overdue": ("invoicing.remind_overdue", crontab(hour=9, minute=30)),
+    # Loyalty (docs/loyalty.md): expiry, the reminder before it, tiers.
+    "loyalty-expire-points": ("loyalty.expire_points", crontab(hour=0, minute=40)),
+    "loyalty-remind-expiring": ("loyalty.remind_expiring", crontab(hour=10, minute=10)),
+    "loyalty-apply-tiers": ("loyalty.apply_tiers", crontab(hour=1, minute=10)),
 }
 
 

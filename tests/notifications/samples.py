@@ -167,4 +167,37 @@ def contexts(
         ("birthday", {}),
         ("reactivation", {}),
         ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),
+        ("loyalty_points_earned", {"loyalty": {"points": 105, "balance": 340}}),
+        (
+            "loyalty_threshold",
+            {"loyalty": {"missing": 50, "reward": "Soin offert", "balance": 450, "cost": 500}},
+        ),
+        (
+            "loyalty_tier_changed",
+            {
+                "loyalty": {
+                    "tier": "Silver",
+                    "up": True,
+                    "perks": "Un soin découverte offert par an",
+                    "multiplier": "1,25",
+                    "rule": "Votre niveau est recalculé chaque nuit.",
+                }
+            },
+        ),
+        (
+            "loyalty_tier_changed",
+            {
+                "loyalty": {
+                    "tier": "Bronze",
+                    "up": False,
+                    "perks": "",
+                    "multiplier": "1",
+                    "rule": "Votre niveau est recalculé chaque nuit.",
+                }
+            },
+        ),
+        (
+            "loyalty_points_expiring",
+            {"loyalty": {"points": 80, "expires": "22/03/2028", "balance": 110}},
+        ),
     ]
