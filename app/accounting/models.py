@@ -89,6 +89,9 @@ class SourceKind(StrEnum):
     refund = "refund"
     gift_card_expiry = "gift_card_expiry"
     deposit_kept = "deposit_kept"
+    provider_fee = "provider_fee"
+    payout = "payout"
+    payout_failed = "payout_failed"
 
 
 class Entry(Base):
@@ -112,6 +115,7 @@ class Entry(Base):
     payment_id: Mapped[UUID | None]
     refund_id: Mapped[UUID | None]
     gift_card_id: Mapped[UUID | None]
+    payout_id: Mapped[UUID | None]
     created_at: Mapped[datetime]
 
     __table_args__ = (
