@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import or_, select
@@ -22,10 +22,11 @@ from app.core.config import get_settings
 from app.core.ids import new_id
 from app.core.timeutils import zone
 from app.integrations.gateway import PayoutLineReport, PayoutReport, required
-from app.payments import providers
-from app.payments.errors import PayoutAlreadyRecorded, PayoutArrivalInFuture
+from app.payments import providers, repository
+from app.payments.errors import PayoutAlreadyRecorded, PayoutArrivalInFuture, PayoutNotFound
 from app.payments.models import (
     Payment,
+    PaymentMethod,
     Payout,
     PayoutLine,
     PayoutLineKind,
@@ -281,3 +282,122 @@ async def sync(
         seen += result is not None
         recorded += bool(result and result.changed)
     return Synced(seen=seen, recorded=recorded)
+
+
+async def payout_with_lines(
+    session: AsyncSession, payout_id: UUID
+) -> tuple[Payout, list[PayoutLine]]:
+    payout = await session.get(Payout, payout_id)
+    if payout is None:
+        raise PayoutNotFound()
+    return payout, (await repository.payout_lines(session, [payout.id]))[payout.id]
+
+
+# --- what the books read (through public.py) -----------------------------------------------
+
+# The payment methods whose money each provider holds until it pays out.
+METHODS = {
+    PayoutProvider.stripe: (PaymentMethod.stripe,),
+    PayoutProvider.sumup: (PaymentMethod.sumup_terminal,),
+    PayoutProvider.paypal: (PaymentMethod.paypal,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutLineView:
+    kind: str
+    provider_ref: str
+    source_ref: str | None
+    payment_id: UUID | None
+    refund_id: UUID | None
+    amount_cents: int
+    fee_cents: int
+    net_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutView:
+    id: UUID
+    provider: str
+    reference: str
+    status: str
+    gross_cents: int
+    fee_cents: int
+    fees_booked_cents: int
+    net_cents: int
+    currency: str
+    arrival_date: date
+    lines: tuple[PayoutLineView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentNotPaidOut:
+    payment_id: UUID
+    method: str
+    amount_cents: int
+    refunded_cents: int
+    succeeded_at: datetime
+
+
+async def payouts_arrived(
+    session: AsyncSession, provider: PayoutProvider, date_from: date, date_to: date
+) -> list[PayoutView]:
+    """A provider's payouts that arrived (or were due to) between two dates, with lines."""
+    found = list(
+        await session.scalars(
+            repository.payouts_query(
+                provider=provider, status=None, date_from=date_from, date_to=date_to
+            ).order_by(Payout.arrival_date, Payout.created_at)
+        )
+    )
+    lines = await repository.payout_lines(session, [payout.id for payout in found])
+    return [_view(payout, lines[payout.id]) for payout in found]
+
+
+def _view(payout: Payout, lines: list[PayoutLine]) -> PayoutView:
+    return PayoutView(
+        id=payout.id,
+        provider=payout.provider,
+        reference=payout.provider_payout_id,
+        status=payout.status,
+        gross_cents=payout.gross_cents,
+        fee_cents=payout.fee_cents,
+        fees_booked_cents=payout.fees_booked_cents,
+        net_cents=payout.net_cents,
+        currency=payout.currency,
+        arrival_date=payout.arrival_date,
+        lines=tuple(
+            PayoutLineView(
+                kind=line.kind,
+                provider_ref=line.provider_ref,
+                source_ref=line.source_ref,
+                payment_id=line.payment_id,
+                refund_id=line.refund_id,
+                amount_cents=line.amount_cents,
+                fee_cents=line.fee_cents,
+                net_cents=line.net_cents,
+            )
+            for line in lines
+        ),
+    )
+
+
+async def payments_not_paid_out(
+    session: AsyncSession, provider: PayoutProvider, start: datetime, end: datetime
+) -> list[PaymentNotPaidOut]:
+    """The provider's payments taken in [start, end) that no paid payout carried yet."""
+    rows = await session.scalars(
+        repository.not_paid_out(METHODS[provider], start=start, end=end).order_by(
+            Payment.succeeded_at, Payment.id
+        )
+    )
+    return [
+        PaymentNotPaidOut(
+            payment_id=row.id,
+            method=row.method,
+            amount_cents=row.amount_cents,
+            refunded_cents=row.refunded_cents,
+            succeeded_at=required(row.succeeded_at, "the time it was taken"),
+        )
+        for row in rows
+    ]

@@ -29,6 +29,8 @@ SCHEDULE = {
     "retention-review": ("clients.flag_inactive", crontab(hour=3, minute=40)),
     # Added since: the till's days left open get their Z (docs/till.md).
     "journal-close-due": ("journal.close_due", crontab(minute=5)),
+    # Added since: SumUp's payouts are read every morning (docs/payments.md, "Payouts").
+    "sync-payouts": ("payments.sync_payouts", crontab(hour=7, minute=5)),
 }
 
 
