@@ -4,12 +4,12 @@ the journals, the entries, the periods and their locks, and the FEC of a fiscal 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from app.accounting import fec, reads, reports, service
+from app.accounting import fec, reads, reconciliation, reports, service
 from app.accounting.errors import AccountNotFound, BooksNotUpToDate, PeriodNotFound
 from app.accounting.schemas import (
     ACCOUNT_NUMBER,
@@ -21,6 +21,7 @@ from app.accounting.schemas import (
     LedgerLineOut,
     PeriodOut,
     PeriodsOut,
+    ReconciliationOut,
     TrialBalanceOut,
     VatReportOut,
 )
@@ -115,6 +116,23 @@ async def vat_report(
 async def trial_balance(year: Year, _: Manager, session: DbSession) -> TrialBalanceOut:
     """The balance of every account the year's entries touch (balance générale)."""
     return await reports.trial_balance(session, year)
+
+
+@router.get("/reconciliation", responses=error_responses(ValidationFailed))
+async def payout_reconciliation(
+    _: Manager,
+    session: DbSession,
+    date_from: date,
+    date_to: date,
+    provider: Annotated[Literal["stripe", "sumup", "paypal"] | None, Query()] = None,
+) -> ReconciliationOut:
+    """Provider payouts against the clearing accounts (467100 SumUp, 467200 Stripe, 467300
+    PayPal): each account's opening balance, money taken, refunds, fees, payouts to the bank
+    and closing balance (its ledger balance: what the provider still holds), the payouts that
+    arrived with their matched and unmatched lines, and our payments no payout carried yet."""
+    return await reconciliation.reconciliation(
+        session, provider=provider, date_from=date_from, date_to=date_to
+    )
 
 
 @router.post(
