@@ -55,7 +55,9 @@ def upgrade() -> None:
         sa.Column("gross_cents", sa.BigInteger(), nullable=False),
         sa.Column("fee_cents", sa.BigInteger(), nullable=False),
         sa.Column("net_cents", sa.BigInteger(), nullable=False),
-        sa.Column("fees_booked_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
+        sa.Column(
+            "fees_booked_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False
+        ),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("arrival_date", sa.Date(), nullable=False),
         sa.Column("recorded_by_user_id", sa.Uuid(), nullable=True),
