@@ -88,6 +88,7 @@ class FakeStripe:
         self.sources: dict[str, dict[str, Any]] = {}
         self.payouts: dict[str, dict[str, Any]] = {}
         self.paid_out: dict[str, str] = {}  # balance transaction -> payout
+        self.max_page = 100  # Stripe's cap on `limit`; lower it to make lists paginate
 
     async def _read(self, request: Request) -> dict[str, Any]:
         form = _form(dict(await request.form()))
@@ -383,7 +384,7 @@ class FakeStripe:
         after = query.get("starting_after")
         if after:
             rows = [t for t in rows if t["id"] > after]
-        limit = int(query.get("limit", "10"))
+        limit = min(int(query.get("limit", "10")), self.max_page)
         page = [dict(t) for t in rows[:limit]]
         if expand:
             for txn in page:

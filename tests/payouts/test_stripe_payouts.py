@@ -93,8 +93,11 @@ async def test_a_line_that_is_none_of_our_payments_is_kept_and_flagged(
     ours = await stripe_deposit(client, fakes)
     fakes.stripe.foreign_charge(5000)
     fakes.stripe.account_fee(200)
+    fakes.stripe.max_page = 2  # four balance transactions (the payout's own too): two pages
 
     assert (await post_stripe(client, fakes.stripe.pay_out(ARRIVAL))).is_success
+    pages = fakes.stripe.calls("/v1/balance_transactions")
+    assert [("starting_after" in page) for page in pages] == [False, True]
 
     [payout] = await payouts(client, manager)
     lines = (await client.get(f"/api/v1/payments/payouts/{payout['id']}", headers=manager)).json()[

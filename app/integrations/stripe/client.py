@@ -254,6 +254,10 @@ class StripeProvider:
         """The payout as Stripe has it now, with the balance transactions it paid out (each
         charge's and refund's fee and net), read page by page."""
         payout = await _call(self._client.v1.payouts.retrieve_async(ref))
+        if not payout.get("automatic", True):
+            # Stripe lists the transactions of automatic payouts only: a payout made by hand
+            # from the dashboard is known by its amount (no line, no fee).
+            return payout_report(payout)
         lines: list[PayoutLineReport] = []
         after: str | None = None
         while True:
