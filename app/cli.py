@@ -14,10 +14,12 @@ from app.accounting.commands import accounting_cli
 from app.core import async_bridge
 from app.core.config import PROJECT_ROOT, get_settings
 from app.journal.commands import journal_cli
+from app.payments.commands import payments_cli
 
 cli = typer.Typer(help="Salon backend administration.", no_args_is_help=True)
 cli.add_typer(journal_cli, name="journal")
 cli.add_typer(accounting_cli, name="accounting")
+cli.add_typer(payments_cli, name="payments")
 
 
 @cli.callback()

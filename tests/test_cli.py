@@ -27,6 +27,7 @@ from sqlalchemy import make_url
 
 from app.core.config import PROJECT_ROOT
 from tests.conftest import ADMIN_URL
+from tests.fakes.server import FakeProviders
 
 PYTHON_BIN = Path(sys.executable).parent
 ADMIN = {"ADMIN_EMAIL": "owner@example.fr", "ADMIN_PASSWORD": "a-long-password"}
@@ -117,6 +118,7 @@ COVERED = {
     "dev": "test_dev_migrates_seeds_and_serves",
     "journal": "test_journal_closes_verifies_archives_and_finds_tampering",
     "accounting": "test_accounting_fec_writes_the_year_and_locks_it",
+    "payments": "test_payments_sync_payouts_records_each_sumup_payout_once",
 }
 
 
@@ -390,6 +392,29 @@ def test_accounting_fec_writes_the_year_and_locks_it(fresh_database: str, tmp_pa
     assert answer.stdout.strip().endswith(": 6 lines"), answer.stdout
     locked = "SELECT count(*) FROM accounting_periods WHERE year = 2026 AND locked_at IS NOT NULL"
     assert scalar(fresh_database, locked) == 12
+
+
+def test_payments_sync_payouts_records_each_sumup_payout_once(
+    migrated: str, fakes: FakeProviders
+) -> None:
+    from datetime import date
+
+    fakes.sumup.pay_out(date(2026, 11, 3), [("TCLI000001", 25), ("TCLI000002", 40)])
+    window = ("--provider", "sumup", "--since", "2026-11-01", "--until", "2026-11-30")
+
+    first = cli(migrated, "payments", "sync-payouts", *window)
+    second = cli(migrated, "payments", "sync-payouts", *window)
+    backwards = cli(
+        migrated, "payments", "sync-payouts", "--since", "2026-12-01", "--until", "2026-11-01"
+    )
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "sumup payouts 2026-11-01..2026-11-30: 1 listed, 1 recorded"
+    assert second.stdout.strip() == "sumup payouts 2026-11-01..2026-11-30: 1 listed, 0 recorded"
+    assert scalar(migrated, "SELECT count(*) FROM payouts") == 1
+    assert scalar(migrated, "SELECT count(*) FROM payout_lines WHERE payment_id IS NULL") == 2
+    assert backwards.returncode != 0
+    assert "--until is before --since" in backwards.stderr
 
 
 def test_journal_closes_verifies_archives_and_finds_tampering(

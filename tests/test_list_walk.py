@@ -168,6 +168,22 @@ async def provider_events(ctx: Ctx) -> Listing:
     return Listing("/api/v1/payments/provider-events", ctx.owner)
 
 
+async def payouts(ctx: Ctx) -> Listing:
+    for day in (14, 13, 12):
+        recorded = await ctx.client.post(
+            "/api/v1/payments/payouts",
+            json={
+                "provider": "paypal",
+                "reference": f"RETRAIT-{day}",
+                "arrived_on": f"2027-03-{day}",
+                "net_cents": 1000 * day,
+            },
+            headers=ctx.owner,
+        )
+        assert recorded.status_code == 201, recorded.text
+    return Listing("/api/v1/payments/payouts", ctx.owner)
+
+
 async def messages(ctx: Ctx) -> Listing:
     await _staff_bookings(ctx)  # a confirmation by e-mail for each
     await deliver_messages()
@@ -484,6 +500,7 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/clients": clients,
     "/api/v1/payments": payments,
     "/api/v1/payments/provider-events": provider_events,
+    "/api/v1/payments/payouts": payouts,
     "/api/v1/notifications/messages": messages,
     "/api/v1/gift-cards": gift_cards,
     "/api/v1/coupons": coupons,

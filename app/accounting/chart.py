@@ -63,6 +63,17 @@ def method_journal(method: str) -> JournalCode:
         raise UnknownMethod(method) from None
 
 
+# A provider that pays out (app/payments payouts) -> the clearing account holding its money.
+_PROVIDERS = {"sumup": SUMUP, "stripe": STRIPE, "paypal": PAYPAL}
+
+
+def provider_account(provider: str) -> str:
+    try:
+        return _PROVIDERS[provider]
+    except KeyError:
+        raise UnknownMethod(provider) from None
+
+
 def rate_tag(rate: Decimal) -> str:
     """20.00 -> "20", 5.50 -> "5_5": the rate's part of a role's key."""
     text = format(rate.normalize(), "f")

@@ -132,3 +132,24 @@ async def _post_invoice_payment(
 async def post_credit_note(session: AsyncSession, event: invoicing.CreditNoteOnAccount) -> None:
     client = await client_aux(session, event.client_id)
     await service.post(session, postings.credit_note(event, client))
+
+
+async def _post_unless_empty(session: AsyncSession, draft: postings.Draft) -> None:
+    """A payout of nothing (no net, no fee to book) writes no entry."""
+    if draft.lines:
+        await service.post(session, draft)
+
+
+@outbox.handles(payments.TOPIC_PROVIDER_FEE, name="accounting.post_provider_fee")
+async def post_provider_fee(session: AsyncSession, event: payments.ProviderFeeKnown) -> None:
+    await _post_unless_empty(session, postings.provider_fee(event))
+
+
+@outbox.handles(payments.TOPIC_PAYOUT_RECEIVED, name="accounting.post_payout")
+async def post_payout(session: AsyncSession, event: payments.PayoutReceived) -> None:
+    await _post_unless_empty(session, postings.payout_received(event))
+
+
+@outbox.handles(payments.TOPIC_PAYOUT_FAILED, name="accounting.post_payout_failed")
+async def post_payout_failed(session: AsyncSession, event: payments.PayoutFailed) -> None:
+    await _post_unless_empty(session, postings.payout_failed(event))

@@ -98,6 +98,9 @@ class SourceKind(StrEnum):
     gift_card_expiry = "gift_card_expiry"
     deposit_kept = "deposit_kept"
     credit_note = "credit_note"  # an invoice's credit note lowering a client's debt (411)
+    provider_fee = "provider_fee"
+    payout = "payout"
+    payout_failed = "payout_failed"
 
 
 class Entry(Base):
@@ -121,6 +124,7 @@ class Entry(Base):
     payment_id: Mapped[UUID | None]
     refund_id: Mapped[UUID | None]
     gift_card_id: Mapped[UUID | None]
+    payout_id: Mapped[UUID | None]
     created_at: Mapped[datetime]
 
     __table_args__ = (

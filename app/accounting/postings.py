@@ -6,15 +6,23 @@ numbers and stores them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from uuid import UUID
 
 from app.accounting import chart
 from app.accounting.models import JournalCode, SourceKind
 from app.core.money import vat_included
+from app.core.timeutils import zone
 from app.giftcards.public import CardExpired
 from app.invoicing.public import CreditNoteOnAccount
-from app.payments.public import DepositKept, PaymentRefunded, PaymentTaken
+from app.payments.public import (
+    DepositKept,
+    PaymentRefunded,
+    PaymentTaken,
+    PayoutFailed,
+    PayoutReceived,
+    ProviderFeeKnown,
+)
 from app.sales.public import SoldTender, TicketIssued
 
 SINGLE = "single_purpose"
@@ -54,6 +62,7 @@ class Draft:
     payment_id: UUID | None = None
     refund_id: UUID | None = None
     gift_card_id: UUID | None = None
+    payout_id: UUID | None = None
     lines: list[DraftLine] = field(default_factory=list)
 
     def add(
@@ -338,4 +347,78 @@ def credit_note(event: CreditNoteOnAccount, client: Aux | None) -> Draft:
         bases[vat] = bases.get(vat, 0) + line.amount_excl_vat_cents
     for key, amount in sorted(by_account.items()):
         draft.add(key, amount, vat_base=bases.get(key))
+    return draft
+
+
+_PROVIDER_NAMES = {"stripe": "Stripe", "sumup": "SumUp", "paypal": "PayPal"}
+
+
+def provider_fee(event: ProviderFeeKnown) -> Draft:
+    """A provider's fee reported with the payment (PayPal's, at capture): an expense, out
+    of the clearing account that received the payment gross; the payout does not book it
+    again."""
+    name = _PROVIDER_NAMES.get(event.provider, event.provider)
+    draft = Draft(
+        journal=chart.method_journal(event.method),
+        at=datetime.fromisoformat(event.known_at),
+        label=f"Frais {name} sur encaissement",
+        document_ref=str(event.payment_id),
+        source_kind=SourceKind.provider_fee,
+        source_key=f"provider_fee:{event.payment_id}",
+        payment_id=event.payment_id,
+    )
+    draft.add(chart.FEES, event.fee_cents)
+    draft.add(chart.method_account(event.method), -event.fee_cents)
+    return draft
+
+
+def _on(day: date) -> datetime:
+    """Midday of a salon date: the entry is dated that day whatever the zone."""
+    return datetime.combine(day, time(12), tzinfo=zone())
+
+
+def _payout_draft(
+    kind: SourceKind, event: PayoutReceived | PayoutFailed, at: datetime, label: str
+) -> Draft:
+    return Draft(
+        journal=JournalCode.bank,
+        at=at,
+        label=f"{label} {_PROVIDER_NAMES.get(event.provider, event.provider)} {event.reference}",
+        document_ref=event.reference,
+        source_kind=kind,
+        source_key=f"{kind}:{event.payout_id}",
+        payout_id=event.payout_id,
+    )
+
+
+def payout_received(event: PayoutReceived) -> Draft:
+    """A payout reached the bank (journal BQ, dated its arrival): the net to 512, the fees
+    the provider withheld to 627800 (less those booked at capture), the clearing account
+    emptied of both. A negative payout (the provider debits the bank) is the same, signs
+    reversed."""
+    draft = _payout_draft(
+        SourceKind.payout, event, _on(date.fromisoformat(event.arrival_date)), "Virement"
+    )
+    fees = event.fee_cents - event.fees_booked_cents
+    draft.add(chart.BANK, event.net_cents)
+    draft.add(chart.FEES, fees, f"Frais {draft.label}")
+    draft.add(chart.provider_account(event.provider), -(event.net_cents + fees))
+    return draft
+
+
+def payout_failed(event: PayoutFailed) -> Draft:
+    """A payout the bank sent back: the net returns from 512 to the provider's clearing
+    account. Its fees stay expensed (the provider kept them on the payments it carried); a
+    payout that failed before it was ever recorded as paid books only those fees."""
+    draft = _payout_draft(
+        SourceKind.payout_failed, event, datetime.fromisoformat(event.failed_at), "Virement rejeté"
+    )
+    clearing = chart.provider_account(event.provider)
+    if event.arrived:
+        draft.add(clearing, event.net_cents)
+        draft.add(chart.BANK, -event.net_cents)
+    else:
+        fees = event.fee_cents - event.fees_booked_cents
+        draft.add(chart.FEES, fees, f"Frais {draft.label}")
+        draft.add(clearing, -fees)
     return draft

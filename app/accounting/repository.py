@@ -298,3 +298,68 @@ async def client_accounts(
         select(ClientAccount).where(ClientAccount.client_id.in_(client_ids))
     )
     return {row.client_id: row for row in rows}
+
+
+async def role_balance(session: AsyncSession, key: str, *, before: date) -> int:
+    """Debits less credits of one role's lines in entries dated before `before`."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(EntryLine.debit_cents - EntryLine.credit_cents), 0))
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(EntryLine.account_key == key, Entry.entry_date < before)
+    )
+    return int(total or 0)
+
+
+async def role_movements(
+    session: AsyncSession, key: str, date_from: date, date_to: date
+) -> dict[str, int]:
+    """Per kind of source, debits less credits of one role's lines dated in the range."""
+    rows = await session.execute(
+        select(Entry.source_kind, func.sum(EntryLine.debit_cents - EntryLine.credit_cents))
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(
+            EntryLine.account_key == key,
+            Entry.entry_date >= date_from,
+            Entry.entry_date <= date_to,
+        )
+        .group_by(Entry.source_kind)
+    )
+    return {kind: int(amount) for kind, amount in rows}
+
+
+async def role_beside(
+    session: AsyncSession, key: str, beside: str, kinds: set[str], date_from: date, date_to: date
+) -> int:
+    """Debits less credits on role `key` in the entries of `kinds` dated in the range that
+    also move role `beside` (the fees a payout of that clearing account booked)."""
+    touching = (
+        select(EntryLine.entry_id).where(EntryLine.account_key == beside).distinct().subquery()
+    )
+    total = await session.scalar(
+        select(func.coalesce(func.sum(EntryLine.debit_cents - EntryLine.credit_cents), 0))
+        .join(Entry, Entry.id == EntryLine.entry_id)
+        .where(
+            EntryLine.account_key == key,
+            EntryLine.entry_id.in_(select(touching.c.entry_id)),
+            Entry.source_kind.in_(kinds),
+            Entry.entry_date >= date_from,
+            Entry.entry_date <= date_to,
+        )
+    )
+    return int(total or 0)
+
+
+async def numbers_by_payout(session: AsyncSession, payout_ids: set[UUID]) -> dict[UUID, list[str]]:
+    """The entries written for each payout (`BQ000001`…)."""
+    found: dict[UUID, list[str]] = {payout_id: [] for payout_id in payout_ids}
+    if not payout_ids:
+        return found
+    rows = await session.execute(
+        select(Entry.payout_id, Entry.journal_code, Entry.number)
+        .where(Entry.payout_id.in_(payout_ids))
+        .order_by(Entry.fiscal_year, Entry.journal_code, Entry.number)
+    )
+    for payout_id, journal, number in rows:
+        if payout_id is not None:
+            found[payout_id].append(f"{journal}{number:06d}")
+    return found

@@ -5,12 +5,12 @@ business clients owe (the receivables report)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from app.accounting import fec, reads, receivables, reports, service
+from app.accounting import fec, reads, receivables, reconciliation, reports, service
 from app.accounting.errors import AccountNotFound, BooksNotUpToDate, PeriodNotFound
 from app.accounting.schemas import (
     ACCOUNT_NUMBER,
@@ -23,6 +23,7 @@ from app.accounting.schemas import (
     PeriodOut,
     PeriodsOut,
     ReceivablesOut,
+    ReconciliationOut,
     TrialBalanceOut,
     VatReportOut,
 )
@@ -130,6 +131,23 @@ async def receivables_report(
     overdue), the aging (not due, 1 to 30, 31 to 60, 61 to 90, over 90 days) and the
     totals, with the 411 balance of the books that day, which the total equals."""
     return await receivables.receivables(session, as_of or receivables.today())
+
+
+@router.get("/reconciliation", responses=error_responses(ValidationFailed))
+async def payout_reconciliation(
+    _: Manager,
+    session: DbSession,
+    date_from: date,
+    date_to: date,
+    provider: Annotated[Literal["stripe", "sumup", "paypal"] | None, Query()] = None,
+) -> ReconciliationOut:
+    """Provider payouts against the clearing accounts (467100 SumUp, 467200 Stripe, 467300
+    PayPal): each account's opening balance, money taken, refunds, fees, payouts to the bank
+    and closing balance (its ledger balance: what the provider still holds), the payouts that
+    arrived with their matched and unmatched lines, and our payments no payout carried yet."""
+    return await reconciliation.reconciliation(
+        session, provider=provider, date_from=date_from, date_to=date_to
+    )
 
 
 @router.post(

@@ -181,6 +181,7 @@ class EntryOut(BaseModel):
     payment_id: UUID | None
     refund_id: UUID | None
     gift_card_id: UUID | None
+    payout_id: UUID | None = None
     created_at: SalonDateTime
     lines: list[EntryLineOut]
 
@@ -200,6 +201,7 @@ class EntryOut(BaseModel):
             payment_id=entry.payment_id,
             refund_id=entry.refund_id,
             gift_card_id=entry.gift_card_id,
+            payout_id=entry.payout_id,
             created_at=entry.created_at,
             lines=[EntryLineOut.of(line) for line in lines],
         )
@@ -414,3 +416,86 @@ class ReceivablesOut(BaseModel):
     # The 411 accounts' balance in the books at the end of `as_of` (equal to the total while
     # every event is booked and no locked period pushed an entry to a later date).
     ledger_balance_cents: int
+
+
+class ReconciledLineOut(BaseModel):
+    kind: str = Field(description="charge, refund, fee, adjustment, payout_failure, other")
+    provider_ref: str
+    source_ref: str | None
+    payment_id: UUID | None
+    refund_id: UUID | None
+    amount_cents: int
+    fee_cents: int
+    net_cents: int
+
+
+class ReconciledPayoutOut(BaseModel):
+    id: UUID
+    reference: str
+    status: str
+    arrival_date: date
+    gross_cents: int
+    fee_cents: int
+    fees_booked_cents: int = Field(description="Of the fees, those booked at capture (PayPal)")
+    net_cents: int
+    entries: list[str] = Field(description="Its entries in journal BQ (EcritureNum)")
+    matched: list[ReconciledLineOut] = Field(description="Lines that are our payments/refunds")
+    unmatched: list[ReconciledLineOut] = Field(description="Lines that match none of ours")
+
+
+class NotPaidOutOut(BaseModel):
+    payment_id: UUID
+    method: str
+    amount_cents: int
+    refunded_cents: int
+    succeeded_at: SalonDateTime
+
+
+class ProviderReconciliationOut(BaseModel):
+    provider: str
+    account_number: str
+    account_label: str
+    opening_balance_cents: int = Field(description="The clearing account before `date_from`")
+    received_cents: int = Field(description="Payments and tickets' tenders booked to it")
+    refunded_cents: int = Field(description="Refunds and credit tickets booked out of it")
+    fees_cents: int = Field(description="Provider fees booked out of it (627800)")
+    paid_out_cents: int = Field(description="Net payouts to the bank (less failed ones)")
+    other_cents: int = Field(description="Any other movement of the account")
+    closing_balance_cents: int = Field(
+        description="The account's ledger balance at `date_to`: what the provider still holds"
+    )
+    payouts: list[ReconciledPayoutOut]
+    not_paid_out: list[NotPaidOutOut] = Field(
+        description="Our payments taken in the period that no payout carried yet"
+    )
+
+
+class ReconciliationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "date_from": "2027-03-01",
+                "date_to": "2027-03-31",
+                "providers": [
+                    {
+                        "provider": "stripe",
+                        "account_number": "467200",
+                        "account_label": "Stripe - compte d'attente",
+                        "opening_balance_cents": 0,
+                        "received_cents": 12000,
+                        "refunded_cents": 0,
+                        "fees_cents": 210,
+                        "paid_out_cents": 11790,
+                        "other_cents": 0,
+                        "closing_balance_cents": 0,
+                        "payouts": [],
+                        "not_paid_out": [],
+                    }
+                ],
+            }
+        }
+    )
+
+    date_from: date
+    date_to: date
+    providers: list[ProviderReconciliationOut]

@@ -63,6 +63,7 @@ async def post(session: AsyncSession, draft: Draft) -> Entry:
         payment_id=draft.payment_id,
         refund_id=draft.refund_id,
         gift_card_id=draft.gift_card_id,
+        payout_id=draft.payout_id,
         created_at=utcnow(),
     )
     session.add(entry)

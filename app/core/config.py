@@ -211,6 +211,9 @@ class PaymentSettings(BaseSettings):
     # What a receptionist may refund on one payment, all her refunds and others' together;
     # above it a manager or the owner refunds. 0: receptionists never refund.
     receptionist_refund_limit_cents: int = Field(default=10_000, ge=0, le=100_000_000)
+    # How many days back the daily payout sync reads SumUp's payouts list (a payout already
+    # recorded is not recorded again, so the window may overlap the previous run's).
+    payout_sync_days: int = Field(default=7, ge=1, le=90)
 
 
 class StripeSettings(BaseSettings):

@@ -10,6 +10,7 @@ re-exports these names (`app.payments.models`, `app.payments.errors`) and keeps 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
@@ -89,6 +90,8 @@ class ProviderState:
     approval_url: str | None = None
     failure_code: str | None = None
     failure_message: str | None = None
+    # The provider's fee on the payment, when it reports it with the payment (PayPal).
+    fee_cents: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,45 @@ class PairedReader:
     status: str
     model: str | None
     serial_number: str | None
+
+
+class PayoutLineKind(StrEnum):
+    charge = "charge"  # money taken (a Stripe charge, a SumUp sale)
+    refund = "refund"  # money given back (a Stripe refund, a SumUp refund deduction)
+    fee = "fee"  # a fee of its own (Stripe's `stripe_fee`): all of it is a fee
+    adjustment = "adjustment"  # a dispute, a chargeback, a balance correction
+    payout_failure = "payout_failure"  # a failed payout's money paid out again
+    other = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutLineReport:
+    """One movement a provider says a payout carries, in our terms: `amount_cents` (the
+    movement's gross, signed), `fee_cents` withheld on it, so its net is their difference.
+    The references let payments find its own payment or refund."""
+
+    ref: str  # the provider's line (txn_…, a SumUp row id)
+    kind: PayoutLineKind
+    amount_cents: int
+    fee_cents: int
+    source_ref: str | None = None  # what it is about: ch_…, re_…, a SumUp transaction code
+    payment_ref: str | None = None  # our payment's `provider_ref` (PaymentIntent, client txn)
+    charge_ref: str | None = None  # our payment's `provider_charge_ref` (charge, transaction)
+    refund_ref: str | None = None  # our refund's `provider_ref`
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutReport:
+    """A provider's view of one payout to the salon's bank: `status` paid, failed, or pending
+    (not arrived yet: nothing to record). `net_cents` is what the bank receives."""
+
+    ref: str
+    status: str
+    net_cents: int
+    currency: str
+    arrival_date: date
+    lines: tuple[PayoutLineReport, ...] = ()
 
 
 T = TypeVar("T")

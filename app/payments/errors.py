@@ -93,3 +93,23 @@ class FeeNotAllowed(AppError):
 
 class SimulationNotAvailable(AppError):
     status, code, title = 404, "simulation_not_available", "Only console payments can be simulated"
+
+
+class PayoutNotFound(AppError):
+    status, code, title = 404, "payout_not_found", "This payout does not exist"
+
+
+class PayoutAlreadyRecorded(AppError):
+    status, code, title = (
+        409,
+        "payout_already_recorded",
+        "This provider's payout is already recorded",
+    )
+
+
+class PayoutArrivalInFuture(AppError):
+    status, code, title = (
+        422,
+        "payout_arrival_in_future",
+        "A payout is recorded once it has reached the bank",
+    )

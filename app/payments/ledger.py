@@ -36,7 +36,12 @@ from app.payments.models import (
     Tip,
 )
 from app.payments.providers import ProviderState
-from app.payments.topics import TOPIC_AUTO_REFUND, TOPIC_REFUNDED, TOPIC_TAKEN
+from app.payments.topics import (
+    TOPIC_AUTO_REFUND,
+    TOPIC_PROVIDER_FEE,
+    TOPIC_REFUNDED,
+    TOPIC_TAKEN,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +103,24 @@ async def apply_state(
     event_id: UUID | None = None,
     actor_user_id: UUID | None = None,
 ) -> bool:
-    """Move `payment` (locked by the caller) to what the provider says; returns whether
-    anything changed."""
+    """Move `payment` (locked by the caller) to what the provider says, and book the fee it
+    reports with a taken payment; returns whether the status changed."""
+    moved = await _move(
+        session, payment, state, source=source, event_id=event_id, actor_user_id=actor_user_id
+    )
+    await _fee_known(session, payment, state)
+    return moved
+
+
+async def _move(
+    session: AsyncSession,
+    payment: Payment,
+    state: ProviderState,
+    *,
+    source: str,
+    event_id: UUID | None,
+    actor_user_id: UUID | None,
+) -> bool:
     new = S(state.status)
     if new in {S.refunded, S.partially_refunded}:
         new = S.succeeded  # the refund itself arrives as its own event
@@ -127,6 +148,29 @@ async def apply_state(
         payment.succeeded_at = now
         await _on_taken(session, payment, source=source)
     return True
+
+
+async def _fee_known(session: AsyncSession, payment: Payment, state: ProviderState) -> None:
+    """The provider's fee on a taken payment, told to the books once (a later report of the
+    same payment changes nothing: what was booked stays)."""
+    if state.fee_cents is None or payment.fee_cents is not None:
+        return
+    if S(payment.status) not in TAKEN:
+        return  # a capture still pending: its completion reports the fee again
+    payment.fee_cents = state.fee_cents
+    log(session, payment, kind="provider_fee", source="provider", note=f"{state.fee_cents} cents")
+    await outbox.enqueue(
+        session,
+        TOPIC_PROVIDER_FEE,
+        {
+            "payment_id": payment.id,
+            "method": payment.method,
+            "provider": payment.provider,
+            "fee_cents": state.fee_cents,
+            "currency": payment.currency,
+            "known_at": utcnow().isoformat(),
+        },
+    )
 
 
 async def _on_taken(session: AsyncSession, payment: Payment, *, source: str) -> None:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +15,7 @@ from app.core.ids import new_id
 
 # The statuses and providers a gateway reports are shared with app/integrations/.
 from app.integrations.gateway import PaymentStatus as PaymentStatus
+from app.integrations.gateway import PayoutLineKind as PayoutLineKind
 from app.integrations.gateway import Provider as Provider
 from app.integrations.gateway import RefundStatus as RefundStatus
 
@@ -86,6 +87,9 @@ class Payment(Base):
     )
     failure_code: Mapped[str | None] = mapped_column(String(100))
     failure_message: Mapped[str | None] = mapped_column(Text)
+    # The provider's fee on this payment when it reports it with the payment (PayPal's
+    # `seller_receivable_breakdown.paypal_fee`): set once, when the books are told of it.
+    fee_cents: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)
     taken_by_user_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
@@ -325,4 +329,91 @@ class SavedCard(Base):
         check_in("status", SavedCardStatus),
         Index("uq_saved_cards_setup", "provider", "setup_ref", unique=True),
         Index("ix_saved_cards_client", "client_id"),
+    )
+
+
+class PayoutStatus(StrEnum):
+    paid = "paid"  # the money reached the salon's bank
+    failed = "failed"  # the bank sent it back: the provider holds it again
+
+
+class PayoutSource(StrEnum):
+    webhook = "webhook"  # Stripe's payout.paid / payout.failed
+    sync = "sync"  # SumUp's payouts list, read by the daily task or the CLI
+    staff = "staff"  # a manager read it on the bank statement (a PayPal withdrawal)
+
+
+class PayoutProvider(StrEnum):
+    """The providers that hold the salon's money (a clearing account) until they pay out."""
+
+    stripe = "stripe"
+    sumup = "sumup"
+    paypal = "paypal"
+
+
+class Payout(Base):
+    """Money a provider sent to the salon's bank (docs/payments.md, "Payouts"): once per
+    provider reference, whoever tells us (a webhook twice, a sync run twice). `net_cents`
+    reached the bank, `fee_cents` were withheld (gross = net + fee); `fees_booked_cents` of
+    those fees the books already had (PayPal's, known at capture), so they are not booked
+    again."""
+
+    __tablename__ = "payouts"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_payout_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    gross_cents: Mapped[int] = mapped_column(BigInteger)
+    fee_cents: Mapped[int] = mapped_column(BigInteger)
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+    fees_booked_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    currency: Mapped[str] = mapped_column(String(3))
+    arrival_date: Mapped[date]
+    recorded_by_user_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    failed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        check_in("provider", PayoutProvider),
+        check_in("status", PayoutStatus),
+        check_in("source", PayoutSource),
+        CheckConstraint("gross_cents = net_cents + fee_cents", name="amounts_add_up"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_valid"),
+        Index("uq_payouts_provider_ref", "provider", "provider_payout_id", unique=True),
+        Index("ix_payouts_arrival", "arrival_date"),
+    )
+
+
+class PayoutLine(Base):
+    """One movement a payout carries (a Stripe balance transaction, a SumUp payout row): our
+    payment or refund when its provider reference is ours, else kept and flagged."""
+
+    __tablename__ = "payout_lines"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=new_id)
+    payout_id: Mapped[UUID] = mapped_column(ForeignKey("payouts.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    # The provider's own line (txn_…, a SumUp row id) and what it is about (ch_…, re_…, a
+    # SumUp transaction code).
+    provider_ref: Mapped[str] = mapped_column(String(100))
+    source_ref: Mapped[str | None] = mapped_column(String(100))
+    payment_id: Mapped[UUID | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
+    refund_id: Mapped[UUID | None] = mapped_column(ForeignKey("refunds.id", ondelete="SET NULL"))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    fee_cents: Mapped[int] = mapped_column(BigInteger)
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        check_in("kind", PayoutLineKind),
+        CheckConstraint("net_cents = amount_cents - fee_cents", name="amounts_add_up"),
+        Index("uq_payout_lines_position", "payout_id", "position", unique=True),
+        Index("ix_payout_lines_payment", "payment_id"),
     )

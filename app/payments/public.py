@@ -1,6 +1,7 @@
 """What other domains may use from payments: taking money for anything payable (online, at
 the desk, by gift card, in several tenders), its balance, refunds (of one payment, and the
-tenders that paid for a subject), a client's payments for her GDPR export, their
+tenders that paid for a subject), payouts to the bank and what they carried (for the books'
+reconciliation), a client's payments for her GDPR export, their
 anonymisation on erasure (amounts stay: accounting keeps them ten years), a merge, and the
 rule a request body follows to name what it pays for (`NamesSubject`)."""
 
@@ -29,27 +30,44 @@ from app.payments.models import (
     TAKEN,
     Payment,
     PaymentMethod,
+    PayoutProvider,
     ProviderCustomer,
     ProviderEvent,
     SavedCard,
 )
 from app.payments.outcomes import CancellationMoney, PaidSoFar, cancellation_money, paid_so_far
+from app.payments.payouts import (
+    PaymentNotPaidOut,
+    PayoutLineView,
+    PayoutView,
+    payments_not_paid_out,
+    payouts_arrived,
+)
 from app.payments.refunds import Tender, refund_payment, refundable_tenders
 from app.payments.schemas import NamesSubject
 from app.payments.topics import (
     TOPIC_DEPOSIT_KEPT,
     TOPIC_GIFT_CARD_REFUNDED,
+    TOPIC_PAYOUT_FAILED,
+    TOPIC_PAYOUT_RECEIVED,
+    TOPIC_PROVIDER_FEE,
     TOPIC_REFUNDED,
     TOPIC_TAKEN,
     DepositKept,
     GiftCardRefunded,
     PaymentRefunded,
     PaymentTaken,
+    PayoutFailed,
+    PayoutReceived,
+    ProviderFeeKnown,
 )
 
 __all__ = [
     "TOPIC_DEPOSIT_KEPT",
     "TOPIC_GIFT_CARD_REFUNDED",
+    "TOPIC_PAYOUT_FAILED",
+    "TOPIC_PAYOUT_RECEIVED",
+    "TOPIC_PROVIDER_FEE",
     "TOPIC_REFUNDED",
     "TOPIC_TAKEN",
     "AmountExceedsBalance",
@@ -63,8 +81,15 @@ __all__ = [
     "NothingToPay",
     "PaidSoFar",
     "PaymentMethod",
+    "PaymentNotPaidOut",
     "PaymentRefunded",
     "PaymentTaken",
+    "PayoutFailed",
+    "PayoutLineView",
+    "PayoutProvider",
+    "PayoutReceived",
+    "PayoutView",
+    "ProviderFeeKnown",
     "ReaderBusy",
     "ReaderNotFound",
     "ReaderOffline",
@@ -81,6 +106,8 @@ __all__ = [
     "paid_before",
     "paid_so_far",
     "pay_with_gift_card",
+    "payments_not_paid_out",
+    "payouts_arrived",
     "reassign_client",
     "refund_payment",
     "refundable_tenders",

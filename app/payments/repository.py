@@ -4,6 +4,7 @@ a route would otherwise write itself."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,8 @@ from app.payments.models import (
     Payment,
     PaymentPurpose,
     PaymentStatus,
+    Payout,
+    PayoutLine,
     ProviderCustomer,
     ProviderEvent,
     Refund,
@@ -120,3 +123,50 @@ def provider_events_query(*, provider: str | None, outcome: str | None) -> Selec
     if outcome:
         statement = statement.where(ProviderEvent.outcome == outcome)
     return statement
+
+
+def payouts_query(
+    *, provider: str | None, status: str | None, date_from: date | None, date_to: date | None
+) -> Select[Any]:
+    """Payouts by provider, status and arrival date (inclusive)."""
+    statement = select(Payout)
+    if provider:
+        statement = statement.where(Payout.provider == provider)
+    if status:
+        statement = statement.where(Payout.status == status)
+    if date_from:
+        statement = statement.where(Payout.arrival_date >= date_from)
+    if date_to:
+        statement = statement.where(Payout.arrival_date <= date_to)
+    return statement
+
+
+async def payout_lines(
+    session: AsyncSession, payout_ids: Collection[UUID]
+) -> dict[UUID, list[PayoutLine]]:
+    found: dict[UUID, list[PayoutLine]] = {payout_id: [] for payout_id in payout_ids}
+    rows = await session.scalars(
+        select(PayoutLine)
+        .where(PayoutLine.payout_id.in_(list(payout_ids)))
+        .order_by(PayoutLine.payout_id, PayoutLine.position)
+    )
+    for line in rows:
+        found[line.payout_id].append(line)
+    return found
+
+
+def not_paid_out(methods: Collection[str], *, start: datetime, end: datetime) -> Select[Any]:
+    """Taken payments of these methods in [start, end) that no paid payout carried."""
+    carried = (
+        select(PayoutLine.id)
+        .join(Payout, Payout.id == PayoutLine.payout_id)
+        .where(PayoutLine.payment_id == Payment.id, Payout.status == "paid")
+        .exists()
+    )
+    return select(Payment).where(
+        Payment.method.in_(list(methods)),
+        Payment.status.in_(TAKEN),
+        Payment.succeeded_at >= start,
+        Payment.succeeded_at < end,
+        ~carried,
+    )

@@ -23,6 +23,7 @@ from app.payments import (
     checkout,
     flows,
     inbox,
+    payouts,
     providers,
     reports,
     repository,
@@ -45,6 +46,9 @@ from app.payments.errors import (
     PaymentNotCapturable,
     PaymentNotFound,
     PaymentNotRefundable,
+    PayoutAlreadyRecorded,
+    PayoutArrivalInFuture,
+    PayoutNotFound,
     ProviderRefused,
     ProviderUnavailable,
     ReaderBusy,
@@ -57,7 +61,16 @@ from app.payments.errors import (
     TipNotAllowed,
     WebhookNotConfigured,
 )
-from app.payments.models import Payment, PaymentMethod, PaymentStatus, ProviderEvent, TerminalReader
+from app.payments.models import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Payout,
+    PayoutProvider,
+    PayoutStatus,
+    ProviderEvent,
+    TerminalReader,
+)
 from app.payments.schemas import (
     BalanceOut,
     CaptureIn,
@@ -71,6 +84,9 @@ from app.payments.schemas import (
     NoShowFeeIn,
     PaymentDetail,
     PaymentOut,
+    PayoutDetail,
+    PayoutIn,
+    PayoutOut,
     ProviderEventOut,
     ReaderIn,
     ReaderOut,
@@ -324,6 +340,60 @@ async def provider_events(
         descending=True,
         to_item=ProviderEventOut.model_validate,
     )
+
+
+@router.get("/api/v1/payments/payouts")
+async def list_payouts(
+    _: Manager,
+    session: DbSession,
+    page: Pagination,
+    provider: PayoutProvider | None = None,
+    payout_status: Annotated[PayoutStatus | None, Query(alias="status")] = None,
+    date_from: SalonDate | None = None,
+    date_to: SalonDate | None = None,
+) -> Page[PayoutOut]:
+    """Payouts to the salon's bank, newest recorded first, by provider, status and arrival
+    date (inclusive)."""
+    statement = repository.payouts_query(
+        provider=provider, status=payout_status, date_from=date_from, date_to=date_to
+    )
+    return await paginate(
+        session,
+        statement,
+        order_by=(Payout.created_at, Payout.id),
+        params=page,
+        descending=True,
+        to_item=PayoutOut.of,
+    )
+
+
+@router.post(
+    "/api/v1/payments/payouts",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(PayoutAlreadyRecorded, PayoutArrivalInFuture),
+)
+async def record_payout(body: PayoutIn, staff: Manager, session: DbSession) -> PayoutDetail:
+    """Record a payout read on the bank statement (a PayPal withdrawal): once per provider
+    and reference (409 `payout_already_recorded`); the books move it from the provider's
+    clearing account to the bank, its fees to 627800."""
+    payout = await payouts.record_by_staff(
+        session,
+        provider=PayoutProvider(body.provider),
+        reference=body.reference,
+        arrived_on=body.arrived_on,
+        net_cents=body.net_cents,
+        fee_cents=body.fee_cents,
+        note=body.note,
+        actor_user_id=staff.user_id,
+    )
+    return PayoutDetail.with_lines(payout, [])
+
+
+@router.get("/api/v1/payments/payouts/{payout_id}", responses=error_responses(PayoutNotFound))
+async def get_payout(payout_id: UUID, _: Manager, session: DbSession) -> PayoutDetail:
+    """One payout with its lines: each movement it carried, matched to our payment or refund
+    (`matched: false` for one that is none of ours)."""
+    return PayoutDetail.with_lines(*await payouts.payout_with_lines(session, payout_id))
 
 
 @router.get("/api/v1/payments/terminal/readers")

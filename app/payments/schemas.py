@@ -363,3 +363,155 @@ def as_detail(payment: Any, refunds: Any, logs: Any, events: Any, tips: Any) -> 
         provider_events=[ProviderEventOut.model_validate(e) for e in events],
         tips=[TipOut.model_validate(t) for t in tips],
     )
+
+
+PAYOUT_EXAMPLE: dict[str, Any] = {
+    "id": "0193a3c4-3333-7000-8000-000000000001",
+    "provider": "stripe",
+    "reference": "po_1QzYHkB7WZ01zgkW",
+    "status": "paid",
+    "source": "webhook",
+    "gross_cents": 12000,
+    "fee_cents": 210,
+    "fees_booked_cents": 0,
+    "net_cents": 11790,
+    "currency": "EUR",
+    "arrival_date": "2027-03-18",
+    "created_at": "2027-03-18T06:02:11+01:00",
+    "failed_at": None,
+}
+PAYOUT_LINE_EXAMPLE: dict[str, Any] = {
+    "id": "0193a3c4-3333-7000-8000-000000000002",
+    "kind": "charge",
+    "provider_ref": "txn_1QzYHkB7WZ01zgkW",
+    "source_ref": "ch_3QzYHkB7WZ01zgkW",
+    "payment_id": "0193a3c4-1111-7000-8000-000000000009",
+    "refund_id": None,
+    "amount_cents": 12000,
+    "fee_cents": 210,
+    "net_cents": 11790,
+    "description": None,
+    "matched": True,
+}
+
+
+class PayoutIn(BaseModel):
+    """A payout a manager reads on the bank statement (a PayPal withdrawal, a provider's
+    transfer no webhook reported)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "provider": "paypal",
+                "reference": "PAYPAL-2027-03-18",
+                "arrived_on": "2027-03-18",
+                "net_cents": 11500,
+                "fee_cents": 0,
+            }
+        },
+    )
+
+    provider: Literal["stripe", "sumup", "paypal"]
+    reference: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^\S(.*\S)?$",
+        description="The statement's or the provider's reference: one payout per reference.",
+    )
+    arrived_on: date = Field(description="The day the money reached the bank (salon date).")
+    net_cents: int = Field(gt=0, le=100_000_000_00, description="What reached the bank.")
+    fee_cents: int = Field(
+        default=0,
+        ge=0,
+        le=100_000_000_00,
+        description="Fees withheld by this payout; PayPal's fees known at capture are not here.",
+    )
+    note: str | None = Text
+
+
+class PayoutLineOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": PAYOUT_LINE_EXAMPLE})
+
+    id: UUID
+    kind: str
+    provider_ref: str
+    source_ref: str | None
+    payment_id: UUID | None
+    refund_id: UUID | None
+    amount_cents: int
+    fee_cents: int
+    net_cents: int
+    description: str | None
+    matched: bool = Field(description="False: none of our payments or refunds")
+
+    @classmethod
+    def of(cls, line: Any) -> PayoutLineOut:
+        return cls(
+            id=line.id,
+            kind=line.kind,
+            provider_ref=line.provider_ref,
+            source_ref=line.source_ref,
+            payment_id=line.payment_id,
+            refund_id=line.refund_id,
+            amount_cents=line.amount_cents,
+            fee_cents=line.fee_cents,
+            net_cents=line.net_cents,
+            description=line.description,
+            matched=line.payment_id is not None,
+        )
+
+
+class PayoutOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": PAYOUT_EXAMPLE})
+
+    id: UUID
+    provider: str
+    reference: str
+    status: str
+    source: str
+    gross_cents: int = Field(description="What left the provider's clearing account")
+    fee_cents: int
+    fees_booked_cents: int = Field(description="Of the fees, those booked at capture (PayPal)")
+    net_cents: int = Field(description="What reached the bank")
+    currency: str
+    arrival_date: date
+    created_at: SalonDateTime
+    failed_at: SalonDateTime | None
+
+    @classmethod
+    def fields_of(cls, payout: Any) -> dict[str, Any]:
+        return {
+            "id": payout.id,
+            "provider": payout.provider,
+            "reference": payout.provider_payout_id,
+            "status": payout.status,
+            "source": payout.source,
+            "gross_cents": payout.gross_cents,
+            "fee_cents": payout.fee_cents,
+            "fees_booked_cents": payout.fees_booked_cents,
+            "net_cents": payout.net_cents,
+            "currency": payout.currency,
+            "arrival_date": payout.arrival_date,
+            "created_at": payout.created_at,
+            "failed_at": payout.failed_at,
+        }
+
+    @classmethod
+    def of(cls, payout: Any) -> PayoutOut:
+        return cls(**cls.fields_of(payout))
+
+
+class PayoutDetail(PayoutOut):
+    model_config = ConfigDict(
+        json_schema_extra={"example": PAYOUT_EXAMPLE | {"lines": [PAYOUT_LINE_EXAMPLE]}}
+    )
+
+    lines: list[PayoutLineOut]
+
+    @classmethod
+    def with_lines(cls, payout: Any, lines: list[Any]) -> PayoutDetail:
+        return cls(
+            **cls.fields_of(payout),
+            lines=[PayoutLineOut.of(line) for line in lines],
+        )

@@ -73,3 +73,51 @@ TOPIC_GIFT_CARD_REFUNDED = Topic("payments.gift_card_refunded", GiftCardRefunded
 TOPIC_REFUNDED = Topic("payments.refunded", PaymentRefunded)
 # A late cancellation kept the deposit (the books turn the advance into income).
 TOPIC_DEPOSIT_KEPT = Topic("payments.deposit_kept", DepositKept)
+
+
+class ProviderFeeKnown(Payload):
+    """A provider reported its fee on a taken payment (PayPal, at capture): booked now, and
+    never again when the money is paid out."""
+
+    payment_id: UUID
+    method: str
+    provider: str
+    fee_cents: int
+    currency: str
+    known_at: str  # ISO 8601
+
+
+class PayoutReceived(Payload):
+    """A provider's payout reached the salon's bank (docs/payments.md, "Payouts")."""
+
+    payout_id: UUID
+    provider: str  # stripe, sumup, paypal: whose clearing account pays
+    reference: str  # the provider's payout id (po_…), or the statement's reference
+    gross_cents: int  # what leaves the clearing account: net + fee
+    fee_cents: int  # withheld by the provider on what this payout carries
+    fees_booked_cents: int  # of `fee_cents`, those already booked when the payment was taken
+    net_cents: int  # what reached the bank
+    currency: str
+    arrival_date: str  # ISO date
+
+
+class PayoutFailed(Payload):
+    """A payout did not reach the bank (or came back from it): the provider holds the money
+    again. `arrived`: it had been recorded as paid (its entry is reversed)."""
+
+    payout_id: UUID
+    provider: str
+    reference: str
+    fee_cents: int
+    fees_booked_cents: int
+    net_cents: int
+    currency: str
+    arrived: bool
+    failed_at: str  # ISO 8601
+
+
+# A provider's fee on a payment became known (the books expense it).
+TOPIC_PROVIDER_FEE = Topic("payments.provider_fee", ProviderFeeKnown)
+# A payout reached the bank / failed (the books move the money from 467 to 512, and back).
+TOPIC_PAYOUT_RECEIVED = Topic("payments.payout_received", PayoutReceived)
+TOPIC_PAYOUT_FAILED = Topic("payments.payout_failed", PayoutFailed)

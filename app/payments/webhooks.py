@@ -25,12 +25,14 @@ from app.core.ids import new_id
 from app.integrations.gateway import ProviderState, RefundResult, cents_from, required
 from app.integrations.paypal import webhooks as paypal_adapter
 from app.integrations.stripe import webhooks as stripe_adapter
-from app.payments import checkout, ledger, providers, refunds
+from app.payments import checkout, ledger, payouts, providers, refunds
 from app.payments.models import (
     EventOutcome,
     Payment,
     PaymentMethod,
     PaymentStatus,
+    PayoutProvider,
+    PayoutSource,
     ProviderEvent,
     Refund,
     RefundStatus,
@@ -233,7 +235,25 @@ async def apply_stripe(
         return await _charge_refunded(session, event, obj)
     if kind == "setup_intent.succeeded":
         return await _card_saved(session, obj)
+    if kind in {"payout.paid", "payout.failed"}:
+        return await _payout_news(session, obj)
     return Applied(EventOutcome.ignored, note="not an event we act on")
+
+
+async def _payout_news(session: AsyncSession, payout: dict[str, Any]) -> Applied:
+    """A payout reached the bank or failed: Stripe is asked for the payout and the balance
+    transactions it paid out (the event's own object only on the console)."""
+    report = await providers.stripe_provider().payout(payout["id"])
+    recorded = await payouts.record(
+        session,
+        PayoutProvider.stripe,
+        report or stripe_adapter.payout_report(payout),
+        source=PayoutSource.webhook,
+    )
+    if recorded is None:
+        return Applied(EventOutcome.ignored, note="payout not arrived yet")
+    note = f"payout {recorded.payout.id} {recorded.payout.status}"
+    return Applied(EventOutcome.applied if recorded.changed else EventOutcome.ignored, note=note)
 
 
 async def _charge_refunded(
@@ -327,6 +347,7 @@ async def apply_paypal(
             ref=order_id or "",
             status=paypal_adapter.capture_status(resource),
             charge_ref=resource.get("id"),
+            fee_cents=paypal_adapter.capture_fee(resource),
         )
         return await state_change(session, event, payment, state)
     if kind == "PAYMENT.CAPTURE.REFUNDED":

@@ -29,6 +29,29 @@ def _id() -> str:
     return secrets.token_hex(8).upper()
 
 
+def paypal_fee(cents: int) -> int:
+    """PayPal's fee on a domestic payment: 2.9 % + 0.35 €."""
+    return (cents * 29 + 500) // 1000 + 35
+
+
+def _breakdown(amount: dict[str, str]) -> dict[str, Any]:
+    """`seller_receivable_breakdown`: the gross, PayPal's fee and the net, as strings."""
+    gross = round(float(amount["value"]) * 100)
+    fee = paypal_fee(gross)
+
+    def money(cents: int) -> dict[str, str]:
+        return {
+            "currency_code": amount["currency_code"],
+            "value": f"{cents // 100}.{cents % 100:02d}",
+        }
+
+    return {
+        "gross_amount": money(gross),
+        "paypal_fee": money(fee),
+        "net_amount": money(gross - fee),
+    }
+
+
 def _problem(status: int, name: str, issue: str) -> JSONResponse:
     return JSONResponse(
         {
@@ -163,6 +186,7 @@ class FakePayPal:
                     "status": "COMPLETED",
                     "amount": unit["amount"],
                     "final_capture": True,
+                    "seller_receivable_breakdown": _breakdown(unit["amount"]),
                     "custom_id": unit.get("custom_id"),
                     "links": [
                         {

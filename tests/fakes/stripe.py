@@ -1,12 +1,14 @@
 """A fake of the parts of Stripe's API the salon uses (PaymentIntents, refunds, customers,
-SetupIntents, PaymentMethods), with its form-encoded requests, idempotency keys, error
-bodies, and signed events in the 2025 "basil" shape."""
+SetupIntents, PaymentMethods, payouts and the balance transactions they paid out), with its
+form-encoded requests, idempotency keys, error bodies, list pagination (`limit`,
+`starting_after`, `has_more`), and signed events in the 2025 "basil" shape."""
 
 from __future__ import annotations
 
 import json
 import secrets
 import time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -29,6 +31,11 @@ DECLINED_CARD = "pm_card_chargeDeclined"
 
 def _id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def card_fee(amount: int) -> int:
+    """Stripe's fee on a European card: 1.5 % + 0.25 €."""
+    return (amount * 15 + 500) // 1000 + 25
 
 
 def _form(raw: dict[str, str]) -> dict[str, Any]:
@@ -61,6 +68,8 @@ class FakeStripe:
                 Route("/v1/setup_intents", self._create_setup, methods=["POST"]),
                 Route("/v1/payment_methods/{id}", self._get_method, methods=["GET"]),
                 Route("/v1/payment_methods/{id}/detach", self._detach, methods=["POST"]),
+                Route("/v1/payouts/{id}", self._get_payout, methods=["GET"]),
+                Route("/v1/balance_transactions", self._list_balance, methods=["GET"]),
             ]
         )
         self.reset()
@@ -73,6 +82,13 @@ class FakeStripe:
         self.requests: list[tuple[str, str, dict[str, Any], str | None]] = []
         self._idempotent: dict[str, JSONResponse] = {}
         self.down = False
+        # Money movements on the balance (type charge, refund, payout, stripe_fee…), with the
+        # objects their `source` expands to, and the payouts made of them.
+        self.balance: dict[str, dict[str, Any]] = {}
+        self.sources: dict[str, dict[str, Any]] = {}
+        self.payouts: dict[str, dict[str, Any]] = {}
+        self.paid_out: dict[str, str] = {}  # balance transaction -> payout
+        self.max_page = 100  # Stripe's cap on `limit`; lower it to make lists paginate
 
     async def _read(self, request: Request) -> dict[str, Any]:
         form = _form(dict(await request.form()))
@@ -185,6 +201,7 @@ class FakeStripe:
                 "created": int(time.time()),
             }
             self.refunds[refund["id"]] = refund
+            self._moved("refund", -amount, 0, refund)
             return JSONResponse(refund)
 
         return self._once(request, build)
@@ -244,6 +261,143 @@ class FakeStripe:
     def _succeed(self, intent: dict[str, Any]) -> None:
         intent["status"], intent["amount_received"] = "succeeded", intent["amount"]
         intent["latest_charge"], intent["last_payment_error"] = _id("ch"), None
+        charge = {
+            "id": intent["latest_charge"],
+            "object": "charge",
+            "amount": intent["amount"],
+            "currency": intent["currency"],
+            "payment_intent": intent["id"],
+            "status": "succeeded",
+        }
+        self._moved("charge", intent["amount"], card_fee(intent["amount"]), charge)
+
+    def _moved(self, kind: str, amount: int, fee: int, source: dict[str, Any] | None) -> str:
+        """A balance transaction: Stripe's record of money moving on the balance."""
+        txn_id = _id("txn")
+        if source is not None:
+            source["balance_transaction"] = txn_id
+            self.sources[source["id"]] = source
+        self.balance[txn_id] = {
+            "id": txn_id,
+            "object": "balance_transaction",
+            "amount": amount,
+            "available_on": int(time.time()),
+            "created": int(time.time()),
+            "currency": "eur",
+            "description": None,
+            "exchange_rate": None,
+            "fee": fee,
+            "fee_details": (
+                [
+                    {
+                        "amount": fee,
+                        "currency": "eur",
+                        "description": "Stripe processing fees",
+                        "type": "stripe_fee",
+                    }
+                ]
+                if fee
+                else []
+            ),
+            "net": amount - fee,
+            "reporting_category": kind,
+            "source": source["id"] if source else None,
+            "status": "available",
+            "type": kind,
+        }
+        return txn_id
+
+    def foreign_charge(self, amount: int) -> str:
+        """A charge made outside the salon's API (another site on the same account)."""
+        charge = {
+            "id": _id("ch"),
+            "object": "charge",
+            "amount": amount,
+            "currency": "eur",
+            "payment_intent": _id("pi"),
+            "status": "succeeded",
+        }
+        return self._moved("charge", amount, card_fee(amount), charge)
+
+    def account_fee(self, amount: int) -> str:
+        """A fee of its own (Radar, a monthly fee): a `stripe_fee` balance transaction."""
+        return self._moved("stripe_fee", -amount, 0, None)
+
+    def pay_out(self, arrival: date) -> dict[str, Any]:
+        """Stripe's automatic payout of everything not paid out yet, arriving at the bank on
+        `arrival`: returns the `payout.paid` event."""
+        carried = [
+            t
+            for t in self.balance.values()
+            if t["id"] not in self.paid_out and t["type"] != "payout"
+        ]
+        payout = {
+            "id": _id("po"),
+            "object": "payout",
+            "amount": sum(t["net"] for t in carried),
+            "arrival_date": int(datetime.combine(arrival, datetime.min.time(), UTC).timestamp()),
+            "automatic": True,
+            "currency": "eur",
+            "method": "standard",
+            "source_type": "card",
+            "statement_descriptor": None,
+            "status": "paid",
+            "type": "bank_account",
+            "failure_code": None,
+            "failure_message": None,
+            "livemode": False,
+            "created": int(time.time()),
+        }
+        self.payouts[payout["id"]] = payout
+        own = self._moved("payout", -payout["amount"], 0, None)
+        payout["balance_transaction"] = own
+        for txn in [*carried, self.balance[own]]:
+            self.paid_out[txn["id"]] = payout["id"]
+        return self.event("payout.paid", payout)
+
+    def fail_payout(self, payout_id: str) -> dict[str, Any]:
+        """The bank sent the payout back: the money returns to the balance."""
+        payout = self.payouts[payout_id]
+        payout["status"], payout["failure_code"] = "failed", "account_closed"
+        payout["failure_balance_transaction"] = self._moved(
+            "payout_failure", payout["amount"], 0, None
+        )
+        return self.event("payout.failed", payout)
+
+    async def _get_payout(self, request: Request) -> JSONResponse:
+        payout = self.payouts.get(request.path_params["id"])
+        if payout is None:
+            return _error(404, "invalid_request_error", "resource_missing", "No such payout")
+        return JSONResponse(payout)
+
+    async def _list_balance(self, request: Request) -> JSONResponse:
+        query = request.query_params
+        self.requests.append(("GET", _path(request), dict(query), None))
+        wanted = query.get("payout")
+        expand = any(v == "data.source" for k, v in query.multi_items() if k.startswith("expand"))
+        rows = [
+            t
+            for t in self.balance.values()
+            if wanted is None or self.paid_out.get(t["id"]) == wanted
+        ]
+        rows.sort(key=lambda t: t["id"])
+        after = query.get("starting_after")
+        if after:
+            rows = [t for t in rows if t["id"] > after]
+        limit = min(int(query.get("limit", "10")), self.max_page)
+        page = [dict(t) for t in rows[:limit]]
+        if expand:
+            for txn in page:
+                if txn["source"] in self.sources:
+                    txn["source"] = self.sources[txn["source"]]
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": page,
+                "has_more": len(rows) > limit,
+                "url": "/v1/balance_transactions",
+            }
+        )
 
     def _decline(self, intent: dict[str, Any], code: str) -> None:
         intent["status"] = "requires_payment_method"
@@ -284,6 +438,7 @@ class FakeStripe:
             "failure_reason": None,
         }
         self.refunds[refund["id"]] = refund
+        self._moved("refund", -amount, 0, refund)
         return self.event("refund.created", refund)
 
     def charge_refunded(self, intent_id: str) -> dict[str, Any]:

@@ -1,12 +1,14 @@
 """A fake of SumUp's API for the Solo card reader: pairing, reader checkouts (with
-READER_BUSY within 60 s and READER_OFFLINE), their status, terminate, transactions and
-refunds, and the unsigned callback the reader posts to `return_url`."""
+READER_BUSY within 60 s and READER_OFFLINE), their status, terminate, transactions (by client
+transaction id or transaction code) and refunds, the unsigned callback the reader posts to
+`return_url`, and the payouts list (`GET /v1.0/merchants/{code}/payouts`: one row per sale
+or deduction paid out, amounts in major units)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -47,6 +49,7 @@ class FakeSumUp:
                 Route(
                     "/v2.1/merchants/{merchant}/transactions", self._transaction, methods=["GET"]
                 ),
+                Route("/v1.0/merchants/{merchant}/payouts", self._payouts, methods=["GET"]),
                 Route(
                     "/v1.0/merchants/{merchant}/payments/{txn}/refunds",
                     self._refund,
@@ -62,6 +65,7 @@ class FakeSumUp:
         self.refunds: list[tuple[str, Any]] = []
         self.terminated: list[str] = []
         self.requests: list[tuple[str, str, Any]] = []
+        self.payout_rows: list[dict[str, Any]] = []
 
     def _ok(self, request: Request) -> bool:
         return (
@@ -121,6 +125,7 @@ class FakeSumUp:
             "checkout_id": checkout_id,
             "client_transaction_id": str(uuid.uuid4()),
             "transaction_id": str(uuid.uuid4()),
+            "transaction_code": f"T{secrets.token_hex(5).upper()}",
             "status": "pending",
             "amount": body["total_amount"],
             "return_url": body.get("return_url"),
@@ -173,13 +178,16 @@ class FakeSumUp:
         return Response(status_code=202)
 
     async def _transaction(self, request: Request) -> Response:
-        wanted = request.query_params.get("client_transaction_id")
+        query = request.query_params
         for checkout in self.checkouts.values():
-            if checkout["client_transaction_id"] == wanted:
+            if checkout["client_transaction_id"] == query.get("client_transaction_id") or checkout[
+                "transaction_code"
+            ] == query.get("transaction_code"):
                 return JSONResponse(
                     {
                         "id": checkout["transaction_id"],
-                        "client_transaction_id": wanted,
+                        "client_transaction_id": checkout["client_transaction_id"],
+                        "transaction_code": checkout["transaction_code"],
                         "amount": checkout["amount"]["value"] / 100,
                         "currency": checkout["amount"]["currency"],
                         "status": "SUCCESSFUL" if checkout["status"] == "successful" else "FAILED",
@@ -191,6 +199,66 @@ class FakeSumUp:
         body = await request.json() if await request.body() else None
         self.refunds.append((request.path_params["txn"], body))
         return JSONResponse({}, status_code=201)
+
+    async def _payouts(self, request: Request) -> Response:
+        if not self._ok(request):
+            return JSONResponse({"title": "Unauthorized", "status": 401}, status_code=401)
+        query = request.query_params
+        missing = [
+            {"error_code": "MISSING", "message": "Validation error: required", "param": name}
+            for name in ("start_date", "end_date")
+            if not query.get(name)
+        ]
+        if missing:
+            return JSONResponse(missing, status_code=400)
+        start, end = date.fromisoformat(query["start_date"]), date.fromisoformat(query["end_date"])
+        self.requests.append(("GET", _path(request), dict(query)))
+        rows = [r for r in self.payout_rows if start <= date.fromisoformat(r["date"]) <= end]
+        return JSONResponse(sorted(rows, key=lambda r: (r["date"], r["id"])))
+
+    def pay_out(
+        self,
+        day: date,
+        sales: list[tuple[str, int]],
+        *,
+        refunds: list[tuple[str, int]] = (),  # type: ignore[assignment]
+        status: str = "SUCCESSFUL",
+    ) -> str:
+        """SumUp pays out on `day` the sales (transaction code, fee in cents) and takes back
+        the refunds (transaction code, amount in cents): one row each, as its list shows.
+        Returns the payout's reference."""
+        reference = f"payout-{day.isoformat()}"
+        by_code = {c["transaction_code"]: c for c in self.checkouts.values()}
+        for code, fee in sales:
+            gross = by_code[code]["amount"]["value"] if code in by_code else 1000
+            self._row("PAYOUT", gross - fee, fee, day, code, reference, status)
+        for code, amount in refunds:
+            self._row("REFUND_DEDUCTION", amount, 0, day, code, reference, status)
+        return reference
+
+    def _row(
+        self, kind: str, cents: int, fee: int, day: date, code: str, reference: str, status: str
+    ) -> None:
+        self.payout_rows.append(
+            {
+                "id": 100_000 + len(self.payout_rows),
+                "type": kind,
+                "amount": cents / 100,
+                "currency": "EUR",
+                "date": day.isoformat(),
+                "fee": fee / 100,
+                "status": status,
+                "reference": reference,
+                "transaction_code": code,
+            }
+        )
+
+    def code_of(self, client_transaction_id: str) -> str:
+        return next(
+            c["transaction_code"]
+            for c in self.checkouts.values()
+            if c["client_transaction_id"] == client_transaction_id
+        )
 
     # --- what the client at the reader does, for tests ---
 

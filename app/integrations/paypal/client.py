@@ -67,6 +67,12 @@ def capture_status(capture: dict[str, Any]) -> PaymentStatus:
     return _CAPTURE_STATUS.get(str(capture.get("status")), PaymentStatus.pending)
 
 
+def capture_fee(capture: dict[str, Any]) -> int | None:
+    """PayPal's fee on a capture (`seller_receivable_breakdown.paypal_fee`), once it says."""
+    fee = (capture.get("seller_receivable_breakdown") or {}).get("paypal_fee") or {}
+    return cents_from(fee["value"]) if "value" in fee else None
+
+
 def order_state(order: dict[str, Any]) -> ProviderState:
     """Our view of an order: once captured, its capture's status is the payment's."""
     captures = [
@@ -90,6 +96,7 @@ def order_state(order: dict[str, Any]) -> ProviderState:
             charge_ref=capture.get("id"),
             amount_cents=cents_from(capture["amount"]["value"]) if "amount" in capture else None,
             failure_code=(capture.get("status_details") or {}).get("reason"),
+            fee_cents=capture_fee(capture),
         )
     return ProviderState(
         ref=order["id"],

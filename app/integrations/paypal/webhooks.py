@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from app.integrations.paypal.client import capture_status, order_state, refund_state
+from app.integrations.paypal.client import capture_fee, capture_status, order_state, refund_state
 
-__all__ = ["capture_status", "order_state", "refund_state"]
+__all__ = ["capture_fee", "capture_status", "order_state", "refund_state"]

@@ -3,6 +3,7 @@ a customer per returning client, and cards saved with a SetupIntent for a later 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import stripe
@@ -11,6 +12,9 @@ from app.core.config import StripeSettings
 from app.integrations.gateway import (
     Charge,
     PaymentStatus,
+    PayoutLineKind,
+    PayoutLineReport,
+    PayoutReport,
     Provider,
     ProviderRefused,
     ProviderState,
@@ -54,6 +58,60 @@ def payment_intent_state(intent: Any) -> ProviderState:
         client_secret=intent.get("client_secret"),
         failure_code=(error or {}).get("decline_code") or (error or {}).get("code"),
         failure_message=(error or {}).get("message"),
+    )
+
+
+_PAYOUT_STATUS = {"paid": "paid", "failed": "failed", "canceled": "failed"}
+# A balance transaction's type -> what it is to the salon (the payout itself is left out).
+_LINE_KINDS = {
+    "charge": PayoutLineKind.charge,
+    "payment": PayoutLineKind.charge,
+    "refund": PayoutLineKind.refund,
+    "payment_refund": PayoutLineKind.refund,
+    "stripe_fee": PayoutLineKind.fee,
+    "tax_fee": PayoutLineKind.fee,
+    "network_cost": PayoutLineKind.fee,
+    "adjustment": PayoutLineKind.adjustment,
+    "payment_failure_refund": PayoutLineKind.adjustment,
+    "payout_failure": PayoutLineKind.payout_failure,
+}
+_PAGE = 100
+
+
+def payout_report(payout: Any, lines: tuple[PayoutLineReport, ...] = ()) -> PayoutReport:
+    """Our view of a Stripe payout (from the API or a `payout.*` event's object)."""
+    return PayoutReport(
+        ref=payout["id"],
+        status=_PAYOUT_STATUS.get(payout["status"], "pending"),
+        net_cents=int(payout["amount"]),
+        currency=str(payout["currency"]).upper(),
+        arrival_date=datetime.fromtimestamp(int(payout["arrival_date"]), UTC).date(),
+        lines=lines,
+    )
+
+
+def payout_line(txn: Any) -> PayoutLineReport | None:
+    """One balance transaction of a payout (its `source` expanded), or None for the payout's
+    own transaction. A fee of its own (`stripe_fee`) is all fee: no gross."""
+    kind = _LINE_KINDS.get(txn["type"], PayoutLineKind.other)
+    if txn["type"] == "payout":
+        return None
+    source = txn.get("source")
+    source = source if isinstance(source, dict) else {"id": source}
+    amount, fee = int(txn["amount"]), int(txn["fee"])
+    if kind is PayoutLineKind.fee:
+        amount, fee = 0, fee - amount
+    refund = kind is PayoutLineKind.refund
+    return PayoutLineReport(
+        ref=txn["id"],
+        kind=kind,
+        amount_cents=amount,
+        fee_cents=fee,
+        source_ref=source.get("id"),
+        payment_ref=source.get("payment_intent"),
+        charge_ref=source.get("charge") if refund else source.get("id"),
+        refund_ref=source.get("id") if refund else None,
+        description=(txn.get("description") or None),
     )
 
 
@@ -191,6 +249,29 @@ class StripeProvider:
         except stripe.StripeError as exc:
             raise _translate(exc) from exc
         return payment_intent_state(intent)
+
+    async def payout(self, ref: str) -> PayoutReport:
+        """The payout as Stripe has it now, with the balance transactions it paid out (each
+        charge's and refund's fee and net), read page by page."""
+        payout = await _call(self._client.v1.payouts.retrieve_async(ref))
+        if not payout.get("automatic", True):
+            # Stripe lists the transactions of automatic payouts only: a payout made by hand
+            # from the dashboard is known by its amount (no line, no fee).
+            return payout_report(payout)
+        lines: list[PayoutLineReport] = []
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"payout": ref, "expand": ["data.source"], "limit": _PAGE}
+            if after:
+                params["starting_after"] = after
+            page = await _call(
+                self._client.v1.balance_transactions.list_async(params)  # type: ignore[arg-type]
+            )
+            data = page.get("data") or []
+            lines += [line for txn in data if (line := payout_line(txn)) is not None]
+            if not page.get("has_more") or not data:
+                return payout_report(payout, tuple(lines))
+            after = data[-1]["id"]
 
 
 async def _call(awaitable: Any) -> dict[str, Any]:

@@ -1,11 +1,11 @@
-"""Stripe's console stand-in: a client secret derived from the reference, and saved cards
-that are always a Visa ending in 4242."""
+"""Stripe's console stand-in: a client secret derived from the reference, saved cards that
+are always a Visa ending in 4242, and payouts known only by their event."""
 
 from __future__ import annotations
 
 from app.core.ids import new_id
 from app.integrations.console import ConsoleGateway
-from app.integrations.gateway import Charge, PaymentStatus, ProviderState
+from app.integrations.gateway import Charge, PaymentStatus, PayoutReport, ProviderState
 
 
 class StripeConsole(ConsoleGateway):
@@ -38,3 +38,9 @@ class StripeConsole(ConsoleGateway):
         self._log("off-session charge", amount_cents=charge.amount_cents)
         ref = f"console_{new_id().hex}"
         return ProviderState(ref=ref, status=PaymentStatus.succeeded, charge_ref=ref)
+
+    async def payout(self, ref: str) -> PayoutReport | None:
+        """The console knows no payout: the event's own object is all there is (no lines,
+        so no fee is known)."""
+        self._log("payout", ref=ref)
+        return None

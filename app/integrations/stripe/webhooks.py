@@ -12,9 +12,15 @@ import hmac
 
 from app.core.clock import utcnow
 from app.core.errors import InvalidWebhookSignature
-from app.integrations.stripe.client import payment_intent_state, refund_state
+from app.integrations.stripe.client import payment_intent_state, payout_report, refund_state
 
-__all__ = ["payment_intent_state", "refund_state", "stripe_signature", "verify_stripe"]
+__all__ = [
+    "payment_intent_state",
+    "payout_report",
+    "refund_state",
+    "stripe_signature",
+    "verify_stripe",
+]
 
 STRIPE_TOLERANCE_SECONDS = 300
 

@@ -3,7 +3,8 @@ a checkout on it, read its result, stop it, refund the transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
+from datetime import date
 from typing import Any, TypeVar
 
 from sumup import AsyncSumup
@@ -14,6 +15,9 @@ from app.integrations.gateway import (
     Charge,
     PairedReader,
     PaymentStatus,
+    PayoutLineKind,
+    PayoutLineReport,
+    PayoutReport,
     Provider,
     ProviderRefused,
     ProviderState,
@@ -22,6 +26,7 @@ from app.integrations.gateway import (
     ReaderOffline,
     RefundResult,
     RefundStatus,
+    cents_from,
     required,
 )
 
@@ -33,6 +38,65 @@ _CHECKOUT_STATUS = {
     "failed": PaymentStatus.failed,
     "cancelled": PaymentStatus.cancelled,
 }
+
+
+# A SumUp payout row's type -> what it is to the salon; a deduction takes money back.
+_ROW_KINDS = {
+    "PAYOUT": PayoutLineKind.charge,
+    "REFUND_DEDUCTION": PayoutLineKind.refund,
+    "CHARGE_BACK_DEDUCTION": PayoutLineKind.adjustment,
+    "DD_RETURN_DEDUCTION": PayoutLineKind.adjustment,
+    "BALANCE_DEDUCTION": PayoutLineKind.adjustment,
+}
+
+
+def _field(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def payout_reports(rows: Iterable[Any]) -> list[PayoutReport]:
+    """SumUp's payout rows (one per sale or deduction) grouped as SumUp pays them: one bank
+    transfer per payout date and reference. A PAYOUT row's `amount` is what reached the bank
+    for the sale and `fee` what SumUp kept (its gross is their sum); a deduction's amount is
+    taken back. A group whose rows all FAILED is a failed payout; failed rows are left out
+    of a paid one (SumUp pays them again later)."""
+    groups: dict[tuple[date, str], list[Any]] = {}
+    for row in rows:
+        day = _field(row, "date")
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        groups.setdefault((day, str(_field(row, "reference") or "")), []).append(row)
+    reports = []
+    for (day, reference), members in sorted(groups.items()):
+        failed = all(str(_field(r, "status")) == "FAILED" for r in members)
+        kept = members if failed else [r for r in members if str(_field(r, "status")) != "FAILED"]
+        lines = tuple(_row_line(row) for row in kept)
+        reports.append(
+            PayoutReport(
+                ref=f"{day.isoformat()}/{reference}" if reference else day.isoformat(),
+                status="failed" if failed else "paid",
+                net_cents=sum(line.amount_cents - line.fee_cents for line in lines),
+                currency=str(_field(members[0], "currency")).upper(),
+                arrival_date=day,
+                lines=lines,
+            )
+        )
+    return reports
+
+
+def _row_line(row: Any) -> PayoutLineReport:
+    kind = _ROW_KINDS.get(str(_field(row, "type")), PayoutLineKind.other)
+    net = cents_from(str(_field(row, "amount")))
+    fee = cents_from(str(_field(row, "fee")))
+    if kind is not PayoutLineKind.charge:
+        net = -abs(net)
+    return PayoutLineReport(
+        ref=str(_field(row, "id")),
+        kind=kind,
+        amount_cents=net + fee,
+        fee_cents=fee,
+        source_ref=_field(row, "transaction_code") or None,
+        description=str(_field(row, "type")),
+    )
 
 
 class SumUpTerminal:
@@ -124,6 +188,24 @@ class SumUpTerminal:
             )
         )
         return RefundResult(ref=f"{transaction_id}:{key}", status=RefundStatus.succeeded)
+
+    async def payouts(self, start: date, end: date) -> list[PayoutReport]:
+        """The payouts SumUp made between two dates (inclusive), from its payouts list."""
+        rows = await _call(
+            self._client.payouts.list(self._merchant, start_date=start, end_date=end)
+        )
+        return payout_reports(rows)
+
+    async def transaction_refs(self, transaction_code: str) -> tuple[str | None, str | None]:
+        """(client transaction id, transaction id) of a sale known by its code: how a payout
+        row finds our payment (its `provider_ref` is the client transaction id)."""
+        try:
+            found = await _call(
+                self._client.transactions.get(self._merchant, transaction_code=transaction_code)
+            )
+        except ProviderRefused:  # not a transaction of this merchant
+            return None, None
+        return found.client_transaction_id, found.id
 
 
 async def _call(awaitable: Awaitable[T]) -> T:

@@ -1,11 +1,13 @@
 """SumUp's console stand-in: any pairing code pairs a reader, and a reader's checkout waits
-for `POST /api/v1/payments/{id}/simulate`."""
+for `POST /api/v1/payments/{id}/simulate`; it never pays out."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.core.ids import new_id
 from app.integrations.console import ConsoleGateway
-from app.integrations.gateway import PairedReader
+from app.integrations.gateway import PairedReader, PayoutReport
 
 
 class SumUpConsole(ConsoleGateway):
@@ -24,3 +26,11 @@ class SumUpConsole(ConsoleGateway):
 
     async def unpair(self, reader_ref: str) -> None:
         self._log("unpair", ref=reader_ref)
+
+    async def payouts(self, start: date, end: date) -> list[PayoutReport]:
+        """No SumUp account behind the console: it never pays anything out."""
+        self._log("payouts", start=start.isoformat(), end=end.isoformat())
+        return []
+
+    async def transaction_refs(self, transaction_code: str) -> tuple[str | None, str | None]:
+        return None, None
