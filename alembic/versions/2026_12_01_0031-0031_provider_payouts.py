@@ -16,7 +16,11 @@ down_revision: str | None = "0034"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-KINDS_BEFORE = "'ticket', 'credit_ticket', 'payment', 'refund', 'gift_card_expiry', 'deposit_kept'"
+# 0032 (receivables) came before and added 'credit_note'.
+KINDS_BEFORE = (
+    "'ticket', 'credit_ticket', 'payment', 'refund', 'gift_card_expiry', 'deposit_kept', "
+    "'credit_note'"
+)
 KINDS_AFTER = KINDS_BEFORE + ", 'provider_fee', 'payout', 'payout_failed'"
 # The fees role was seeded (0029) before any entry used it; its label follows the PCG 627 now,
 # unless the accountant already chose her own.
