@@ -291,9 +291,6 @@ class LoyaltySettings(BaseSettings):
     tier_period_months: int = Field(default=12, ge=1, le=36)
     # A reward's personal code is valid this many days.
     reward_code_days: int = Field(default=90, ge=1, le=730)
-    # Wallet passes are built only when these are set (docs/loyalty.md, "Wallet passes").
-    apple_pass_type_id: str | None = None
-    google_wallet_issuer_id: str | None = None
 
 
 class StorageSettings(BaseSettings):
