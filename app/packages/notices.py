@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
 from app.core.money import euros
-from app.core.timeutils import in_salon_zone
+from app.core.timeutils import zone
 from app.notifications import public as notifications
 from app.packages.models import Package
 
 
 def _date(moment: datetime | None) -> str:
-    return f"{in_salon_zone(moment):%d/%m/%Y}" if moment else ""
+    return f"{moment.astimezone(zone()):%d/%m/%Y}" if moment else ""
 
 
 def _context(package: Package) -> dict[str, Any]:
