@@ -29,6 +29,9 @@ SCHEDULE = {
     "retention-review": ("clients.flag_inactive", crontab(hour=3, minute=40)),
     # Added since: the till's days left open get their Z (docs/till.md).
     "journal-close-due": ("journal.close_due", crontab(minute=5)),
+    # Packages past their validity end, and clients hear before (docs/packages.md).
+    "packages-expire": ("packages.expire", crontab(hour=0, minute=25)),
+    "packages-remind": ("packages.remind_expiring", crontab(hour=10, minute=5)),
 }
 
 

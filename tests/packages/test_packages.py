@@ -4,7 +4,6 @@ policy), expiry with its reminder, and a refund of unused sessions by the rule."
 
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import UUID
 
 import pytest
@@ -116,7 +115,7 @@ async def test_a_package_bought_online_is_active_once_paid_and_confirmed_in_fren
 async def test_a_package_sold_at_the_till_needs_a_client_and_is_active_after_the_ticket(
     client: AsyncClient, manager: dict[str, str]
 ) -> None:
-    facial, helene, offer = await _client_with_package(client, manager)
+    _, helene, offer = await _client_with_package(client, manager)
     package = await only_package(client, manager, helene)
     assert (package["status"], package["channel"], package["remaining"]) == ("active", "till", 5)
     assert package["price_cents"] == 20000
@@ -348,7 +347,7 @@ async def test_pro_rata_refund_gives_back_the_unused_sessions_share(
 async def test_a_client_sees_only_her_packages_and_staff_only_through_their_routes(
     client: AsyncClient, fakes: FakeProviders, manager: dict[str, str], auth_headers: AuthHeaders
 ) -> None:
-    facial, helene, _ = await _client_with_package(client, manager)
+    _, helene, _ = await _client_with_package(client, manager)
     other = await sign_up(client, "zoe@example.fr", "Zoé", "Petit")
     assert (await client.get("/api/v1/me/packages", headers=other)).json() == []
     assert (
@@ -368,4 +367,3 @@ async def test_a_client_sees_only_her_packages_and_staff_only_through_their_rout
     assert (await client.get("/api/v1/me/packages")).status_code == 401
     listed = await client.get("/api/v1/packages", headers=receptionist, params={"limit": 1})
     assert [p["id"] for p in listed.json()["items"]] == [package["id"]]
-    _ = timedelta, facial
