@@ -45,11 +45,17 @@ async def buy_and_pay(
 
 
 async def sell_at_till(
-    client: AsyncClient, desk: dict[str, str], offer: dict[str, Any], client_id: UUID
+    client: AsyncClient,
+    desk: dict[str, str],
+    offer: dict[str, Any],
+    client_id: UUID,
+    *,
+    till_open: bool = False,
 ) -> dict[str, Any]:
     """A package sold at the till for cash: active once the ticket is made (and the outbox
-    delivered)."""
-    await open_till(client, desk)
+    delivered). The till is opened first unless `till_open`."""
+    if not till_open:
+        await open_till(client, desk)
     order = await new_order(
         client,
         desk,
