@@ -26,6 +26,12 @@ OLD_KINDS = "kind IN ('service', 'product', 'fee')"
 NEW_KINDS = "kind IN ('service', 'product', 'fee', 'package')"
 OLD_ITEM = "(kind = 'service') = (service_id IS NOT NULL) AND (kind = 'product') = (product_id IS NOT NULL)"
 NEW_ITEM = OLD_ITEM + " AND (kind = 'package') = (package_offer_id IS NOT NULL)"
+OLD_SOURCES = (
+    "source_kind IN ('ticket', 'credit_ticket', 'payment', 'refund', 'gift_card_expiry', "
+    "'deposit_kept')"
+)
+NEW_SOURCES = OLD_SOURCES[:-1] + ", 'package')"
+SOURCE_CHECK = "ck_accounting_entries_source_kind_valid"
 ACCOUNT = ("prepaid_packages", "487000", "Produits constatés d'avance - forfaits")
 
 
@@ -217,6 +223,8 @@ def upgrade() -> None:
         ondelete="RESTRICT",
     )
     _line_checks(NEW_KINDS, NEW_ITEM)
+    op.drop_constraint(op.f(SOURCE_CHECK), "accounting_entries", type_="check")
+    op.create_check_constraint(op.f(SOURCE_CHECK), "accounting_entries", NEW_SOURCES)
     accounts = sa.table(
         "accounting_accounts",
         sa.column("key", sa.String),
@@ -235,6 +243,8 @@ def downgrade() -> None:
     op.execute(sa.text("DELETE FROM accounting_accounts WHERE key = :k").bindparams(k=ACCOUNT[0]))
     op.execute("DELETE FROM sales_order_lines WHERE kind = 'package'")
     _line_checks(OLD_KINDS, OLD_ITEM)
+    op.drop_constraint(op.f(SOURCE_CHECK), "accounting_entries", type_="check")
+    op.create_check_constraint(op.f(SOURCE_CHECK), "accounting_entries", OLD_SOURCES)
     op.drop_constraint(
         op.f("fk_sales_order_lines_package_offer_id_package_offers"),
         "sales_order_lines",

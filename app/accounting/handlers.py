@@ -8,10 +8,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounting import postings, repository, service
+from app.accounting import package_postings, postings, repository, service
 from app.core import outbox
 from app.core.clock import utcnow
 from app.giftcards import public as giftcards
+from app.packages import public as packages
 from app.payments import public as payments
 from app.sales import public as sales
 
@@ -93,3 +94,25 @@ async def post_deposit_kept(session: AsyncSession, event: payments.DepositKept) 
         await repository.payments_with_vat(session, {event.payment_id})
     )
     await service.post(session, postings.deposit_kept(event, vat_collected=collected))
+
+
+# Packages: a prepayment until each session is used (docs/packages.md, "Accounting").
+@outbox.handles(packages.TOPIC_SOLD, name="accounting.post_package_sold")
+async def post_package_sold(session: AsyncSession, event: packages.PackageSold) -> None:
+    if event.channel == "online":  # at the till, the ticket's entry posts the sale
+        await service.post(session, package_postings.sold_online(event))
+
+
+@outbox.handles(packages.TOPIC_SESSION_USED, name="accounting.post_package_session")
+async def post_package_session(session: AsyncSession, event: packages.SessionUsed) -> None:
+    await service.post(session, package_postings.session_used(event))
+
+
+@outbox.handles(packages.TOPIC_EXPIRED, name="accounting.post_package_expiry")
+async def post_package_expiry(session: AsyncSession, event: packages.PackageExpired) -> None:
+    await service.post(session, package_postings.expired(event))
+
+
+@outbox.handles(packages.TOPIC_REFUNDED, name="accounting.post_package_refund")
+async def post_package_refund(session: AsyncSession, event: packages.PackageRefunded) -> None:
+    await service.post(session, package_postings.refunded(event))

@@ -89,6 +89,7 @@ class SourceKind(StrEnum):
     refund = "refund"
     gift_card_expiry = "gift_card_expiry"
     deposit_kept = "deposit_kept"
+    package = "package"  # a package's prepayment moving (docs/packages.md)
 
 
 class Entry(Base):

@@ -121,6 +121,7 @@ async def settle_use(
         TOPIC_SESSION_USED,
         {
             "package_id": package.id,
+            "use_id": use.id,
             "client_id": package.client_id,
             "booking_id": use.booking_id,
             "service_id": use.service_id,

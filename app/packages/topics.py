@@ -34,6 +34,7 @@ class SessionUsed(Payload):
     after a late cancellation or a no-show (`outcome`). Its share becomes revenue."""
 
     package_id: UUID
+    use_id: UUID
     client_id: UUID
     booking_id: UUID
     service_id: UUID
