@@ -39,4 +39,6 @@ async def on_sold(session: AsyncSession, event: PackageSold) -> None:
 async def on_session_used(session: AsyncSession, event: SessionUsed) -> None:
     if event.outcome == "used":
         package = await service.get_package(session, event.package_id)
-        await notices.sessions_left(session, package, booking_key=str(event.booking_id))
+        await notices.sessions_left(
+            session, package, use_key=str(event.use_id), remaining=event.remaining
+        )

@@ -19,12 +19,12 @@ def _date(moment: datetime | None) -> str:
     return f"{moment.astimezone(zone()):%d/%m/%Y}" if moment else ""
 
 
-def _context(package: Package) -> dict[str, Any]:
+def _context(package: Package, remaining: int | None = None) -> dict[str, Any]:
     return {
         "package": {
             "name": package.name,
             "sessions": package.sessions_total,
-            "remaining": package.remaining,
+            "remaining": package.remaining if remaining is None else remaining,
             "price": euros(package.price_cents),
             "expires": _date(package.expires_at),
         }
@@ -32,7 +32,12 @@ def _context(package: Package) -> dict[str, Any]:
 
 
 async def _send(
-    session: AsyncSession, package: Package, template: str, key: str, channels: list[str]
+    session: AsyncSession,
+    package: Package,
+    template: str,
+    key: str,
+    channels: list[str],
+    remaining: int | None = None,
 ) -> None:
     client = await clients.get_client(session, package.client_id)
     recipient = notifications.Recipient(client.id, client.first_name, client.email, client.phone)
@@ -42,7 +47,7 @@ async def _send(
             template=template,
             channel=notifications.Channel(channel),
             recipient=recipient,
-            context=_context(package),
+            context=_context(package, remaining),
             dedupe_key=f"{key}:{channel}",
         )
 
@@ -51,13 +56,17 @@ async def purchased(session: AsyncSession, package: Package) -> None:
     await _send(session, package, "package_purchased", f"package_purchased:{package.id}", ["email"])
 
 
-async def sessions_left(session: AsyncSession, package: Package, *, booking_key: str) -> None:
+async def sessions_left(
+    session: AsyncSession, package: Package, *, use_key: str, remaining: int
+) -> None:
+    """What was left right after the visit (not when the message is written)."""
     await _send(
         session,
         package,
         "package_sessions_left",
-        f"package_sessions_left:{package.id}:{booking_key}",
+        f"package_sessions_left:{use_key}",
         ["email", "sms"],
+        remaining,
     )
 
 
