@@ -356,6 +356,9 @@ async def test_a_client_sees_only_her_packages_and_staff_only_through_their_rout
     assert (await client.get("/api/v1/packages", headers=other)).status_code == 403
     package = await only_package(client, manager, helene)
     assert (await client.get(f"/api/v1/packages/{package['id']}", headers=other)).status_code == 403
+    practitioner = await auth_headers(Role.practitioner)
+    for path in (f"/api/v1/clients/{helene}/packages", "/api/v1/packages"):
+        assert (await client.get(path, headers=practitioner)).status_code == 403
     receptionist = await auth_headers(Role.receptionist)
     assert (
         await client.get(f"/api/v1/clients/{helene}/packages", headers=receptionist)
