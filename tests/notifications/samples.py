@@ -144,6 +144,12 @@ def contexts(
         ("gift_card_receipt", {"receipt": receipt(message=None)}),
         ("gift_card_expiring", {"card": card()}),
         ("gift_card_expiring", {"card": card(to_buyer=True, recipient_name="Maman")}),
+        ("package_purchased", {"package": package()}),
+        ("package_purchased", {"package": package(sessions=1, remaining=1)}),
+        ("package_sessions_left", {"package": package(remaining=3)}),
+        ("package_sessions_left", {"package": package(remaining=1)}),
+        ("package_sessions_left", {"package": package(remaining=0)}),
+        ("package_expiring", {"package": package(remaining=2)}),
         ("sales_receipt", {"note": sales_receipt()}),
         ("sales_receipt", {"note": sales_receipt(duplicate=2, kind="avoir")}),
         ("invoice", {"invoice": invoice()}),
@@ -152,3 +158,14 @@ def contexts(
         ("reactivation", {}),
         ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),
     ]
+
+
+def package(sessions: int = 11, remaining: int = 11) -> dict[str, Any]:
+    """A package as its messages see it ("10 UV + 1 offerte")."""
+    return {
+        "name": "10 UV + 1 offerte",
+        "sessions": sessions,
+        "remaining": remaining,
+        "price": "150,00 €",
+        "expires": "29/09/2028",
+    }
