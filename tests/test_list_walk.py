@@ -488,6 +488,22 @@ ONE_PAGE = {
 }
 
 
+async def sold_packages(ctx: Ctx) -> Listing:
+    """Three packages sold on one till line (quantity 3): one package per unit."""
+    from tests.packages.helpers import make_offer
+    from tests.sales.orders_helpers import complete, tender
+
+    facial, _ = await facial_with_camille()
+    offer = await make_offer(ctx.client, ctx.owner, [facial])
+    await open_till(ctx.client, ctx.owner)
+    line = {"kind": "package", "package_offer_id": offer["id"], "quantity": ROWS}
+    made = await new_order(ctx.client, ctx.owner, client_id=str(await make_client()), lines=[line])
+    await tender(ctx.client, ctx.owner, made["id"], method="cash")
+    await complete(ctx.client, ctx.owner, made["id"])
+    await run_outbox()
+    return Listing("/api/v1/packages", ctx.owner)
+
+
 # One line per paginated route.
 BUILDERS: dict[str, Builder] = {
     "/api/v1/users": users,
@@ -527,6 +543,7 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/loyalty/rewards": loyalty_rewards,
     "/api/v1/loyalty/rewards/all": all_loyalty_rewards,
     "/api/v1/loyalty/rules": loyalty_rules,
+    "/api/v1/packages": sold_packages,
 }
 
 

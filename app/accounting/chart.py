@@ -24,6 +24,8 @@ GIFT_CARDS = "gift_cards"
 TIPS_OWED = "tips_owed"
 OTHER_INCOME = "other_income"
 KEPT_DEPOSITS = "kept_deposits"
+# Packages sold, their sessions not used yet (VAT collected at sale): docs/packages.md.
+PREPAID_PACKAGES = "prepaid_packages"
 FEES = "fees"
 CLIENTS = "clients"
 RESULT_PROFIT = "result_profit"
@@ -81,7 +83,10 @@ def rate_tag(rate: Decimal) -> str:
 
 
 def revenue(kind: str, rate: Decimal) -> str:
-    """706 for services (and a home visit's travel fee), 707 for goods, per VAT rate."""
+    """706 for services (and a home visit's travel fee), 707 for goods, per VAT rate; a
+    package sold is not revenue yet but a prepayment (487000), its VAT collected at sale."""
+    if kind == "package":
+        return PREPAID_PACKAGES
     return f"{'goods' if kind == 'product' else 'services'}_{rate_tag(rate)}"
 
 
@@ -102,6 +107,7 @@ def default_keys() -> list[str]:
         *fixed,
         OTHER_INCOME,
         KEPT_DEPOSITS,
+        PREPAID_PACKAGES,
         FEES,
         CLIENTS,
         RESULT_PROFIT,

@@ -8,13 +8,14 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounting import postings, repository, service
+from app.accounting import package_postings, postings, repository, service
 from app.accounting.receivables import client_aux
 from app.core import outbox
 from app.core.clock import utcnow
 from app.core.timeutils import zone
 from app.giftcards import public as giftcards
 from app.invoicing import public as invoicing
+from app.packages import public as packages
 from app.payments import public as payments
 from app.sales import public as sales
 
@@ -153,3 +154,25 @@ async def post_payout(session: AsyncSession, event: payments.PayoutReceived) -> 
 @outbox.handles(payments.TOPIC_PAYOUT_FAILED, name="accounting.post_payout_failed")
 async def post_payout_failed(session: AsyncSession, event: payments.PayoutFailed) -> None:
     await _post_unless_empty(session, postings.payout_failed(event))
+
+
+# Packages: a prepayment until each session is used (docs/packages.md, "Accounting").
+@outbox.handles(packages.TOPIC_SOLD, name="accounting.post_package_sold")
+async def post_package_sold(session: AsyncSession, event: packages.PackageSold) -> None:
+    if event.channel == "online":  # at the till, the ticket's entry posts the sale
+        await service.post(session, package_postings.sold_online(event))
+
+
+@outbox.handles(packages.TOPIC_SESSION_USED, name="accounting.post_package_session")
+async def post_package_session(session: AsyncSession, event: packages.SessionUsed) -> None:
+    await service.post(session, package_postings.session_used(event))
+
+
+@outbox.handles(packages.TOPIC_EXPIRED, name="accounting.post_package_expiry")
+async def post_package_expiry(session: AsyncSession, event: packages.PackageExpired) -> None:
+    await service.post(session, package_postings.expired(event))
+
+
+@outbox.handles(packages.TOPIC_REFUNDED, name="accounting.post_package_refund")
+async def post_package_refund(session: AsyncSession, event: packages.PackageRefunded) -> None:
+    await service.post(session, package_postings.refunded(event))

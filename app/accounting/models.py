@@ -101,6 +101,7 @@ class SourceKind(StrEnum):
     provider_fee = "provider_fee"
     payout = "payout"
     payout_failed = "payout_failed"
+    package = "package"  # a package's prepayment moving (docs/packages.md)
 
 
 class Entry(Base):

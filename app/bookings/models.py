@@ -131,6 +131,9 @@ class BookingItem(Base):
     end_at: Mapped[datetime]
     price_cents: Mapped[int]
     vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    # What pays for this service in advance (`app/core/coverage.py`: "package"…); its price
+    # is then left out of the booking's total and deposit.
+    covered_by: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         CheckConstraint("start_at < end_at", name="range_valid"),

@@ -92,6 +92,7 @@ def _booking_out(
                 start=i.start_at,
                 end=i.end_at,
                 price_cents=i.price_cents,
+                covered_by=i.covered_by,
             )
             for i in items
         ],
@@ -154,6 +155,7 @@ async def create_booking(
         if body.home_latitude is not None and body.home_longitude is not None
         else None,
         terms_version=body.terms_version,
+        use_coverage=body.use_package,
     )
     booking = await service.create_booking(session, actor, data)
     return await _out(session, booking, with_token=True)

@@ -62,6 +62,11 @@ class BookingCreate(BaseModel):
     home_latitude: Decimal | None = Field(default=None, ge=-90, le=90)
     home_longitude: Decimal | None = Field(default=None, ge=-180, le=180)
     terms_version: str | None = Field(default=None, max_length=32)
+    use_package: bool = Field(
+        default=True,
+        description="False: pay for the services even when a package (or another allowance) "
+        "of the client covers them.",
+    )
 
     @model_validator(mode="after")
     def _home_address(self) -> BookingCreate:
@@ -83,6 +88,9 @@ class BookingItemOut(BaseModel):
     start: SalonDateTime
     end: SalonDateTime
     price_cents: int
+    covered_by: str | None = Field(
+        default=None, description="Paid in advance (`package`): left out of the total"
+    )
 
 
 class BookingOut(BaseModel):

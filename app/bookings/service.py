@@ -47,7 +47,7 @@ from app.bookings.topics import (
     TOPIC_RESCHEDULED,
 )
 from app.clients import public as clients
-from app.core import outbox
+from app.core import coverage, outbox
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.ids import new_id
@@ -77,6 +77,8 @@ class NewBooking:
     home_address: str | None
     home_point: tuple[Decimal, Decimal] | None
     terms_version: str | None
+    # Let a package (or another allowance, app/core/coverage.py) pay for what it covers.
+    use_coverage: bool = True
 
 
 def _dt(epoch: int) -> datetime:
@@ -117,6 +119,7 @@ async def expire_hold(session: AsyncSession, hold: Booking, *, now: datetime) ->
     hold.cancelled_at, hold.cancelled_by = now, "system"
     hold.cancellation_reason, hold.updated_at = HOLD_EXPIRED, now
     await repository.release_allocations(session, hold.id)
+    await _settle(session, hold, coverage.Outcome.released)
     repository.add_event(
         session, hold, kind="hold_expired", at=now, actor_user_id=None, from_status=previous
     )
@@ -181,10 +184,15 @@ async def create_booking(session: AsyncSession, actor: Actor, data: NewBooking) 
     )
     if data.home_point is not None:
         booking.home_latitude, booking.home_longitude = data.home_point
-    _add_items(session, booking, placed)
-    booking.total_cents = sum(placed.prices) + travel_fee
+    covered: dict[int, str] = {}
+    if data.use_coverage and await _known_client(session, actor, data):
+        covered = await _reserve_coverage(session, booking, placed)
+    _add_items(session, booking, placed, covered)
+    booking.total_cents = _uncovered(placed.prices, covered) + travel_fee
     deposit = sum(
-        spec.deposit_cents(price) for spec, price in zip(placed.specs, placed.prices, strict=True)
+        spec.deposit_cents(price)
+        for position, (spec, price) in enumerate(zip(placed.specs, placed.prices, strict=True))
+        if position not in covered
     )
     booking.deposit_cents = deposit
     if deposit and online:
@@ -208,8 +216,58 @@ async def create_booking(session: AsyncSession, actor: Actor, data: NewBooking) 
     return booking
 
 
-def _add_items(session: AsyncSession, booking: Booking, placed: availability.Placed) -> None:
+async def _known_client(session: AsyncSession, actor: Actor, data: NewBooking) -> bool:
+    """Only a client who is sure to be herself has her allowances used: staff naming her
+    record, or her own account; never a guest who typed someone's e-mail."""
+    if actor.kind == "staff":
+        return data.client_id is not None
+    if actor.kind == "client" and actor.user_id is not None:
+        return await clients.client_for_user(session, actor.user_id) is not None
+    return False
+
+
+async def _reserve_coverage(
+    session: AsyncSession, booking: Booking, placed: availability.Placed
+) -> dict[int, str]:
+    """Ask the coverers (packages…) for each service; what one reserves is paid in advance.
+    No autoflush: the booking is inserted, and the slot checked, at the flush that follows."""
+    covered: dict[int, str] = {}
+    with session.no_autoflush:
+        for position, (spec, price) in enumerate(zip(placed.specs, placed.prices, strict=True)):
+            ask = coverage.Ask(
+                client_id=booking.client_id,
+                booking_id=booking.id,
+                service_id=spec.id,
+                position=position,
+                start_at=booking.start_at,
+                price_cents=price,
+            )
+            cover = await coverage.reserve(session, ask)
+            if cover is not None:
+                covered[position] = cover.kind
+    return covered
+
+
+def _uncovered(prices: list[int], covered: dict[int, str]) -> int:
+    return sum(price for position, price in enumerate(prices) if position not in covered)
+
+
+async def _settle(session: AsyncSession, booking: Booking, outcome: coverage.Outcome) -> None:
+    """Tell what paid for the booking's services in advance what became of the visit."""
+    items = (await repository.items_of(session, [booking.id]))[booking.id]
+    kinds = {i.covered_by for i in items if i.covered_by}
+    if kinds:
+        await coverage.settle(session, booking.id, outcome, kinds_used=kinds)
+
+
+def _add_items(
+    session: AsyncSession,
+    booking: Booking,
+    placed: availability.Placed,
+    covered: dict[int, str] | None = None,
+) -> None:
     """Add the items, and the allocations that hold the time in PostgreSQL's eyes."""
+    covered = covered or {}
     session.add(booking)
     candidate = placed.candidate
     for position, (placement, spec, price) in enumerate(
@@ -226,6 +284,7 @@ def _add_items(session: AsyncSession, booking: Booking, placed: availability.Pla
                 end_at=_dt(placement.end),
                 price_cents=price,
                 vat_rate=spec.vat_rate,
+                covered_by=covered.get(position),
             )
         )
     holders: list[tuple[UUID | None, UUID | None, list[tuple[int, int]]]] = [
@@ -290,6 +349,11 @@ async def cancel_booking(
     booking.cancelled_at, booking.cancelled_by = now, actor.kind
     booking.cancellation_reason, booking.updated_at = reason, now
     await repository.release_allocations(session, booking.id)
+    if booking.late_cancellation:
+        outcome = coverage.Outcome.cancelled_late
+    else:
+        outcome = coverage.Outcome.cancelled_in_time if by_client else coverage.Outcome.released
+    await _settle(session, booking, outcome)
     repository.add_event(
         session,
         booking,
@@ -335,6 +399,7 @@ async def reschedule_booking(
         ):
             raise TooLateToChange("Call the salon to move a booking this close to its time.")
     items = (await repository.items_of(session, [booking.id]))[booking.id]
+    covered = {i.position: i.covered_by for i in items if i.covered_by}
     placed = await availability.place(
         session,
         service_ids=[i.service_id for i in items],
@@ -354,10 +419,11 @@ async def reschedule_booking(
     booking.start_at = _dt(placed.candidate.start)
     booking.end_at = _dt(placed.candidate.end)
     booking.updated_at = now
-    _add_items(session, booking, placed)
+    _add_items(session, booking, placed, covered)  # what was covered stays covered
     # A promo code's discount stays what it was when it was applied.
     booking.total_cents = max(
-        sum(placed.prices) + booking.travel_fee_cents - booking.discount_cents, 0
+        _uncovered(placed.prices, covered) + booking.travel_fee_cents - booking.discount_cents,
+        0,
     )
     booking.deposit_cents = min(booking.deposit_cents, booking.total_cents)
     repository.add_event(
@@ -413,6 +479,9 @@ async def change_status(
         booking.hold_expires_at = None
     if target is BookingStatus.no_show:
         await repository.release_allocations(session, booking.id)
+        await _settle(session, booking, coverage.Outcome.no_show)
+    if target is BookingStatus.completed:
+        await _settle(session, booking, coverage.Outcome.completed)
     if current is BookingStatus.pending_payment and target is BookingStatus.confirmed:
         await outbox.enqueue(session, TOPIC_CONFIRMED, {"booking_id": booking.id})
     if target is BookingStatus.completed:

@@ -33,6 +33,7 @@ class TillService:
     practitioner_id: UUID
     price_cents: int
     vat_rate: Decimal
+    covered_by: str | None = None  # paid in advance (a package's session): 0 € at the till
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,8 @@ async def take_to_till(session: AsyncSession, booking_id: UUID, *, order_id: UUI
     booking.order_id = order_id
     items = (await repository.items_of(session, [booking.id]))[booking.id]
     services = [
-        TillService(i.service_id, i.practitioner_id, i.price_cents, i.vat_rate) for i in items
+        TillService(i.service_id, i.practitioner_id, i.price_cents, i.vat_rate, i.covered_by)
+        for i in items
     ]
     return _till_booking(booking, services)
 

@@ -47,6 +47,9 @@ TEMPLATES: dict[str, TemplateSpec] = {
         Kind.service, EMAIL, "The buyer's receipt (with the card when she hands it over)"
     ),
     "gift_card_expiring": TemplateSpec(Kind.service, EMAIL, "A gift card expires soon"),
+    "package_purchased": TemplateSpec(Kind.service, EMAIL, "A package is bought and active"),
+    "package_sessions_left": TemplateSpec(Kind.service, BOTH, "Sessions left after a visit"),
+    "package_expiring": TemplateSpec(Kind.service, BOTH, "A package with sessions left expires"),
     "sales_receipt": TemplateSpec(Kind.service, EMAIL, "A ticket's receipt, its PDF attached"),
     "invoice": TemplateSpec(
         Kind.service, EMAIL, "An invoice or credit note, its Factur-X attached"

@@ -277,8 +277,8 @@ def ticket_line(
         total_excl_vat_cents=priced.excl_vat_cents,
         vat_rate=line.vat_rate,
         practitioners=(who,) if who and line.kind == LineKind.service else (),
-        item_kind=line.kind if line.kind != LineKind.fee else None,
-        item_id=line.service_id or line.product_id,
+        item_kind=line.kind if line.kind in {LineKind.service, LineKind.product} else None,
+        item_id=line.service_id or line.product_id or line.package_offer_id,
         practitioner_ids=(line.practitioner_id,) if line.practitioner_id else (),
         discount_cents=discount,
         discount_reason=line.discount_reason if discount else None,
@@ -377,7 +377,7 @@ def issued_event(
         lines=[
             SoldLine(
                 kind=line.kind,
-                item_id=line.service_id or line.product_id,
+                item_id=line.service_id or line.product_id or line.package_offer_id,
                 label=line.label,
                 quantity=printed.quantity,
                 amount_incl_vat_cents=printed.amount_incl_vat_cents,

@@ -104,6 +104,7 @@ class LineKind(StrEnum):
     service = "service"
     product = "product"
     fee = "fee"  # a home visit's travel fee, from its booking
+    package = "package"  # a series of sessions (app/packages), active once the ticket is made
 
 
 class Order(Base):
@@ -171,6 +172,9 @@ class OrderLine(Base):
     kind: Mapped[str] = mapped_column(String(16))
     service_id: Mapped[UUID | None] = mapped_column(ForeignKey("services.id", ondelete="RESTRICT"))
     product_id: Mapped[UUID | None] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
+    package_offer_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("package_offers.id", ondelete="RESTRICT")
+    )
     practitioner_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("practitioners.id", ondelete="RESTRICT")
     )
@@ -188,7 +192,8 @@ class OrderLine(Base):
         check_in("kind", LineKind),
         CheckConstraint(
             "(kind = 'service') = (service_id IS NOT NULL)"
-            " AND (kind = 'product') = (product_id IS NOT NULL)",
+            " AND (kind = 'product') = (product_id IS NOT NULL)"
+            " AND (kind = 'package') = (package_offer_id IS NOT NULL)",
             name="item_of_kind",
         ),
         CheckConstraint(

@@ -23,11 +23,13 @@ Reason = Field(default=None, min_length=1, max_length=200)
 
 
 class OrderLineIn(BaseModel):
-    """A service (by whom) or a product, by id or barcode. The price is the catalog's."""
+    """A service (by whom), a product by id or barcode, or a package (a series of sessions,
+    `package_offer_id`; the order names its client). The price is the catalog's."""
 
-    kind: Literal["service", "product"]
+    kind: Literal["service", "product", "package"]
     service_id: UUID | None = None
     product_id: UUID | None = None
+    package_offer_id: UUID | None = None
     barcode: Ean13 | None = None
     quantity: int = Field(default=1, ge=1, le=999)
     practitioner_id: UUID | None = None
@@ -36,6 +38,10 @@ class OrderLineIn(BaseModel):
 
     @model_validator(mode="after")
     def _names_its_item(self) -> Self:
+        if (self.kind == "package") != (self.package_offer_id is not None) or (
+            self.kind == "package" and (self.service_id or self.product_id or self.barcode)
+        ):
+            raise ValueError("a package line names its `package_offer_id` (and nothing else)")
         if self.kind == "service" and (self.service_id is None or self.product_id or self.barcode):
             raise ValueError("a service line names its `service_id` (and no product)")
         if self.kind == "product" and (
@@ -56,6 +62,7 @@ class OrderLineIn(BaseModel):
             practitioner_id=self.practitioner_id,
             discount_cents=self.discount_cents,
             discount_reason=self.discount_reason,
+            package_offer_id=self.package_offer_id,
         )
 
 
@@ -118,6 +125,7 @@ class OrderLineOut(BaseModel):
     kind: str
     service_id: UUID | None
     product_id: UUID | None
+    package_offer_id: UUID | None = None
     practitioner_id: UUID | None
     label: str
     quantity: int
@@ -216,6 +224,7 @@ class OrderOut(BaseModel):
                     kind=line.kind,
                     service_id=line.service_id,
                     product_id=line.product_id,
+                    package_offer_id=line.package_offer_id,
                     practitioner_id=line.practitioner_id,
                     label=line.label,
                     quantity=line.quantity,

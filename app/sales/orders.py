@@ -22,6 +22,7 @@ from app.core.errors import ValidationFailed
 from app.core.ids import new_id
 from app.core.money import percent_of
 from app.coupons import public as coupons
+from app.packages import public as packages
 from app.payments import public as payments
 from app.practitioners import public as practitioners
 from app.sales import pricing, repository
@@ -57,6 +58,7 @@ class LineAsked:
     practitioner_id: UUID | None = None
     discount_cents: int = 0
     discount_reason: str | None = None
+    package_offer_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,15 @@ def _check_discount(actor: Principal, discount_cents: int, base_cents: int, what
         )
 
 
+COVERED_LABELS = {"package": "séance de forfait"}
+
+
+def _covered_label(name: str, covered_by: str | None) -> str:
+    if covered_by is None:
+        return name
+    return f"{name} — {COVERED_LABELS.get(covered_by, 'prépayé')}"[:200]
+
+
 async def _booking_lines(
     session: AsyncSession, booking: bookings.TillBooking
 ) -> tuple[list[_Draft], list[payments.KeptPayment]]:
@@ -138,9 +149,9 @@ async def _booking_lines(
         _Draft(
             LineKind.service,
             s.service_id,
-            names.get(s.service_id, "Prestation"),
+            _covered_label(names.get(s.service_id, "Prestation"), s.covered_by),
             1,
-            s.price_cents,
+            0 if s.covered_by else s.price_cents,  # paid in advance: its own sale took it
             s.vat_rate,
             s.practitioner_id,
             from_booking=True,
@@ -164,6 +175,17 @@ async def _booking_lines(
 
 
 async def _asked_line(session: AsyncSession, asked: LineAsked) -> _Draft:
+    if asked.kind is LineKind.package and asked.package_offer_id is not None:
+        offer = await packages.offer_for_till(session, asked.package_offer_id)
+        return _Draft(
+            LineKind.package,
+            offer.id,
+            offer.label,
+            asked.quantity,
+            offer.price_cents,
+            offer.vat_rate,
+            None,
+        )
     if asked.kind is LineKind.service:
         specs = await catalog.get_service_specs(
             session, [asked.service_id] if asked.service_id else []
@@ -276,6 +298,8 @@ async def create_order(session: AsyncSession, asked: OrderAsked, actor: Principa
             draft.discounts.append((line.discount_cents, line.discount_reason or ""))
         drafts.append(draft)
     await _check_practitioners(session, drafts)
+    if order.client_id is None and any(d.kind is LineKind.package for d in drafts):
+        raise packages.PackageNeedsClient("Name the client (`client_id`) a package is sold to.")
     session.add(order)
     await session.flush()
     if asked.promo_code:
@@ -319,6 +343,7 @@ def _add_lines(session: AsyncSession, order: Order, drafts: Sequence[_Draft]) ->
                 kind=draft.kind,
                 service_id=draft.item_id if draft.kind is LineKind.service else None,
                 product_id=draft.item_id if draft.kind is LineKind.product else None,
+                package_offer_id=draft.item_id if draft.kind is LineKind.package else None,
                 practitioner_id=draft.practitioner_id,
                 label=draft.label,
                 quantity=draft.quantity,

@@ -37,6 +37,9 @@ SCHEDULE = {
     "loyalty-apply-tiers": ("loyalty.apply_tiers", crontab(hour=1, minute=10)),
     # Added since: SumUp's payouts are read every morning (docs/payments.md, "Payouts").
     "sync-payouts": ("payments.sync_payouts", crontab(hour=7, minute=5)),
+    # Packages past their validity end, and clients hear before (docs/packages.md).
+    "packages-expire": ("packages.expire", crontab(hour=0, minute=25)),
+    "packages-remind": ("packages.remind_expiring", crontab(hour=10, minute=5)),
 }
 
 

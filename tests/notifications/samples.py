@@ -159,6 +159,12 @@ def contexts(
         ("gift_card_receipt", {"receipt": receipt(message=None)}),
         ("gift_card_expiring", {"card": card()}),
         ("gift_card_expiring", {"card": card(to_buyer=True, recipient_name="Maman")}),
+        ("package_purchased", {"package": package()}),
+        ("package_purchased", {"package": package(sessions=1, remaining=1)}),
+        ("package_sessions_left", {"package": package(remaining=3)}),
+        ("package_sessions_left", {"package": package(remaining=1)}),
+        ("package_sessions_left", {"package": package(remaining=0)}),
+        ("package_expiring", {"package": package(remaining=2)}),
         ("sales_receipt", {"note": sales_receipt()}),
         ("sales_receipt", {"note": sales_receipt(duplicate=2, kind="avoir")}),
         ("invoice", {"invoice": invoice()}),
@@ -201,3 +207,14 @@ def contexts(
             {"loyalty": {"points": 80, "expires": "22/03/2028", "balance": 110}},
         ),
     ]
+
+
+def package(sessions: int = 11, remaining: int = 11) -> dict[str, Any]:
+    """A package as its messages see it ("10 UV + 1 offerte")."""
+    return {
+        "name": "10 UV + 1 offerte",
+        "sessions": sessions,
+        "remaining": remaining,
+        "price": "150,00 €",
+        "expires": "29/09/2028",
+    }

@@ -371,6 +371,13 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
             "total": "-149,00 €",
             "duplicate": 12,
         },
+        "package": {
+            "name": "10 séances de drainage lymphatique + 1 offerte",
+            "sessions": 11,
+            "remaining": 10,
+            "price": "1 250,00 €",
+            "expires": "29/09/2028",
+        },
         "invoice": {
             "title": "avoir",
             "number": "AV2027-000123",
