@@ -62,6 +62,9 @@ class BookingCreate(BaseModel):
     home_latitude: Decimal | None = Field(default=None, ge=-90, le=90)
     home_longitude: Decimal | None = Field(default=None, ge=-180, le=180)
     terms_version: str | None = Field(default=None, max_length=32)
+    # A friend's referral code typed on the site (docs/referrals.md): an unknown one is
+    # refused before anything is booked.
+    referral_code: str | None = Field(default=None, min_length=3, max_length=40)
 
     @model_validator(mode="after")
     def _home_address(self) -> BookingCreate:
