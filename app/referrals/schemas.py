@@ -98,8 +98,8 @@ class ReferralOut(BaseModel):
 
 class ClientReferralsOut(BaseModel):
     client_id: UUID
-    code: str
-    link: str
+    code: str | None  # None until she asks for hers (GET /me/referrals)
+    link: str | None
     referred: list[ReferralOut]
     referred_by: ReferralOut | None
 

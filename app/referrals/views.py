@@ -97,9 +97,10 @@ async def claim_for_user(session: AsyncSession, user_id: UUID, code: str) -> Cla
 
 
 async def client_referrals(session: AsyncSession, client_id: UUID) -> ClientReferralsOut:
-    """A client's referrals as the front desk sees them (ClientNotFound for no client)."""
+    """A client's referrals as the front desk sees them (ClientNotFound for no client); her
+    code once she has asked for one (a staff read makes none: an erased record gets none)."""
     client = await clients.get_client(session, client_id)
-    code = await service.code_for(session, client.id, client.first_name)
+    code = await repository.primary_code(session, client.id)  # made when she first asks
     rows = await session.scalars(
         select(Referral)
         .where(Referral.referrer_client_id == client.id)
@@ -108,8 +109,8 @@ async def client_referrals(session: AsyncSession, client_id: UUID) -> ClientRefe
     mine = await repository.referral_of_friend(session, client.id)
     return ClientReferralsOut(
         client_id=client.id,
-        code=code.code,
-        link=service.link_of(code.code),
+        code=None if code is None else code.code,
+        link=None if code is None else service.link_of(code.code),
         referred=[ReferralOut.model_validate(r) for r in rows],
         referred_by=None if mine is None else ReferralOut.model_validate(mine),
     )
