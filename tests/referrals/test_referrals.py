@@ -354,3 +354,39 @@ async def test_a_refunded_visit_takes_the_reward_back(
     assert mine["invitations"][0]["reward"]["code"] in mail.text
     assert "Léa" in mail.text
     assert "Bernard" not in mail.text
+
+
+async def test_a_visit_completed_without_the_till_counts_what_was_kept_and_a_refund_undoes_it(
+    client: AsyncClient, auth_headers: AuthHeaders, fakes: FakeProviders
+) -> None:
+    massage, _ = await salon_with_deposit(price_cents=9000)  # 27 € paid online
+    _, code = await referrer(client)
+    booking = await book_with_code(client, massage, code)
+    checkout = (await pay_deposit(client, booking)).json()
+    await post_stripe(client, fakes.stripe.pay(checkout["client_secret"]))
+    await run_outbox()
+    clock.pin(paris(2027, 3, 22, 10, 30))
+    desk = await auth_headers(Role.receptionist)
+    done = await client.post(
+        f"/api/v1/bookings/{booking['id']}/status", json={"status": "completed"}, headers=desk
+    )
+    await run_outbox()
+    manager = await auth_headers(Role.manager)
+    [rewarded] = (await client.get("/api/v1/referrals", headers=manager)).json()["items"]
+    refund = await client.post(
+        f"/api/v1/payments/{checkout['payment_id']}/refunds",
+        json={"amount_cents": 1000, "reason": "Soin écourté"},
+        headers=manager,
+    )
+    await run_outbox()
+    [after] = (await client.get("/api/v1/referrals", headers=manager)).json()["items"]
+
+    assert done.status_code == 200, done.text
+    assert (rewarded["status"], rewarded["visit_amount_cents"]) == ("rewarded", 2700)
+    assert refund.status_code == 201, refund.text
+    # 17 € kept, below the 20 € a visit must pay: the reward is taken back.
+    assert (after["status"], after["refunded_cents"], after["reward_lost"]) == (
+        "reversed",
+        1000,
+        False,
+    )
