@@ -19,7 +19,7 @@ branch_labels = None
 depends_on = None
 
 STATUSES = "'pending', 'rewarded', 'refused', 'reversed'"
-CHANNELS = "'booking', 'claim'"
+CHANNELS = "'booking', 'claim', 'signup'"
 REASONS = (
     "'self_referral', 'already_client', 'shared_email', 'shared_phone', 'shared_address', "
     "'shared_card', 'monthly_limit'"

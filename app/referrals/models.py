@@ -25,6 +25,7 @@ class ReferralStatus(StrEnum):
 class ReferralChannel(StrEnum):
     booking = "booking"  # the code typed when booking on the site
     claim = "claim"  # a signed-in client entered it (POST /referrals/claim)
+    signup = "signup"  # sent with her sign-up (the site's account form)
 
 
 class RefusalReason(StrEnum):

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clients import public as clients
 from app.referrals import flows, service
 from app.referrals.errors import AlreadyReferred, UnknownReferralCode
 from app.referrals.models import ReferralChannel
@@ -18,6 +19,7 @@ __all__ = [
     "UnknownReferralCode",
     "check_code",
     "claim_on_booking",
+    "claim_on_signup",
 ]
 
 
@@ -44,5 +46,16 @@ async def claim_on_booking(
         code=code,
         channel=ReferralChannel.booking,
         booking_id=booking_id,
+    )
+    return ReferralClaim(referral.id, referral.status)
+
+
+async def claim_on_signup(session: AsyncSession, *, user_id: UUID, code: str) -> ReferralClaim:
+    """A new account signed up from a friend's link: her referral, as a claim."""
+    me = await clients.client_for_user(session, user_id)
+    if me is None:
+        raise clients.NoClientRecord()
+    referral = await flows.claim(
+        session, friend_id=me.id, code=code, channel=ReferralChannel.signup
     )
     return ReferralClaim(referral.id, referral.status)

@@ -390,3 +390,29 @@ async def test_a_visit_completed_without_the_till_counts_what_was_kept_and_a_ref
         1000,
         False,
     )
+
+
+async def test_a_sign_up_from_the_link_gets_the_welcome_and_a_bad_code_makes_no_account(
+    client: AsyncClient,
+) -> None:
+    _, code = await referrer(client)
+    body = {"password": "une-phrase-secrete", "first_name": "Léa", "last_name": "Bernard"}
+
+    bad = await client.post(
+        "/api/v1/auth/signup",
+        json=body | {"email": "lea.bernard@example.fr", "referral_code": "PERSONNE-2222"},
+    )
+    made = await client.post(
+        "/api/v1/auth/signup",
+        json=body | {"email": "lea.bernard@example.fr", "referral_code": code},
+    )
+    headers = {"Authorization": f"Bearer {made.json()['access_token']}"}
+    mine = (await client.get("/api/v1/me/referrals", headers=headers)).json()
+
+    assert (bad.status_code, bad.json()["code"]) == (422, "unknown_referral_code")
+    assert made.status_code == 201, made.text
+    assert mine["referred_by"]["referrer_first_name"] == "Camille"
+    assert mine["referred_by"]["status"] == "pending"
+    welcome = mine["referred_by"]["welcome"]
+    [mail] = [m for m in await emails_to("lea.bernard@example.fr") if "vous offre" in m.subject]
+    assert (welcome["code"], welcome["state"]) == (personal_code_in(mail.text), "available")
