@@ -17,6 +17,7 @@ from httpx import AsyncClient
 from app.auth.models import Role
 from app.core import clock
 from app.core.db import unit_of_work
+from app.core.ids import new_id
 from app.journal import public as journal
 from app.main import app
 from tests.bookings.salon import book_by_staff, facial_with_camille, make_client, paris
@@ -504,6 +505,19 @@ async def sold_packages(ctx: Ctx) -> Listing:
     return Listing("/api/v1/packages", ctx.owner)
 
 
+async def referrals(ctx: Ctx) -> Listing:
+    """Three friends who came with Camille's code (signed in, each claims it once)."""
+    camille = await sign_up(ctx.client, email="camille@example.fr", first_name="Camille")
+    code = (await ctx.client.get("/api/v1/me/referrals", headers=camille)).json()["code"]
+    for name in ("Léa", "Inès", "Zoé"):
+        friend = await sign_up(ctx.client, email=f"{new_id().hex[-8:]}@example.fr", first_name=name)
+        claimed = await ctx.client.post(
+            "/api/v1/referrals/claim", json={"code": code}, headers=friend
+        )
+        assert claimed.status_code == 201, claimed.text
+    return Listing("/api/v1/referrals", ctx.owner, {"status": "pending"})
+
+
 # One line per paginated route.
 BUILDERS: dict[str, Builder] = {
     "/api/v1/users": users,
@@ -544,6 +558,7 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/loyalty/rewards/all": all_loyalty_rewards,
     "/api/v1/loyalty/rules": loyalty_rules,
     "/api/v1/packages": sold_packages,
+    "/api/v1/referrals": referrals,
 }
 
 

@@ -39,6 +39,7 @@ from app.auth.schemas import (
 from app.core.db import DbSession
 from app.core.errors import RateLimited, error_responses
 from app.core.pagination import Page, Pagination, paginate
+from app.referrals import public as referrals
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 users_router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -88,7 +89,7 @@ async def me(principal: CurrentUser, session: DbSession) -> UserOut:
 @router.post(
     "/signup",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(EmailTaken, RateLimited),
+    responses=error_responses(EmailTaken, RateLimited, referrals.UnknownReferralCode),
 )
 async def signup(body: SignupIn, session: DbSession, ip: ClientIp) -> SignupOut:
     """Create a client account for the public site; a verification link is e-mailed.
@@ -98,6 +99,8 @@ async def signup(body: SignupIn, session: DbSession, ip: ClientIp) -> SignupOut:
     no account has verified stays open to other sign-ups (the first to verify keeps it);
     a verified one answers 409 `email_taken`."""
     await limit_visitor("signup", None, ip, str(body.email))
+    if body.referral_code is not None:
+        await referrals.check_code(session, body.referral_code)
     user, pair = await service.signup_client(
         session,
         email=str(body.email),
@@ -105,6 +108,8 @@ async def signup(body: SignupIn, session: DbSession, ip: ClientIp) -> SignupOut:
         first_name=body.first_name,
         last_name=body.last_name,
     )
+    if body.referral_code is not None:
+        await referrals.claim_on_signup(session, user_id=user.id, code=body.referral_code)
     return SignupOut(user=UserOut.model_validate(user), **_tokens(pair).model_dump())
 
 

@@ -64,6 +64,9 @@ class SignupIn(BaseModel):
     password: Password
     first_name: Name
     last_name: Name
+    # A friend's referral code from the link she followed (docs/referrals.md): an unknown one
+    # is refused before the account is made.
+    referral_code: str | None = Field(default=None, min_length=3, max_length=40)
 
 
 class SignupOut(TokenOut):

@@ -52,6 +52,7 @@ from app.core.errors import Forbidden, RateLimited, error_responses
 from app.core.pagination import Page, Pagination, paginate
 from app.core.timeutils import SalonDate, local_day_span, zone
 from app.practitioners import public as practitioners
+from app.referrals import public as referrals
 
 router = APIRouter(tags=["bookings"])
 
@@ -120,7 +121,12 @@ async def _page_out(session: DbSession, page: Page[Booking]) -> Page[BookingOut]
     "/api/v1/bookings",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        SlotUnavailable, PrerequisiteMissing, ClientRequired, ServicesNotBookable, RateLimited
+        SlotUnavailable,
+        PrerequisiteMissing,
+        ClientRequired,
+        ServicesNotBookable,
+        RateLimited,
+        referrals.UnknownReferralCode,
     ),
 )
 async def create_booking(
@@ -157,7 +163,13 @@ async def create_booking(
         terms_version=body.terms_version,
         use_coverage=body.use_package,
     )
+    if body.referral_code is not None:
+        await referrals.check_code(session, body.referral_code)
     booking = await service.create_booking(session, actor, data)
+    if body.referral_code is not None:
+        await referrals.claim_on_booking(
+            session, client_id=booking.client_id, code=body.referral_code, booking_id=booking.id
+        )
     return await _out(session, booking, with_token=True)
 
 

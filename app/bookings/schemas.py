@@ -67,6 +67,9 @@ class BookingCreate(BaseModel):
         description="False: pay for the services even when a package (or another allowance) "
         "of the client covers them.",
     )
+    # A friend's referral code typed on the site (docs/referrals.md): an unknown one is
+    # refused before anything is booked.
+    referral_code: str | None = Field(default=None, min_length=3, max_length=40)
 
     @model_validator(mode="after")
     def _home_address(self) -> BookingCreate:

@@ -17,6 +17,7 @@ from app.clients.client_data import declared_client_references as declared_clien
 from app.clients.client_data import reassign as reassign
 from app.clients.errors import ClientNotFound as ClientNotFound  # re-exported: routers name it
 from app.clients.errors import InvalidPhone
+from app.clients.errors import NoClientRecord as NoClientRecord  # for the /me routes of others
 from app.clients.models import Client, ClientConsent
 from app.clients.phone import to_e164 as to_e164  # re-exported: the abuse limits count phones
 from app.core.clock import utcnow
@@ -27,6 +28,7 @@ __all__ = [
     "ClientIdentity",
     "ClientNotFound",
     "ClientRef",
+    "NoClientRecord",
     "billing_details",
     "client_for_user",
     "clients_with_phone",

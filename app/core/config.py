@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -336,6 +337,28 @@ class AccountingSettings(BaseSettings):
     siren: str = Field(default="000000000", pattern=r"^[0-9]{9}$")
 
 
+class ReferralSettings(BaseSettings):
+    """Referrals (app/referrals, docs/referrals.md): what the friend and the referrer get."""
+
+    model_config = _section("REFERRALS_")
+
+    # The friend's welcome: a personal code, a fixed amount unless a percentage is set.
+    welcome_amount_cents: int = Field(default=1000, ge=1)
+    welcome_percent: Decimal | None = Field(default=None, gt=0, le=100)
+    welcome_min_basket_cents: int = Field(default=3000, ge=0)
+    welcome_validity_days: int = Field(default=90, ge=1, le=730)
+    # The referrer's reward, once the friend's first paid visit is in.
+    reward_amount_cents: int = Field(default=1500, ge=1)
+    reward_percent: Decimal | None = Field(default=None, gt=0, le=100)
+    reward_min_basket_cents: int = Field(default=0, ge=0)
+    reward_validity_days: int = Field(default=180, ge=1, le=730)
+    # Rewards a referrer may earn per calendar month (salon time); past it: `monthly_limit`.
+    max_rewards_per_month: int = Field(default=5, ge=0)
+    # A visit counts once it paid at least this much, and is taken back when refunds bring it
+    # below.
+    min_visit_cents: int = Field(default=2000, ge=1)
+
+
 class Settings(BaseSettings):
     """Every setting of the service, grouped in sections."""
 
@@ -363,6 +386,7 @@ class Settings(BaseSettings):
     journal: JournalSettings = Field(default_factory=JournalSettings)
     sales: SalesSettings = Field(default_factory=SalesSettings)
     accounting: AccountingSettings = Field(default_factory=AccountingSettings)
+    referrals: ReferralSettings = Field(default_factory=ReferralSettings)
 
     @property
     def secret_key(self) -> str:

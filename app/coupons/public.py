@@ -24,6 +24,7 @@ __all__ = [
     "PersonalTerms",
     "check_code",
     "issue_personal_code",
+    "personal_code",
     "personal_code_state",
     "settle",
     "use_code",
@@ -141,6 +142,16 @@ async def issue_personal_code(
         session, client_id=client_id, origin=origin, prefix=prefix, terms=terms
     )
     return PersonalCode(coupon.id, coupon.code, client_id, origin, coupon.ends_at)
+
+
+async def personal_code(session: AsyncSession, coupon_id: UUID) -> PersonalCode:
+    """A personal code as issued, to show to its owner (ValueError for any other code)."""
+    coupon = await repository.get_coupon(session, coupon_id)
+    if coupon is None or coupon.owner_client_id is None or coupon.origin is None:
+        raise ValueError(f"{coupon_id} is not a personal code.")
+    return PersonalCode(
+        coupon.id, coupon.code, coupon.owner_client_id, coupon.origin, coupon.ends_at
+    )
 
 
 async def personal_code_state(session: AsyncSession, coupon_id: UUID) -> str:

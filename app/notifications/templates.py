@@ -57,6 +57,11 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "invoice_overdue": TemplateSpec(
         Kind.service, EMAIL, "An invoice sold on account is overdue: what is owed, penalties"
     ),
+    "referral_welcome": TemplateSpec(Kind.service, EMAIL, "A referred friend's welcome code"),
+    "referral_reward": TemplateSpec(Kind.service, EMAIL, "The referrer's reward, after the visit"),
+    "referral_reward_withdrawn": TemplateSpec(
+        Kind.service, EMAIL, "The referrer's reward taken back (the visit was refunded)"
+    ),
     "birthday": TemplateSpec(Kind.marketing, BOTH, "Birthday wishes"),
     "reactivation": TemplateSpec(Kind.marketing, BOTH, "We miss you"),
     "custom": TemplateSpec(Kind.service, BOTH, "Free text written by staff"),

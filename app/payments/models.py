@@ -320,6 +320,8 @@ class SavedCard(Base):
     status: Mapped[str] = mapped_column(String(16))
     brand: Mapped[str | None] = mapped_column(String(32))
     last4: Mapped[str | None] = mapped_column(String(4))
+    # Stripe's `card.fingerprint`: the same card number gives the same value (fraud checks).
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     consent_text: Mapped[str] = mapped_column(Text)
     consented_at: Mapped[datetime]
     created_at: Mapped[datetime]

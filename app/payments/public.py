@@ -100,6 +100,7 @@ __all__ = [
     "balance",
     "booking_has_payments",
     "cancellation_money",
+    "card_fingerprints",
     "export_client_payments",
     "get_payment",
     "kept_payments",
@@ -194,6 +195,16 @@ async def paid_before(session: AsyncSession, client_id: UUID) -> bool:
         select(Payment.id).where(Payment.client_id == client_id, Payment.status.in_(TAKEN)).limit(1)
     )
     return found is not None
+
+
+async def card_fingerprints(session: AsyncSession, client_id: UUID) -> set[str]:
+    """The fingerprints of the cards the client saved (Stripe's, where it gave one)."""
+    rows = await session.scalars(
+        select(SavedCard.fingerprint).where(
+            SavedCard.client_id == client_id, SavedCard.fingerprint.is_not(None)
+        )
+    )
+    return {f for f in rows if f}
 
 
 async def booking_has_payments(session: AsyncSession, booking_id: UUID) -> bool:

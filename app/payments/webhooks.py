@@ -305,7 +305,7 @@ async def activate_saved_card(
         return Applied(EventOutcome.ignored, note=f"card already {card.status}")
     card.payment_method_ref = payment_method_ref
     if card.payment_method_ref:
-        card.brand, card.last4 = await providers.stripe_provider().card_details(
+        card.brand, card.last4, card.fingerprint = await providers.stripe_provider().card_details(
             card.payment_method_ref
         )
     card.status, card.updated_at = SavedCardStatus.active, utcnow()

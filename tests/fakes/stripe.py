@@ -79,6 +79,8 @@ class FakeStripe:
         self.refunds: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
         self.setups: dict[str, dict[str, Any]] = {}
+        # payment method id -> `card.fingerprint` (the same card saved twice: the same value)
+        self.fingerprints: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, Any], str | None]] = []
         self._idempotent: dict[str, JSONResponse] = {}
         self.down = False
@@ -246,7 +248,15 @@ class FakeStripe:
                 "id": request.path_params["id"],
                 "object": "payment_method",
                 "type": "card",
-                "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030},
+                "card": {
+                    "brand": "visa",
+                    "last4": "4242",
+                    "exp_month": 12,
+                    "exp_year": 2030,
+                    "fingerprint": self.fingerprints.get(
+                        request.path_params["id"], f"fp{request.path_params['id'][-14:]}"
+                    ),
+                },
             }
         )
 
@@ -420,9 +430,12 @@ class FakeStripe:
         self._decline(intent, "card_declined")
         return self.event("payment_intent.payment_failed", intent)
 
-    def complete_setup(self, client_secret: str) -> dict[str, Any]:
+    def complete_setup(self, client_secret: str, fingerprint: str | None = None) -> dict[str, Any]:
+        """The client saved a card (`fingerprint`: a card number another client also saved)."""
         setup = self.setups[client_secret.split("_secret_")[0]]
         setup["status"], setup["payment_method"] = "succeeded", _id("pm")
+        if fingerprint is not None:
+            self.fingerprints[setup["payment_method"]] = fingerprint
         return self.event("setup_intent.succeeded", setup)
 
     def refund_from_dashboard(self, intent_id: str, amount: int) -> dict[str, Any]:

@@ -113,6 +113,20 @@ def overdue_invoice(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
+SHARE = "https://serenaia.example/reservation?parrainage=CAMILLE-7K3P"
+
+
+def referral(**changes: Any) -> dict[str, Any]:
+    """A referral code's words (a welcome code, or the referrer's reward)."""
+    return {
+        "code": "BIENV-K7QM-3XPA",
+        "value": "10,00\u00a0€",
+        "minimum": "30,00\u00a0€",
+        "ends": "15/06/2027",
+        "booking_url": "https://serenaia.example/reservation",
+    } | changes
+
+
 def contexts(
     *, manage_token: str = TOKEN, link_token: str = TOKEN, card_message: str | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -170,6 +184,19 @@ def contexts(
         ("invoice", {"invoice": invoice()}),
         ("invoice", {"invoice": invoice(title="avoir", number="AV2027-3", credits="F2027-42")}),
         ("invoice_overdue", {"invoice": overdue_invoice()}),
+        ("referral_welcome", {"referral": referral(referrer_first_name="Camille")}),
+        ("referral_welcome", {"referral": referral(referrer_first_name="Camille", minimum=None)}),
+        ("referral_reward", {"referral": referral(friend_first_name="Léa", share_url=SHARE)}),
+        (
+            "referral_reward_withdrawn",
+            {
+                "referral": {
+                    "friend_first_name": "Léa",
+                    "code": "MERCI-K7QM-3XPA",
+                    "share_url": SHARE,
+                }
+            },
+        ),
         ("birthday", {}),
         ("reactivation", {}),
         ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),

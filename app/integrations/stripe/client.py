@@ -210,10 +210,14 @@ class StripeProvider:
         )
         return str(intent["id"]), str(intent["client_secret"])
 
-    async def card_details(self, payment_method_ref: str) -> tuple[str | None, str | None]:
+    async def card_details(
+        self, payment_method_ref: str
+    ) -> tuple[str | None, str | None, str | None]:
+        """(brand, last4, fingerprint): the fingerprint names the card number, the same for
+        every customer who saves it (the referrals' fraud checks compare them)."""
         method = await _call(self._client.v1.payment_methods.retrieve_async(payment_method_ref))
         card = method.get("card") or {}
-        return card.get("brand"), card.get("last4")
+        return card.get("brand"), card.get("last4"), card.get("fingerprint")
 
     async def detach_card(self, payment_method_ref: str) -> None:
         await _call(self._client.v1.payment_methods.detach_async(payment_method_ref))

@@ -26,8 +26,10 @@ class StripeConsole(ConsoleGateway):
         ref = f"console_seti_{new_id().hex}"
         return ref, f"{ref}_secret"
 
-    async def card_details(self, payment_method_ref: str) -> tuple[str | None, str | None]:
-        return "visa", "4242"
+    async def card_details(
+        self, payment_method_ref: str
+    ) -> tuple[str | None, str | None, str | None]:
+        return "visa", "4242", None
 
     async def detach_card(self, payment_method_ref: str) -> None:
         self._log("detach", ref=payment_method_ref)
