@@ -359,6 +359,18 @@ class ReferralSettings(BaseSettings):
     min_visit_cents: int = Field(default=2000, ge=1)
 
 
+class PackageSettings(BaseSettings):
+    """Packages of sessions (app/packages, docs/packages.md)."""
+
+    model_config = _section("PACKAGES_")
+
+    # The validity and refund policy an offer takes when its body names none.
+    default_validity_months: int = Field(default=12, ge=1, le=60)
+    default_refund_policy: Literal["unit_price", "pro_rata", "none"] = "unit_price"
+    # Clients are told once, this many days before a package with sessions left expires.
+    expiry_reminder_days: int = Field(default=30, ge=1, le=180)
+
+
 class Settings(BaseSettings):
     """Every setting of the service, grouped in sections."""
 
@@ -387,6 +399,7 @@ class Settings(BaseSettings):
     sales: SalesSettings = Field(default_factory=SalesSettings)
     accounting: AccountingSettings = Field(default_factory=AccountingSettings)
     referrals: ReferralSettings = Field(default_factory=ReferralSettings)
+    packages: PackageSettings = Field(default_factory=PackageSettings)
 
     @property
     def secret_key(self) -> str:

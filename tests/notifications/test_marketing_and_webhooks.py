@@ -371,6 +371,16 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
             "total": "-149,00 €",
             "duplicate": 12,
         },
+        "referral": {
+            "code": "BIENV-K7QM-3XPA",
+            "value": "10,00 €",
+            "minimum": "30,00 €",
+            "ends": "29/09/2028",
+            "booking_url": "https://www.serenaia-beaute.fr/reservation",
+            "referrer_first_name": "Anne-Charlotte",
+            "friend_first_name": "Marie-Christine",
+            "share_url": "https://www.serenaia-beaute.fr/reservation?parrainage=ANNECHARLOTTE-7K3P",
+        },
         "loyalty": {
             "points": 1250,
             "balance": 12450,
