@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, replace
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import select
@@ -30,6 +32,7 @@ __all__ = [
     "ClientRef",
     "NoClientRecord",
     "billing_details",
+    "born_on",
     "client_for_user",
     "clients_with_phone",
     "current_consents",
@@ -143,6 +146,15 @@ async def matching_client(
     e164 = to_e164(phone) if phone else None
     found = await _matching(session, email.lower() if email else None, e164)
     return found.id if found else None
+
+
+async def born_on(session: AsyncSession, day: date) -> list[UUID]:
+    """The clients (not erased) whose birthday is `day`; on 28 February of a year without a
+    29th, those born on the 29th too."""
+    days = [(day.month, day.day)]
+    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+        days.append((2, 29))
+    return await repository.born_on(session, days)
 
 
 async def get_clients(session: AsyncSession, ids: set[UUID]) -> dict[UUID, ClientRef]:

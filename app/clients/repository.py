@@ -145,3 +145,25 @@ def inactive_since(cutoff: datetime) -> Select[Client]:
         Client.retention_review_at.is_(None),
         Client.updated_at < cutoff,
     )
+
+
+async def born_on(session: AsyncSession, days: list[tuple[int, int]]) -> list[UUID]:
+    """Clients not erased whose birthday falls on one of these (month, day)."""
+    found = await session.scalars(
+        select(Client.id)
+        .where(
+            Client.anonymized_at.is_(None),
+            Client.birthday.is_not(None),
+            or_(
+                *(
+                    and_(
+                        extract("month", Client.birthday) == month,
+                        extract("day", Client.birthday) == dom,
+                    )
+                    for month, dom in days
+                )
+            ),
+        )
+        .order_by(Client.id)
+    )
+    return list(found)

@@ -12,6 +12,7 @@ balance never goes below zero."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -19,7 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import public as bookings
+from app.clients import public as clients
 from app.core.clock import utcnow
+from app.core.db import unit_of_work
+from app.core.timeutils import zone
 from app.loyalty import earning, ledger, messages
 from app.loyalty.earning import SaleLine
 from app.loyalty.models import Action, EntryKind, LoyaltyEntry, LoyaltyMember, Tier
@@ -237,3 +241,22 @@ async def grant_action(
         source_kind="action",
         reason=action,
     )
+
+
+async def grant_birthdays(*, today: date | None = None) -> int:
+    """The birthday rule's points to every client whose birthday is today (salon time), once a
+    year each (the grant's key is the year: a second run, or two at once, gives nothing more).
+    Returns how many clients got them."""
+    now = utcnow()
+    day = today or now.astimezone(zone()).date()
+    async with unit_of_work() as session:
+        await earning.ensure_defaults(session)
+        if await earning.action_points(session, Action.birthday, now) <= 0:
+            return 0
+        born = await clients.born_on(session, day)
+    given = 0
+    for client_id in born:
+        async with unit_of_work() as session:
+            entry = await grant_action(session, client_id, Action.birthday, key=str(day.year))
+            given += entry is not None
+    return given

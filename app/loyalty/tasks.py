@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery.schedules import crontab
 
 from app.core import jobs
-from app.loyalty import expiry, tiers
+from app.loyalty import expiry, flows, tiers
 
 
 @jobs.task("loyalty.expire_points")
@@ -26,8 +26,15 @@ async def apply_tiers() -> int:
     return await tiers.apply_tiers()
 
 
+@jobs.task("loyalty.grant_birthdays")
+async def grant_birthdays() -> int:
+    """The birthday rule's points, on the client's birthday, once a year."""
+    return await flows.grant_birthdays()
+
+
 BEAT = [
     jobs.beat("loyalty-expire-points", expire_points, cron=crontab(hour=0, minute=40)),
     jobs.beat("loyalty-remind-expiring", remind_expiring_points, cron=crontab(hour=10, minute=10)),
     jobs.beat("loyalty-apply-tiers", apply_tiers, cron=crontab(hour=1, minute=10)),
+    jobs.beat("loyalty-grant-birthdays", grant_birthdays, cron=crontab(hour=7, minute=30)),
 ]

@@ -35,6 +35,7 @@ SCHEDULE = {
     "loyalty-expire-points": ("loyalty.expire_points", crontab(hour=0, minute=40)),
     "loyalty-remind-expiring": ("loyalty.remind_expiring", crontab(hour=10, minute=10)),
     "loyalty-apply-tiers": ("loyalty.apply_tiers", crontab(hour=1, minute=10)),
+    "loyalty-grant-birthdays": ("loyalty.grant_birthdays", crontab(hour=7, minute=30)),
     # Added since: SumUp's payouts are read every morning (docs/payments.md, "Payouts").
     "sync-payouts": ("payments.sync_payouts", crontab(hour=7, minute=5)),
     # Packages past their validity end, and clients hear before (docs/packages.md).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from app.clients.models import Client
@@ -11,7 +12,10 @@ from app.core.ids import new_id
 
 
 async def make_client(
-    first_name: str = "Hélène", email: str | None = None, phone: str | None = None
+    first_name: str = "Hélène",
+    email: str | None = None,
+    phone: str | None = None,
+    birthday: date | None = None,
 ) -> UUID:
     now = utcnow()
     client = Client(
@@ -20,6 +24,7 @@ async def make_client(
         last_name="Dupont",
         email=email or f"{new_id().hex[-10:]}@example.fr",
         phone=phone,
+        birthday=birthday,
         created_at=now,
         updated_at=now,
     )

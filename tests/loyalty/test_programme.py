@@ -6,6 +6,7 @@ salon edits, and who may use which route."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -23,6 +24,7 @@ from app.loyalty.errors import NotEnoughPoints
 from app.loyalty.models import EntryKind, ExpiryReminder, TierMove
 from tests.builders import AuthHeaders
 from tests.factories.auth import sign_up
+from tests.factories.clients import make_client
 from tests.factories.core import paris
 from tests.factories.notifications import deliver_messages
 from tests.loyalty.helpers import (
@@ -309,6 +311,33 @@ async def test_a_verified_review_and_an_online_booking_earn_their_bonus_once(
         ]
     assert given == [20, 0]
     assert (await loyalty_of(client, manager, helene))["balance"] == 20
+
+
+async def test_a_birthday_earns_its_bonus_once_a_year(
+    client: AsyncClient, manager: dict[str, str]
+) -> None:
+    from app.loyalty import flows
+
+    assert await flows.grant_birthdays(today=date(2027, 2, 28)) == 0  # no rule: nothing
+    made = await client.post(
+        "/api/v1/loyalty/rules",
+        json={"kind": "action", "name": "Anniversaire", "points": 50, "action": "birthday"},
+        headers=manager,
+    )
+    assert made.status_code == 201, made.text
+    today = await make_client("Lina", birthday=date(1990, 2, 28))
+    leap = await make_client("Léa", birthday=date(1992, 2, 29))  # no 29th in 2027: the 28th
+    other = await make_client("Zoé", birthday=date(1990, 3, 1))
+
+    runs = [await flows.grant_birthdays(today=date(2027, 2, 28)) for _ in range(2)]
+
+    assert runs == [2, 0]
+    balances = [
+        (await loyalty_of(client, manager, str(c)))["balance"] for c in (today, leap, other)
+    ]
+    assert balances == [50, 50, 0]
+    assert await flows.grant_birthdays(today=date(2028, 2, 28)) == 1  # a year on: Lina only
+    assert await flows.grant_birthdays(today=date(2028, 2, 29)) == 1  # and Léa on her day
 
 
 async def test_who_may_use_the_loyalty_routes(
