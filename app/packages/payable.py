@@ -40,9 +40,7 @@ class PackagePayable(payables.Payable):
         package = await service.get_package(session, subject_id, lock=True)
         if package.status != PackageStatus.pending_payment:
             return Verdict.refund(f"package_{package.status}", event=f"package_{package.status}")
-        # Sessions autoflush is off: the payment's new status may not be in the balance
-        # payments read yet, so a payment of the whole price settles it too.
-        if not (taken.settled or taken.amount_cents >= package.price_cents):
+        if not taken.settled:
             return Verdict.keep()
         if await service.activate(session, package, payment_id=taken.payment_id):
             return Verdict.keep(event="package_activated")

@@ -205,6 +205,7 @@ async def _on_taken(session: AsyncSession, payment: Payment, *, source: str) -> 
 async def _settles(session: AsyncSession, payment: Payment, subject: Subject, due: Due) -> bool:
     if payment.purpose not in repository.FOR_THE_SUBJECT:
         return False
+    await session.flush()  # the balance is read from the table: this payment's new status too
     return (await balance_of(session, subject, due)).due_cents == 0
 
 
