@@ -486,6 +486,10 @@ ONE_PAGE = {
     "/api/v1/payments/tips": "one line per practitioner",
     "/api/v1/resources": "the salon's rooms and equipment",
     "/api/v1/service-categories": "the catalogue's few categories",
+    "/api/v1/loyalty/tiers": "the salon's few tiers",
+    "/api/v1/package-offers": "the packages on sale",
+    "/api/v1/me/packages": "her packages",
+    "/api/v1/clients/{client_id}/packages": "one client's packages",
 }
 
 

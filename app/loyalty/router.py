@@ -133,8 +133,9 @@ async def update_rule(rule_id: UUID, body: RuleIn, staff: Manager, session: DbSe
 
 
 @router.get("/api/v1/loyalty/tiers")
-async def list_tiers(_: Staff, session: DbSession) -> list[TierOut]:
-    return await service.list_tiers(session)
+async def list_tiers(_: Staff, session: DbSession) -> Page[TierOut]:
+    """The salon's tiers, lowest first (one page: a salon has a few)."""
+    return Page[TierOut](items=await service.list_tiers(session))
 
 
 @router.post("/api/v1/loyalty/tiers", status_code=status.HTTP_201_CREATED)

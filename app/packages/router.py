@@ -39,9 +39,9 @@ PackageState = Literal["pending_payment", "active", "exhausted", "expired", "ref
 
 
 @router.get("/api/v1/package-offers")
-async def list_offers(session: DbSession) -> list[OfferOut]:
-    """The packages on sale, for the site and the till."""
-    return [OfferOut.of(o) for o in await service.offers_on_sale(session)]
+async def list_offers(session: DbSession) -> Page[OfferOut]:
+    """The packages on sale, for the site and the till (one page)."""
+    return Page[OfferOut](items=[OfferOut.of(o) for o in await service.offers_on_sale(session)])
 
 
 @router.post(
@@ -94,15 +94,15 @@ async def buy_package(body: BuyIn, client: ClientSelf, session: DbSession) -> Pu
 
 
 @router.get("/api/v1/me/packages")
-async def my_packages(client: ClientSelf, session: DbSession) -> list[PackageOut]:
-    """Her packages: sessions left, expiry, and each session's history."""
-    return await flows.packages_of_user(session, client.user_id)
+async def my_packages(client: ClientSelf, session: DbSession) -> Page[PackageOut]:
+    """Her packages: sessions left, expiry, and each session's history (one page)."""
+    return Page[PackageOut](items=await flows.packages_of_user(session, client.user_id))
 
 
 @router.get("/api/v1/clients/{client_id}/packages")
-async def client_packages(client_id: UUID, _: FrontDesk, session: DbSession) -> list[PackageOut]:
-    """A client's packages, for her record and the till."""
-    return await flows.packages_of_client(session, client_id)
+async def client_packages(client_id: UUID, _: FrontDesk, session: DbSession) -> Page[PackageOut]:
+    """A client's packages, for her record and the till (one page)."""
+    return Page[PackageOut](items=await flows.packages_of_client(session, client_id))
 
 
 @router.get("/api/v1/packages")

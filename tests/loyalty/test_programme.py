@@ -217,7 +217,7 @@ async def test_the_nightly_task_moves_tiers_up_and_down_and_tells_the_client(
 ) -> None:
     helene = await new_client(client, manager)
     listed = await client.get("/api/v1/loyalty/tiers", headers=manager)
-    assert [(t["name"], t["threshold"]) for t in listed.json()] == [
+    assert [(t["name"], t["threshold"]) for t in listed.json()["items"]] == [
         ("Bronze", 0),
         ("Silver", 30000),
         ("Gold", 80000),

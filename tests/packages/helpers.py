@@ -73,7 +73,7 @@ async def packages_of(
 ) -> list[dict[str, Any]]:
     found = await client.get(f"/api/v1/clients/{client_id}/packages", headers=staff)
     assert found.status_code == 200, found.text
-    return list(found.json())
+    return list(found.json()["items"])
 
 
 async def only_package(

@@ -71,7 +71,7 @@ async def test_a_manager_makes_an_offer_at_its_services_vat_rate_and_a_reception
     )
     assert changed.status_code == 403
     listed = await client.get("/api/v1/package-offers")
-    assert [o["id"] for o in listed.json()] == [offer["id"]]
+    assert [o["id"] for o in listed.json()["items"]] == [offer["id"]]
 
 
 async def test_an_unknown_service_is_refused_with_its_code(
@@ -92,7 +92,7 @@ async def test_a_package_bought_online_is_active_once_paid_and_confirmed_in_fren
     bought = await client.post("/api/v1/packages", json={"offer_id": offer["id"]}, headers=ines)
     assert bought.status_code == 201, bought.text
     assert bought.json()["package"]["status"] == "pending_payment"
-    assert (await client.get("/api/v1/me/packages", headers=ines)).json() == []
+    assert (await client.get("/api/v1/me/packages", headers=ines)).json()["items"] == []
     paid = await client.post(
         "/api/v1/webhooks/stripe", content=b"", headers={"Stripe-Signature": "t=1,v1=x"}
     )
@@ -101,7 +101,7 @@ async def test_a_package_bought_online_is_active_once_paid_and_confirmed_in_fren
 
     answer = await post_stripe(client, fakes.stripe.pay(bought.json()["client_secret"]))
     assert answer.status_code == 200, answer.text
-    mine = (await client.get("/api/v1/me/packages", headers=ines)).json()
+    mine = (await client.get("/api/v1/me/packages", headers=ines)).json()["items"]
     assert [(p["status"], p["remaining"], p["channel"]) for p in mine] == [("active", 5, "online")]
     assert mine[0]["expires_at"].startswith("2027-09-15")
     await run_outbox()
@@ -349,7 +349,7 @@ async def test_a_client_sees_only_her_packages_and_staff_only_through_their_rout
 ) -> None:
     _, helene, _ = await _client_with_package(client, manager)
     other = await sign_up(client, "zoe@example.fr", "Zoé", "Petit")
-    assert (await client.get("/api/v1/me/packages", headers=other)).json() == []
+    assert (await client.get("/api/v1/me/packages", headers=other)).json()["items"] == []
     assert (
         await client.get(f"/api/v1/clients/{helene}/packages", headers=other)
     ).status_code == 403
