@@ -187,7 +187,8 @@ async def test_a_mixed_order_is_paid_by_gift_card_reader_and_cash_then_returned_
                 OutboxEvent.topic == "sales.ticket_issued",
                 OutboxEvent.subscriber == "stock.consume_on_ticket",
             )
-            .order_by(OutboxEvent.created_at)
+            # A pinned clock ties created_at: ids (UUIDv7) give the order they were written.
+            .order_by(OutboxEvent.created_at, OutboxEvent.id)
         )
     ).all()
     sold, given_back = [dict(e) for e in events]
