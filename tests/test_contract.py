@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
 import schemathesis
@@ -20,8 +21,11 @@ from hypothesis import HealthCheck, settings
 from app.auth.models import Role
 from app.core import async_bridge, clock
 from app.core.config import get_settings
+from app.core.db import unit_of_work
+from app.core.ids import new_id
 from app.core.security import create_access_token
 from app.main import app
+from app.packages.flows import sold_on_ticket
 from tests.bookings.salon import facial_with_camille, make_client, make_resource, paris
 from tests.builders import deliver_messages, make_user
 from tests.factories.invoicing import insert_invoice
@@ -178,6 +182,7 @@ async def _build_salon() -> Salon:
         )["id"]
         await _stock_and_till(http, h, ids)
         await _loyalty(http, h, ids)
+        await _packages_and_payouts(http, h, ids)
         await deliver_messages()
         ids["message_id"] = await _first(http, h, "/api/v1/notifications/messages")
         ids.update(account_key="cash", year="2027", month="3")  # the books (app/accounting)
@@ -191,6 +196,34 @@ async def _loyalty(http: AsyncClient, h: dict[str, str], ids: dict[str, str]) ->
     ids["rule_id"] = (await _post(http, h, "/api/v1/loyalty/rules", rule))["id"]
     tier = {"name": "Platine", "rank": 3, "threshold": 150000, "multiplier": "2"}
     ids["tier_id"] = (await _post(http, h, "/api/v1/loyalty/tiers", tier))["id"]
+
+
+async def _packages_and_payouts(http: AsyncClient, h: dict[str, str], ids: dict[str, str]) -> None:
+    """An offer, one package of it sold on a till ticket to the client, a payout recorded."""
+    offer = {
+        "name": "5 séances",
+        "service_ids": [ids["service_id"]],
+        "paid_sessions": 5,
+        "price_cents": 25000,
+        "validity_months": 6,
+    }
+    ids["offer_id"] = (await _post(http, h, "/api/v1/package-offers", offer))["id"]
+    async with unit_of_work() as session:
+        await sold_on_ticket(
+            session,
+            record_id=new_id(),
+            order_id=new_id(),
+            client_id=UUID(ids["client_id"]),
+            lines=[(UUID(ids["offer_id"]), 1, 25000)],
+        )
+    ids["package_id"] = await _first(http, h, "/api/v1/packages")
+    payout = {
+        "provider": "paypal",
+        "reference": "RETRAIT-1",
+        "arrived_on": "2027-03-14",
+        "net_cents": 10000,
+    }
+    ids["payout_id"] = (await _post(http, h, "/api/v1/payments/payouts", payout))["id"]
 
 
 async def _stock_and_till(http: AsyncClient, h: dict[str, str], ids: dict[str, str]) -> None:
