@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,7 @@ from app.core import sealing
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.db import flush_or_raise
-from app.core.errors import Conflict, ValidationFailed
+from app.core.errors import AppError, Conflict, ValidationFailed
 from app.core.ids import new_id
 from app.core.pagination import Page, PageParams, paginate
 from app.coupons import public as coupons
@@ -296,29 +297,7 @@ async def list_rules(session: AsyncSession, *, page: PageParams) -> Page[RuleOut
 async def save_rule(
     session: AsyncSession, data: RuleIn, *, rule_id: UUID | None, actor_user_id: UUID
 ) -> RuleOut:
-    await earning.ensure_defaults(session)  # the salon's first rule comes after the default
-    now = utcnow()
-    values = data.model_dump()
-    if rule_id is None:
-        rule = EarningRule(id=new_id(), created_at=now, updated_at=now, **values)
-        session.add(rule)
-    else:
-        found = await session.get(EarningRule, rule_id, with_for_update=True)
-        if found is None:
-            raise RuleNotFound()
-        rule = found
-        for key, value in values.items():
-            setattr(rule, key, value)
-        rule.updated_at = now
-    await session.flush()
-    await record_audit(
-        session,
-        "loyalty.rule_saved",
-        actor_user_id=actor_user_id,
-        subject_type="loyalty_rule",
-        subject_id=rule.id,
-        data=data.model_dump(mode="json"),
-    )
+    rule = await _save(session, EarningRule, data, rule_id, RuleNotFound(), actor_user_id)
     return RuleOut.model_validate(rule)
 
 
@@ -331,29 +310,8 @@ async def list_tiers(session: AsyncSession) -> list[TierOut]:
 async def save_tier(
     session: AsyncSession, data: TierIn, *, tier_id: UUID | None, actor_user_id: UUID
 ) -> TierOut:
-    await earning.ensure_defaults(session)
-    now = utcnow()
-    values = data.model_dump()
-    if tier_id is None:
-        tier = Tier(id=new_id(), created_at=now, updated_at=now, **values)
-        session.add(tier)
-    else:
-        found = await session.get(Tier, tier_id, with_for_update=True)
-        if found is None:
-            raise TierNotFound()
-        tier = found
-        for key, value in values.items():
-            setattr(tier, key, value)
-        tier.updated_at = now
-    await flush_or_raise(session, Conflict("Another tier has this name or rank."))
-    await record_audit(
-        session,
-        "loyalty.tier_saved",
-        actor_user_id=actor_user_id,
-        subject_type="loyalty_tier",
-        subject_id=tier.id,
-        data=data.model_dump(mode="json"),
-    )
+    conflict = Conflict("Another tier has this name or rank.")
+    tier = await _save(session, Tier, data, tier_id, TierNotFound(), actor_user_id, conflict)
     return TierOut.model_validate(tier)
 
 
@@ -375,30 +333,53 @@ async def list_rewards(
 async def save_reward(
     session: AsyncSession, data: RewardIn, *, reward_id: UUID | None, actor_user_id: UUID
 ) -> RewardOut:
+    reward = await _save(session, Reward, data, reward_id, RewardNotFound(), actor_user_id)
+    return RewardOut.model_validate(reward)
+
+
+_Editable = TypeVar("_Editable", EarningRule, Tier, Reward)
+_AUDIT_NAMES: dict[type[Any], str] = {EarningRule: "rule", Tier: "tier", Reward: "reward"}
+
+
+async def _save(
+    session: AsyncSession,
+    model: type[_Editable],
+    data: BaseModel,
+    row_id: UUID | None,
+    not_found: AppError,
+    actor_user_id: UUID,
+    conflict: AppError | None = None,
+) -> _Editable:
+    """Creates (`row_id` None) or replaces one of the catalogue's rows, then audits it. The
+    salon's defaults are made first, so its own rows come after them."""
     await earning.ensure_defaults(session)
     now = utcnow()
     values = data.model_dump()
-    if reward_id is None:
-        reward = Reward(id=new_id(), created_at=now, updated_at=now, **values)
-        session.add(reward)
+    if row_id is None:
+        row = model(id=new_id(), created_at=now, updated_at=now, **values)
+        session.add(row)
     else:
-        found = await session.get(Reward, reward_id, with_for_update=True)
+        found = await session.get(model, row_id, with_for_update=True)
         if found is None:
-            raise RewardNotFound()
-        reward = found
+            raise not_found
+        row = found
         for key, value in values.items():
-            setattr(reward, key, value)
-        reward.updated_at = now
-    await session.flush()
+            setattr(row, key, value)
+        row.updated_at = now
+    if conflict is None:
+        await session.flush()
+    else:
+        await flush_or_raise(session, conflict)
+    name = _AUDIT_NAMES[model]
     await record_audit(
         session,
-        "loyalty.reward_saved",
+        f"loyalty.{name}_saved",
         actor_user_id=actor_user_id,
-        subject_type="loyalty_reward",
-        subject_id=reward.id,
+        subject_type=f"loyalty_{name}",
+        subject_id=row.id,
         data=data.model_dump(mode="json"),
     )
-    return RewardOut.model_validate(reward)
+    return row
 
 
 async def points_of(session: AsyncSession, client_ids: list[UUID]) -> dict[UUID, int]:

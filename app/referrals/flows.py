@@ -144,19 +144,36 @@ async def _welcome(session: AsyncSession, referral: Referral) -> None:
         minimum=settings.welcome_min_basket_cents,
         days=settings.welcome_validity_days,
     )
-    issued = await coupons.issue_personal_code(
-        session, client_id=referral.friend_client_id, origin=ORIGIN, prefix="BIENV", terms=terms
-    )
-    referral.welcome_coupon_id, referral.welcome_value_cents = issued.coupon_id, value
-    context = _code_context(terms, issued)
-    context["referrer_first_name"] = referrer.first_name
-    await _tell(
+    referral.welcome_value_cents = value
+    referral.welcome_coupon_id = await _give_code(
         session,
-        referral.friend_client_id,
-        "referral_welcome",
-        f"referral:{referral.id}:welcome",
-        {"referral": context},
+        referral,
+        holder_id=referral.friend_client_id,
+        prefix="BIENV",
+        terms=terms,
+        step="welcome",
+        extra={"referrer_first_name": referrer.first_name},
     )
+
+
+async def _give_code(
+    session: AsyncSession,
+    referral: Referral,
+    *,
+    holder_id: UUID,
+    prefix: str,
+    terms: coupons.PersonalTerms,
+    step: str,
+    extra: dict[str, Any],
+) -> UUID:
+    """Issues `holder_id`'s personal code and tells her (template `referral_{step}`, once per
+    referral and step). Returns the code's coupon."""
+    issued = await coupons.issue_personal_code(
+        session, client_id=holder_id, origin=ORIGIN, prefix=prefix, terms=terms
+    )
+    context = {"referral": _code_context(terms, issued) | extra}
+    await _tell(session, holder_id, f"referral_{step}", f"referral:{referral.id}:{step}", context)
+    return issued.coupon_id
 
 
 async def mark_booked(session: AsyncSession, friend_id: UUID, booking_id: UUID) -> None:
@@ -220,20 +237,19 @@ async def _reward(session: AsyncSession, referral: Referral) -> None:
         minimum=settings.reward_min_basket_cents,
         days=settings.reward_validity_days,
     )
-    issued = await coupons.issue_personal_code(
-        session, client_id=referral.referrer_client_id, origin=ORIGIN, prefix="MERCI", terms=terms
-    )
     referral.status, referral.rewarded_at = ReferralStatus.rewarded, utcnow()
-    referral.reward_coupon_id, referral.reward_value_cents = issued.coupon_id, value
-    context = _code_context(terms, issued)
-    context["friend_first_name"] = friend.first_name
-    context["share_url"] = await _share_url(session, referral.referrer_client_id)
-    await _tell(
+    referral.reward_value_cents = value
+    referral.reward_coupon_id = await _give_code(
         session,
-        referral.referrer_client_id,
-        "referral_reward",
-        f"referral:{referral.id}:reward",
-        {"referral": context},
+        referral,
+        holder_id=referral.referrer_client_id,
+        prefix="MERCI",
+        terms=terms,
+        step="reward",
+        extra={
+            "friend_first_name": friend.first_name,
+            "share_url": await _share_url(session, referral.referrer_client_id),
+        },
     )
 
 
