@@ -81,6 +81,24 @@ def busy_statements(
     return parts
 
 
+def next_hold_expiry_statement(
+    *, start: datetime, end: datetime, now: datetime
+) -> Select[str, UUID | None, int, int]:
+    """One row shaped like the busy rows: when the first hold still running in [start, end)
+    expires (epoch seconds, NULL when none), so that a cached search dies with it."""
+    return select(
+        literal("hold_expiry").label("kind"),
+        literal(None, Booking.id.type).label("holder_id"),
+        epoch(func.min(Booking.hold_expires_at)).label("start"),
+        literal(0, BigInteger).label("end"),
+    ).where(
+        Booking.status == BookingStatus.pending_payment,
+        Booking.hold_expires_at > now,
+        Booking.start_at < end,
+        Booking.end_at > start,
+    )
+
+
 async def get_booking(
     session: AsyncSession, booking_id: UUID, *, lock: bool = False
 ) -> Booking | None:
