@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from app.auth.public import FRONT_DESK, Access, Manager, MaybeUser, Rule, Staff, declared_in_handler
@@ -34,6 +34,7 @@ from app.availability.schemas import (
     SpecialOpeningOut,
 )
 from app.bookings import public as bookings
+from app.core.cache import public_read
 from app.core.db import DbSession
 from app.core.errors import Forbidden, ValidationFailed, error_responses
 from app.core.pagination import Page
@@ -49,10 +50,16 @@ NOBODY_WORKS = (
 )
 
 
-@router.get("/api/v1/availability/opening-hours")
-async def get_opening_hours(session: DbSession) -> Page[WeeklyInterval]:
-    """The salon's weekly opening hours (weekday 0 = Monday), in local time (one page)."""
-    return Page[WeeklyInterval](items=await settings_service.opening_hours(session))
+@router.get("/api/v1/availability/opening-hours", response_model=Page[WeeklyInterval])
+async def get_opening_hours(request: Request, session: DbSession) -> Response:
+    """The salon's weekly opening hours (weekday 0 = Monday), in local time (one page), with
+    an `ETag`."""
+
+    async def build() -> bytes:
+        page = Page[WeeklyInterval](items=await settings_service.opening_hours(session))
+        return page.model_dump_json().encode()
+
+    return await public_read(request, session, build)
 
 
 @router.put("/api/v1/availability/opening-hours", responses=error_responses(OverlappingHours))

@@ -232,3 +232,19 @@ async def public_body(
     if _matches(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(content=body, media_type="application/json", headers=headers)
+
+
+async def public_read(
+    request: Request,
+    session: AsyncSession,
+    build: Callable[[], Awaitable[bytes]],
+    *,
+    public: bool = True,
+) -> Response:
+    """`public_body` for the public's view of a route; staff's view (other fields, inactive
+    rows) is built every time and not marked cacheable."""
+    if public:
+        return await public_body(request, session, build)
+    return Response(
+        content=await build(), media_type="application/json", headers={"Cache-Control": "private"}
+    )
