@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -38,6 +39,8 @@ from app.practitioners import public as practitioners
 from app.practitioners.public import PractitionerSchedule
 
 MAX_SEARCH_DAYS = 31
+# Whether a cold search's computation runs in a worker thread (bench/slots.py measures both).
+COMPUTE_IN_THREAD = False
 # Staff may record a walk-in that started a little while ago.
 STAFF_PAST_GRACE = 3600
 
@@ -395,8 +398,15 @@ async def slots_answer(
         home=home,
         now=now,
     )
-    grid = _grid(loaded, now, online=online, bounded=False)
-    entry = _entry(loaded, _slots(loaded, grid, gap_free_first=gap_free_first), render)
+
+    def compute() -> bytes:
+        grid = _grid(loaded, now, online=online, bounded=False)
+        return _entry(loaded, _slots(loaded, grid, gap_free_first=gap_free_first), render)
+
+    # Pure Python, 5-8 ms for a busy week: in a thread it would give the loop back at each
+    # GIL switch (5 ms) but add a hand-off; measured in bench/slots.py, kept inline
+    # (docs/performance.md).
+    entry = await asyncio.to_thread(compute) if COMPUTE_IN_THREAD else compute()
     fetched = loaded.fetched
     if store is not None and fetched is not None and fetched.versions.clean:
         # Keyed by the versions read in the same snapshot as the rows it was computed from.
