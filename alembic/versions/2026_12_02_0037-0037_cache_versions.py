@@ -15,7 +15,7 @@ every process kept serving the rolled-back state under it. Here:
 - `schedule_config` covers what the slot engine and the public catalog reads keep
   (services, categories, practitioners, their services and hours, resources, opening hours,
   special openings, closures, booking rules); `schedule_busy` covers what changes all day
-  (bookings and their status, allocations, holds, blocks, absences).
+  (bookings: created, deleted, their status, hold and times; allocations, blocks, absences).
 
 Revision ID: 0037
 Revises: 0035
@@ -49,6 +49,11 @@ WATCHED = {
     "schedule_config": (*OLD_WATCHED, "service_categories"),
     "schedule_busy": ("bookings", "booking_allocations", "blocks", "absences"),
 }
+
+# A booking's other columns (reminders sent, notes, amounts) change nothing a search reads:
+# its status and hold decide whether its allocations hold time (`_live_at`), its times bound
+# the hold a cached search dies with. Every change to an allocation counts.
+UPDATED = {"bookings": "UPDATE OF status, hold_expires_at, start_at, end_at"}
 
 
 def upgrade() -> None:
@@ -90,7 +95,7 @@ def upgrade() -> None:
         for table in tables:
             op.execute(
                 f"CREATE CONSTRAINT TRIGGER {table}_bump_cache_version "
-                f"AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"AFTER INSERT OR {UPDATED.get(table, 'UPDATE')} OR DELETE ON {table} "
                 "DEFERRABLE INITIALLY DEFERRED "
                 f"FOR EACH ROW EXECUTE FUNCTION bump_cache_version('{name}')"
             )

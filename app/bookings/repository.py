@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -94,8 +94,9 @@ def next_hold_expiry_statement(
     ).where(
         Booking.status == BookingStatus.pending_payment,
         Booking.hold_expires_at > now,
-        Booking.start_at < end,
-        Booking.end_at > start,
+        # A day each side: its allocation's buffers may reach into the window.
+        Booking.start_at < end + timedelta(days=1),
+        Booking.end_at > start - timedelta(days=1),
     )
 
 

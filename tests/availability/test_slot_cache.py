@@ -53,15 +53,17 @@ def _a_week_before() -> None:
     clock.pin(paris(2027, 3, 15, 8))
 
 
-async def search(client: AsyncClient, service: UUID, **params: Any) -> list[dict[str, Any]]:
+async def search(
+    client: AsyncClient, service: UUID, headers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     response = await client.get(
         "/api/v1/availability/slots",
         params={
             "service_ids": str(service),
             "date_from": MONDAY.isoformat(),
             "date_to": MONDAY.isoformat(),
-            **params,
         },
+        headers=headers or {},
     )
     assert response.status_code == 200, response.text
     return list(response.json()["slots"])
@@ -78,13 +80,14 @@ class Salon:
         self.massage: UUID
         self.camille: UUID
 
-    async def warm(self) -> list[str]:
-        """Two searches; the second answered from the cache (one statement: the versions)."""
-        first = await search(self.client, self.massage)
+    async def warm(self, headers: dict[str, str] | None = None) -> list[str]:
+        """Two searches; the second answered from the cache (one statement: the versions;
+        and the signed-in user's row for staff)."""
+        first = await search(self.client, self.massage, headers)
         with counting() as statements:
-            second = await search(self.client, self.massage)
+            second = await search(self.client, self.massage, headers)
         assert second == first
-        assert statements.count == 1, statements
+        assert statements.count == (2 if headers else 1), statements
         return starts(second)
 
 
@@ -323,3 +326,41 @@ async def test_the_lead_time_moves_with_the_clock_on_a_cached_answer(salon: Salo
     assert found[0] == "10:00"
     clock.pin(paris(2027, 3, 22, 9))
     assert starts(await search(salon.client, salon.massage))[0] == "11:00"
+
+
+async def test_a_booking_cancelled_or_moved_shows_on_the_next_search(salon: Salon) -> None:
+    booking = await book_by_staff(salon.client, salon.headers, [salon.massage], NINE)
+    assert "09:00" not in await salon.warm()
+
+    moved = await salon.client.post(
+        f"/api/v1/bookings/{booking['id']}/reschedule",
+        json={"start": "2027-03-22T14:00:00+01:00"},
+        headers=salon.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    after = await salon.warm()
+    assert "09:00" in after
+    assert "14:00" not in after
+
+    cancelled = await salon.client.post(
+        f"/api/v1/bookings/{booking['id']}/cancel", json={}, headers=salon.headers
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert "14:00" in starts(await search(salon.client, salon.massage))
+
+
+async def test_a_no_show_frees_its_time_on_the_next_search(
+    salon: Salon, auth_headers: AuthHeaders
+) -> None:
+    clock.pin(paris(2027, 3, 22, 8, 30))  # staff search: no lead time
+    salon.headers = await auth_headers(Role.manager)  # a token of this day
+    booking = await book_by_staff(salon.client, salon.headers, [salon.massage], NINE)
+    assert "09:00" not in await salon.warm(salon.headers)
+
+    marked = await salon.client.post(
+        f"/api/v1/bookings/{booking['id']}/status",
+        json={"status": "no_show"},
+        headers=salon.headers,
+    )
+    assert marked.status_code == 200, marked.text
+    assert "09:00" in starts(await search(salon.client, salon.massage, salon.headers))
