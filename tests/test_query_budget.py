@@ -33,12 +33,12 @@ STARTS = [f"{day.isoformat()}T{hour}:00:00+01:00" for day in DAYS for hour in HO
 
 # The most statements each route may run (as measured on 2026-12-02: authentication, the
 # route's own queries). Raise one only with a reason in the commit. The slot search runs in
-# the test's transaction, which has written: neither cache applies, so this is its worst case
-# (the versions, the busy rows, the whole configuration); warm it is one statement
-# (tests/availability/test_slot_cache.py).
+# the test's transaction, which has written, so its answer is computed (the versions, then
+# the busy rows with them; the configuration from memory); from the slot cache it is one
+# statement (tests/availability/test_slot_cache.py).
 BUDGET = {
-    "slots": 12,
-    "create booking": 25,
+    "slots": 2,
+    "create booking": 15,
     "bookings": 6,
     "clients": 3,
     "payments": 2,

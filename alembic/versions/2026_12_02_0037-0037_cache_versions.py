@@ -9,9 +9,11 @@ every process kept serving the rolled-back state under it. Here:
   transaction used is never handed out again;
 - each row carries a random `token` made with the database, so a cache shared through Redis
   never mistakes another database's (or a re-created one's) number for its own;
-- the bump is a deferred constraint trigger per row: it runs at commit, inside the
-  transaction, once per transaction and name (`bumped_by`), so the hot row is locked only
-  for the commit itself (bookings do not queue behind each other's whole transaction);
+- the configuration's bump runs at once, on every statement: its own transaction reads a
+  number nobody else will see unless it commits; the busy time's bump is a deferred
+  constraint trigger per row: it runs at commit, inside the transaction, once per
+  transaction (`bumped_by`), so the hot row is locked only for the commit itself (bookings
+  do not queue behind each other's whole transaction);
 - `schedule_config` covers what the slot engine and the public catalog reads keep
   (services, categories, practitioners, their services and hours, resources, opening hours,
   special openings, closures, booking rules); `schedule_busy` covers what changes all day
@@ -91,19 +93,44 @@ def upgrade() -> None:
         $$
         """
     )
-    for name, tables in WATCHED.items():
-        for table in tables:
-            op.execute(
-                f"CREATE CONSTRAINT TRIGGER {table}_bump_cache_version "
-                f"AFTER INSERT OR {UPDATED.get(table, 'UPDATE')} OR DELETE ON {table} "
-                "DEFERRABLE INITIALLY DEFERRED "
-                f"FOR EACH ROW EXECUTE FUNCTION bump_cache_version('{name}')"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_truncate_bumps_cache_version "
-                f"AFTER TRUNCATE ON {table} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION bump_cache_version('{name}')"
-            )
+    op.execute(
+        """
+        CREATE FUNCTION bump_cache_version_now() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE cache_versions
+               SET version = nextval('cache_version_seq'),
+                   bumped_by = pg_current_xact_id()::text
+             WHERE name = TG_ARGV[0];
+            RETURN NULL;
+        END;
+        $$
+        """
+    )
+    # The configuration: at once, every statement. Its transaction then reads a number of its
+    # own (which no one else sees unless it commits), so even a search inside it may keep
+    # what it loads under that number. Rare changes: the row lock they hold costs nothing.
+    for table in WATCHED["schedule_config"]:
+        op.execute(
+            f"CREATE TRIGGER {table}_bump_cache_version "
+            f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION bump_cache_version_now('schedule_config')"
+        )
+    # The busy time: at commit, once per transaction (bookings all day long lock the row
+    # only for their commit). Until then the transaction's own number is the old one: a
+    # transaction that wrote must not read the slot cache (`Versions.clean`).
+    for table in WATCHED["schedule_busy"]:
+        op.execute(
+            f"CREATE CONSTRAINT TRIGGER {table}_bump_cache_version "
+            f"AFTER INSERT OR {UPDATED.get(table, 'UPDATE')} OR DELETE ON {table} "
+            "DEFERRABLE INITIALLY DEFERRED "
+            "FOR EACH ROW EXECUTE FUNCTION bump_cache_version('schedule_busy')"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_truncate_bumps_cache_version "
+            f"AFTER TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION bump_cache_version('schedule_busy')"
+        )
 
 
 def downgrade() -> None:
@@ -112,6 +139,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_bump_cache_version ON {table}")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_truncate_bumps_cache_version ON {table}")
     op.execute("DROP FUNCTION IF EXISTS bump_cache_version()")
+    op.execute("DROP FUNCTION IF EXISTS bump_cache_version_now()")
     op.drop_table("cache_versions")
     op.execute("DROP SEQUENCE IF EXISTS cache_version_seq")
     op.create_table(

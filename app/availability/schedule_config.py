@@ -7,11 +7,12 @@ bump the `schedule_config` cache version at the commit of any change to those ta
 everything when it moved, so a change made through any API process is seen by all of them on
 their next search.
 
-The version comes from a sequence: a number that a rolled-back transaction took is never
-given again, so a configuration kept under it can never stand for other rows. Only a
-transaction that wrote nothing keeps what it loaded (its own uncommitted rows would otherwise
-be kept), and only when the version read after loading (several statements, several
-snapshots under READ COMMITTED) is the one read before: no change was committed in between.
+The version comes from a sequence and is bumped by every statement that changes those
+tables, at once: a transaction that changed the configuration reads a number of its own,
+which nobody else sees unless it commits, and a number a rolled-back transaction took is
+never given again, so a configuration kept under it can never stand for other rows. What was
+loaded is kept only when the version read after loading (several statements, several
+snapshots under READ COMMITTED) is the one read before: nothing changed in between.
 """
 
 from __future__ import annotations
@@ -116,10 +117,10 @@ async def for_versions(session: AsyncSession, versions: Versions) -> ScheduleCon
     global _cached
     key = versions.key(SCHEDULE_CONFIG)
     cached = _cached
-    if versions.clean and cached is not None and cached.version == key:
+    if cached is not None and cached.version == key:
         return cached
     loaded = await _load(session, key)
-    if versions.clean and (await read_versions(session)).key(SCHEDULE_CONFIG) == key:
+    if (await read_versions(session)).key(SCHEDULE_CONFIG) == key:
         _cached = loaded
     return loaded
 
