@@ -6,9 +6,11 @@ sequence, so a number a rolled-back transaction used never comes back, and each 
 token made with the database, so a store shared by several databases (tests, a re-created
 database behind one Redis) never confuses their numbers.
 
-A reader reads the versions in the same statement as the rows it caches (one snapshot), and
-only a transaction that has written nothing may read or fill the cache: its own uncommitted
-rows must never be kept under a committed number (`Versions.clean`).
+The configuration's number is bumped at once by every statement that changes it; the busy
+time's at commit, once per transaction. A reader reads the versions in the same statement as
+the rows it caches (one snapshot), and only a transaction that has written nothing may read or
+fill the store: until it commits, its busy number is the committed one, and its own
+uncommitted rows must never be kept under it (`Versions.clean`).
 
 The store is Redis when `REDIS_URL` is set (every API process shares it), process memory
 otherwise; `CACHE_BACKEND` forces one or turns the cache off.
