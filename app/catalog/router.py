@@ -111,14 +111,24 @@ async def list_services(
     return await public_read(request, session, build, public=public)
 
 
-@router.get("/api/v1/services/{service_id}", responses=error_responses(ServiceNotFound))
-async def get_service(service_id: UUID, session: DbSession, principal: MaybeUser) -> ServiceOut:
-    found = await service.get_service(session, service_id)
-    if (principal is None or not principal.is_staff) and not (
-        found.is_active and found.online_bookable
-    ):
-        raise ServiceNotFound()
-    return (await _out(session, [found]))[0]
+@router.get(
+    "/api/v1/services/{service_id}",
+    response_model=ServiceOut,
+    responses=error_responses(ServiceNotFound),
+)
+async def get_service(
+    request: Request, service_id: UUID, session: DbSession, principal: MaybeUser
+) -> Response:
+    """One service; the public's answer carries an `ETag` like the list."""
+    public = principal is None or not principal.is_staff
+
+    async def build() -> bytes:
+        found = await service.get_service(session, service_id)
+        if public and not (found.is_active and found.online_bookable):
+            raise ServiceNotFound()
+        return (await _out(session, [found]))[0].model_dump_json().encode()
+
+    return await public_read(request, session, build, public=public)
 
 
 @router.post(

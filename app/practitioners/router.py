@@ -126,16 +126,23 @@ async def list_practitioners(
 
 
 @router.get(
-    "/api/v1/practitioners/{practitioner_id}", responses=error_responses(PractitionerNotFound)
+    "/api/v1/practitioners/{practitioner_id}",
+    response_model=PractitionerOut | PractitionerPublicOut,
+    responses=error_responses(PractitionerNotFound),
 )
 async def get_practitioner(
-    practitioner_id: UUID, session: DbSession, principal: MaybeUser
-) -> PractitionerOut | PractitionerPublicOut:
+    request: Request, practitioner_id: UUID, session: DbSession, principal: MaybeUser
+) -> Response:
+    """One practitioner; the public's card carries an `ETag` like the list."""
     staff = principal is not None and principal.is_staff
-    practitioner = await service.get_practitioner(session, practitioner_id)
-    if not practitioner.is_active and not staff:
-        raise PractitionerNotFound()
-    return (await _out(session, [practitioner], staff=staff))[0]
+
+    async def build() -> bytes:
+        practitioner = await service.get_practitioner(session, practitioner_id)
+        if not practitioner.is_active and not staff:
+            raise PractitionerNotFound()
+        return (await _out(session, [practitioner], staff=staff))[0].model_dump_json().encode()
+
+    return await public_read(request, session, build, public=not staff)
 
 
 @router.post(

@@ -83,6 +83,12 @@ ROUTES: dict[str, tuple[Edit, Any, str]] = {
         "Vingt ans de métier",
     ),
     "/api/v1/availability/opening-hours": (_new_hours, Page[WeeklyInterval], "19:00"),
+    "/api/v1/services/{service}": (_rename_service, ServiceOut, "Massage aux pierres"),
+    "/api/v1/practitioners/{camille}": (
+        _rename_practitioner,
+        PractitionerPublicOut,
+        "Vingt ans de métier",
+    ),
 }
 
 
@@ -98,6 +104,7 @@ async def test_a_repeated_read_answers_304_and_an_edit_a_new_body(
     client: AsyncClient, auth_headers: AuthHeaders, catalog: dict[str, UUID], path: str
 ) -> None:
     edit, model, edited = ROUTES[path]
+    path = path.format(**catalog)
     first = await client.get(path)
     assert first.status_code == 200
     etag = first.headers["etag"]
@@ -129,6 +136,7 @@ async def test_the_cached_body_is_the_json_the_route_answered_before(
     path: str,
 ) -> None:
     _, model, _ = ROUTES[path]
+    path = path.format(**catalog)
     await client.get(path)
     cached = await client.get(path)
     monkeypatch.setenv("CACHE_BACKEND", "off")
@@ -152,3 +160,18 @@ async def test_staff_see_their_own_view_uncached(
     assert staff.headers["cache-control"] == "private"
     assert "etag" not in staff.headers
     assert staff.json() != public.json()
+
+
+async def test_a_service_the_public_may_not_see_is_not_found_from_the_cache_either(
+    client: AsyncClient, auth_headers: AuthHeaders, catalog: dict[str, UUID]
+) -> None:
+    path = f"/api/v1/services/{catalog['service']}"
+    assert (await client.get(path)).status_code == 200
+    headers = await auth_headers(Role.manager)
+    retired = await client.delete(path, headers=headers)
+    assert retired.status_code == 204
+
+    assert (await client.get(path)).status_code == 404
+    staff = await client.get(path, headers=headers)
+    assert staff.status_code == 200
+    assert staff.json()["is_active"] is False
