@@ -336,6 +336,37 @@ async def _empty_store(store: str) -> None:
                 await found.client.delete(*keys)
 
 
+async def time_public_reads(http: AsyncClient, unit: float) -> None:
+    """The public catalog reads (41 services, 10 practitioners, the opening hours): built
+    every time (cache off), from the cache, and a revalidation answered 304."""
+    for path in ("/api/v1/services", "/api/v1/practitioners", "/api/v1/availability/opening-hours"):
+        figures = []
+        for backend in ("off", "memory"):
+            _use_store(backend)
+            samples = []
+            for _ in range(WARMUP + RUNS):
+                began = time.perf_counter()
+                response = await http.get(path)
+                samples.append((time.perf_counter() - began) * 1000)
+                assert response.status_code == 200, response.text
+            figures.append(_percentiles(samples[WARMUP:]))
+        etag = response.headers["etag"]
+        samples = []
+        for _ in range(WARMUP + RUNS):
+            began = time.perf_counter()
+            response = await http.get(path, headers={"If-None-Match": etag})
+            samples.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 304, response.status_code
+        (o50, o95), (m50, m95) = figures
+        n50, n95 = _percentiles(samples[WARMUP:])
+        print(
+            f"GET {path} ({len(response.headers.get('etag', ''))}-char ETag): built p50 "
+            f"{o50:.2f} ms, p95 {o95:.2f} | cached p50 {m50:.2f} ms, p95 {m95:.2f} | "
+            f"304 p50 {n50:.2f} ms, p95 {n95:.2f} ({n50 / unit:.1f}x SELECT 1)"
+        )
+    _use_store("off")
+
+
 async def time_cpu(service_ids: list) -> None:
     """How long a cold search holds the event loop in pure Python (engine built, candidates
     placed, answer rendered), apart from its database round trips."""
@@ -509,6 +540,7 @@ async def main() -> None:
             await time_search(
                 [services[0].id, services[1].id], "7-day search, 2 services in sequence", http, unit
             )
+            await time_public_reads(http, unit)
             await time_cpu([services[0].id])
             stores = [("memory", None)]
             redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
