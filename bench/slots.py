@@ -3,7 +3,13 @@
 Builds a salon of 10 practitioners, 40 services and 5,000 bookings over 90 days in a
 throwaway database, then prints:
 - p50/p95 server time of a 7-day slot search (one service, any practitioner; and two
-  services in sequence), measured around the service call and around the full HTTP request;
+  services in sequence), computed every time (`find_slots`, no cache) and through the full
+  HTTP request;
+- the same search through HTTP answered by the slot cache: warm (the answer kept), cold (a
+  week not kept yet, the configuration in memory) and cold with the configuration reloaded,
+  with the memory store and, when Redis answers (`BENCH_REDIS_URL`, default
+  redis://127.0.0.1:6379/0), the Redis store; and how long the pure-Python part of a cold
+  search holds the event loop;
 - bookings per second when 50 clients race for 20 slots, and how many succeeded (must be 20).
 
 Run it with `make bench` (which starts PostgreSQL if needed). Figures are printed, never
@@ -13,6 +19,7 @@ asserted: compare runs on the same machine.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import statistics
 import time
@@ -27,19 +34,24 @@ DB_NAME = configure(
     DATABASE_POOL_SIZE="20",
     DATABASE_MAX_OVERFLOW="40",
     LIMITS_BOOKING_PER_ADDRESS="1000/hour",
+    # The figures without the cache first (as before it existed); `time_cached` turns it on.
+    CACHE_BACKEND="off",
+    REDIS_KEY_PREFIX=f"salon-bench-{os.getpid()}",
 )
 
 from httpx import ASGITransport, AsyncClient  # noqa: E402
 from sqlalchemy.dialects.postgresql import Range  # noqa: E402
 
+from app.availability import schedule_config  # noqa: E402
 from app.availability import service as availability  # noqa: E402
 from app.availability.models import OpeningHours  # noqa: E402
 from app.bookings.models import Booking, BookingAllocation, BookingItem  # noqa: E402
 from app.catalog.models import Service  # noqa: E402
 from app.clients.models import Client  # noqa: E402
-from app.core import clock  # noqa: E402
+from app.core import cache, clock  # noqa: E402
 from app.core.db import get_sessionmaker, unit_of_work  # noqa: E402
 from app.core.ids import new_id  # noqa: E402
+from app.core.redis import redis_key  # noqa: E402
 from app.core.timeutils import zone  # noqa: E402
 from app.practitioners.models import Practitioner, PractitionerService, WorkingHours  # noqa: E402
 
@@ -235,6 +247,218 @@ async def time_search(service_ids: list, label: str, http: AsyncClient, unit: fl
     )
 
 
+def _use_store(backend: str, redis_url: str | None = None) -> None:
+    """Switch the cache's store between runs (only searches run meanwhile: with REDIS_URL
+    set, a booking would queue its tasks in that Redis)."""
+    from app.core.config import get_settings
+
+    os.environ["CACHE_BACKEND"] = backend
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
+    get_settings.cache_clear()
+    cache.memory_store.clear()
+
+
+async def time_cached(
+    service_ids: list, label: str, http: AsyncClient, unit: float, store: str
+) -> None:
+    """Warm: the same week again and again. Cold: every run a week not kept (the store
+    emptied first), the configuration in memory. Cold + config: the configuration reloaded
+    too (as after a change to it)."""
+    params = {"service_ids": ",".join(map(str, service_ids))}
+
+    async def get(first: date) -> float:
+        began = time.perf_counter()
+        response = await http.get(
+            "/api/v1/availability/slots",
+            params=params
+            | {
+                "date_from": first.isoformat(),
+                "date_to": (first + timedelta(days=6)).isoformat(),
+            },
+        )
+        elapsed = (time.perf_counter() - began) * 1000
+        assert response.status_code == 200, response.text
+        return elapsed
+
+    await get(START_DAY)
+    warm = [await get(START_DAY) for _ in range(WARMUP + RUNS)][WARMUP:]
+    floor = []
+    for _ in range(WARMUP + RUNS):
+        began = time.perf_counter()
+        await http.get("/health")
+        floor.append((time.perf_counter() - began) * 1000)
+    f50, _ = _percentiles(floor[WARMUP:])
+    from app.availability.router import _slot_json
+
+    service_warm = []
+    for _ in range(WARMUP + RUNS):
+        async with get_sessionmaker()() as session:
+            began = time.perf_counter()
+            await availability.slots_answer(
+                session,
+                service_ids=service_ids,
+                date_from=START_DAY,
+                date_to=START_DAY + timedelta(days=6),
+                render=_slot_json,
+            )
+            service_warm.append((time.perf_counter() - began) * 1000)
+    s50, s95 = _percentiles(service_warm[WARMUP:])
+    cold, cold_config = [], []
+    for run in range(WARMUP + RUNS):
+        first = START_DAY + timedelta(days=7 * (run % 12))
+        await _empty_store(store)
+        cold.append(await get(first))
+        await _empty_store(store)
+        schedule_config.forget()
+        cold_config.append(await get(first))
+    w50, w95 = _percentiles(warm)
+    c50, c95 = _percentiles(cold[WARMUP:])
+    k50, k95 = _percentiles(cold_config[WARMUP:])
+    print(
+        f"{label}, cached in {store}: service warm p50 {s50:.2f} ms, p95 {s95:.2f} ms | "
+        f"HTTP warm p50 {w50:.2f} ms, p95 {w95:.2f} ms "
+        f"({w50 / unit:.1f}x SELECT 1; GET /health p50 {f50:.2f} ms) | "
+        f"cold p50 {c50:.1f} ms, p95 {c95:.1f} ms | "
+        f"cold + configuration p50 {k50:.1f} ms, p95 {k95:.1f} ms"
+    )
+
+
+async def _empty_store(store: str) -> None:
+    cache.memory_store.clear()
+    if store == "redis":
+        found = cache.get_store()
+        if isinstance(found, cache.RedisStore):
+            keys = [k async for k in found.client.scan_iter(redis_key("cache", "*"))]
+            if keys:
+                await found.client.delete(*keys)
+
+
+async def time_public_reads(http: AsyncClient, unit: float) -> None:
+    """The public catalog reads (41 services, 10 practitioners, the opening hours): built
+    every time (cache off), from the cache, and a revalidation answered 304."""
+    for path in ("/api/v1/services", "/api/v1/practitioners", "/api/v1/availability/opening-hours"):
+        figures = []
+        for backend in ("off", "memory"):
+            _use_store(backend)
+            samples = []
+            for _ in range(WARMUP + RUNS):
+                began = time.perf_counter()
+                response = await http.get(path)
+                samples.append((time.perf_counter() - began) * 1000)
+                assert response.status_code == 200, response.text
+            figures.append(_percentiles(samples[WARMUP:]))
+        etag = response.headers["etag"]
+        samples = []
+        for _ in range(WARMUP + RUNS):
+            began = time.perf_counter()
+            response = await http.get(path, headers={"If-None-Match": etag})
+            samples.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 304, response.status_code
+        (o50, o95), (m50, m95) = figures
+        n50, n95 = _percentiles(samples[WARMUP:])
+        print(
+            f"GET {path} ({len(response.headers.get('etag', ''))}-char ETag): built p50 "
+            f"{o50:.2f} ms, p95 {o95:.2f} | cached p50 {m50:.2f} ms, p95 {m95:.2f} | "
+            f"304 p50 {n50:.2f} ms, p95 {n95:.2f} ({n50 / unit:.1f}x SELECT 1)"
+        )
+    _use_store("off")
+
+
+async def time_cpu(service_ids: list) -> None:
+    """How long a cold search holds the event loop in pure Python (engine built, candidates
+    placed, answer rendered), apart from its database round trips."""
+    from app.availability.router import _slot_json
+
+    samples = []
+    for run in range(WARMUP + RUNS):
+        first = START_DAY + timedelta(days=7 * (run % 12))
+        async with get_sessionmaker()() as session:
+            now = clock.utcnow()
+            window = availability._window(first, first + timedelta(days=6), TZ)
+            fetched = await availability._fetch(session, window, now, None)
+            began = time.perf_counter()
+            specs = availability._bookable_specs(
+                fetched.config, service_ids, online=True, home=False
+            )
+            days = [first + timedelta(days=n) for n in range(7)]
+            loaded = availability._build(
+                fetched.config,
+                specs,
+                fetched.busy,
+                fetched.resource_busy,
+                days=days,
+                practitioner_id=None,
+                home=False,
+            )
+            loaded.fetched = fetched
+            grid = availability._grid(loaded, now, online=True, bounded=False)
+            entry = availability._entry(
+                loaded, availability._slots(loaded, grid, gap_free_first=False), _slot_json
+            )
+            availability._answer(entry, now, online=True)
+            samples.append((time.perf_counter() - began) * 1000)
+    p50, p95 = _percentiles(samples[WARMUP:])
+    print(
+        f"cold search, pure Python part (holds the event loop): p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+    )
+
+
+async def time_stall(service_ids: list, http: AsyncClient) -> None:
+    """Does a cold search stall the other requests of its process? 8 cold searches at once
+    (the store emptied first) while a ninth client calls GET /health in a loop after a 1 ms
+    pause: how long each pause and call take, with the computation inline and in a thread
+    (`COMPUTE_IN_THREAD`)."""
+    for in_thread in (False, True):
+        availability.COMPUTE_IN_THREAD = in_thread
+        health: list[float] = []
+        searches: list[float] = []
+        for round_ in range(12):
+            await _empty_store("memory")
+            await _stall_round(service_ids, http, round_, health, searches)
+        h50, h95 = _percentiles(health)
+        s50, s95 = _percentiles(searches)
+        print(
+            f"8 cold searches at once, computation {'in a thread' if in_thread else 'inline'}: "
+            f"1 ms pause + GET /health meanwhile p50 {h50:.1f} ms, p95 {h95:.1f} ms | "
+            f"searches p50 {s50:.1f} ms, p95 {s95:.1f} ms"
+        )
+    availability.COMPUTE_IN_THREAD = False
+
+
+async def _stall_round(
+    service_ids: list, http: AsyncClient, round_: int, health: list[float], searches: list[float]
+) -> None:
+    done = asyncio.Event()
+    params = {"service_ids": ",".join(map(str, service_ids))}
+
+    async def search(n: int) -> None:
+        first = START_DAY + timedelta(days=7 * ((round_ + n) % 12))
+        began = time.perf_counter()
+        await http.get(
+            "/api/v1/availability/slots",
+            params=params
+            | {"date_from": first.isoformat(), "date_to": (first + timedelta(days=6)).isoformat()},
+        )
+        searches.append((time.perf_counter() - began) * 1000)
+
+    async def ping() -> None:
+        while not done.is_set():
+            # GET /health does no I/O: without a pause of its own this loop would never let
+            # the searches run. The pause counts: a loop held by a search wakes it late.
+            began = time.perf_counter()
+            await asyncio.sleep(0.001)
+            await http.get("/health")
+            health.append((time.perf_counter() - began) * 1000)
+
+    pinger = asyncio.create_task(ping())
+    await asyncio.gather(*(search(n) for n in range(8)))
+    done.set()
+    await pinger
+
+
 async def race(http: AsyncClient, service_id: object) -> None:
     # 20 back-to-back 15-minute slots of one practitioner on a day left empty for the race.
     targets = [_at(RACE_DAY, 9) + timedelta(minutes=15 * n) for n in range(12)]
@@ -255,11 +479,15 @@ async def race(http: AsyncClient, service_id: object) -> None:
     began = time.perf_counter()
     statuses = await asyncio.gather(*(attempt(n) for n in range(50)))
     elapsed = time.perf_counter() - began
+    winners = [sum(1 for n in range(50) if n % 20 == t and statuses[n] == 201) for t in range(20)]
     print(
         f"race: 50 clients for 20 slots in {elapsed * 1000:.0f} ms -> "
         f"{50 / elapsed:.0f} booking attempts/s, {statuses.count(201)} succeeded "
-        f"(expected 20), {statuses.count(409)} refused with 409"
+        f"(expected 20), {statuses.count(409)} refused with 409; winners per slot: "
+        f"{'exactly one each' if set(winners) == {1} else winners}"
     )
+    if set(winners) != {1}:
+        raise SystemExit("a slot was won by more or fewer than one client")
 
 
 PRACTITIONER = ""
@@ -312,7 +540,42 @@ async def main() -> None:
             await time_search(
                 [services[0].id, services[1].id], "7-day search, 2 services in sequence", http, unit
             )
+            await time_public_reads(http, unit)
+            await time_cpu([services[0].id])
+            stores = [("memory", None)]
+            redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+            if await _redis_answers(redis_url):
+                stores.append(("redis", redis_url))
+            for store, url in stores:
+                _use_store(store, url)
+                await time_cached(
+                    [services[0].id], "7-day search, 1 service, any practitioner", http, unit, store
+                )
+                await time_cached(
+                    [services[0].id, services[1].id],
+                    "7-day search, 2 services in sequence",
+                    http,
+                    unit,
+                    store,
+                )
+                await _empty_store(store)
+            _use_store("memory")
+            await time_stall([services[0].id], http)
             await race(http, quick.id)
+
+
+async def _redis_answers(url: str) -> bool:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url, socket_timeout=1)
+    try:
+        return bool(await client.ping())
+    except OSError:
+        return False
+    except Exception:
+        return False
+    finally:
+        await client.aclose()
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ after each test. The environment is set before the app is imported: settings are
 from __future__ import annotations
 
 import base64
-import itertools
 import os
 import secrets
 import socket
@@ -104,7 +103,7 @@ LEFT_ROWS = LeftRows()
 # Rows the migrations create and every test expects: reset, never deleted.
 KEPT_ROWS = {
     "booking_rules",
-    "schedule_config_version",
+    "cache_versions",
     "accounting_accounts",
     "accounting_journals",
 }
@@ -227,11 +226,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.commits)
 
 
-# The schedule configuration is cached in memory by its version number (bumped by triggers,
-# app/availability/schedule_config.py). A rollback puts the number back, so the next test
-# could reuse it with other rows: each test starts from a number no other test reaches.
-FRESH_CONFIG_VERSION = "UPDATE schedule_config_version SET version = :v"
-_config_versions = itertools.count(10**12, 10**6)
 ALL_COMMIT = os.environ.get("TEST_ISOLATION") == "commits"
 
 
@@ -246,7 +240,7 @@ async def _clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         yield
         await _empty_tables()
     else:
-        async with rolled_back((FRESH_CONFIG_VERSION, {"v": next(_config_versions)})) as order:
+        async with rolled_back() as order:
             yield
         if order.broken:
             problem = NEEDS_COMMITS.format(detail=order.broken)

@@ -150,6 +150,7 @@ QUERY_PARTS = {
     "app.bookings.public.busy_statements",
     "app.bookings.public.clients_matching",
     "app.bookings.public.clients_of_practitioner",
+    "app.bookings.public.next_hold_expiry_statement",
     "app.practitioners.public.absence_statement",
 }
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Numeric, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -111,14 +111,3 @@ class BookingRules(Base):
         ),
         CheckConstraint("deposit_policy IN ('arrhes', 'acompte')", name="deposit_policy_valid"),
     )
-
-
-class ScheduleConfigVersion(Base):
-    """Bumped by triggers on every table the slot engine caches (see migration 0004)."""
-
-    __tablename__ = "schedule_config_version"
-
-    id: Mapped[int] = mapped_column(primary_key=True, server_default=text("1"))
-    version: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
-
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Select, cast, delete, func, literal, null, select
+from sqlalchemy import BigInteger, Select, cast, delete, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.availability.models import (
@@ -14,7 +14,6 @@ from app.availability.models import (
     BookingRules,
     Closure,
     OpeningHours,
-    ScheduleConfigVersion,
     SpecialOpening,
 )
 
@@ -80,17 +79,6 @@ def block_statement(start_at: datetime, end_at: datetime) -> Select[str, UUID | 
         cast(func.extract("epoch", Block.start_at), BigInteger).label("start"),
         cast(func.extract("epoch", Block.end_at), BigInteger).label("end"),
     ).where(Block.start_at < end_at, Block.end_at > start_at)
-
-
-def config_version_statement() -> Select[str, UUID | None, int, int]:
-    """The configuration version as a row shaped like the busy rows, so that it travels in
-    the same query."""
-    return select(
-        literal("version").label("kind"),
-        null().label("holder_id"),
-        ScheduleConfigVersion.version.label("start"),
-        literal(0, BigInteger).label("end"),
-    )
 
 
 async def delete_opening_hours(session: AsyncSession) -> None:

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from app.auth.public import FRONT_DESK, Access, Manager, MaybeUser, Rule, Staff, declared_in_handler
@@ -34,6 +34,7 @@ from app.availability.schemas import (
     SpecialOpeningOut,
 )
 from app.bookings import public as bookings
+from app.core.cache import public_read
 from app.core.db import DbSession
 from app.core.errors import Forbidden, ValidationFailed, error_responses
 from app.core.pagination import Page
@@ -49,10 +50,16 @@ NOBODY_WORKS = (
 )
 
 
-@router.get("/api/v1/availability/opening-hours")
-async def get_opening_hours(session: DbSession) -> Page[WeeklyInterval]:
-    """The salon's weekly opening hours (weekday 0 = Monday), in local time (one page)."""
-    return Page[WeeklyInterval](items=await settings_service.opening_hours(session))
+@router.get("/api/v1/availability/opening-hours", response_model=Page[WeeklyInterval])
+async def get_opening_hours(request: Request, session: DbSession) -> Response:
+    """The salon's weekly opening hours (weekday 0 = Monday), in local time (one page), with
+    an `ETag`."""
+
+    async def build() -> bytes:
+        page = Page[WeeklyInterval](items=await settings_service.opening_hours(session))
+        return page.model_dump_json().encode()
+
+    return await public_read(request, session, build)
 
 
 @router.put("/api/v1/availability/opening-hours", responses=error_responses(OverlappingHours))
@@ -257,8 +264,22 @@ def _uuid_list(raw: str) -> list[UUID]:
         ) from exc
 
 
+def _slot_json(slot: service.Slot) -> bytes:
+    return (
+        SlotOut(
+            start=slot.start,
+            end=slot.end,
+            practitioner_ids=slot.practitioner_ids,
+            gap_free=slot.gap_free,
+        )
+        .model_dump_json()
+        .encode()
+    )
+
+
 @router.get(
     "/api/v1/availability/slots",
+    response_model=SlotsOut,
     responses=error_responses(
         DateRangeInvalid, ServicesNotBookable, NoSuchPractitionerForServices, HomeVisitNotPossible
     ),
@@ -272,24 +293,19 @@ async def slots(
     practitioner_id: UUID | None = None,
     location: Literal["salon", "home"] = "salon",
     order: Literal["time", "gap_free_first"] = "time",
-) -> SlotsOut:
+) -> Response:
     """Start times at which the services can be booked, in the salon's time zone. Staff see
-    times inside the lead time and services not offered online."""
-    found = await service.find_slots(
+    times inside the lead time and services not offered online. Answered from the slot cache
+    when nothing was committed since it was computed (docs/performance.md)."""
+    body = await service.slots_answer(
         session,
         service_ids=_uuid_list(service_ids),
         date_from=date_from,
         date_to=date_to,
+        render=_slot_json,
         practitioner_id=practitioner_id,
         online=principal is None or not principal.is_staff,
         home=location == "home",
         gap_free_first=order == "gap_free_first",
     )
-    return SlotsOut(
-        slots=[
-            SlotOut(
-                start=s.start, end=s.end, practitioner_ids=s.practitioner_ids, gap_free=s.gap_free
-            )
-            for s in found
-        ]
-    )
+    return Response(content=body, media_type="application/json")

@@ -2,9 +2,17 @@
 
 Services, practitioners with their weekly hours, opening hours, exceptional openings,
 closures and booking rules change a few times a week but are read by every search. Triggers
-bump `schedule_config_version` on any change to those tables (migration 0004); each search
-reads that one number and reloads everything when it moved, so a change made through any API
-process is seen by all of them on their next search.
+bump the `schedule_config` cache version at the commit of any change to those tables
+(migration 0037, app/core/cache.py); each search reads it in its one query and reloads
+everything when it moved, so a change made through any API process is seen by all of them on
+their next search.
+
+The version comes from a sequence and is bumped by every statement that changes those
+tables, at once: a transaction that changed the configuration reads a number of its own,
+which nobody else sees unless it commits, and a number a rolled-back transaction took is
+never given again, so a configuration kept under it can never stand for other rows. What was
+loaded is kept only when the version read after loading (several statements, several
+snapshots under READ COMMITTED) is the one read before: nothing changed in between.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from app.availability import repository
 from app.availability.intervals import Interval, merge
 from app.catalog import public as catalog
 from app.catalog.public import ServiceSpec
+from app.core.cache import SCHEDULE_CONFIG, Versions, read_versions
 from app.core.clock import utcnow
 from app.core.timeutils import epoch, local_day_span, local_instant, zone
 from app.practitioners import public as practitioners
@@ -39,7 +48,7 @@ class RulesConfig:
 
 @dataclass(frozen=True, slots=True)
 class ScheduleConfig:
-    version: int
+    version: str
     specs: dict[UUID, ServiceSpec]
     practitioners: tuple[PractitionerSchedule, ...]
     opening_hours: WeeklyHours
@@ -102,18 +111,27 @@ def weekly_intervals(hours: WeeklyHours, days: list[date], tz: ZoneInfo) -> list
 _cached: ScheduleConfig | None = None
 
 
-async def for_version(session: AsyncSession, version: int) -> ScheduleConfig:
-    """The configuration at `version` (read by the caller in its search query): from memory
-    when nothing changed, reloaded otherwise."""
+async def for_versions(session: AsyncSession, versions: Versions) -> ScheduleConfig:
+    """The configuration at these versions (read by the caller in its search query): from
+    memory when nothing changed, reloaded otherwise."""
     global _cached
+    key = versions.key(SCHEDULE_CONFIG)
     cached = _cached
-    if cached is not None and cached.version == version:
+    if cached is not None and cached.version == key:
         return cached
-    _cached = cached = await _load(session, int(version or 0))
-    return cached
+    loaded = await _load(session, key)
+    if (await read_versions(session)).key(SCHEDULE_CONFIG) == key:
+        _cached = loaded
+    return loaded
 
 
-async def _load(session: AsyncSession, version: int) -> ScheduleConfig:
+def forget() -> None:
+    """Drop this process's copy (tests that compare a cold search with a warm one)."""
+    global _cached
+    _cached = None
+
+
+async def _load(session: AsyncSession, version: str) -> ScheduleConfig:
     rules = await repository.get_booking_rules(session)
     since = utcnow().astimezone(zone()).date() - timedelta(days=2)
     special: dict[date, list[tuple[time, time]]] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
@@ -22,12 +24,23 @@ from app.availability.intervals import Interval, IntervalSet, intersect
 from app.availability.schedule_config import RulesConfig, ScheduleConfig, weekly_intervals
 from app.bookings import public as bookings
 from app.catalog.public import ServiceSpec
+from app.core.cache import (
+    SCHEDULE_BUSY,
+    SCHEDULE_CONFIG,
+    Versions,
+    get_store,
+    read_versions,
+    versions_statement,
+)
+from app.core.cache import ttl as cache_ttl
 from app.core.clock import utcnow
 from app.core.timeutils import epoch, local_day_span, local_instants, zone
 from app.practitioners import public as practitioners
 from app.practitioners.public import PractitionerSchedule
 
 MAX_SEARCH_DAYS = 31
+# Whether a cold search's computation runs in a worker thread (bench/slots.py measures both).
+COMPUTE_IN_THREAD = False
 # Staff may record a walk-in that started a little while ago.
 STAFF_PAST_GRACE = 3600
 
@@ -87,6 +100,7 @@ class _Loaded:
     rules: RulesConfig
     schedules: list[PractitionerSchedule]
     days: list[date]
+    fetched: _Fetched | None = None
 
 
 Ranges = dict[UUID, list[Interval]]
@@ -100,34 +114,51 @@ def _window(date_from: date, date_to: date, tz: ZoneInfo) -> tuple[datetime, dat
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    config: ScheduleConfig
+    busy: Ranges
+    resource_busy: Ranges
+    versions: Versions
+    # When the first hold counted as busy expires (epoch seconds): a search kept in the cache
+    # is stale from then on, though nothing was committed.
+    hold_expiry: int | None
+
+
 async def _fetch(
     session: AsyncSession,
     window: tuple[datetime, datetime],
     now: datetime,
     exclude_booking_id: UUID | None,
-) -> tuple[ScheduleConfig, Ranges, Ranges]:
+) -> _Fetched:
     """Everything that changes all the time (bookings and live holds, blocks, absences) plus
-    the configuration version, in one round trip; the configuration itself from memory."""
+    the cache versions, in one round trip (one snapshot); the configuration itself from
+    memory."""
     statement = union_all(
-        repository.config_version_statement(),
+        versions_statement(),
+        bookings.next_hold_expiry_statement(start=window[0], end=window[1], now=now),
         repository.block_statement(*window),
         practitioners.absence_statement(window),
         *bookings.busy_statements(
             start=window[0], end=window[1], now=now, exclude_booking_id=exclude_booking_id
         ),
     )
-    version = 0
+    version_rows = []
+    hold_expiry = None
     by_practitioner: Ranges = {}
     by_resource: Ranges = {}
     for kind, holder_id, start, end in await session.execute(statement):
-        if holder_id is None:  # the version row
-            version = start
-        elif kind == "practitioner":
+        if kind == "practitioner" and holder_id is not None:
             by_practitioner.setdefault(holder_id, []).append((start, end))
-        else:
+        elif kind == "resource" and holder_id is not None:
             by_resource.setdefault(holder_id, []).append((start, end))
-    config = await schedule_config.for_version(session, version)
-    return config, by_practitioner, by_resource
+        elif kind == "hold_expiry":
+            hold_expiry = start
+        else:  # a version row
+            version_rows.append((kind, holder_id, start, end))
+    versions = Versions.from_rows(version_rows)
+    config = await schedule_config.for_versions(session, versions)
+    return _Fetched(config, by_practitioner, by_resource, versions, hold_expiry)
 
 
 def _build(
@@ -178,12 +209,19 @@ async def _load(
     exclude_booking_id: UUID | None = None,
 ) -> tuple[_Loaded, list[ServiceSpec]]:
     window = _window(date_from, date_to, zone())
-    config, busy, resource_busy = await _fetch(session, window, now, exclude_booking_id)
-    specs = _bookable_specs(config, service_ids, online=online, home=home)
+    fetched = await _fetch(session, window, now, exclude_booking_id)
+    specs = _bookable_specs(fetched.config, service_ids, online=online, home=home)
     days = [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
     loaded = _build(
-        config, specs, busy, resource_busy, days=days, practitioner_id=practitioner_id, home=home
+        fetched.config,
+        specs,
+        fetched.busy,
+        fetched.resource_busy,
+        days=days,
+        practitioner_id=practitioner_id,
+        home=home,
     )
+    loaded.fetched = fetched
     return loaded, specs
 
 
@@ -203,51 +241,27 @@ def _day_grid(day: date, interval: int, tz: ZoneInfo) -> list[int]:
     ]
 
 
-def _grid(loaded: _Loaded, now: datetime, *, online: bool) -> list[int]:
+def _grid(loaded: _Loaded, now: datetime, *, online: bool, bounded: bool = True) -> list[int]:
     """Candidate starts: every `slot_interval_minutes` of local wall-clock time from midnight
     (09:00, 09:15, ...), while the salon is open, after the lead time and before the horizon
-    (both only for online bookings)."""
-    earliest = epoch(now) + (loaded.rules.lead if online else 0)
+    (both only for online bookings). Unbounded, the starts of every date whatever the time:
+    what the cache keeps, bounded when read."""
+    earliest = epoch(now) + (loaded.rules.lead if online else 0) if bounded else None
     latest_day = (now.astimezone(loaded.tz) + timedelta(days=loaded.rules.horizon_days)).date()
     starts: list[int] = []
     for day in loaded.days:
-        if online and day > latest_day:
+        if bounded and online and day > latest_day:
             break
         starts += [
             moment
             for moment in _day_grid(day, loaded.rules.interval, loaded.tz)
-            if moment >= earliest and loaded.engine.salon_open.covers(moment, moment + 1)
+            if (earliest is None or moment >= earliest)
+            and loaded.engine.salon_open.covers(moment, moment + 1)
         ]
     return sorted(starts)
 
 
-async def find_slots(
-    session: AsyncSession,
-    *,
-    service_ids: list[UUID],
-    date_from: date,
-    date_to: date,
-    practitioner_id: UUID | None = None,
-    online: bool = True,
-    home: bool = False,
-    gap_free_first: bool = False,
-) -> list[Slot]:
-    """Start times at which these services, in this order, can be booked with one
-    practitioner (or any), between two local dates included."""
-    if date_to < date_from or (date_to - date_from).days >= MAX_SEARCH_DAYS:
-        raise DateRangeInvalid(f"Ask for 1 to {MAX_SEARCH_DAYS} days, date_from first.")
-    now = utcnow()
-    loaded, _ = await _load(
-        session,
-        service_ids,
-        date_from=date_from,
-        date_to=date_to,
-        practitioner_id=practitioner_id,
-        online=online,
-        home=home,
-        now=now,
-    )
-    grid = _grid(loaded, now, online=online)
+def _slots(loaded: _Loaded, grid: list[int], *, gap_free_first: bool) -> list[Slot]:
     by_start: dict[int, list[Candidate]] = {}
     for schedule in loaded.schedules:
         for candidate in loaded.engine.scan(schedule.id, grid):
@@ -268,6 +282,141 @@ async def find_slots(
     if gap_free_first:
         slots.sort(key=lambda slot: not slot.gap_free)
     return slots
+
+
+def _check_range(date_from: date, date_to: date) -> None:
+    if date_to < date_from or (date_to - date_from).days >= MAX_SEARCH_DAYS:
+        raise DateRangeInvalid(f"Ask for 1 to {MAX_SEARCH_DAYS} days, date_from first.")
+
+
+async def find_slots(
+    session: AsyncSession,
+    *,
+    service_ids: list[UUID],
+    date_from: date,
+    date_to: date,
+    practitioner_id: UUID | None = None,
+    online: bool = True,
+    home: bool = False,
+    gap_free_first: bool = False,
+) -> list[Slot]:
+    """Start times at which these services, in this order, can be booked with one
+    practitioner (or any), between two local dates included (computed, never cached)."""
+    _check_range(date_from, date_to)
+    now = utcnow()
+    loaded, _ = await _load(
+        session,
+        service_ids,
+        date_from=date_from,
+        date_to=date_to,
+        practitioner_id=practitioner_id,
+        online=online,
+        home=home,
+        now=now,
+    )
+    return _slots(loaded, _grid(loaded, now, online=online), gap_free_first=gap_free_first)
+
+
+# The cached search (docs/performance.md, "Slot cache"). An entry is the whole answer for
+# every date of the search, before the lead time and the horizon (which move with the clock)
+# are applied: a header line `until lead horizon_days` (until: when a hold it counts expires,
+# 0 for never), then one line per slot `start local_date_ordinal json`, in answer order.
+
+
+def _entry(loaded: _Loaded, slots: list[Slot], render: Callable[[Slot], bytes]) -> bytes:
+    fetched = loaded.fetched
+    until = fetched.hold_expiry if fetched is not None and fetched.hold_expiry else 0
+    lines = [b"%d %d %d" % (until, loaded.rules.lead, loaded.rules.horizon_days)]
+    lines += [b"%d %d %s" % (epoch(s.start), s.start.date().toordinal(), render(s)) for s in slots]
+    return b"\n".join(lines)
+
+
+def _answer(entry: bytes, now: datetime, *, online: bool) -> bytes | None:
+    """The JSON answer (`{"slots": [...]}`) an entry gives at `now`; None when it died with a
+    hold."""
+    header, *lines = entry.split(b"\n")
+    until, lead, horizon_days = (int(part) for part in header.split(b" "))
+    moment = epoch(now)
+    if until and until <= moment:
+        return None
+    earliest = moment + (lead if online else 0)
+    last_day = (
+        (now.astimezone(zone()) + timedelta(days=horizon_days)).date().toordinal()
+        if online
+        else None
+    )
+    kept = []
+    for line in lines:
+        start, ordinal, fragment = line.split(b" ", 2)
+        if int(start) >= earliest and (last_day is None or int(ordinal) <= last_day):
+            kept.append(fragment)
+    return b'{"slots":[' + b",".join(kept) + b"]}"
+
+
+async def slots_answer(
+    session: AsyncSession,
+    *,
+    service_ids: list[UUID],
+    date_from: date,
+    date_to: date,
+    render: Callable[[Slot], bytes],
+    practitioner_id: UUID | None = None,
+    online: bool = True,
+    home: bool = False,
+    gap_free_first: bool = False,
+) -> bytes:
+    """`find_slots` as the API answers it (JSON bytes, each slot rendered by `render`), from
+    the shared cache when the versions read now are those it was computed at."""
+    _check_range(date_from, date_to)
+    now = utcnow()
+    store = get_store()
+    params = ":".join(
+        [
+            ",".join(str(s) for s in service_ids),
+            date_from.isoformat(),
+            date_to.isoformat(),
+            str(practitioner_id or ""),
+            "o" if online else "s",
+            "h" if home else "",
+            "g" if gap_free_first else "",
+        ]
+    )
+    if store is not None:
+        versions = await read_versions(session)
+        if versions.clean:
+            raw = await store.get(_slots_key(versions, params))
+            answer = _answer(raw, now, online=online) if raw is not None else None
+            if answer is not None:
+                return answer
+    loaded, _ = await _load(
+        session,
+        service_ids,
+        date_from=date_from,
+        date_to=date_to,
+        practitioner_id=practitioner_id,
+        online=online,
+        home=home,
+        now=now,
+    )
+
+    def compute() -> bytes:
+        grid = _grid(loaded, now, online=online, bounded=False)
+        return _entry(loaded, _slots(loaded, grid, gap_free_first=gap_free_first), render)
+
+    # Pure Python, 5-8 ms for a busy week: in a thread it would give the loop back at each
+    # GIL switch (5 ms) but add a hand-off; measured in bench/slots.py, kept inline
+    # (docs/performance.md).
+    entry = await asyncio.to_thread(compute) if COMPUTE_IN_THREAD else compute()
+    fetched = loaded.fetched
+    if store is not None and fetched is not None and fetched.versions.clean:
+        # Keyed by the versions read in the same snapshot as the rows it was computed from.
+        await store.set(_slots_key(fetched.versions, params), entry, cache_ttl())
+    # A hold it counts expires after `now`, so the entry answers.
+    return _answer(entry, now, online=online) or b'{"slots":[]}'
+
+
+def _slots_key(versions: Versions, params: str) -> str:
+    return "slots:" + versions.key(SCHEDULE_CONFIG, SCHEDULE_BUSY) + ":" + params
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from app.bookings.payable import (
     confirm_deposit,
     payable_booking,
 )
-from app.bookings.repository import busy_statements
+from app.bookings.repository import busy_statements, next_hold_expiry_statement
 from app.bookings.till import (
     BookingAlreadyAtTill,
     BookingNotBillable,
@@ -108,6 +108,7 @@ __all__ = [
     "last_booking_at",
     "lock_reminders_due",
     "new_feed_link",
+    "next_hold_expiry_statement",
     "payable_booking",
     "practitioner_serves",
     "reassign_client",

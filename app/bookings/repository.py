@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -79,6 +79,25 @@ def busy_statements(
             part = part.where(BookingAllocation.booking_id != exclude_booking_id)
         parts.append(part)
     return parts
+
+
+def next_hold_expiry_statement(
+    *, start: datetime, end: datetime, now: datetime
+) -> Select[str, UUID | None, int, int]:
+    """One row shaped like the busy rows: when the first hold still running in [start, end)
+    expires (epoch seconds, NULL when none), so that a cached search dies with it."""
+    return select(
+        literal("hold_expiry").label("kind"),
+        literal(None, Booking.id.type).label("holder_id"),
+        epoch(func.min(Booking.hold_expires_at)).label("start"),
+        literal(0, BigInteger).label("end"),
+    ).where(
+        Booking.status == BookingStatus.pending_payment,
+        Booking.hold_expires_at > now,
+        # A day each side: its allocation's buffers may reach into the window.
+        Booking.start_at < end + timedelta(days=1),
+        Booking.end_at > start - timedelta(days=1),
+    )
 
 
 async def get_booking(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth.public import Manager, MaybeUser
 from app.catalog import repository, service
@@ -31,6 +31,7 @@ from app.catalog.schemas import (
     ServiceOut,
     ServiceUpdate,
 )
+from app.core.cache import public_read
 from app.core.db import DbSession
 from app.core.errors import error_responses
 from app.core.pagination import Page, Pagination, paginate
@@ -83,32 +84,51 @@ async def _out(session: DbSession, services: list[Service]) -> list[ServiceOut]:
     ]
 
 
-@router.get("/api/v1/services")
+@router.get("/api/v1/services", response_model=Page[ServiceOut])
 async def list_services(
+    request: Request,
     session: DbSession,
     principal: MaybeUser,
     page: Pagination,
     category_id: UUID | None = None,
     include_inactive: bool = False,
-) -> Page[ServiceOut]:
+) -> Response:
     """The services, by category and display order. The public sees the active services
-    offered online; staff see them all (inactive ones on request)."""
+    offered online; staff see them all (inactive ones on request). The public's answer
+    carries an `ETag` (`304` on `If-None-Match`) and comes from the cache until a change."""
     public = principal is None or not principal.is_staff
-    statement, order = repository.services_query(
-        public=public, include_inactive=include_inactive, category_id=category_id
-    )
-    found = await paginate(session, statement, order_by=order, params=page, to_item=lambda s: s)
-    return Page[ServiceOut](items=await _out(session, found.items), next_cursor=found.next_cursor)
+
+    async def build() -> bytes:
+        statement, order = repository.services_query(
+            public=public, include_inactive=include_inactive, category_id=category_id
+        )
+        found = await paginate(session, statement, order_by=order, params=page, to_item=lambda s: s)
+        items = await _out(session, found.items)
+        return (
+            Page[ServiceOut](items=items, next_cursor=found.next_cursor).model_dump_json().encode()
+        )
+
+    return await public_read(request, session, build, public=public)
 
 
-@router.get("/api/v1/services/{service_id}", responses=error_responses(ServiceNotFound))
-async def get_service(service_id: UUID, session: DbSession, principal: MaybeUser) -> ServiceOut:
-    found = await service.get_service(session, service_id)
-    if (principal is None or not principal.is_staff) and not (
-        found.is_active and found.online_bookable
-    ):
-        raise ServiceNotFound()
-    return (await _out(session, [found]))[0]
+@router.get(
+    "/api/v1/services/{service_id}",
+    response_model=ServiceOut,
+    responses=error_responses(ServiceNotFound),
+)
+async def get_service(
+    request: Request, service_id: UUID, session: DbSession, principal: MaybeUser
+) -> Response:
+    """One service; the public's answer carries an `ETag` like the list."""
+    public = principal is None or not principal.is_staff
+
+    async def build() -> bytes:
+        found = await service.get_service(session, service_id)
+        if public and not (found.is_active and found.online_bookable):
+            raise ServiceNotFound()
+        return (await _out(session, [found]))[0].model_dump_json().encode()
+
+    return await public_read(request, session, build, public=public)
 
 
 @router.post(
@@ -141,11 +161,16 @@ async def retire_service(service_id: UUID, _: Manager, session: DbSession) -> No
     await service.update_service(session, service_id, ServiceUpdate(is_active=False))
 
 
-@router.get("/api/v1/service-categories")
-async def list_categories(session: DbSession) -> Page[CategoryOut]:
-    """Every category, in display order (one page)."""
-    found = await service.list_categories(session)
-    return Page[CategoryOut](items=[CategoryOut.model_validate(c) for c in found])
+@router.get("/api/v1/service-categories", response_model=Page[CategoryOut])
+async def list_categories(request: Request, session: DbSession) -> Response:
+    """Every category, in display order (one page), with an `ETag`."""
+
+    async def build() -> bytes:
+        found = await service.list_categories(session)
+        page = Page[CategoryOut](items=[CategoryOut.model_validate(c) for c in found])
+        return page.model_dump_json().encode()
+
+    return await public_read(request, session, build)
 
 
 @router.post(

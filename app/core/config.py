@@ -371,6 +371,20 @@ class PackageSettings(BaseSettings):
     expiry_reminder_days: int = Field(default=30, ge=1, le=180)
 
 
+class CacheSettings(BaseSettings):
+    """The slot cache and the cached public reads (app/core/cache.py, docs/performance.md)."""
+
+    model_config = _section("CACHE_")
+
+    # auto: Redis when REDIS_URL is set, else this process's memory; or force one; off:
+    # every search and public read is computed (the answers are the same).
+    backend: Literal["auto", "redis", "memory", "off"] = "auto"
+    # Entries are keyed by versions every change bumps; the TTL only bounds the store's size.
+    ttl_seconds: int = Field(default=600, ge=1, le=86400)
+    # `Cache-Control: public, max-age=N, must-revalidate` on the public catalog reads.
+    public_max_age: int = Field(default=10, ge=0, le=3600)
+
+
 class Settings(BaseSettings):
     """Every setting of the service, grouped in sections."""
 
@@ -400,6 +414,7 @@ class Settings(BaseSettings):
     accounting: AccountingSettings = Field(default_factory=AccountingSettings)
     referrals: ReferralSettings = Field(default_factory=ReferralSettings)
     packages: PackageSettings = Field(default_factory=PackageSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
 
     @property
     def secret_key(self) -> str:

@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth.public import Manager, MaybeUser, Staff
 from app.bookings import public as bookings
+from app.core.cache import public_read
 from app.core.clock import utcnow
 from app.core.db import DbSession
 from app.core.errors import error_responses
@@ -96,35 +97,52 @@ def _absence_out(absence: Absence) -> AbsenceOut:
     )
 
 
-@router.get("/api/v1/practitioners")
+@router.get("/api/v1/practitioners", response_model=Page[PractitionerOut | PractitionerPublicOut])
 async def list_practitioners(
-    session: DbSession, principal: MaybeUser, page: Pagination, include_inactive: bool = False
-) -> Page[PractitionerOut | PractitionerPublicOut]:
-    """The team. Staff also see accounts, inactive practitioners (on request) and prices."""
+    request: Request,
+    session: DbSession,
+    principal: MaybeUser,
+    page: Pagination,
+    include_inactive: bool = False,
+) -> Response:
+    """The team. Staff also see accounts, inactive practitioners (on request) and prices. The
+    public's answer carries an `ETag` (`304` on `If-None-Match`)."""
     staff = principal is not None and principal.is_staff
-    found = await paginate(
-        session,
-        repository.practitioners_query(include_inactive=staff and include_inactive),
-        order_by=repository.PRACTITIONER_ORDER,
-        params=page,
-        to_item=lambda p: p,
-    )
-    return Page[PractitionerOut | PractitionerPublicOut](
-        items=await _out(session, found.items, staff=staff), next_cursor=found.next_cursor
-    )
+
+    async def build() -> bytes:
+        found = await paginate(
+            session,
+            repository.practitioners_query(include_inactive=staff and include_inactive),
+            order_by=repository.PRACTITIONER_ORDER,
+            params=page,
+            to_item=lambda p: p,
+        )
+        answer = Page[PractitionerOut | PractitionerPublicOut](
+            items=await _out(session, found.items, staff=staff), next_cursor=found.next_cursor
+        )
+        return answer.model_dump_json().encode()
+
+    return await public_read(request, session, build, public=not staff)
 
 
 @router.get(
-    "/api/v1/practitioners/{practitioner_id}", responses=error_responses(PractitionerNotFound)
+    "/api/v1/practitioners/{practitioner_id}",
+    response_model=PractitionerOut | PractitionerPublicOut,
+    responses=error_responses(PractitionerNotFound),
 )
 async def get_practitioner(
-    practitioner_id: UUID, session: DbSession, principal: MaybeUser
-) -> PractitionerOut | PractitionerPublicOut:
+    request: Request, practitioner_id: UUID, session: DbSession, principal: MaybeUser
+) -> Response:
+    """One practitioner; the public's card carries an `ETag` like the list."""
     staff = principal is not None and principal.is_staff
-    practitioner = await service.get_practitioner(session, practitioner_id)
-    if not practitioner.is_active and not staff:
-        raise PractitionerNotFound()
-    return (await _out(session, [practitioner], staff=staff))[0]
+
+    async def build() -> bytes:
+        practitioner = await service.get_practitioner(session, practitioner_id)
+        if not practitioner.is_active and not staff:
+            raise PractitionerNotFound()
+        return (await _out(session, [practitioner], staff=staff))[0].model_dump_json().encode()
+
+    return await public_read(request, session, build, public=not staff)
 
 
 @router.post(
