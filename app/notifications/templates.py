@@ -71,6 +71,16 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "loyalty_threshold": TemplateSpec(Kind.marketing, EMAIL, "A few points short of a reward"),
     "loyalty_tier_changed": TemplateSpec(Kind.service, EMAIL, "The client's tier changed"),
     "loyalty_points_expiring": TemplateSpec(Kind.service, EMAIL, "Points expire in 30 days"),
+    # Dunning of memberships (docs/subscriptions.md, "Dunning"): a renewal left unpaid.
+    "dunning_payment_failed": TemplateSpec(
+        Kind.service, BOTH, "A membership renewal is unpaid: what failed, what next, a card link"
+    ),
+    "dunning_suspended": TemplateSpec(
+        Kind.service, BOTH, "A membership's entitlements are suspended for an unpaid renewal"
+    ),
+    "dunning_cancelled": TemplateSpec(
+        Kind.service, BOTH, "A membership is cancelled: its renewal stayed unpaid"
+    ),
 }
 
 

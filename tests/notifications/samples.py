@@ -127,6 +127,30 @@ def referral(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
+CARD_URL = site_url("compte", "abonnement", "carte")
+
+
+def dunning(**changes: Any) -> dict[str, Any]:
+    """A failed membership renewal as its dunning messages see it."""
+    return {
+        "plan": "Abonnement soins visage",
+        "amount": "39,00\u00a0€",
+        "failed_on": "lundi 1er mars 2027",
+        "reason": "la banque indique un solde insuffisant",
+        "hard": False,
+        "retries_done": 0,
+        "next_retry_on": "jeudi 4 mars 2027",
+        "suspend_on": "mardi 16 mars 2027",
+        "suspend_short": "16/03",
+        "suspended_on": "mardi 16 mars 2027",
+        "cancel_on": "mercredi 31 mars 2027",
+        "cancel_short": "31/03",
+        "cancelled_on": "mercredi 31 mars 2027",
+        "cancelled_short": "31/03",
+        "card_url": CARD_URL,
+    } | changes
+
+
 def contexts(
     *, manage_token: str = TOKEN, link_token: str = TOKEN, card_message: str | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -199,6 +223,14 @@ def contexts(
         ),
         ("birthday", {}),
         ("reactivation", {}),
+        ("dunning_payment_failed", {"dunning": dunning()}),
+        ("dunning_payment_failed", {"dunning": dunning(retries_done=2, next_retry_on=None)}),
+        (
+            "dunning_payment_failed",
+            {"dunning": dunning(hard=True, reason="la carte est signalée perdue ou volée")},
+        ),
+        ("dunning_suspended", {"dunning": dunning(retries_done=3, next_retry_on=None)}),
+        ("dunning_cancelled", {"dunning": dunning(retries_done=3, next_retry_on=None)}),
         ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),
         ("loyalty_points_earned", {"loyalty": {"points": 105, "balance": 340}}),
         (

@@ -430,6 +430,23 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
             "to_buyer": True,
         },
         "unsubscribe_url": "https://api.example/u?token=" + "z" * 80,
+        "dunning": {
+            "plan": "Abonnement signature soins visage et corps, un soin par mois",
+            "amount": "1 149,00 €",
+            "failed_on": "mercredi 29 septembre 2027",
+            "reason": "la banque indique que la carte a été déclarée perdue ou volée",
+            "hard": True,
+            "retries_done": 3,
+            "next_retry_on": "mercredi 29 septembre 2027",
+            "suspend_on": "mercredi 29 septembre 2027",
+            "suspend_short": "29/09",
+            "suspended_on": "mercredi 29 septembre 2027",
+            "cancel_on": "mercredi 29 septembre 2027",
+            "cancel_short": "29/09",
+            "cancelled_on": "mercredi 29 septembre 2027",
+            "cancelled_short": "29/09",
+            "card_url": "https://www.serenaia-beaute.fr/compte/abonnement/carte?token=" + "c" * 60,
+        },
     }
     for name, spec in TEMPLATES.items():
         for channel in spec.channels:
