@@ -1,0 +1,3 @@
+"""HTTP routes of the subscriptions domain."""
+
+from __future__ import annotations
