@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import outbox
+from app.subscriptions import dunning
 from app.subscriptions.timeline import record
 from app.subscriptions.topics import (
     TOPIC_ACTION_REQUIRED,
@@ -74,3 +77,39 @@ async def on_cancelled(session: AsyncSession, payload: Cancelled) -> None:
         payload.model_dump(mode="json"),
         dedupe_key=f"cancelled:{payload.subscription_id}",
     )
+
+
+# ---- the dunning (app/subscriptions/dunning.py, docs/subscriptions.md "Dunning") -----------
+
+
+@outbox.handles(TOPIC_RENEWAL_FAILED, name="subscriptions.dunning_open")
+async def dunning_open(session: AsyncSession, payload: RenewalFailed) -> None:
+    """A failed renewal opens its dunning case (once per invoice)."""
+    await dunning.open_case(
+        session,
+        subscription_id=payload.subscription_id,
+        invoice_id=payload.invoice_id,
+        stripe_invoice_id=payload.stripe_invoice_id,
+        amount_cents=payload.amount_cents,
+        decline_code=payload.decline_code,
+        failed_at=datetime.fromisoformat(payload.failed_at),
+    )
+
+
+@outbox.handles(TOPIC_INVOICE_PAID, name="subscriptions.dunning_recover")
+async def dunning_recover(session: AsyncSession, payload: InvoicePaid) -> None:
+    await dunning.invoice_paid(
+        session, invoice_id=payload.invoice_id, paid_at=datetime.fromisoformat(payload.paid_at)
+    )
+
+
+@outbox.handles(TOPIC_CARD_UPDATED, name="subscriptions.dunning_retry_new_card")
+async def dunning_retry_new_card(session: AsyncSession, payload: CardUpdated) -> None:
+    await dunning.card_updated(
+        session, subscription_id=payload.subscription_id, at=datetime.fromisoformat(payload.at)
+    )
+
+
+@outbox.handles(TOPIC_CANCELLED, name="subscriptions.dunning_end")
+async def dunning_end(session: AsyncSession, payload: Cancelled) -> None:
+    await dunning.membership_ended(session, subscription_id=payload.subscription_id)
