@@ -3,8 +3,10 @@
 The dunning never touches Stripe or the entitlements itself: it asks the core to retry the
 invoice, suspend, reinstate or cancel the membership, and to say who to write to. The core
 and the dunning were built side by side; the actions are looked up on `public` when called,
-so this seam is the only module to change if their names move. `contact` and
-`card_update_url` have a plain fallback read of the core's tables while the core has none."""
+so this seam is the only module to change if their names move. While the core has none,
+`contact` and `card_update_url` read its tables, and `suspend` and `reinstate` set the
+membership's `suspended` status (the one its entitlements read); `retry_invoice` and
+`cancel_now` need Stripe and have no stand-in."""
 
 from __future__ import annotations
 
@@ -15,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
+from app.core.clock import utcnow
 from app.core.urls import site_url
 from app.subscriptions import public
-from app.subscriptions.models import Subscription, SubscriptionPlan
+from app.subscriptions.models import Subscription, SubscriptionPlan, SubscriptionStatus
 from app.subscriptions.public import Contact, RetryOutcome
 
 __all__ = [
@@ -49,11 +52,34 @@ async def retry_invoice(session: AsyncSession, subscription_id: UUID) -> RetryOu
 
 async def suspend(session: AsyncSession, subscription_id: UUID, reason: str) -> None:
     """Stop the entitlements: a booking is no longer covered, the till gives no discount."""
-    await _action("suspend")(session, subscription_id, reason)
+    found = getattr(public, "suspend", None)
+    if found is not None:
+        await found(session, subscription_id, reason)
+        return
+    subscription = await _locked(session, subscription_id)
+    if subscription.status in {SubscriptionStatus.active, SubscriptionStatus.past_due}:
+        subscription.status = SubscriptionStatus.suspended
+        subscription.suspended_at = subscription.updated_at = utcnow()
 
 
 async def reinstate(session: AsyncSession, subscription_id: UUID) -> None:
-    await _action("reinstate")(session, subscription_id)
+    """Give a suspended membership its entitlements back (its invoice got paid)."""
+    found = getattr(public, "reinstate", None)
+    if found is not None:
+        await found(session, subscription_id)
+        return
+    subscription = await _locked(session, subscription_id)
+    if subscription.status == SubscriptionStatus.suspended:
+        subscription.status = SubscriptionStatus.active
+        subscription.suspended_at, subscription.updated_at = None, utcnow()
+
+
+async def _locked(session: AsyncSession, subscription_id: UUID) -> Subscription:
+    return (
+        await session.scalars(
+            select(Subscription).where(Subscription.id == subscription_id).with_for_update()
+        )
+    ).one()
 
 
 async def cancel_now(session: AsyncSession, subscription_id: UUID, reason: str) -> None:

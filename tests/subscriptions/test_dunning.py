@@ -17,6 +17,7 @@ from app.integrations.console import console
 from app.notifications.sms import measure
 from app.subscriptions import public as subscriptions
 from app.subscriptions.dunning import scan
+from app.subscriptions.models import Subscription
 from tests.factories.auth import AuthHeaders
 from tests.factories.core import paris
 from tests.factories.notifications import deliver_messages
@@ -227,3 +228,40 @@ async def test_the_report_gives_recovered_and_lost_revenue_and_the_cases_by_outc
     )
     assert reversed_.status_code == 422
     assert reversed_.json()["code"] == "validation_error"
+
+
+async def test_unpaid_at_j15_the_membership_is_suspended_and_a_payment_reinstates_it(
+    session: AsyncSession,
+) -> None:
+    who, invoice = await fail("stolen_card")
+    await scan_days(1, 14)
+    console.emails.clear()
+    console.sms.clear()
+
+    sent = await scan_days(15, 19)
+
+    assert sent == {15: ["+33612345678", "helene.abonnee@example.fr"]}  # one notice, not two
+    [case] = await cases(session, who)
+    assert (case.state, case.suspended_at) == ("suspended", paris(2027, 3, 16, 12))
+    done = await steps(session, case)
+    assert (done["suspend"], done["reminder:15"]) == ({}, {"sent": False})
+    subscription = await session.get(Subscription, who.subscription_id, populate_existing=True)
+    assert subscription is not None
+    assert subscription.status == "suspended"
+    mail = next(m for m in console.emails if m.to == "helene.abonnee@example.fr")
+    assert mail.subject == f"Abonnement « {PLAN} » suspendu : paiement en attente"
+    assert "Depuis le mardi 16 mars 2027, les soins inclus" in mail.text
+    assert "résilié le mercredi 31 mars 2027" in mail.text
+    [alert] = [m for m in console.emails if m.to == get_settings().salon.email]
+    assert alert.subject == "Abonnement suspendu : Hélène"
+
+    clock.pin(paris(2027, 3, 21, 9))
+    await invoice_paid(who, invoice, paris(2027, 3, 21, 9))
+    await deliver_messages()
+
+    [case] = await cases(session, who)
+    assert (case.state, case.recovered_by) == ("recovered", "payment")
+    await session.refresh(subscription)
+    assert (subscription.status, subscription.suspended_at) == ("active", None)
+    assert "Ses avantages, suspendus, sont rétablis." in console.emails[-1].text
+    assert await scan_days(22, 31) == {}
