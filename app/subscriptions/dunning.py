@@ -135,8 +135,13 @@ async def card_updated(session: AsyncSession, *, subscription_id: UUID, at: date
             continue
         case.card_retries += 1
         await _retry(session, case, step, by=RecoveredBy.card_update)
-        if case.state in OPEN_STATES:
-            case.next_step_at = _next_step_at(case, await repository.done_steps(session, case.id))
+        if case.state not in OPEN_STATES:
+            continue
+        # A scheduled retry already due is replaced by this one: no second charge minutes later.
+        for due in schedule(case.failed_at):
+            if due.kind == RETRY and due.due_at <= utcnow():
+                await _claim(session, case, due.name, {"skipped": "a new card was retried"})
+        case.next_step_at = _next_step_at(case, await repository.done_steps(session, case.id))
 
 
 async def membership_ended(session: AsyncSession, *, subscription_id: UUID) -> None:
