@@ -127,7 +127,7 @@ def referral(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
-CARD_URL = site_url("compte", "abonnement", "carte")
+CARD_URL = site_url("abonnement", "carte", query={"token": TOKEN})
 
 
 def dunning(**changes: Any) -> dict[str, Any]:

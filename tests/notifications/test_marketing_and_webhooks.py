@@ -445,7 +445,7 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
             "cancel_short": "29/09",
             "cancelled_on": "mercredi 29 septembre 2027",
             "cancelled_short": "29/09",
-            "card_url": "https://www.serenaia-beaute.fr/compte/abonnement/carte?token=" + "c" * 60,
+            "card_url": "https://www.serenaia-beaute.fr/abonnement/carte?token=" + "c" * 130,
         },
     }
     for name, spec in TEMPLATES.items():

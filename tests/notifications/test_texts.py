@@ -101,6 +101,7 @@ def test_every_link_in_every_template_parses_back() -> None:
     sent = {
         "/reserver": {"services": [SERVICES], "debut": [START.isoformat()]},
         "/mot-de-passe/nouveau": {"token": [TOKEN]},
+        "/abonnement/carte": {"token": [TOKEN]},
         "/reservation": {"parrainage": ["CAMILLE-7K3P"]},
         "/api/v1/notifications/unsubscribe": None,  # a signed token: checked below
     }

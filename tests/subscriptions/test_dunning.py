@@ -109,7 +109,7 @@ async def test_each_message_says_what_happened_in_french_with_a_link_that_parses
     [sms] = [m for m in console.sms if m.to == "+33612345678"]
     assert "39,00 €" in sms.text
     assert "(carte refusée)" in sms.text
-    assert "avant le 16/03" in sms.text
+    assert "avant le 16/03 :" in sms.text
     assert link in sms.text
     assert measure(sms.text).segments <= 2
 
