@@ -21,9 +21,19 @@ down_revision: str | None = "0035"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# As 0036 left it; a membership's paid invoice posts an entry of its own kind.
+OLD_SOURCES = (
+    "source_kind IN ('ticket', 'credit_ticket', 'payment', 'refund', 'gift_card_expiry', "
+    "'deposit_kept', 'credit_note', 'provider_fee', 'payout', 'payout_failed', 'package')"
+)
+NEW_SOURCES = OLD_SOURCES[:-1] + ", 'subscription')"
+SOURCE_CHECK = "ck_accounting_entries_source_kind_valid"
+
 
 def upgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
+    op.drop_constraint(op.f(SOURCE_CHECK), "accounting_entries", type_="check")
+    op.create_check_constraint(op.f(SOURCE_CHECK), "accounting_entries", NEW_SOURCES)
     op.create_table(
         "subscription_plans",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -356,6 +366,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
+    op.drop_constraint(op.f(SOURCE_CHECK), "accounting_entries", type_="check")
+    op.create_check_constraint(op.f(SOURCE_CHECK), "accounting_entries", OLD_SOURCES)
     op.drop_index(
         "uq_subscription_allowance_uses_live",
         table_name="subscription_allowance_uses",

@@ -1,12 +1,12 @@
-"""What the dunning brought back and what it lost, over a range of local dates.
+"""What the dunning brought back and what it lost, over [from, to) (as the core's summary).
 
-A case counts in the range where it happened: `opened` by its failure's date, `recovered`
-and `lost` by the date it closed (lost: cancelled at J+30, or the membership ended otherwise
+A case counts in the range where it happened: `opened` by its failure's instant, `recovered`
+and `lost` by the instant it closed (lost: cancelled at J+30, or the membership ended otherwise
 while unpaid). `open` is every case still running when the report is read."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -14,10 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
 from app.core.errors import ValidationFailed
-from app.core.timeutils import local_midnight, zone
 from app.subscriptions.dunning_models import DunningCase, Outcome, RecoveredBy
-
-MAX_DAYS = 365
 
 
 class Amount(BaseModel):
@@ -35,8 +32,6 @@ class DunningReportOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "example": {
-                "date_from": "2027-03-01",
-                "date_to": "2027-03-31",
                 "currency": "EUR",
                 "opened": {"count": 4, "amount_cents": 15600},
                 "recovered": {
@@ -55,8 +50,6 @@ class DunningReportOut(BaseModel):
         }
     )
 
-    date_from: date
-    date_to: date
     currency: str
     opened: Amount
     recovered: RecoveredAmount
@@ -70,15 +63,13 @@ class DunningReportOut(BaseModel):
 
 
 async def dunning_report(
-    session: AsyncSession, *, date_from: date, date_to: date
+    session: AsyncSession, *, start: datetime, end: datetime
 ) -> DunningReportOut:
     """Recovered vs lost revenue from dunning, and the cases by outcome."""
-    if date_to < date_from:
-        raise ValidationFailed("date_to is before date_from.")
-    if (date_to - date_from).days > MAX_DAYS:
-        raise ValidationFailed(f"A report covers at most {MAX_DAYS + 1} days.")
-    tz = zone()
-    start, end = local_midnight(date_from, tz), local_midnight(date_to + timedelta(days=1), tz)
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationFailed("from and to need their UTC offset.")
+    if end <= start:
+        raise ValidationFailed("to must come after from.")
     count, amount = func.count(DunningCase.id), func.coalesce(func.sum(DunningCase.amount_cents), 0)
     opened = (
         await session.execute(
@@ -109,8 +100,6 @@ async def dunning_report(
     lost = (cancelled[0] + ended[0], cancelled[1] + ended[1])
     closed_count = recovered[0] + lost[0]
     return DunningReportOut(
-        date_from=date_from,
-        date_to=date_to,
         currency=get_settings().salon.currency,
         opened=Amount(count=int(opened[0]), amount_cents=int(opened[1])),
         recovered=RecoveredAmount(

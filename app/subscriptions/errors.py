@@ -59,3 +59,7 @@ class UnknownServices(AppError):
 
 class OverrideNeedsReason(AppError):
     status, code, title = 422, "subscription_override_needs_reason", "Say why the rule is set aside"
+
+
+class InvalidCardLink(AppError):
+    status, code, title = 404, "subscription_card_link_invalid", "This card link is not valid"

@@ -49,8 +49,25 @@ class Cancelled(Payload):
     at: str  # ISO 8601
 
 
+class InvoiceRevenue(Payload):
+    """What the books need of a paid invoice (docs/subscriptions.md, "Accounting"): the
+    amount with its VAT and the period it pays for. `prepaid`: the plan includes services,
+    so the money is a prepayment (487) recognised as revenue at the period's end."""
+
+    subscription_id: UUID
+    invoice_id: UUID
+    amount_cents: int  # VAT included
+    vat_cents: int
+    vat_rate: str  # "20.00"
+    period_start_at: str | None
+    period_end_at: str | None
+    prepaid: bool
+    paid_at: str
+
+
 TOPIC_RENEWAL_FAILED = Topic("subscriptions.renewal_failed", RenewalFailed)
 TOPIC_INVOICE_PAID = Topic("subscriptions.invoice_paid", InvoicePaid)
 TOPIC_ACTION_REQUIRED = Topic("subscriptions.action_required", ActionRequired)
 TOPIC_CARD_UPDATED = Topic("subscriptions.card_updated", CardUpdated)
 TOPIC_CANCELLED = Topic("subscriptions.cancelled", Cancelled)
+TOPIC_INVOICE_REVENUE = Topic("subscriptions.invoice_revenue", InvoiceRevenue)

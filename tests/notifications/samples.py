@@ -127,7 +127,7 @@ def referral(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
-CARD_URL = site_url("abonnement", "carte", query={"token": TOKEN})
+CARD_URL = site_url("abonnement", "carte", query={"token": "abc"})  # as the core's samples
 
 
 def dunning(**changes: Any) -> dict[str, Any]:
@@ -203,6 +203,13 @@ def contexts(
         ("package_sessions_left", {"package": package(remaining=1)}),
         ("package_sessions_left", {"package": package(remaining=0)}),
         ("package_expiring", {"package": package(remaining=2)}),
+        ("subscription_confirmed", {"subscription": subscription()}),
+        ("subscription_renewed", {"subscription": subscription()}),
+        ("subscription_action_required", {"subscription": subscription()}),
+        ("subscription_paused", {"subscription": subscription()}),
+        ("subscription_resumed", {"subscription": subscription()}),
+        ("subscription_cancelled", {"subscription": subscription()}),
+        ("subscription_card_link", {"subscription": subscription()}),
         ("sales_receipt", {"note": sales_receipt()}),
         ("sales_receipt", {"note": sales_receipt(duplicate=2, kind="avoir")}),
         ("invoice", {"invoice": invoice()}),
@@ -266,6 +273,21 @@ def contexts(
             {"loyalty": {"points": 80, "expires": "22/03/2028", "balance": 110}},
         ),
     ]
+
+
+def subscription(**extra: Any) -> dict[str, Any]:
+    """A membership as its messages see it."""
+    return {
+        "plan": "Abonnement soins",
+        "price": "59,00 €",
+        "interval": "mois",
+        "period_end": "29/09/2027",
+        "resumes": "29/11/2027",
+        "pay_url": "https://invoice.stripe.com/i/acct_x/in_1",
+        "amount": "59,00 €",
+        "card_url": "https://www.serenaia-beaute.fr/abonnement/carte?token=abc",
+        **extra,
+    }
 
 
 def package(sessions: int = 11, remaining: int = 11) -> dict[str, Any]:

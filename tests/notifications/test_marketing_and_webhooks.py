@@ -394,6 +394,16 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
             "multiplier": "1,5",
             "rule": "Votre niveau est recalculé chaque nuit sur vos 12 derniers mois.",
         },
+        "subscription": {
+            "plan": "Abonnement soins visage et corps premium",
+            "price": "129,00 €",
+            "interval": "mois",
+            "period_end": "29/09/2027",
+            "resumes": "29/11/2027",
+            "pay_url": "https://invoice.stripe.com/i/acct_1Pgc6tB7WZ01zgkW/live_YWNjdF8xUGdjNnRCN1daMDF6Z2tXLF9RWGc",
+            "amount": "129,00 €",
+            "card_url": "https://www.serenaia-beaute.fr/abonnement/carte?token=eyJzIjoiMDE5M2EwYjItN2MxZS03ZDRlLTlmMDAtM2M1ZTZkN2Y4YTliIn0",
+        },
         "package": {
             "name": "10 séances de drainage lymphatique + 1 offerte",
             "sessions": 11,

@@ -5,7 +5,7 @@ late failure after it, the staff alerts, and the report of what was recovered an
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from app.integrations.console import console
 from app.notifications.sms import measure
 from app.subscriptions import public as subscriptions
 from app.subscriptions.dunning import scan
+from app.subscriptions.links import subscription_from_card_token
 from app.subscriptions.models import Subscription
 from tests.factories.auth import AuthHeaders
 from tests.factories.core import paris
@@ -35,6 +36,7 @@ from tests.subscriptions.dunning_builders import (
 )
 
 FAILED = paris(2027, 3, 1, 4, 12)  # the renewal, at the night's anchor hour
+MARCH = {"from": "2027-03-01T00:00:00+01:00", "to": "2027-04-01T00:00:00+02:00"}
 
 
 async def fail(decline_code: str | None, at: datetime = FAILED) -> tuple[Member, tuple]:  # type: ignore[type-arg]
@@ -105,7 +107,10 @@ async def test_each_message_says_what_happened_in_french_with_a_link_that_parses
     assert "suspendus le mardi 16 mars 2027" in mail.text
     assert "résilié le mercredi 31 mars 2027" in mail.text
     link = next(w for w in mail.text.split() if w.startswith("http"))
-    assert urlsplit(link).path == f"/compte/abonnements/{who.subscription_id}/carte"
+    parts = urlsplit(link)
+    assert parts.path == "/abonnement/carte"
+    token = parse_qs(parts.query)["token"][0]
+    assert subscription_from_card_token(token) == who.subscription_id
     [sms] = [m for m in console.sms if m.to == "+33612345678"]
     assert "39,00 €" in sms.text
     assert "(carte refusée)" in sms.text
@@ -195,8 +200,8 @@ async def test_the_report_gives_recovered_and_lost_revenue_and_the_cases_by_outc
     await renewal_failed(still, await renewal_invoice(still), "insufficient_funds", FAILED)
 
     answer = await client.get(
-        "/api/v1/subscriptions/reports/dunning",
-        params={"date_from": "2027-03-01", "date_to": "2027-03-31"},
+        "/api/v1/subscription-reports/dunning",
+        params=MARCH,
         headers=manager,
     )
 
@@ -216,14 +221,14 @@ async def test_the_report_gives_recovered_and_lost_revenue_and_the_cases_by_outc
     assert report["recovery_rate_percent"] == 50
     desk = await auth_headers(Role.receptionist)
     refused = await client.get(
-        "/api/v1/subscriptions/reports/dunning",
-        params={"date_from": "2027-03-01", "date_to": "2027-03-31"},
+        "/api/v1/subscription-reports/dunning",
+        params=MARCH,
         headers=desk,
     )
     assert refused.status_code == 403
     reversed_ = await client.get(
-        "/api/v1/subscriptions/reports/dunning",
-        params={"date_from": "2027-03-31", "date_to": "2027-03-01"},
+        "/api/v1/subscription-reports/dunning",
+        params={"from": MARCH["to"], "to": MARCH["from"]},
         headers=manager,
     )
     assert reversed_.status_code == 422
