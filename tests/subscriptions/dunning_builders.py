@@ -4,18 +4,21 @@ the core's outbox topics published as its webhook handling publishes them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.models import Role
 from app.core import outbox
 from app.core.clock import utcnow
 from app.core.db import unit_of_work
 from app.core.ids import new_id
+from app.core.timeutils import zone
 from app.notifications.models import Message
 from app.subscriptions import public as subscriptions
 from app.subscriptions.dunning_models import DunningCase, DunningStep
@@ -25,8 +28,13 @@ from app.subscriptions.models import (
     SubscriptionInvoice,
     SubscriptionPlan,
 )
+from tests.factories.auth import AuthHeaders, sign_up
+from tests.factories.bookings import facial_with_camille
 from tests.factories.clients import make_client
 from tests.factories.core import run_outbox
+from tests.factories.notifications import deliver_messages
+from tests.fakes.server import FakeProviders
+from tests.subscriptions.helpers import make_plan, post_all, subscribed_and_paid
 
 PLAN = "Abonnement soins visage"
 
@@ -153,3 +161,47 @@ async def messages(session: AsyncSession, **where: Any) -> list[Message]:
     for name, value in where.items():
         statement = statement.where(getattr(Message, name) == value)
     return list(await session.scalars(statement.execution_options(populate_existing=True)))
+
+
+# ---- through the API and the fake Stripe -----------------------------------------------
+
+EMAIL = "ines.relance@example.fr"
+
+
+async def failed_renewal(
+    client: AsyncClient, fakes: FakeProviders, auth_headers: AuthHeaders, code: str
+) -> tuple[str, str, UUID]:
+    """Inès's membership, paid once; its renewal declined with `code`: (ours, Stripe's, facial)."""
+    manager = await auth_headers(Role.manager)
+    facial, _ = await facial_with_camille(6000)
+    plan = await make_plan(client, manager, [facial])
+    ines = await sign_up(client, EMAIL, "Inès", "Martin")
+    ours, ref = await subscribed_and_paid(client, fakes, ines, plan)
+    await post_all(client, fakes.stripe.renew(ref, decline_code=code))
+    await run_outbox()
+    await deliver_messages()  # her welcome, before the dunning's days are counted
+    return ours, ref, facial
+
+
+async def the_case(session: AsyncSession, ours: str) -> DunningCase:
+    return (
+        await session.scalars(
+            select(DunningCase)
+            .where(DunningCase.subscription_id == UUID(ours))
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+
+
+def day(failed_at: datetime, n: int) -> datetime:
+    """Noon, local time, on day J+n."""
+    local = failed_at.astimezone(zone()).date() + timedelta(days=n)
+    return datetime(local.year, local.month, local.day, 12, tzinfo=zone())
+
+
+def pays(fakes: FakeProviders) -> list[dict[str, Any]]:
+    return [body for path, body in _calls(fakes) if path.endswith("/pay")]
+
+
+def _calls(fakes: FakeProviders) -> list[tuple[str, dict[str, Any]]]:
+    return [(r[1], r[2]) for r in fakes.stripe.requests]

@@ -4,67 +4,37 @@ fails, the scan runs day by day on a pinned clock, and the client either saves a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 from uuid import UUID
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
 from app.core import clock
-from app.core.timeutils import zone
 from app.integrations.console import console
 from app.subscriptions.dunning import scan
-from app.subscriptions.dunning_models import DunningCase
-from tests.factories.auth import AuthHeaders, sign_up
-from tests.factories.bookings import book_by_staff, facial_with_camille
+from tests.factories.auth import AuthHeaders
+from tests.factories.bookings import book_by_staff
 from tests.factories.core import paris, run_outbox
 from tests.factories.notifications import deliver_messages
 from tests.factories.payments import post_stripe
 from tests.fakes.server import FakeProviders
-from tests.subscriptions.dunning_builders import steps
-from tests.subscriptions.helpers import again, make_plan, mine, post_all, subscribed_and_paid
-
-EMAIL = "ines.relance@example.fr"
+from tests.subscriptions.dunning_builders import (
+    EMAIL,
+    day,
+    failed_renewal,
+    pays,
+    steps,
+    the_case,
+)
+from tests.subscriptions.helpers import again, mine
 
 
 @pytest.fixture(autouse=True)
 def _a_week_before() -> None:
     clock.pin(paris(2027, 3, 15, 8))
-
-
-async def failed_renewal(
-    client: AsyncClient, fakes: FakeProviders, auth_headers: AuthHeaders, code: str
-) -> tuple[str, str, UUID]:
-    """Inès's membership, paid once; its renewal declined with `code`: (ours, Stripe's, facial)."""
-    manager = await auth_headers(Role.manager)
-    facial, _ = await facial_with_camille(6000)
-    plan = await make_plan(client, manager, [facial])
-    ines = await sign_up(client, EMAIL, "Inès", "Martin")
-    ours, ref = await subscribed_and_paid(client, fakes, ines, plan)
-    await post_all(client, fakes.stripe.renew(ref, decline_code=code))
-    await run_outbox()
-    await deliver_messages()  # her welcome, before the dunning's days are counted
-    return ours, ref, facial
-
-
-async def the_case(session: AsyncSession, ours: str) -> DunningCase:
-    return (
-        await session.scalars(
-            select(DunningCase)
-            .where(DunningCase.subscription_id == UUID(ours))
-            .execution_options(populate_existing=True)
-        )
-    ).one()
-
-
-def day(failed_at: datetime, n: int) -> datetime:
-    """Noon, local time, on day J+n."""
-    local = failed_at.astimezone(zone()).date() + timedelta(days=n)
-    return datetime(local.year, local.month, local.day, 12, tzinfo=zone())
 
 
 async def scan_to(failed_at: datetime, first: int, last: int) -> dict[int, list[str]]:
@@ -80,14 +50,6 @@ async def scan_to(failed_at: datetime, first: int, last: int) -> dict[int, list[
         if mine_:
             told[n] = mine_
     return told
-
-
-def pays(fakes: FakeProviders) -> list[dict[str, Any]]:
-    return [body for path, body in _calls(fakes) if path.endswith("/pay")]
-
-
-def _calls(fakes: FakeProviders) -> list[tuple[str, dict[str, Any]]]:
-    return [(r[1], r[2]) for r in fakes.stripe.requests]
 
 
 async def test_reminders_on_schedule_then_a_new_card_is_retried_at_once_and_recovers(
