@@ -9,14 +9,16 @@ from uuid import UUID
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
 from app.core import clock
 from app.integrations.console import console
 from app.subscriptions.dunning import scan
-from tests.factories.auth import AuthHeaders
-from tests.factories.bookings import book_by_staff
+from app.subscriptions.dunning_models import DunningCase
+from tests.factories.auth import AuthHeaders, sign_up
+from tests.factories.bookings import book_by_staff, facial_with_camille
 from tests.factories.core import paris, run_outbox
 from tests.factories.notifications import deliver_messages
 from tests.factories.payments import post_stripe
@@ -29,7 +31,7 @@ from tests.subscriptions.dunning_builders import (
     steps,
     the_case,
 )
-from tests.subscriptions.helpers import again, mine
+from tests.subscriptions.helpers import again, make_plan, mine, post_all, subscribed_and_paid
 
 
 @pytest.fixture(autouse=True)
@@ -157,3 +159,32 @@ async def test_a_hard_decline_is_never_retried_but_a_new_card_is(
     case = await the_case(session, ours)
     assert len(pays(fakes)) == 1
     assert (case.state, case.hard, case.decline_code) == ("past_due", False, "insufficient_funds")
+
+
+async def test_a_late_payment_failed_after_the_renewal_was_paid_opens_no_case(
+    client: AsyncClient, fakes: FakeProviders, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    manager = await auth_headers(Role.manager)
+    facial, _ = await facial_with_camille(6000)
+    plan = await make_plan(client, manager, [facial])
+    ines = await sign_up(client, EMAIL, "Inès", "Martin")
+    ours, ref = await subscribed_and_paid(client, fakes, ines, plan)
+    events = fakes.stripe.renew(ref)
+    await post_all(client, events)
+    paid = next(e for e in events if e["type"] == "invoice.paid")
+    declined = dict(
+        paid["data"]["object"],
+        status="open",
+        last_payment_error={"code": "card_declined", "decline_code": "insufficient_funds"},
+    )
+    late = dict(paid, id="evt_late_failure", type="invoice.payment_failed")
+    late["data"], late["created"] = {"object": declined}, paid["created"] - 5
+    assert (await post_stripe(client, late)).status_code == 200
+    await run_outbox()
+    await deliver_messages()  # the welcome and the renewal's receipt
+
+    found = await session.scalars(
+        select(DunningCase).where(DunningCase.subscription_id == UUID(ours))
+    )
+    assert list(found) == []
+    assert await scan_to(clock.utcnow(), 1, 8) == {}
