@@ -100,6 +100,7 @@ async def retry_invoice(session: AsyncSession, subscription_id: UUID) -> RetryOu
         await mark_paid(session, sub, invoice)
     else:
         invoice.decline_code = result.decline_code or invoice.decline_code
+    await session.flush()
     return RetryOutcome(result.paid, result.decline_code, is_hard_decline(result.decline_code))
 
 
@@ -113,6 +114,7 @@ async def suspend(session: AsyncSession, subscription_id: UUID, reason: str) -> 
             utcnow(),
         )
         await record(session, sub.id, "suspended", {"reason": reason})
+        await session.flush()
 
 
 async def reinstate(session: AsyncSession, subscription_id: UUID) -> None:
@@ -121,6 +123,7 @@ async def reinstate(session: AsyncSession, subscription_id: UUID) -> None:
     if sub.status in (SubscriptionStatus.past_due, SubscriptionStatus.suspended):
         sub.status, sub.suspended_at, sub.updated_at = SubscriptionStatus.active, None, utcnow()
         await record(session, sub.id, "reinstated", {})
+        await session.flush()
 
 
 async def cancel_now(session: AsyncSession, subscription_id: UUID, reason: str) -> None:
@@ -137,6 +140,7 @@ async def cancel_now(session: AsyncSession, subscription_id: UUID, reason: str) 
         override=True,
         actor_user_id=None,
     )
+    await session.flush()
 
 
 async def contact(session: AsyncSession, subscription_id: UUID) -> Contact:
