@@ -119,6 +119,7 @@ COVERED = {
     "journal": "test_journal_closes_verifies_archives_and_finds_tampering",
     "accounting": "test_accounting_fec_writes_the_year_and_locks_it",
     "payments": "test_payments_sync_payouts_records_each_sumup_payout_once",
+    "dunning": "test_dunning_scan_runs_the_steps_due_once",
 }
 
 
@@ -314,6 +315,45 @@ def test_purge_deletes_what_expired(migrated: str) -> None:
     assert answer.returncode == 0, answer.stderr
     assert "1 expired idempotency answers" in answer.stdout
     assert scalar(migrated, "SELECT array_agg(key) FROM idempotency_keys") == ["new"]
+
+
+DUNNING_CASE = """
+WITH c AS (INSERT INTO clients (id, first_name, last_name, email, created_at, updated_at)
+    VALUES (gen_random_uuid(), 'Inès', 'Martin', 'ines.cli@example.fr', now(), now())
+    RETURNING id),
+p AS (INSERT INTO subscription_plans (id, name, interval, price_cents, vat_rate, created_at,
+    updated_at) VALUES (gen_random_uuid(), 'Abonnement soins', 'month', 3900, 20, now(), now())
+    RETURNING id),
+s AS (INSERT INTO subscriptions (id, client_id, plan_id, status, channel, created_at,
+    updated_at) SELECT gen_random_uuid(), c.id, p.id, 'past_due', 'online', now(), now()
+    FROM c, p RETURNING id),
+i AS (INSERT INTO subscription_invoices (id, subscription_id, stripe_invoice_id, status,
+    amount_cents, vat_rate, created_at, updated_at) SELECT gen_random_uuid(), s.id, 'in_cli',
+    'failed', 3900, 20, now(), now() FROM s RETURNING id, subscription_id)
+INSERT INTO dunning_cases (id, subscription_id, invoice_id, stripe_invoice_id, amount_cents,
+    state, failed_at, last_failed_at, decline_code, hard, next_step_at, created_at, updated_at)
+SELECT gen_random_uuid(), i.subscription_id, i.id, 'in_cli', 3900, 'past_due',
+    now() - interval '4 days', now() - interval '4 days', 'stolen_card', true,
+    now() - interval '1 day', now(), now() FROM i
+"""
+
+
+def test_dunning_scan_runs_the_steps_due_once(migrated: str) -> None:
+    with psycopg.connect(migrated) as connection:
+        connection.execute(DUNNING_CASE)
+
+    first = cli(migrated, "dunning", "scan")
+    again = cli(migrated, "dunning", "scan")
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "1 dunning step taken"  # J+3's reminder (no retry: hard)
+    assert again.stdout.strip() == "0 dunning steps taken"
+    steps = "SELECT array_agg(step ORDER BY step) FROM dunning_steps WHERE detail ? 'sent'"
+    assert scalar(migrated, steps) == ["reminder:3"]
+    assert (
+        scalar(migrated, "SELECT count(*) FROM messages WHERE template = 'dunning_payment_failed'")
+        == 1
+    )
 
 
 SELL = """

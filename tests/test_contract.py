@@ -183,10 +183,25 @@ async def _build_salon() -> Salon:
         await _stock_and_till(http, h, ids)
         await _loyalty(http, h, ids)
         await _packages_and_payouts(http, h, ids)
+        await _memberships(http, h, ids)
         await deliver_messages()
         ids["message_id"] = await _first(http, h, "/api/v1/notifications/messages")
         ids.update(account_key="cash", year="2027", month="3")  # the books (app/accounting)
     return salon
+
+
+async def _memberships(http: AsyncClient, h: dict[str, str], ids: dict[str, str]) -> None:
+    """A plan including the service, and the client subscribed to it at the desk."""
+    plan = {
+        "name": "Abonnement soins",
+        "price_cents": 5900,
+        "allowances": [{"service_id": ids["service_id"], "sessions_per_period": 1}],
+    }
+    ids["plan_id"] = (await _post(http, h, "/api/v1/subscription-plans", plan))["id"]
+    desk = {"plan_id": ids["plan_id"], "client_id": ids["client_id"]}
+    ids["subscription_id"] = (await _post(http, h, "/api/v1/subscriptions", desk))[
+        "subscription_id"
+    ]
 
 
 async def _loyalty(http: AsyncClient, h: dict[str, str], ids: dict[str, str]) -> None:

@@ -490,6 +490,8 @@ ONE_PAGE = {
     "/api/v1/package-offers": "the packages on sale",
     "/api/v1/me/packages": "her packages",
     "/api/v1/clients/{client_id}/packages": "one client's packages",
+    "/api/v1/subscription-plans": "the plans on sale",
+    "/api/v1/me/subscriptions": "her memberships",
 }
 
 
@@ -520,6 +522,19 @@ async def referrals(ctx: Ctx) -> Listing:
         )
         assert claimed.status_code == 201, claimed.text
     return Listing("/api/v1/referrals", ctx.owner, {"status": "pending"})
+
+
+async def memberships(ctx: Ctx) -> Listing:
+    """Three clients subscribed at the desk (each waiting for her card)."""
+    from tests.subscriptions.helpers import make_plan
+
+    facial, _ = await facial_with_camille()
+    plan = await make_plan(ctx.client, ctx.owner, [facial])
+    for _ in range(ROWS):
+        body = {"plan_id": plan["id"], "client_id": str(await make_client())}
+        made = await ctx.client.post("/api/v1/subscriptions", json=body, headers=ctx.owner)
+        assert made.status_code == 201, made.text
+    return Listing("/api/v1/subscriptions", ctx.owner)
 
 
 # One line per paginated route.
@@ -563,6 +578,7 @@ BUILDERS: dict[str, Builder] = {
     "/api/v1/loyalty/rules": loyalty_rules,
     "/api/v1/packages": sold_packages,
     "/api/v1/referrals": referrals,
+    "/api/v1/subscriptions": memberships,
 }
 
 

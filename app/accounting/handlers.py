@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounting import package_postings, postings, repository, service
+from app.accounting import package_postings, postings, repository, service, subscription_postings
 from app.accounting.receivables import client_aux
 from app.core import outbox
 from app.core.clock import utcnow
@@ -18,6 +18,7 @@ from app.invoicing import public as invoicing
 from app.packages import public as packages
 from app.payments import public as payments
 from app.sales import public as sales
+from app.subscriptions import public as subscriptions
 
 # An order's money is in its ticket (tenders) and credit ticket (refunds): not again here.
 _IN_TICKETS = "order"
@@ -176,3 +177,11 @@ async def post_package_expiry(session: AsyncSession, event: packages.PackageExpi
 @outbox.handles(packages.TOPIC_REFUNDED, name="accounting.post_package_refund")
 async def post_package_refund(session: AsyncSession, event: packages.PackageRefunded) -> None:
     await service.post(session, package_postings.refunded(event))
+
+
+# Memberships: the paid invoice (docs/subscriptions.md, "Accounting").
+@outbox.handles(subscriptions.TOPIC_INVOICE_REVENUE, name="accounting.post_subscription_invoice")
+async def post_subscription_invoice(
+    session: AsyncSession, event: subscriptions.InvoiceRevenue
+) -> None:
+    await service.post(session, subscription_postings.invoice_paid(event))

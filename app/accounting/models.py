@@ -102,6 +102,7 @@ class SourceKind(StrEnum):
     payout = "payout"
     payout_failed = "payout_failed"
     package = "package"  # a package's prepayment moving (docs/packages.md)
+    subscription = "subscription"  # a membership's invoice paid (docs/subscriptions.md)
 
 
 class Entry(Base):

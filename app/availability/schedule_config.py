@@ -3,7 +3,7 @@
 Services, practitioners with their weekly hours, opening hours, exceptional openings,
 closures and booking rules change a few times a week but are read by every search. Triggers
 bump the `schedule_config` cache version at the commit of any change to those tables
-(migration 0037, app/core/cache.py); each search reads it in its one query and reloads
+(migration 0039, app/core/cache.py); each search reads it in its one query and reloads
 everything when it moved, so a change made through any API process is seen by all of them on
 their next search.
 

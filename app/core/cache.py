@@ -1,7 +1,7 @@
 """A cache that is never staler than the last commit (docs/performance.md, "Slot cache").
 
 What it keeps is keyed by *cache versions*: rows of `cache_versions` that triggers bump in the
-transaction of every change to the tables they watch (migration 0037). A version comes from a
+transaction of every change to the tables they watch (migration 0039). A version comes from a
 sequence, so a number a rolled-back transaction used never comes back, and each row carries a
 token made with the database, so a store shared by several databases (tests, a re-created
 database behind one Redis) never confuses their numbers.
@@ -48,7 +48,7 @@ SCHEDULE_BUSY = "schedule_busy"
 
 class CacheVersion(Base):
     """One named version, bumped (from `cache_version_seq`) at the commit of every transaction
-    that changed a table it watches (migration 0037)."""
+    that changed a table it watches (migration 0039)."""
 
     __tablename__ = "cache_versions"
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -385,6 +385,46 @@ class CacheSettings(BaseSettings):
     public_max_age: int = Field(default=10, ge=0, le=3600)
 
 
+class DunningSettings(BaseSettings):
+    """Failed renewals of memberships (app/subscriptions/dunning.py, docs/subscriptions.md,
+    "Dunning"). Days count from the local date of the failure (J+0); each step of a day
+    happens from `hour` local time."""
+
+    model_config = _section("DUNNING_")
+
+    # The client is told on these days after the failure (e-mail and SMS, with a card link).
+    reminder_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [3, 7, 15, 30])
+    # Our own retries of the invoice (Stripe's Smart Retries are off), at most max_retries of
+    # these days; never after a hard decline (only a new card helps, and it earns one retry).
+    retry_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [3, 7, 14])
+    max_retries: int = Field(default=3, ge=0, le=10)
+    # The membership's entitlements are suspended, then it is cancelled, on these days.
+    suspend_after_days: int = Field(default=15, ge=1, le=90)
+    cancel_after_days: int = Field(default=30, ge=1, le=120)
+    # The local hour from which a day's steps run (no message at night).
+    hour: int = Field(default=10, ge=0, le=23)
+    # Where staff alerts go; the salon's address (SALON_EMAIL) when unset.
+    staff_email: str | None = None
+
+    @field_validator("reminder_days", "retry_days", mode="before")
+    @classmethod
+    def _days(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("reminder_days", "retry_days")
+    @classmethod
+    def _sorted_days(cls, value: list[int]) -> list[int]:
+        if any(day < 1 for day in value):
+            raise ValueError("days count from 1 (the day after the failure)")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _in_order(self) -> DunningSettings:
+        if self.cancel_after_days < self.suspend_after_days:
+            raise ValueError("DUNNING_CANCEL_AFTER_DAYS comes before DUNNING_SUSPEND_AFTER_DAYS")
+        return self
+
+
 class Settings(BaseSettings):
     """Every setting of the service, grouped in sections."""
 
@@ -415,6 +455,7 @@ class Settings(BaseSettings):
     referrals: ReferralSettings = Field(default_factory=ReferralSettings)
     packages: PackageSettings = Field(default_factory=PackageSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
+    dunning: DunningSettings = Field(default_factory=DunningSettings)
 
     @property
     def secret_key(self) -> str:

@@ -50,6 +50,17 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "package_purchased": TemplateSpec(Kind.service, EMAIL, "A package is bought and active"),
     "package_sessions_left": TemplateSpec(Kind.service, BOTH, "Sessions left after a visit"),
     "package_expiring": TemplateSpec(Kind.service, BOTH, "A package with sessions left expires"),
+    "subscription_confirmed": TemplateSpec(Kind.service, EMAIL, "A membership's first payment"),
+    "subscription_renewed": TemplateSpec(Kind.service, EMAIL, "A membership renewed and paid"),
+    "subscription_action_required": TemplateSpec(
+        Kind.service, BOTH, "A membership payment needs 3-D Secure: the link to pay"
+    ),
+    "subscription_paused": TemplateSpec(Kind.service, EMAIL, "A membership is paused"),
+    "subscription_resumed": TemplateSpec(Kind.service, EMAIL, "A paused membership resumes"),
+    "subscription_cancelled": TemplateSpec(Kind.service, EMAIL, "A membership ended"),
+    "subscription_card_link": TemplateSpec(
+        Kind.service, BOTH, "Made at the desk: the link to save the card that pays it"
+    ),
     "sales_receipt": TemplateSpec(Kind.service, EMAIL, "A ticket's receipt, its PDF attached"),
     "invoice": TemplateSpec(
         Kind.service, EMAIL, "An invoice or credit note, its Factur-X attached"
@@ -71,6 +82,16 @@ TEMPLATES: dict[str, TemplateSpec] = {
     "loyalty_threshold": TemplateSpec(Kind.marketing, EMAIL, "A few points short of a reward"),
     "loyalty_tier_changed": TemplateSpec(Kind.service, EMAIL, "The client's tier changed"),
     "loyalty_points_expiring": TemplateSpec(Kind.service, EMAIL, "Points expire in 30 days"),
+    # Dunning of memberships (docs/subscriptions.md, "Dunning"): a renewal left unpaid.
+    "dunning_payment_failed": TemplateSpec(
+        Kind.service, BOTH, "A membership renewal is unpaid: what failed, what next, a card link"
+    ),
+    "dunning_suspended": TemplateSpec(
+        Kind.service, BOTH, "A membership's entitlements are suspended for an unpaid renewal"
+    ),
+    "dunning_cancelled": TemplateSpec(
+        Kind.service, BOTH, "A membership is cancelled: its renewal stayed unpaid"
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import provider_events
 from app.core.clock import utcnow
 from app.core.db import json_safe
 from app.core.ids import new_id
@@ -234,10 +235,25 @@ async def apply_stripe(
     if kind == "charge.refunded":
         return await _charge_refunded(session, event, obj)
     if kind == "setup_intent.succeeded":
-        return await _card_saved(session, obj)
+        saved = await _card_saved(session, obj)
+        # A SetupIntent that no saved card of ours made (a membership's new card): its owner's.
+        return (
+            saved
+            if saved.outcome is not EventOutcome.unmatched
+            else await _elsewhere(session, body)
+        )
     if kind in {"payout.paid", "payout.failed"}:
         return await _payout_news(session, obj)
-    return Applied(EventOutcome.ignored, note="not an event we act on")
+    return await _elsewhere(session, body)
+
+
+async def _elsewhere(session: AsyncSession, body: dict[str, Any]) -> Applied:
+    """An event another domain declared it acts on (app/core/provider_events.py)."""
+    handler = provider_events.handler_for("stripe", str(body.get("type", "")))
+    if handler is None:
+        return Applied(EventOutcome.ignored, note="not an event we act on")
+    handled = await handler(session, body)
+    return Applied(EventOutcome(handled.outcome), note=handled.note)
 
 
 async def _payout_news(session: AsyncSession, payout: dict[str, Any]) -> Applied:

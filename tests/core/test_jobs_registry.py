@@ -41,6 +41,8 @@ SCHEDULE = {
     # Packages past their validity end, and clients hear before (docs/packages.md).
     "packages-expire": ("packages.expire", crontab(hour=0, minute=25)),
     "packages-remind": ("packages.remind_expiring", crontab(hour=10, minute=5)),
+    # Failed membership renewals: retries, reminders, suspension (docs/subscriptions.md).
+    "dunning-scan": ("subscriptions.dunning_scan", 900.0),
 }
 
 

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.integrations.stripe.webhooks import stripe_signature
+from tests.fakes.stripe_billing import BillingFake
 
 
 def _path(request: Request) -> str:
@@ -56,7 +57,7 @@ def _error(status: int, kind: str, code: str, message: str, **extra: Any) -> JSO
     )
 
 
-class FakeStripe:
+class FakeStripe(BillingFake):
     def __init__(self) -> None:
         self.app = Starlette(
             routes=[
@@ -70,6 +71,7 @@ class FakeStripe:
                 Route("/v1/payment_methods/{id}/detach", self._detach, methods=["POST"]),
                 Route("/v1/payouts/{id}", self._get_payout, methods=["GET"]),
                 Route("/v1/balance_transactions", self._list_balance, methods=["GET"]),
+                *self.billing_routes(),
             ]
         )
         self.reset()
@@ -91,6 +93,7 @@ class FakeStripe:
         self.payouts: dict[str, dict[str, Any]] = {}
         self.paid_out: dict[str, str] = {}  # balance transaction -> payout
         self.max_page = 100  # Stripe's cap on `limit`; lower it to make lists paginate
+        self.reset_billing()
 
     async def _read(self, request: Request) -> dict[str, Any]:
         form = _form(dict(await request.form()))
@@ -233,6 +236,8 @@ class FakeStripe:
                 "object": "setup_intent",
                 "customer": form.get("customer"),
                 "usage": form.get("usage"),
+                "metadata": form.get("metadata", {}),
+                "payment_method_types": list(form.get("payment_method_types", {}).values()),
                 "status": "requires_payment_method",
                 "payment_method": None,
             }

@@ -127,6 +127,30 @@ def referral(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
+CARD_URL = site_url("abonnement", "carte", query={"token": "abc"})  # as the core's samples
+
+
+def dunning(**changes: Any) -> dict[str, Any]:
+    """A failed membership renewal as its dunning messages see it."""
+    return {
+        "plan": "Abonnement soins visage",
+        "amount": "39,00\u00a0€",
+        "failed_on": "lundi 1er mars 2027",
+        "reason": "la banque indique un solde insuffisant",
+        "hard": False,
+        "retries_done": 0,
+        "next_retry_on": "jeudi 4 mars 2027",
+        "suspend_on": "mardi 16 mars 2027",
+        "suspend_short": "16/03",
+        "suspended_on": "mardi 16 mars 2027",
+        "cancel_on": "mercredi 31 mars 2027",
+        "cancel_short": "31/03",
+        "cancelled_on": "mercredi 31 mars 2027",
+        "cancelled_short": "31/03",
+        "card_url": CARD_URL,
+    } | changes
+
+
 def contexts(
     *, manage_token: str = TOKEN, link_token: str = TOKEN, card_message: str | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -179,6 +203,13 @@ def contexts(
         ("package_sessions_left", {"package": package(remaining=1)}),
         ("package_sessions_left", {"package": package(remaining=0)}),
         ("package_expiring", {"package": package(remaining=2)}),
+        ("subscription_confirmed", {"subscription": subscription()}),
+        ("subscription_renewed", {"subscription": subscription()}),
+        ("subscription_action_required", {"subscription": subscription()}),
+        ("subscription_paused", {"subscription": subscription()}),
+        ("subscription_resumed", {"subscription": subscription()}),
+        ("subscription_cancelled", {"subscription": subscription()}),
+        ("subscription_card_link", {"subscription": subscription()}),
         ("sales_receipt", {"note": sales_receipt()}),
         ("sales_receipt", {"note": sales_receipt(duplicate=2, kind="avoir")}),
         ("invoice", {"invoice": invoice()}),
@@ -199,6 +230,14 @@ def contexts(
         ),
         ("birthday", {}),
         ("reactivation", {}),
+        ("dunning_payment_failed", {"dunning": dunning()}),
+        ("dunning_payment_failed", {"dunning": dunning(retries_done=2, next_retry_on=None)}),
+        (
+            "dunning_payment_failed",
+            {"dunning": dunning(hard=True, reason="la carte est signalée perdue ou volée")},
+        ),
+        ("dunning_suspended", {"dunning": dunning(retries_done=3, next_retry_on=None)}),
+        ("dunning_cancelled", {"dunning": dunning(retries_done=3, next_retry_on=None)}),
         ("custom", {"subject": "Fermeture", "text": "Le salon ferme le 1er mai.\n\nÀ bientôt !"}),
         ("loyalty_points_earned", {"loyalty": {"points": 105, "balance": 340}}),
         (
@@ -234,6 +273,21 @@ def contexts(
             {"loyalty": {"points": 80, "expires": "22/03/2028", "balance": 110}},
         ),
     ]
+
+
+def subscription(**extra: Any) -> dict[str, Any]:
+    """A membership as its messages see it."""
+    return {
+        "plan": "Abonnement soins",
+        "price": "59,00 €",
+        "interval": "mois",
+        "period_end": "29/09/2027",
+        "resumes": "29/11/2027",
+        "pay_url": "https://invoice.stripe.com/i/acct_x/in_1",
+        "amount": "59,00 €",
+        "card_url": "https://www.serenaia-beaute.fr/abonnement/carte?token=abc",
+        **extra,
+    }
 
 
 def package(sessions: int = 11, remaining: int = 11) -> dict[str, Any]:

@@ -394,6 +394,16 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
             "multiplier": "1,5",
             "rule": "Votre niveau est recalculé chaque nuit sur vos 12 derniers mois.",
         },
+        "subscription": {
+            "plan": "Abonnement soins visage et corps premium",
+            "price": "129,00 €",
+            "interval": "mois",
+            "period_end": "29/09/2027",
+            "resumes": "29/11/2027",
+            "pay_url": "https://invoice.stripe.com/i/acct_1Pgc6tB7WZ01zgkW/live_YWNjdF8xUGdjNnRCN1daMDF6Z2tXLF9RWGc",
+            "amount": "129,00 €",
+            "card_url": "https://www.serenaia-beaute.fr/abonnement/carte?token=eyJzIjoiMDE5M2EwYjItN2MxZS03ZDRlLTlmMDAtM2M1ZTZkN2Y4YTliIn0",
+        },
         "package": {
             "name": "10 séances de drainage lymphatique + 1 offerte",
             "sessions": 11,
@@ -430,6 +440,23 @@ def test_every_sms_template_fits_in_two_sms_with_long_details() -> None:
             "to_buyer": True,
         },
         "unsubscribe_url": "https://api.example/u?token=" + "z" * 80,
+        "dunning": {
+            "plan": "Abonnement signature soins visage et corps, un soin par mois",
+            "amount": "1 149,00 €",
+            "failed_on": "mercredi 29 septembre 2027",
+            "reason": "la banque indique que la carte a été déclarée perdue ou volée",
+            "hard": True,
+            "retries_done": 3,
+            "next_retry_on": "mercredi 29 septembre 2027",
+            "suspend_on": "mercredi 29 septembre 2027",
+            "suspend_short": "29/09",
+            "suspended_on": "mercredi 29 septembre 2027",
+            "cancel_on": "mercredi 29 septembre 2027",
+            "cancel_short": "29/09",
+            "cancelled_on": "mercredi 29 septembre 2027",
+            "cancelled_short": "29/09",
+            "card_url": "https://www.serenaia-beaute.fr/abonnement/carte?token=" + "c" * 130,
+        },
     }
     for name, spec in TEMPLATES.items():
         for channel in spec.channels:

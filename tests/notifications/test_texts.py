@@ -102,6 +102,7 @@ def test_every_link_in_every_template_parses_back() -> None:
         "/reserver": {"services": [SERVICES], "debut": [START.isoformat()]},
         "/mot-de-passe/nouveau": {"token": [TOKEN]},
         "/reservation": {"parrainage": ["CAMILLE-7K3P"]},
+        "/abonnement/carte": {"token": ["abc"]},
         "/api/v1/notifications/unsubscribe": None,  # a signed token: checked below
     }
     links = 0

@@ -136,6 +136,11 @@ class StripeProvider:
             max_network_retries=2,
         )
 
+    @property
+    def sdk(self) -> stripe.StripeClient:
+        """The SDK client, for the Billing adapter (billing.py) that shares this connection."""
+        return self._client
+
     async def start(self, charge: Charge) -> ProviderState:
         params: dict[str, Any] = {
             "amount": charge.amount_cents,
@@ -276,6 +281,23 @@ class StripeProvider:
             if not page.get("has_more") or not data:
                 return payout_report(payout, tuple(lines))
             after = data[-1]["id"]
+
+
+async def call_declinable(awaitable: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """Await an SDK call that may be a card decline: (answer, None) or (None, decline code)."""
+    try:
+        return _plain(await awaitable), None
+    except stripe.CardError as exc:
+        error = exc.error
+        code = getattr(error, "decline_code", None) or getattr(error, "code", None) or exc.code
+        return None, str(code or "card_declined")
+    except stripe.StripeError as exc:
+        raise _translate(exc) from exc
+
+
+async def call(awaitable: Any) -> dict[str, Any]:
+    """Await an SDK call; its answer as plain data (for the Billing adapter, billing.py)."""
+    return await _call(awaitable)
 
 
 async def _call(awaitable: Any) -> dict[str, Any]:

@@ -19,8 +19,8 @@ every process kept serving the rolled-back state under it. Here:
   special openings, closures, booking rules); `schedule_busy` covers what changes all day
   (bookings: created, deleted, their status, hold and times; allocations, blocks, absences).
 
-Revision ID: 0037
-Revises: 0035
+Revision ID: 0039
+Revises: 0038
 Create Date: 2026-12-02
 """
 
@@ -29,8 +29,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0037"
-down_revision: str | None = "0035"
+revision: str = "0039"
+down_revision: str | None = "0038"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

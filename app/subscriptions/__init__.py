@@ -1,0 +1,1 @@
+"""Membership plans, Stripe Billing subscriptions, their entitlements and their timeline."""
