@@ -224,3 +224,30 @@ async def test_the_report_counts_mrr_members_churn_and_sessions(
     ]
     assert (figures["active_at_start"], figures["cancelled_in_period"]) == (3, 1)
     assert figures["churn_percent"] == "33.33"
+
+
+async def test_the_till_gives_a_member_the_plans_discount_on_products_and_none_once_paused(
+    client: AsyncClient, fakes: FakeProviders, manager: dict[str, str]
+) -> None:
+    from tests.sales.orders_helpers import new_order, open_till, product
+
+    facial, _ = await facial_with_camille()
+    plan = await make_plan(client, manager, [facial], product_discount_percent=10)
+    member = await sign_up(client, "t.membre@example.fr")
+    ours, _ = await subscribed_and_paid(client, fakes, member, plan)
+    client_id = (await mine(client, member))[0]["client_id"]
+    cream = await product("Crème de nuit", 4500)
+    await open_till(client, manager)
+    lines = [{"kind": "product", "product_id": str(cream)}]
+    order = await new_order(client, manager, client_id=client_id, lines=lines)
+    [line] = order["lines"]
+    assert (line["discount_cents"], line["discount_reason"]) == (450, "Abonnement soins")
+    assert order["total_cents"] == 4050
+    anonymous = await new_order(client, manager, lines=lines)
+    assert anonymous["total_cents"] == 4500
+    paused = await client.post(
+        f"/api/v1/me/subscriptions/{ours}/pause", json={"months": 1}, headers=member
+    )
+    assert paused.status_code == 200, paused.text
+    later = await new_order(client, manager, client_id=client_id, lines=lines)
+    assert later["total_cents"] == 4500
