@@ -16,12 +16,14 @@ from app.core.config import PROJECT_ROOT, get_settings
 from app.journal.commands import journal_cli
 from app.payments.commands import payments_cli
 from app.subscriptions.dunning_commands import dunning_cli
+from app.subscriptions.commands import subscriptions_cli
 
 cli = typer.Typer(help="Salon backend administration.", no_args_is_help=True)
 cli.add_typer(journal_cli, name="journal")
 cli.add_typer(accounting_cli, name="accounting")
 cli.add_typer(payments_cli, name="payments")
 cli.add_typer(dunning_cli, name="dunning")
+cli.add_typer(subscriptions_cli, name="subscriptions")
 
 
 @cli.callback()

@@ -302,7 +302,38 @@ async def load_demo_salon(seed_dir: Path = SEED_DIR) -> list[str]:
     async with unit_of_work() as session:
         made = await _demo_bookings(session, salon["demo_clients"])
     lines.append(f"demo bookings: {made} created")
+    async with unit_of_work() as session:
+        lines.append(f"demo plan: {await _demo_plan(session)} created")
     return lines
+
+
+async def _demo_plan(session: AsyncSession) -> int:
+    """ "Abonnement soins": one facial a month and -10 % on products (docs/subscriptions.md)."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from app.catalog.models import Service
+    from app.subscriptions import plans
+    from app.subscriptions.models import SubscriptionPlan
+
+    name = "Abonnement soins"
+    if await session.scalar(select(SubscriptionPlan.id).where(SubscriptionPlan.name == name)):
+        return 0
+    facial = await session.scalar(
+        select(Service.id).where(Service.name == "Soin hydratant profond")
+    )
+    terms = plans.PlanTerms(
+        name=name,
+        interval="month",
+        price_cents=5900,
+        vat_rate=Decimal("20.00"),
+        allowances={facial: 1} if facial else {},
+        description="Un soin hydratant profond par mois et -10 % sur les produits.",
+        product_discount_percent=10,
+    )
+    await plans.create_plan(session, terms, actor_user_id=None)
+    return 1
 
 
 async def _owner(session: AsyncSession) -> Principal | None:

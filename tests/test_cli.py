@@ -26,6 +26,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import make_url
 
 from app.core.config import PROJECT_ROOT
+from app.core.ids import new_id
 from tests.conftest import ADMIN_URL
 from tests.fakes.server import FakeProviders
 
@@ -120,6 +121,7 @@ COVERED = {
     "accounting": "test_accounting_fec_writes_the_year_and_locks_it",
     "payments": "test_payments_sync_payouts_records_each_sumup_payout_once",
     "dunning": "test_dunning_scan_runs_the_steps_due_once",
+    "subscriptions": "test_subscriptions_simulate_pays_then_declines_a_demo_membership",
 }
 
 
@@ -455,6 +457,47 @@ def test_payments_sync_payouts_records_each_sumup_payout_once(
     assert scalar(migrated, "SELECT count(*) FROM payout_lines WHERE payment_id IS NULL") == 2
     assert backwards.returncode != 0
     assert "--until is before --since" in backwards.stderr
+
+
+def test_subscriptions_simulate_pays_then_declines_a_demo_membership(migrated: str) -> None:
+    seeded = cli(migrated, "seed", **ADMIN)
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    assert "demo plan: " in seeded.stdout  # 1 created, or 0 when an earlier test seeded
+    plans = "SELECT count(*) FROM subscription_plans WHERE name = 'Abonnement soins'"
+    assert scalar(migrated, plans) == 1
+    sub = str(new_id())
+    with psycopg.connect(migrated) as connection:
+        connection.execute(
+            "INSERT INTO subscriptions (id, client_id, plan_id, status, channel,"
+            " stripe_subscription_id, stripe_customer_id, created_at, updated_at)"
+            " SELECT %s, (SELECT id FROM clients ORDER BY created_at LIMIT 1), id,"
+            " 'incomplete', 'online', 'console_sub_demo', 'console_cus_demo', now(), now()"
+            " FROM subscription_plans WHERE name = 'Abonnement soins'",
+            (sub,),
+        )
+    paid = cli(migrated, "subscriptions", "simulate", "--subscription", sub, "--outcome", "paid")
+    assert paid.returncode == 0, paid.stdout + paid.stderr
+    assert paid.stdout.splitlines() == ["invoice.finalized: applied", "invoice.paid: applied"]
+    assert scalar(migrated, "SELECT status FROM subscriptions WHERE id = %s", sub) == "active"
+    granted = "SELECT sum(granted) FROM subscription_allowances WHERE subscription_id = %s"
+    assert scalar(migrated, granted, sub) == 1
+    failed = cli(
+        migrated,
+        "subscriptions",
+        "simulate",
+        "--subscription",
+        sub,
+        "--outcome",
+        "failed",
+        "--decline-code",
+        "insufficient_funds",
+    )
+    assert failed.returncode == 0, failed.stdout + failed.stderr
+    assert scalar(migrated, "SELECT status FROM subscriptions WHERE id = %s", sub) == "past_due"
+    declined = "SELECT decline_code FROM subscription_invoices WHERE status = 'failed'"
+    assert scalar(migrated, declined) == "insufficient_funds"
+    wrong = cli(migrated, "subscriptions", "simulate", "--subscription", "x", "--outcome", "paid")
+    assert wrong.returncode != 0
 
 
 def test_journal_closes_verifies_archives_and_finds_tampering(

@@ -32,8 +32,12 @@ async def test_the_demo_salon_loads_once_and_a_second_run_changes_nothing(
     ]
 
     assert counts == again
-    assert second == ["demo salon: 0 rows created", "demo bookings: 0 created"]
-    assert first[1] == "demo bookings: 10 created"
+    assert second == [
+        "demo salon: 0 rows created",
+        "demo bookings: 0 created",
+        "demo plan: 0 created",
+    ]
+    assert first[1:] == ["demo bookings: 10 created", "demo plan: 1 created"]
     services, products, practitioners, hours, bookings = counts
     assert services == 15
     assert products == 6

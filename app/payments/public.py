@@ -213,3 +213,20 @@ async def booking_has_payments(session: AsyncSession, booking_id: UUID) -> bool:
         select(Payment.id).where(Payment.booking_id == booking_id).limit(1)
     )
     return found is not None
+
+
+async def receive_local_stripe_event(session: AsyncSession, event: dict[str, Any]) -> str:
+    """A Stripe event made on this machine (`python -m app.cli subscriptions simulate`, the
+    console's stand-in for Stripe): stored once and applied like a verified webhook. It
+    never comes over the network, so there is no signature to check."""
+    from app.payments import webhooks
+
+    received = await webhooks.process(
+        session,
+        provider="stripe",
+        event_id=str(event["id"]),
+        event_type=str(event["type"]),
+        payload=event,
+        apply=lambda stored: webhooks.apply_stripe(session, stored, event),
+    )
+    return received.outcome

@@ -16,6 +16,7 @@ from app.auth.public import Principal, Role
 from app.bookings import public as bookings
 from app.catalog import public as catalog
 from app.clients import public as clients
+from app.core import member_discounts
 from app.core.clock import utcnow
 from app.core.config import get_settings
 from app.core.errors import ValidationFailed
@@ -263,6 +264,20 @@ def _coupon_line(draft: _Draft) -> coupons.Line:
     return coupons.Line(kind, draft.item_id or new_id(), draft.amount_cents)
 
 
+async def _member_discount(session: AsyncSession, client_id: UUID, drafts: list[_Draft]) -> None:
+    """A member's standing discount (a membership's), on each product or service line, as
+    a line discount with its reason (app/core/member_discounts.py)."""
+    found = await member_discounts.best_for(session, client_id)
+    if found is None:
+        return
+    rates = {LineKind.product: found.product_percent, LineKind.service: found.service_percent}
+    for draft in drafts:
+        rate = rates.get(draft.kind, 0)
+        cut = percent_of(draft.amount_cents, Decimal(rate)) if rate else 0
+        if cut > 0:
+            draft.discounts.append((cut, found.reason))
+
+
 async def create_order(session: AsyncSession, asked: OrderAsked, actor: Principal) -> Order:
     """A new open order, its lines priced, its discounts applied, its total fixed."""
     now = utcnow()
@@ -300,6 +315,8 @@ async def create_order(session: AsyncSession, asked: OrderAsked, actor: Principa
     await _check_practitioners(session, drafts)
     if order.client_id is None and any(d.kind is LineKind.package for d in drafts):
         raise packages.PackageNeedsClient("Name the client (`client_id`) a package is sold to.")
+    if order.client_id is not None:
+        await _member_discount(session, order.client_id, drafts)
     session.add(order)
     await session.flush()
     if asked.promo_code:

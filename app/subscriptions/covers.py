@@ -74,7 +74,7 @@ class MembershipCoverer(coverage.Coverer):
                 reserved_at=now,
             )
         )
-        return coverage.Cover("subscription", allowance.id, f"Abonnement {plan_name}")
+        return coverage.Cover("subscription", allowance.id, plan_name)
 
     async def settle(
         self, session: AsyncSession, booking_id: UUID, outcome: coverage.Outcome

@@ -189,3 +189,65 @@ async def test_roles_a_receptionist_makes_no_plan_and_a_client_sees_only_hers(
         headers=desk,
     )
     assert report.status_code == 403
+
+
+async def test_the_report_counts_mrr_members_churn_and_sessions(
+    client: AsyncClient, fakes: FakeProviders, manager: dict[str, str], auth_headers: AuthHeaders
+) -> None:
+    facial, _ = await facial_with_camille()
+    monthly = await make_plan(client, manager, [facial])
+    yearly = await make_plan(
+        client, manager, [facial], name="Annuel", interval="year", price_cents=60000
+    )
+    await subscribed_and_paid(client, fakes, await sign_up(client, "m.un@example.fr"), monthly)
+    await subscribed_and_paid(client, fakes, await sign_up(client, "m.deux@example.fr"), yearly)
+    gone, _ = await subscribed_and_paid(
+        client, fakes, await sign_up(client, "m.trois@example.fr"), monthly
+    )
+    clock.pin(paris(2027, 4, 2, 8))
+    boss = await auth_headers(Role.manager)
+    ended = await client.post(
+        f"/api/v1/subscriptions/{gone}/cancel", json={"at_period_end": False}, headers=boss
+    )
+    assert ended.status_code == 200, ended.text
+    report = await client.get(
+        "/api/v1/subscription-reports/summary",
+        params={"from": "2027-04-01T00:00:00+02:00", "to": "2027-05-01T00:00:00+02:00"},
+        headers=boss,
+    )
+    assert report.status_code == 200, report.text
+    figures = report.json()
+    assert figures["mrr_cents"] == 5900 + 5000
+    assert sorted((p["plan_name"], p["active"]) for p in figures["members_by_plan"]) == [
+        ("Abonnement soins", 1),
+        ("Annuel", 1),
+    ]
+    assert (figures["active_at_start"], figures["cancelled_in_period"]) == (3, 1)
+    assert figures["churn_percent"] == "33.33"
+
+
+async def test_the_till_gives_a_member_the_plans_discount_on_products_and_none_once_paused(
+    client: AsyncClient, fakes: FakeProviders, manager: dict[str, str]
+) -> None:
+    from tests.sales.orders_helpers import new_order, open_till, product
+
+    facial, _ = await facial_with_camille()
+    plan = await make_plan(client, manager, [facial], product_discount_percent=10)
+    member = await sign_up(client, "t.membre@example.fr")
+    ours, _ = await subscribed_and_paid(client, fakes, member, plan)
+    client_id = (await mine(client, member))[0]["client_id"]
+    cream = await product("Crème de nuit", 4500)
+    await open_till(client, manager)
+    lines = [{"kind": "product", "product_id": str(cream)}]
+    order = await new_order(client, manager, client_id=client_id, lines=lines)
+    [line] = order["lines"]
+    assert (line["discount_cents"], line["discount_reason"]) == (450, "Abonnement soins")
+    assert order["total_cents"] == 4050
+    anonymous = await new_order(client, manager, lines=lines)
+    assert anonymous["total_cents"] == 4500
+    paused = await client.post(
+        f"/api/v1/me/subscriptions/{ours}/pause", json={"months": 1}, headers=member
+    )
+    assert paused.status_code == 200, paused.text
+    later = await new_order(client, manager, client_id=client_id, lines=lines)
+    assert later["total_cents"] == 4500
