@@ -15,8 +15,8 @@ from app.core import async_bridge
 from app.core.config import PROJECT_ROOT, get_settings
 from app.journal.commands import journal_cli
 from app.payments.commands import payments_cli
-from app.subscriptions.dunning_commands import dunning_cli
 from app.subscriptions.commands import subscriptions_cli
+from app.subscriptions.dunning_commands import dunning_cli
 
 cli = typer.Typer(help="Salon backend administration.", no_args_is_help=True)
 cli.add_typer(journal_cli, name="journal")

@@ -42,6 +42,7 @@ from app.subscriptions.dunning_schedule import (
     is_hard,
     schedule,
 )
+from app.subscriptions.topics import DUNNING_CANCEL_REASON
 
 logger = logging.getLogger(__name__)
 BATCH = 100
@@ -290,7 +291,7 @@ async def _cancel(session: AsyncSession, case: DunningCase, now: datetime) -> in
         return 0
     # Closed first: the core's `subscriptions.cancelled` then finds no open case to end.
     _close(case, CaseState.cancelled, Outcome.cancelled, now)
-    await core.cancel_now(session, case.subscription_id, "renewal unpaid (dunning)")
+    await core.cancel_now(session, case.subscription_id, DUNNING_CANCEL_REASON)
     await _timeline(session, case, CANCEL, "dunning.cancelled", {})
     await messages.notify_cancelled(session, case)
     await messages.alert_cancelled(session, case)

@@ -36,6 +36,7 @@ from app.subscriptions.models import (
 from app.subscriptions.plans import get_plan
 from app.subscriptions.timeline import record
 from app.subscriptions.topics import (
+    DUNNING_CANCEL_REASON,
     TOPIC_ACTION_REQUIRED,
     TOPIC_CANCELLED,
     TOPIC_CARD_UPDATED,
@@ -334,6 +335,8 @@ async def published_cancel(session: AsyncSession, sub: Subscription, reason: str
                 "at": (sub.cancelled_at or utcnow()).isoformat(),
             },
         )
+        if reason == DUNNING_CANCEL_REASON:
+            return
         plan = await get_plan(session, sub.plan_id)
         await notices.send(
             session, sub, plan, "subscription_cancelled", f"subscription_cancelled:{sub.id}"

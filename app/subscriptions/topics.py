@@ -8,6 +8,10 @@ from uuid import UUID
 
 from app.core.outbox import Payload, Topic
 
+# The reason the dunning gives when it ends an unpaid membership (J+30). The dunning tells
+# the client why in its own message, so the core does not send its generic one too.
+DUNNING_CANCEL_REASON = "renewal unpaid (dunning)"
+
 
 class RenewalFailed(Payload):
     """The first failure of a renewal invoice (billing_reason subscription_cycle)."""

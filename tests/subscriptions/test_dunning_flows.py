@@ -128,7 +128,8 @@ async def test_never_paid_it_is_suspended_at_j15_and_cancelled_at_j30(
     told = await scan_to(case.failed_at, 16, 30)
 
     assert sorted(told) == [30]
-    assert "Abonnement « Abonnement soins » résilié faute de paiement" in told[30]
+    # One message says why it ended: the dunning's, not also the core's generic one.
+    assert told[30] == ["Abonnement « Abonnement soins » résilié faute de paiement"]
     case = await the_case(session, ours)
     assert (case.state, case.outcome) == ("cancelled", "cancelled")
     assert fakes.stripe.subscriptions[ref]["status"] == "canceled"
