@@ -197,11 +197,15 @@ def serve_command(
 
     import uvicorn
 
-    from app.core.db import connection_budget
+    from app.core.db import DatabaseNotConfigured, connection_budget
 
     settings = get_settings()
     count = workers or settings.app.workers or _cores()
-    budget = connection_budget(count)
+    try:
+        budget = connection_budget(count)
+    except DatabaseNotConfigured as exc:  # production has no embedded PostgreSQL
+        typer.echo(f"{exc}; `serve` needs a real database", err=True)
+        raise typer.Exit(1) from exc
     if budget is None:
         typer.echo("database connections: PostgreSQL did not answer; starting anyway", err=True)
     else:

@@ -5,6 +5,7 @@ on the rows."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -555,6 +556,48 @@ def test_serve_refuses_to_start_when_its_pools_exceed_max_connections(migrated: 
     assert "4 API workers x (40 pool + 10 overflow)" in done.stderr
     assert "EXCEEDS max_connections" in done.stderr
     assert "serving on" not in done.stdout
+
+
+def test_make_load_runs_the_harness_against_serve_with_no_error(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    assert cli(fresh_database, "migrate").returncode == 0
+    assert cli(fresh_database, "seed").returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=_env(fresh_database),
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    out = tmp_path / "run"
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/health", server)
+        load = ["make", "-s", "load", f"LOAD_HOST=http://127.0.0.1:{port}", "USERS=5"]
+        done = subprocess.run(  # noqa: S603 - make, as the README says
+            [*load, "DURATION=5s", f"LOAD_OUT={out}"],
+            cwd=PROJECT_ROOT,
+            env=_env(fresh_database),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "GET /api/v1/services" in done.stdout
+    assert "GET /health" in done.stdout
+    assert "mix p95 / health p95 =" in done.stdout
+    assert "errors 0" in done.stdout
+    mix = json.loads((tmp_path / "run_mix.json").read_text(encoding="utf-8"))
+    assert mix["mix"]["requests"] > 0
+    assert mix["health"]["requests"] > 0
+    assert mix["mix"]["failures"] == mix["health"]["failures"] == 0
 
 
 def _wait_for(url: str, server: subprocess.Popen[str]) -> httpx.Response:
