@@ -11,6 +11,8 @@ import argparse
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,6 +52,19 @@ def run_step(host: str, users: int, duration: str, out: Path) -> dict[str, objec
     return summarise(str(prefix))
 
 
+def wait_until_up(host: str, seconds: float = 120) -> None:
+    """The server answers `/health` (it may still be starting its workers)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{host}/health", timeout=2):  # noqa: S310 - our server
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("LOAD_HOST", "http://127.0.0.1:8000"))
@@ -59,6 +74,7 @@ def main() -> int:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    wait_until_up(args.host)
     print(
         f"{'visitors':>8} {'mix p50':>8} {'mix p95':>8} {'health p95':>10} {'rps':>7} {'errors':>6}"
     )

@@ -8,7 +8,8 @@ exactly once. Exits 1 when a check fails.
 A fresh database with the demo salon; its own Redis database (REDIS_SCALE_URL, default
 redis://127.0.0.1:6379/7) as broker, so no other Celery on the machine takes its tasks. Holds
 last one minute (booking_rules.hold_minutes = 1) and reminders go 7 days ahead
-(NOTIFICATIONS_REMINDER_HOURS=168), so a few minutes show all three kinds of work.
+(NOTIFICATIONS_REMINDER_HOURS=168; the bookings are then aged by a month, as if booked long
+ago, so their reminders fall due), so a few minutes show all three kinds of work.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ CHECKS = {
 COUNTS = {
     "bookings made": "SELECT count(*) FROM bookings WHERE source = 'online'",
     "holds expired": "SELECT count(*) FROM bookings WHERE cancellation_reason = 'hold_expired'",
+    "confirmed bookings in the next 7 days": """
+        SELECT count(*) FROM bookings
+        WHERE status = 'confirmed' AND start_at BETWEEN now() AND now() + interval '7 days'""",
     "reminders written": "SELECT count(*) FROM messages WHERE template = 'booking_reminder'",
     "messages sent": "SELECT count(*) FROM messages WHERE status = 'sent'",
     "outbox events done": "SELECT count(*) FROM outbox_events WHERE status = 'done'",
@@ -153,6 +157,14 @@ def main() -> int:
                 f"port {port}: {figures['requests']} requests, {figures['failures']} errors, "
                 f"mix p50 {mix['p50']:.0f} / p95 {mix['p95']:.0f} ms, {figures['rps']:.1f} req/s"
             )
+        # As if the bookings had been made a month ago: their reminders fall due now (a booking
+        # made inside its reminder window gets none: it just had its confirmation).
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(
+                "UPDATE bookings SET created_at = created_at - interval '30 days'"
+                " WHERE status = 'confirmed'"
+            )
+        time.sleep(65)  # one reminder scan at least, on whichever worker takes it
         deadline = time.monotonic() + args.settle
         while scalar(url, SETTLED) and time.monotonic() < deadline:
             time.sleep(5)
