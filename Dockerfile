@@ -27,7 +27,10 @@ USER salon
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2).status != 200)"
-# X-Forwarded-For/-Proto are read by the app itself, and only from the peers listed in
-# APP_TRUSTED_PROXIES (loopback by default): a header from anyone else is ignored, so the rate
-# limits (login included) cannot be dodged by forging it. uvicorn's own handling is off.
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers"]
+# The production process model: APP_WORKERS processes (default: one per core) on one socket,
+# SIGTERM drains them (docker stop), SIGHUP restarts them one by one. X-Forwarded-For/-Proto
+# are read by the app itself, and only from the peers listed in APP_TRUSTED_PROXIES (loopback
+# by default): a header from anyone else is ignored, so the rate limits (login included)
+# cannot be dodged by forging it. `serve` keeps uvicorn's own handling off.
+STOPSIGNAL SIGTERM
+CMD ["python", "-m", "app.cli", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -56,3 +56,24 @@ docker-up: ## the whole stack in Docker (api, worker, beat, postgres, redis)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage htmlcov
+
+# The load harness (bench/load, docs/performance.md "Under load") against a running server:
+# USERS site visitors plus USERS /health probes (the baseline), STAFF_USERS staff members
+# (with LOAD_STAFF_EMAIL / LOAD_STAFF_PASSWORD), for DURATION.
+LOAD_HOST ?= http://127.0.0.1:8000
+USERS ?= 100
+STAFF_USERS ?= 0
+DURATION ?= 60s
+LOAD_OUT ?= var/load/run
+
+.PHONY: load load-ramp
+load: install ## locust, headless, against LOAD_HOST: p50/p95/p99 per route and the ratio to /health
+	@mkdir -p $(dir $(LOAD_OUT))
+	USERS=$(USERS) STAFF_USERS=$(STAFF_USERS) $(VENV)/bin/locust -f bench/load/locustfile.py \
+		--headless --host $(LOAD_HOST) -u $$(( 2 * $(USERS) + $(STAFF_USERS) )) \
+		-r $$(( 2 * $(USERS) / 5 + 1 )) -t $(DURATION) --csv $(LOAD_OUT) --only-summary \
+		--loglevel WARNING > $(LOAD_OUT).log 2>&1 || true
+	$(PY) bench/load/summary.py $(LOAD_OUT)
+
+load-ramp: install ## more and more site visitors until the mix's p95 crosses 500 ms
+	$(PY) bench/load/ramp.py --host $(LOAD_HOST) --duration $(DURATION)

@@ -175,6 +175,77 @@ def dev(
         serve()
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (containers)
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@cli.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: APP_WORKERS, or one per core)")
+    ] = None,
+) -> None:
+    """Production: serve the API with several worker processes on one socket (uvicorn's
+    supervisor restarts a worker that dies). SIGHUP replaces the workers one by one, each new
+    one serving before the old one stops; SIGTERM or Ctrl-C drains (no new connections,
+    requests in flight get APP_GRACEFUL_TIMEOUT_SECONDS) and exits 0. Client addresses come
+    from the app's own proxy handling (APP_TRUSTED_PROXIES). Does not migrate: run `migrate`
+    first."""
+    import signal
+    import sys
+
+    import uvicorn
+
+    from app.core.db import DatabaseNotConfigured, connection_budget
+
+    settings = get_settings()
+    count = workers or settings.app.workers or _cores()
+    try:
+        budget = connection_budget(count)
+    except DatabaseNotConfigured as exc:  # production has no embedded PostgreSQL
+        typer.echo(f"{exc}; `serve` needs a real database", err=True)
+        raise typer.Exit(1) from exc
+    if budget is None:
+        typer.echo("database connections: PostgreSQL did not answer; starting anyway", err=True)
+    else:
+        typer.echo(budget.describe(), err=not budget.fits)
+        if not budget.fits:
+            typer.echo(
+                "lower APP_WORKERS, DATABASE_POOL_SIZE or DATABASE_MAX_OVERFLOW, or raise "
+                "PostgreSQL's max_connections (docs/scaling.md)",
+                err=True,
+            )
+            raise typer.Exit(1)
+    typer.echo(f"serving on http://{host}:{port} with {count} worker process(es)")
+
+    # One process: uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown; this makes
+    # that a clean exit 0. With several, the supervisor handles them and returns.
+    def stopped(_signum: int, _frame: object) -> None:
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGINT, stopped)
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=count,
+        # The app decides who the client is (ProxyHeadersMiddleware, APP_TRUSTED_PROXIES):
+        # uvicorn's own X-Forwarded-* handling stays off so nothing else rewrites it.
+        proxy_headers=False,
+        server_header=False,
+        # The app's access log (request id, duration) already logs each request.
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=settings.app.graceful_timeout_seconds,
+    )
+
+
 @cli.command("import-clients")
 def import_clients(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file")],

@@ -5,6 +5,7 @@ on the rows."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -117,6 +118,7 @@ COVERED = {
     "permissions": "test_permissions_prints_the_checked_in_table",
     "purge": "test_purge_deletes_what_expired",
     "dev": "test_dev_migrates_seeds_and_serves",
+    "serve": "test_serve_answers_with_two_workers_and_stops_cleanly_on_sigterm",
     "journal": "test_journal_closes_verifies_archives_and_finds_tampering",
     "accounting": "test_accounting_fec_writes_the_year_and_locks_it",
     "payments": "test_payments_sync_payouts_records_each_sumup_payout_once",
@@ -578,6 +580,107 @@ def test_dev_migrates_seeds_and_serves(fresh_database: str) -> None:
     assert len(services.json()["items"]) > 0
     assert f"admin {ADMIN['ADMIN_EMAIL']} created" in output
     assert "applied" in output
+
+
+def test_serve_answers_with_two_workers_and_stops_cleanly_on_sigterm(migrated: str) -> None:
+    port = _free_port()
+    # Loopback is not a trusted proxy here: a forged X-Forwarded-For from it must be ignored
+    # (uvicorn's own proxy handling would believe it), so the login limit per address holds.
+    env = _env(
+        migrated,
+        APP_WORKERS="2",
+        APP_LOG_LEVEL="INFO",
+        APP_LOG_JSON="false",
+        APP_TRUSTED_PROXIES="192.0.2.1",
+        SECURITY_LOGIN_IP_LIMIT="2",
+    )
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        health = _wait_for(f"{base}/health", server)
+        services = httpx.get(f"{base}/api/v1/services", timeout=10)
+        logins = [
+            httpx.post(
+                f"{base}/api/v1/auth/token",
+                data={"username": f"nobody{n}@example.fr", "password": "wrong-password"},
+                headers={"X-Forwarded-For": f"198.51.100.{n + 1}"},
+                timeout=10,
+            ).status_code
+            for n in range(3)
+        ]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+
+    assert health.status_code == 200, output
+    assert services.status_code == 200, output
+    if os.environ.get("REDIS_URL"):  # the two workers share the counters only through Redis
+        assert logins == [401, 401, 429], output
+    assert server.returncode == 0, output
+    assert "with 2 worker process(es)" in output
+    assert "2 API workers x (" in output
+    assert "fits max_connections" in output
+    assert output.count("Application startup complete") == 2
+    assert output.count("Application shutdown complete") == 2
+    assert "Traceback" not in output
+
+
+def test_serve_refuses_to_start_when_its_pools_exceed_max_connections(migrated: str) -> None:
+    done = cli(migrated, "serve", "--workers", "4", DATABASE_POOL_SIZE="40")
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "4 API workers x (40 pool + 10 overflow)" in done.stderr
+    assert "EXCEEDS max_connections" in done.stderr
+    assert "serving on" not in done.stdout
+
+
+def test_make_load_runs_the_harness_against_serve_with_no_error(
+    fresh_database: str, tmp_path: Path
+) -> None:
+    assert cli(fresh_database, "migrate").returncode == 0
+    assert cli(fresh_database, "seed").returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=_env(fresh_database),
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    out = tmp_path / "run"
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/health", server)
+        load = ["make", "-s", "load", f"LOAD_HOST=http://127.0.0.1:{port}", "USERS=5"]
+        done = subprocess.run(  # noqa: S603 - make, as the README says
+            [*load, "DURATION=5s", f"LOAD_OUT={out}"],
+            cwd=PROJECT_ROOT,
+            env=_env(fresh_database),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "GET /api/v1/services" in done.stdout
+    assert "GET /health" in done.stdout
+    assert "mix p95 / health p95 =" in done.stdout
+    assert "errors 0" in done.stdout
+    mix = json.loads((tmp_path / "run_mix.json").read_text(encoding="utf-8"))
+    assert mix["mix"]["requests"] > 0
+    assert mix["health"]["requests"] > 0
+    assert mix["mix"]["failures"] == mix["health"]["failures"] == 0
 
 
 def _wait_for(url: str, server: subprocess.Popen[str]) -> httpx.Response:

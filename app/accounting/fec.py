@@ -17,7 +17,7 @@ from app.accounting import chart, repository
 from app.accounting.models import JournalCode
 from app.accounting.schemas import entry_number
 from app.core.config import get_settings
-from app.core.db import unit_of_work
+from app.core.db import read_only
 from app.core.money import decimal_comma
 from app.core.timeutils import zone
 
@@ -162,9 +162,10 @@ async def rows(session: AsyncSession, year: int) -> AsyncIterator[bytes]:
 
 
 async def stream(year: int, *, lines_per_chunk: int = 500) -> AsyncIterator[bytes]:
-    """The FEC in chunks of a few hundred lines, read in its own transaction (an HTTP
-    response streams after the request's session has closed)."""
-    async with unit_of_work() as session:
+    """The FEC in chunks of a few hundred lines, read in its own read-only transaction (an
+    HTTP response streams after the request's session has closed), on DATABASE_READ_URL when
+    set: the year was locked before, so its entries no longer change."""
+    async with read_only() as session:
         batch: list[bytes] = []
         async for line in rows(session, year):
             batch.append(line)

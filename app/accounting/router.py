@@ -28,6 +28,7 @@ from app.accounting.schemas import (
     VatReportOut,
 )
 from app.auth.public import DbSession, Manager
+from app.core.db import ReadSession
 from app.core.errors import ValidationFailed, error_responses
 from app.core.pagination import Page, Pagination
 
@@ -78,7 +79,7 @@ async def list_entries(
 @router.get("/ledger")
 async def general_ledger(
     _: Manager,
-    session: DbSession,
+    session: ReadSession,
     page: Pagination,
     account_number: Annotated[str, Query(pattern=ACCOUNT_NUMBER, max_length=20)],
     year: Annotated[int, Query(ge=2000, le=2999)],
@@ -104,7 +105,7 @@ async def lock_period(year: Year, month: Month, actor: Manager, session: DbSessi
 @router.get("/vat-report", responses=error_responses(ValidationFailed))
 async def vat_report(
     _: Manager,
-    session: DbSession,
+    session: ReadSession,
     year: Annotated[int, Query(ge=2000, le=2999)],
     month: Annotated[int | None, Query(ge=1, le=12)] = None,
     quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
@@ -115,7 +116,7 @@ async def vat_report(
 
 
 @router.get("/trial-balance/{year}")
-async def trial_balance(year: Year, _: Manager, session: DbSession) -> TrialBalanceOut:
+async def trial_balance(year: Year, _: Manager, session: ReadSession) -> TrialBalanceOut:
     """The balance of every account the year's entries touch (balance générale)."""
     return await reports.trial_balance(session, year)
 
@@ -123,7 +124,7 @@ async def trial_balance(year: Year, _: Manager, session: DbSession) -> TrialBala
 @router.get("/receivables")
 async def receivables_report(
     _: Manager,
-    session: DbSession,
+    session: ReadSession,
     as_of: Annotated[date | None, Query(ge=date(2000, 1, 1), le=date(2999, 12, 31))] = None,
 ) -> ReceivablesOut:
     """What business clients owe at the end of `as_of` (today by default): per client, her
@@ -136,7 +137,7 @@ async def receivables_report(
 @router.get("/reconciliation", responses=error_responses(ValidationFailed))
 async def payout_reconciliation(
     _: Manager,
-    session: DbSession,
+    session: ReadSession,
     date_from: date,
     date_to: date,
     provider: Annotated[Literal["stripe", "sumup", "paypal"] | None, Query()] = None,

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from anyio import to_thread
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -174,7 +175,7 @@ async def import_clients(
 ) -> ImportReport:
     """Check every row, then (unless a dry run) apply them all in the caller's transaction.
     With one bad row nothing is applied and ImportRejected carries the report."""
-    rows, used = read_rows(content, encoding)
+    rows, used = await to_thread.run_sync(read_rows, content, encoding)  # CPU: off the loop
     report = ImportReport(dry_run=dry_run, encoding=used, created=0, updated=0, rejected=0, rows=[])
     seen: dict[str, int] = {}
     plans: list[tuple[dict[str, Any], Client | None]] = []

@@ -61,14 +61,29 @@ class AppSettings(BaseSettings):
         _split_csv
     )
 
+    # --- the production process model (`python -m app.cli serve`, docs/scaling.md) ---
+    # API worker processes; unset: one per CPU core.
+    workers: int | None = Field(default=None, ge=1, le=64)
+    # On SIGTERM (or a SIGHUP restart) a worker stops accepting, then waits this long for the
+    # requests in flight before closing them.
+    graceful_timeout_seconds: int = Field(default=20, ge=1, le=600)
+
 
 class DatabaseSettings(BaseSettings):
     model_config = _section("DATABASE_")
 
     url: str | None = None
-    pool_size: int = 10
-    max_overflow: int = 10
+    pool_size: int = Field(default=10, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
     echo: bool = False
+    # --- read replica and connection budget (docs/scaling.md) ---
+    # Reports and accounting exports read through this URL (a replica); unset: DATABASE_URL.
+    read_url: str | None = None
+    # Connections the Celery workers and beat may hold together, counted by the startup check
+    # `APP_WORKERS x (POOL_SIZE + MAX_OVERFLOW) + this + RESERVED ≤ max_connections`.
+    celery_connections: int = Field(default=10, ge=0)
+    # Connections kept free for migrations, psql and PostgreSQL's own superuser slots.
+    reserved_connections: int = Field(default=10, ge=0)
 
 
 class RedisSettings(BaseSettings):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -75,6 +76,8 @@ def database_url(raw: str | None = None, *, driver: str = "psycopg") -> URL:
 
 _engines: dict[asyncio.AbstractEventLoop, AsyncEngine] = {}
 _sessionmakers: dict[asyncio.AbstractEventLoop, async_sessionmaker[AsyncSession]] = {}
+_read_engines: dict[asyncio.AbstractEventLoop, AsyncEngine] = {}
+_read_sessionmakers: dict[asyncio.AbstractEventLoop, async_sessionmaker[AsyncSession]] = {}
 
 
 def get_engine() -> AsyncEngine:
@@ -102,6 +105,62 @@ def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
     return maker
 
 
+def read_url_configured() -> bool:
+    """Whether reads have a database of their own (DATABASE_READ_URL set and not the same as
+    DATABASE_URL)."""
+    db = get_settings().db
+    return bool(db.read_url) and db.read_url != db.url
+
+
+def get_read_sessionmaker() -> async_sessionmaker[AsyncSession]:
+    """Sessions for read-only work (reports, accounting exports), on DATABASE_READ_URL: a
+    replica can take them. Its connections start every transaction read-only, so a write
+    through it fails even when the URL is the primary's. Without DATABASE_READ_URL it is the
+    primary's sessionmaker: one pool, and the tests' bound connection (`bind_sessions`)."""
+    if not read_url_configured():
+        return get_sessionmaker()
+    loop = asyncio.get_running_loop()
+    maker = _read_sessionmakers.get(loop)
+    if maker is None:
+        engine = _read_engines.get(loop)
+        if engine is None:
+            settings = get_settings().db
+            engine = create_async_engine(
+                database_url(settings.read_url),
+                pool_size=settings.pool_size,
+                max_overflow=settings.max_overflow,
+                pool_pre_ping=True,
+                echo=settings.echo,
+                connect_args={"options": "-c default_transaction_read_only=on"},
+            )
+            _read_engines[loop] = engine
+        maker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        _read_sessionmakers[loop] = maker
+    return maker
+
+
+@asynccontextmanager
+async def read_only() -> AsyncIterator[AsyncSession]:
+    """A read-only session on DATABASE_READ_URL (see `get_read_sessionmaker`); rolled back at
+    the end: nothing it does is kept."""
+    async with get_read_sessionmaker()() as session:
+        try:
+            yield session
+        finally:
+            await session.rollback()
+
+
+async def get_read_session() -> AsyncIterator[AsyncSession]:
+    """The request's read-only session (reports, exports): `ReadSession`."""
+    async with read_only() as session:
+        yield session
+
+
+ReadSession = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+"""A read-only session for a report or an export handler: on the replica when
+DATABASE_READ_URL is set. Never write through it."""
+
+
 def bind_sessions(connection: AsyncConnection | None) -> None:
     """Test hook: every session the running loop opens joins `connection`'s transaction
     through a savepoint (its commit releases the savepoint, its rollback returns to it), so
@@ -123,9 +182,64 @@ async def dispose_engine() -> None:
     """Close the pool of the running loop (at shutdown, and between test runs)."""
     loop = asyncio.get_running_loop()
     _sessionmakers.pop(loop, None)
-    engine = _engines.pop(loop, None)
-    if engine is not None:
-        await engine.dispose()
+    _read_sessionmakers.pop(loop, None)
+    for engines in (_engines, _read_engines):
+        engine = engines.pop(loop, None)
+        if engine is not None:
+            await engine.dispose()
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionBudget:
+    """What every process of a deployment may open on the primary at its peak, against what
+    PostgreSQL accepts (docs/scaling.md):
+    `api_workers x (pool_size + max_overflow) + celery + reserved ≤ max_connections`."""
+
+    api_workers: int
+    pool_size: int
+    max_overflow: int
+    celery: int
+    reserved: int
+    max_connections: int
+
+    @property
+    def needed(self) -> int:
+        per_process = self.pool_size + self.max_overflow
+        return self.api_workers * per_process + self.celery + self.reserved
+
+    @property
+    def fits(self) -> bool:
+        return self.needed <= self.max_connections
+
+    def describe(self) -> str:
+        verdict = "fits" if self.fits else "EXCEEDS"
+        return (
+            f"database connections: {self.api_workers} API workers x ({self.pool_size} pool + "
+            f"{self.max_overflow} overflow) + {self.celery} Celery + {self.reserved} reserved"
+            f" = {self.needed}, {verdict} max_connections {self.max_connections}"
+        )
+
+
+def connection_budget(api_workers: int) -> ConnectionBudget | None:
+    """Reads the primary's `max_connections` (a short synchronous connection: called once by
+    `serve` before it starts its workers); None when the database does not answer."""
+    import psycopg
+
+    settings = get_settings().db
+    plain = database_url().set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(plain, connect_timeout=5) as connection:
+            row = connection.execute("SHOW max_connections").fetchone()
+    except psycopg.Error:
+        return None
+    return ConnectionBudget(
+        api_workers=api_workers,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        celery=settings.celery_connections,
+        reserved=settings.reserved_connections,
+        max_connections=int(row[0]) if row else 0,
+    )
 
 
 @asynccontextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from anyio import to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,7 +56,7 @@ async def face(session: AsyncSession, card: GiftCard) -> CardFace:
 
 
 async def store_pdf(session: AsyncSession, card: GiftCard) -> bytes:
-    pdf = render_card(await face(session, card))
+    pdf = await to_thread.run_sync(render_card, await face(session, card))  # off the loop
     key = f"gift-cards/{card.id}.pdf"
     await get_storage().put(key, pdf, "application/pdf")
     card.pdf_key = key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clients import public as clients
@@ -132,12 +133,18 @@ async def invoice_pdf(session: AsyncSession, invoice: Invoice) -> bytes:
     lines = await repository.lines_of(session, invoice.id)
     credited = await _credited_number(session, invoice)
     number = credited.number if credited else None
-    pdf = render_invoice(
-        invoice, lines, credited_number=number, ticket_number=invoice.source_number
-    )
-    xml = cii_xml(invoice, lines, credited_number=number)
     title = f"{mentions.title(invoice)} {invoice.number}"
-    return facturx_pdf(pdf, xml, title=title, author=mentions.seller().name)
+    author = mentions.seller().name
+
+    def made() -> bytes:
+        pdf = render_invoice(
+            invoice, lines, credited_number=number, ticket_number=invoice.source_number
+        )
+        xml = cii_xml(invoice, lines, credited_number=number)
+        return facturx_pdf(pdf, xml, title=title, author=author)
+
+    # PDF, XML and the PDF/A-3 embedding are CPU work: off the event loop.
+    return await to_thread.run_sync(made)
 
 
 async def email_invoice(session: AsyncSession, invoice: Invoice) -> InvoiceEmailed:

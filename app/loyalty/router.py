@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from anyio import to_thread
 from fastapi import APIRouter, Response, status
 
 from app.auth.public import DbSession, FrontDesk, Manager, Staff
@@ -61,7 +62,9 @@ async def my_card(me: OwnClient, session: DbSession) -> CardOut:
 async def my_card_pdf(me: OwnClient, session: DbSession) -> Response:
     """Her member card as a PDF to print or keep on her phone."""
     member = await ledger.lock_member(session, me.id)
-    pdf = card.card_pdf(card.token_for(member), f"{me.first_name} {me.last_name}".strip())
+    pdf = await to_thread.run_sync(  # CPU work: off the event loop
+        card.card_pdf, card.token_for(member), f"{me.first_name} {me.last_name}".strip()
+    )
     return Response(
         pdf,
         media_type="application/pdf",

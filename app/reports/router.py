@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.auth.public import DbSession, Manager
+from app.auth.public import Manager
+from app.core.db import ReadSession
 from app.core.errors import error_responses
 from app.core.timeutils import SalonDate
 from app.reports import service
@@ -30,7 +31,7 @@ DateTo = Annotated[SalonDate, Query(description="Last local date of the report, 
 @router.get("/sales", responses=RANGE_ERRORS)
 async def sales_report(
     _: Manager,
-    session: DbSession,
+    session: ReadSession,
     date_from: DateFrom,
     date_to: DateTo,
     group_by: GroupByName = "day",
@@ -46,7 +47,7 @@ async def sales_report(
 @router.get("/best-sellers", responses=RANGE_ERRORS)
 async def best_sellers(
     _: Manager,
-    session: DbSession,
+    session: ReadSession,
     date_from: DateFrom,
     date_to: DateTo,
     kind: ItemKindName = "service",
@@ -61,7 +62,7 @@ async def best_sellers(
 
 @router.get("/stock-movements", responses=RANGE_ERRORS)
 async def stock_movements(
-    _: Manager, session: DbSession, date_from: DateFrom, date_to: DateTo
+    _: Manager, session: ReadSession, date_from: DateFrom, date_to: DateTo
 ) -> StockMovementsReportOut:
     """The stock ledger per product and cause: quantities (stock units) and value at cost."""
     report = await service.stock_movements_report(session, date_from=date_from, date_to=date_to)
@@ -70,7 +71,7 @@ async def stock_movements(
 
 @router.get("/cash-differences", responses=RANGE_ERRORS)
 async def cash_differences(
-    _: Manager, session: DbSession, date_from: DateFrom, date_to: DateTo
+    _: Manager, session: ReadSession, date_from: DateFrom, date_to: DateTo
 ) -> CashDifferencesOut:
     """Each till session closed in the range: expected, counted, difference, who closed."""
     report = await service.cash_differences(session, date_from=date_from, date_to=date_to)

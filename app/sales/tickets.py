@@ -5,9 +5,11 @@ receipt is printed (PDF A4 or thermal), sent to a receipt printer (JSON) or e-ma
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 from uuid import UUID
 
+from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import utcnow
@@ -71,8 +73,15 @@ async def receipt(
     if fmt == "json":
         return receipt_json(issued.ticket, identity, duplicate_count=issued.duplicate_count)
     width: Literal["a4", "thermal"] = "a4" if fmt == "pdf" else "thermal"
-    return render_receipt(
-        issued.ticket, identity, duplicate_count=issued.duplicate_count, width=width
+    # Rendering is CPU work: off the event loop, so other requests go on meanwhile.
+    return await to_thread.run_sync(
+        partial(
+            render_receipt,
+            issued.ticket,
+            identity,
+            duplicate_count=issued.duplicate_count,
+            width=width,
+        )
     )
 
 
@@ -82,7 +91,9 @@ async def email_receipt(
     """E-mail the receipt (A4 PDF attached, carried in the message: it holds no secret)."""
     issued = await issue(session, record_id, fmt="email")
     ticket = issued.ticket
-    pdf = render_receipt(ticket, salon_identity(), duplicate_count=issued.duplicate_count)
+    pdf = await to_thread.run_sync(
+        partial(render_receipt, ticket, salon_identity(), duplicate_count=issued.duplicate_count)
+    )
     local = ticket.issued_at.astimezone(zone())
     message = await notifications.queue(
         session,
