@@ -24,7 +24,7 @@ async def note(session: AsyncSession, event: InvoiceRevenue) -> None:
     """Remember a prepaid invoice's net and period (once per invoice)."""
     period = subscription_postings.spread(event)
     net = event.amount_cents - event.vat_cents
-    if period is None or net <= 0:
+    if period is None:
         return
     now = utcnow()
     await session.execute(

@@ -21,8 +21,11 @@ from app.subscriptions.public import InvoiceRevenue
 
 
 def spread(event: InvoiceRevenue) -> tuple[datetime, datetime] | None:
-    """The period an invoice's revenue is spread over, or None when it is booked at payment."""
+    """The period an invoice's revenue is spread over, or None when it is booked at payment
+    (a plan without services, no period, or nothing to spread: a proration's credit)."""
     if not event.prepaid or not event.period_start_at or not event.period_end_at:
+        return None
+    if event.amount_cents - event.vat_cents <= 0:
         return None
     start = datetime.fromisoformat(event.period_start_at)
     end = datetime.fromisoformat(event.period_end_at)

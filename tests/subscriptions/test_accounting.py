@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, date, datetime
+from uuid import uuid4
 
 import pytest
 from httpx import AsyncClient
@@ -22,6 +23,7 @@ from app.accounting.tasks import recognise_memberships
 from app.auth.models import Role
 from app.core import clock
 from app.core.db import unit_of_work
+from app.subscriptions.public import InvoiceRevenue
 from tests.accounting.fec_validator import validate
 from tests.factories.auth import AuthHeaders, sign_up
 from tests.factories.bookings import facial_with_camille
@@ -192,3 +194,21 @@ async def test_two_workers_at_once_post_each_slice_once(
     assert sorted(counts) in ([0, 2], [1, 1])
     assert len(await _recognitions(session)) == 2
     assert await _balance(session, "prepaid_memberships") == 0
+
+
+def test_a_prepaid_invoice_with_nothing_to_spread_is_booked_at_payment() -> None:
+    """A proration's credit (net not positive) never waits in 487100: nothing would move it."""
+    event = InvoiceRevenue(
+        subscription_id=uuid4(),
+        invoice_id=uuid4(),
+        amount_cents=-1200,
+        vat_cents=-200,
+        vat_rate="20.00",
+        period_start_at=paris(2027, 3, 15, 8).isoformat(),
+        period_end_at=paris(2027, 4, 14, 9).isoformat(),
+        prepaid=True,
+        paid_at=paris(2027, 3, 15, 8).isoformat(),
+    )
+    draft = subscription_postings.invoice_paid(event)
+    assert {line.account_key for line in draft.lines} == {"stripe", "services_20", "vat_20"}
+    assert draft.balanced
