@@ -8,7 +8,14 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounting import package_postings, postings, repository, service, subscription_postings
+from app.accounting import (
+    package_postings,
+    postings,
+    recognition,
+    repository,
+    service,
+    subscription_postings,
+)
 from app.accounting.receivables import client_aux
 from app.core import outbox
 from app.core.clock import utcnow
@@ -185,3 +192,4 @@ async def post_subscription_invoice(
     session: AsyncSession, event: subscriptions.InvoiceRevenue
 ) -> None:
     await service.post(session, subscription_postings.invoice_paid(event))
+    await recognition.note(session, event)  # a prepaid plan: its revenue comes month by month

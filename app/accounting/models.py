@@ -6,6 +6,7 @@ code and by a deferred constraint trigger at commit)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    Numeric,
     String,
     UniqueConstraint,
     text,
@@ -189,3 +191,32 @@ class ClientAccount(Base):
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class MembershipRecognition(Base):
+    """A paid membership invoice whose plan includes services (docs/subscriptions.md,
+    "Accounting"): its price without VAT waits in 487100 and becomes revenue month by month
+    over its period; `recognised_cents` is what the monthly slices posted so far moved."""
+
+    __tablename__ = "accounting_membership_recognitions"
+
+    invoice_id: Mapped[UUID] = mapped_column(primary_key=True)
+    period_start_at: Mapped[datetime]
+    period_end_at: Mapped[datetime]
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    recognised_cents: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(
+            "period_end_at >= period_start_at AND recognised_cents BETWEEN 0 AND net_cents",
+            name="amounts_valid",
+        ),
+        Index(
+            "ix_accounting_membership_recognitions_pending",
+            "period_start_at",
+            postgresql_where=text("recognised_cents < net_cents"),
+        ),
+    )

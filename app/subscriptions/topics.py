@@ -56,7 +56,8 @@ class Cancelled(Payload):
 class InvoiceRevenue(Payload):
     """What the books need of a paid invoice (docs/subscriptions.md, "Accounting"): the
     amount with its VAT and the period it pays for. `prepaid`: the plan includes services,
-    so the money is a prepayment (487) recognised as revenue at the period's end."""
+    so the money is a prepayment (487100) recognised as revenue month by month over the
+    period (app/accounting/recognition.py)."""
 
     subscription_id: UUID
     invoice_id: UUID

@@ -43,6 +43,8 @@ SCHEDULE = {
     "packages-remind": ("packages.remind_expiring", crontab(hour=10, minute=5)),
     # Failed membership renewals: retries, reminders, suspension (docs/subscriptions.md).
     "dunning-scan": ("subscriptions.dunning_scan", 900.0),
+    # Prepaid memberships' revenue, month by month (docs/subscriptions.md, "Accounting").
+    "memberships-recognise": ("accounting.recognise_memberships", crontab(hour=0, minute=30)),
 }
 
 
