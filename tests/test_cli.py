@@ -326,7 +326,7 @@ WITH c AS (INSERT INTO clients (id, first_name, last_name, email, created_at, up
     VALUES (gen_random_uuid(), 'Inès', 'Martin', 'ines.cli@example.fr', now(), now())
     RETURNING id),
 p AS (INSERT INTO subscription_plans (id, name, interval, price_cents, vat_rate, created_at,
-    updated_at) VALUES (gen_random_uuid(), 'Abonnement soins', 'month', 3900, 20, now(), now())
+    updated_at) VALUES (gen_random_uuid(), 'Abonnement relance', 'month', 3900, 20, now(), now())
     RETURNING id),
 s AS (INSERT INTO subscriptions (id, client_id, plan_id, status, channel, created_at,
     updated_at) SELECT gen_random_uuid(), c.id, p.id, 'past_due', 'online', now(), now()
@@ -496,8 +496,11 @@ def test_subscriptions_simulate_pays_then_declines_a_demo_membership(migrated: s
     )
     assert failed.returncode == 0, failed.stdout + failed.stderr
     assert scalar(migrated, "SELECT status FROM subscriptions WHERE id = %s", sub) == "past_due"
-    declined = "SELECT decline_code FROM subscription_invoices WHERE status = 'failed'"
-    assert scalar(migrated, declined) == "insufficient_funds"
+    declined = (
+        "SELECT decline_code FROM subscription_invoices"
+        " WHERE status = 'failed' AND subscription_id = %s"
+    )
+    assert scalar(migrated, declined, sub) == "insufficient_funds"
     wrong = cli(migrated, "subscriptions", "simulate", "--subscription", "x", "--outcome", "paid")
     assert wrong.returncode != 0
 
